@@ -1,0 +1,5 @@
+import sys
+
+from corsguard.cli import main
+
+sys.exit(main())
