@@ -1,0 +1,114 @@
+"""Attack origins built from a trusted origin: the bypasses that real-world origin checks fall for.
+
+Pure and shared: the auditor sends these as Origin header values (never fetches them),
+and the linter runs hand-written checks and regular expressions against them, so that
+both tools name a hole by the same id. Attacker-controlled names live under the
+reserved .test TLD (RFC 6761) wherever the bypass allows a free choice of name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+ATTACKER_DOMAIN = "attacker.test"
+ARBITRARY_ORIGIN = "https://corsguard-probe.attacker.test"
+
+# Characters that some URL parsers accept in a host and that a check anchored only at
+# the start lets through (the classic "special characters" bypass list).
+SPECIAL_CHARACTERS = (
+    "_", "-", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=",
+    "`", "%60", "{", "}", "|",
+)  # fmt: skip
+
+# Public hosting platforms where anyone can publish a page (all on the public suffix list).
+THIRD_PARTY_HOSTS = (
+    "github.io",
+    "codepen.io",
+    "jsfiddle.net",
+    "herokuapp.com",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "web.app",
+    "firebaseapp.com",
+    "azurewebsites.net",
+    "glitch.me",
+    "repl.co",
+)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One Origin to send, and the class of hole that trusting it reveals."""
+
+    finding_id: str
+    origin: str
+
+
+@lru_cache(maxsize=1)
+def public_suffix_list() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host (eTLD+1), or the host itself for IPs and single labels."""
+    if host.startswith("[") or host.replace(".", "").isdigit():
+        return host
+    return public_suffix_list().privatesuffix(host) or host
+
+
+def split_origin(origin: str) -> tuple[str, str, str]:
+    """(scheme, host, ":port" or "") of a serialized origin; no validation."""
+    scheme, _, rest = origin.partition("://")
+    if rest.startswith("["):
+        end = rest.find("]") + 1
+        return scheme, rest[:end], rest[end:]
+    host, colon, port = rest.partition(":")
+    return scheme, host, colon + port
+
+
+def bypass_probes(trusted: str) -> list[Probe]:
+    """Origins that a flawed check would mistake for ``trusted`` (an exact origin)."""
+    scheme, host, port = split_origin(trusted)
+    domain = registrable_domain(host)
+    probes = [
+        Probe("prefix-match", f"{scheme}://{host}.{ATTACKER_DOMAIN}{port}"),
+        Probe("suffix-match", f"{scheme}://attacker{host}{port}"),
+    ]
+    if domain != host:
+        probes.append(Probe("suffix-match", f"{scheme}://attacker{domain}{port}"))
+    labels = host.split(".")
+    if not host.startswith("[") and not host.replace(".", "").isdigit():
+        for i in range(1, len(labels)):
+            dotless = ".".join(labels[:i]) + "x" + ".".join(labels[i:])
+            probes.append(Probe("unescaped-dot", f"{scheme}://{dotless}{port}"))
+    if len(host) > 1:
+        probes.append(Probe("substring-match", f"{scheme}://{host[:-1]}{port}"))
+    for char in SPECIAL_CHARACTERS:
+        probes.append(
+            Probe("special-char-bypass", f"{scheme}://{host}{char}.{ATTACKER_DOMAIN}{port}")
+        )
+    if scheme == "https":
+        probes.append(Probe("insecure-origin-trusted", f"http://{host}{port}"))
+    if not host.startswith("["):
+        probes.append(Probe("any-subdomain-trusted", f"{scheme}://corsguard-probe.{domain}"))
+    return probes
+
+
+def generic_probes() -> list[Probe]:
+    """Origins that no endpoint should trust, whatever its own origin."""
+    probes = [
+        Probe("origin-reflected", ARBITRARY_ORIGIN),
+        Probe("null-origin-trusted", "null"),
+        Probe("localhost-trusted", "http://localhost"),
+        Probe("localhost-trusted", "http://localhost:3000"),
+        Probe("localhost-trusted", "http://127.0.0.1"),
+    ]
+    probes.extend(
+        Probe("third-party-origin-trusted", f"https://corsguard-probe.{platform}")
+        for platform in THIRD_PARTY_HOSTS
+    )
+    return probes
