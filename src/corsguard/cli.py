@@ -71,9 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args_list[0]
     try:
         module = _load(command)
-        sub = argparse.ArgumentParser(
-            prog=f"corsguard {command}", description=COMMANDS[command][1]
-        )
+        sub = argparse.ArgumentParser(prog=f"corsguard {command}", description=COMMANDS[command][1])
         module.add_arguments(sub)
         args = sub.parse_args(args_list[1:])
         result: int = module.run(args)

@@ -28,7 +28,9 @@ def parse_resolve(raw: str) -> tuple[str, int, str]:
     """Parse curl's ``--resolve HOST:PORT:ADDRESS`` (IPv6 addresses may be bracketed)."""
     parts = raw.split(":", 2)
     if len(parts) != 3:
-        raise UsageError(f"--resolve {raw!r}: expected HOST:PORT:ADDRESS, e.g. a.test:443:127.0.0.1")
+        raise UsageError(
+            f"--resolve {raw!r}: expected HOST:PORT:ADDRESS, e.g. a.test:443:127.0.0.1"
+        )
     host, port_text, address = parts
     if not host:
         raise UsageError(f"--resolve {raw!r}: the host is empty")

@@ -1,0 +1,92 @@
+"""ASGI 3 middleware: a thin translation between ASGI messages and `corsguard.engine`.
+
+Works as ``app.add_middleware(CORSMiddleware, allow_origins=[...])`` in Starlette and
+FastAPI, or wrapped around any ASGI app (Django's included). Lifespan and other scope
+types pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.policy import Policy
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
+
+
+def _policy(policy: Policy | None, policy_kwargs: dict[str, Any]) -> Policy:
+    if policy is None:
+        return Policy(**policy_kwargs)
+    if policy_kwargs:
+        raise TypeError(
+            "CORSMiddleware takes either policy=Policy(...) or the policy's options, not both: "
+            f"move {', '.join(sorted(policy_kwargs))} into the Policy"
+        )
+    if not isinstance(policy, Policy):
+        raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
+    return policy
+
+
+class CORSMiddleware:
+    """Enforce a `corsguard.Policy` on an ASGI app."""
+
+    def __init__(self, app: ASGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+        self.app = app
+        self.policy = _policy(policy, policy_kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope_type = scope["type"]
+        if scope_type == "http":
+            decision = decide(
+                self.policy, scope["method"], scope["path"], scope["headers"], scope["scheme"]
+            )
+            if decision.status is not None:
+                await _respond(send, decision)
+                return
+            if not decision.headers and not decision.vary:
+                await self.app(scope, receive, send)
+                return
+
+            async def send_with_cors(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message = dict(message)
+                    message["headers"] = apply_to_response(message.get("headers", ()), decision)
+                await send(message)
+
+            await self.app(scope, receive, send_with_cors)
+        elif scope_type == "websocket":
+            decision = decide(
+                self.policy, "GET", scope["path"], scope["headers"], scope.get("scheme", "ws"), True
+            )
+            if decision.status is not None:
+                # Closing before accepting makes the server answer the handshake with 403
+                # (ASGI spec, websocket.close), so the app never sees the connection.
+                message = await receive()
+                if message["type"] == "websocket.connect":
+                    await send({"type": "websocket.close", "code": 1008})
+                return
+            await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _respond(send: Send, decision: Decision) -> None:
+    headers = list(decision.headers)
+    if decision.vary:
+        headers.append((b"vary", decision.vary))
+    body = decision.body
+    if decision.status != 204:
+        headers.append(_TEXT_PLAIN)
+        headers.append((b"content-length", str(len(body)).encode()))
+    else:
+        body = b""
+    await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,419 @@
+"""The decision engine: a pure function from a request to what the server must do.
+
+Sans-IO: it sees a method, a decoded path, the request's header lines (lowercase byte
+names, as ASGI and h11 give them) and the server's scheme, and returns a `Decision`.
+It never raises on client input; every hostile or malformed header ends in a refusal
+or a pass-through without CORS headers, in time bounded by the input's size.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from corsguard.policy import (
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADER_PREFIXES,
+    FORBIDDEN_REQUEST_HEADERS,
+    SAFELISTED_METHODS,
+    Policy,
+    _is_token,
+)
+
+logger = logging.getLogger("corsguard")
+
+# Bounds on client input: a serialised origin is short (a host is at most 253 bytes), and
+# no browser sends hundreds of header names in one preflight.
+MAX_ORIGIN_LENGTH = 512
+MAX_REQUEST_HEADERS_LENGTH = 4096
+
+# Fetch §methods: a "safe" method does not change state; everything else is a write.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+class RequestKind(str, enum.Enum):
+    NO_ORIGIN = "no-origin"
+    SAME_ORIGIN = "same-origin"
+    PREFLIGHT = "preflight"
+    CROSS_ORIGIN = "cross-origin"
+    WEBSOCKET = "websocket"
+
+
+class Decision(NamedTuple):
+    """What to do with one request.
+
+    ``status`` None means: call the app, and add ``headers`` and ``vary`` to its response.
+    Otherwise answer at once with ``status``, ``headers``, ``vary`` and ``body``
+    (an allowed preflight, or a refusal). A refused WebSocket handshake is closed.
+    """
+
+    kind: RequestKind
+    allowed: bool
+    status: int | None
+    headers: tuple[tuple[bytes, bytes], ...]
+    vary: bytes
+    reason: str
+    origin: str | None
+    method: str
+    path: str
+    body: bytes = b""
+
+    @property
+    def respond_now(self) -> bool:
+        return self.status is not None
+
+
+_NOTHING: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def decide(
+    policy: Policy,
+    method: str,
+    path: str,
+    headers: Iterable[tuple[bytes, bytes]],
+    scheme: str = "http",
+    websocket: bool = False,
+) -> Decision:
+    """Decide a request. ``path`` is the percent-decoded path the app routes on."""
+    origin_raw: bytes | None = None
+    origin_count = 0
+    acrm: bytes | None = None
+    acrh: bytes | None = None
+    acrpn: bytes | None = None
+    fetch_site: bytes | None = None
+    host: bytes | None = None
+    for name, value in headers:
+        # Only a handful of names matter; the first byte rejects most lines at once.
+        first = name[:1]
+        if first == b"o":
+            if name == b"origin":
+                origin_raw = value
+                origin_count += 1
+        elif first == b"a":
+            if name == b"access-control-request-method":
+                acrm = value
+            elif name == b"access-control-request-headers":
+                # Several lines combine into one list (RFC 9110 §5.3).
+                acrh = value if acrh is None else acrh + b"," + value
+            elif name == b"access-control-request-private-network":
+                acrpn = value
+        elif first == b"s":
+            if name == b"sec-fetch-site":
+                fetch_site = value
+        elif first == b"h" and name == b"host":
+            host = value
+
+    if policy._routes:
+        policy = _route_policy(policy, path)
+
+    if origin_raw is None:
+        # Fetch §origin-header: browsers send Origin on every CORS request and every
+        # non-GET/HEAD request. With no Origin, this is either a same-origin GET or a
+        # client that is not a browser; Sec-Fetch-Site still tells a browser's origin.
+        if (
+            fetch_site is not None
+            and fetch_site in (b"cross-site", b"same-site")
+            and (websocket or method not in SAFE_METHODS)
+        ):
+            return _refuse_write(policy, RequestKind.NO_ORIGIN, None, method, path, websocket)
+        return Decision(
+            RequestKind.NO_ORIGIN, True, None, _NOTHING, policy.vary, "", None, method, path
+        )
+
+    if origin_count > 1:
+        # Browsers send one Origin; several are a forgery or a broken proxy.
+        return _refuse(
+            policy, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers"
+        )
+    try:
+        origin = origin_raw.decode("ascii")
+    except UnicodeDecodeError:
+        origin = origin_raw.decode("latin-1")
+        return _refuse_or_pass(
+            policy, origin, method, path, fetch_site, host, scheme, websocket, acrm,
+            "Origin header is not ASCII",
+        )  # fmt: skip
+    origin = origin.strip(" \t")
+    allowed = len(origin) <= MAX_ORIGIN_LENGTH and policy.allows_origin(origin)
+
+    if method == "OPTIONS" and acrm is not None and not websocket:
+        if not allowed:
+            return _refuse(
+                policy, RequestKind.PREFLIGHT, origin, method, path, "origin not allowed"
+            )
+        return _preflight(policy, origin, acrm, acrh, acrpn, path)
+
+    if allowed:
+        kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
+        if policy.public:
+            return Decision(kind, True, None, policy._acao_public, b"", "", origin, method, path)
+        return Decision(
+            kind,
+            True,
+            None,
+            ((b"access-control-allow-origin", origin.encode("ascii")), *policy._actual_headers),
+            policy.vary,
+            "",
+            origin,
+            method,
+            path,
+        )
+    return _refuse_or_pass(
+        policy, origin, method, path, fetch_site, host, scheme, websocket, None,
+        "origin not allowed",
+    )  # fmt: skip
+
+
+def _refuse_or_pass(
+    policy: Policy,
+    origin: str,
+    method: str,
+    path: str,
+    fetch_site: bytes | None,
+    host: bytes | None,
+    scheme: str,
+    websocket: bool,
+    acrm: bytes | None,
+    reason: str,
+) -> Decision:
+    """An origin the policy does not trust: refuse what a browser must not do, pass the rest."""
+    if method == "OPTIONS" and acrm is not None and not websocket:
+        return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
+    if _same_origin(origin, host, fetch_site):
+        kind = RequestKind.SAME_ORIGIN
+        return Decision(kind, True, None, _NOTHING, policy.vary, "", origin, method, path)
+    if websocket:
+        # Cross-site WebSocket hijacking: handshakes carry cookies and are not subject to
+        # CORS, so the server must check Origin itself (RFC 6455 §10.2).
+        if policy.block_cross_origin_websockets:
+            return _refuse(policy, RequestKind.WEBSOCKET, origin, method, path, reason)
+    elif (
+        method not in SAFE_METHODS
+        and policy.block_cross_origin_writes
+        and not _exempt(policy, path)
+    ):
+        # CORS lets a cross-site form POST through (it is a "simple" request, Fetch
+        # §CORS-safelisted method), cookies and all: refuse it before the app runs.
+        return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
+    kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
+    return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+
+
+def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> bool:
+    """Whether the browser sent this request from the server's own origin.
+
+    Compares the Origin's host and port with the Host header, not the scheme: behind a
+    TLS-terminating proxy the app sees http while the page is https.
+    """
+    if fetch_site is not None:
+        # Fetch Metadata: a browser that sends Sec-Fetch-Site knows the answer.
+        return fetch_site == b"same-origin"
+    if host is None:
+        return False
+    scheme, sep, authority = origin.partition("://")
+    if not sep:
+        return False
+    try:
+        host_text = host.decode("ascii").strip().lower()
+    except UnicodeDecodeError:
+        return False
+    default = DEFAULT_PORTS.get(scheme)
+    if default is not None and host_text.endswith(":" + default):
+        host_text = host_text[: -len(default) - 1]
+    return authority == host_text
+
+
+def _preflight(
+    policy: Policy,
+    origin: str,
+    acrm_raw: bytes,
+    acrh_raw: bytes | None,
+    acrpn: bytes | None,
+    path: str,
+) -> Decision:
+    def refuse(reason: str) -> Decision:
+        return _refuse(policy, RequestKind.PREFLIGHT, origin, "OPTIONS", path, reason)
+
+    try:
+        requested_method = acrm_raw.decode("ascii").strip(" \t")
+    except UnicodeDecodeError:
+        return refuse("invalid Access-Control-Request-Method")
+    if not _is_token(requested_method):
+        return refuse("invalid Access-Control-Request-Method")
+    if requested_method.upper() in FORBIDDEN_METHODS:
+        return refuse(f"method {requested_method} is forbidden")
+    # Fetch §CORS-preflight fetch: methods compare exactly (case-sensitively); only the
+    # six normalised methods ever arrive uppercased.
+    if not policy.allows_method(requested_method) and requested_method not in SAFELISTED_METHODS:
+        return refuse(f"method {requested_method} not allowed")
+
+    requested_headers: list[str] = []
+    if acrh_raw is not None:
+        if len(acrh_raw) > MAX_REQUEST_HEADERS_LENGTH:
+            return refuse("Access-Control-Request-Headers too long")
+        try:
+            acrh_text = acrh_raw.decode("ascii")
+        except UnicodeDecodeError:
+            return refuse("invalid Access-Control-Request-Headers")
+        for item in acrh_text.split(","):
+            name = item.strip(" \t").lower()
+            if not name:
+                continue
+            if not _is_token(name):
+                return refuse("invalid Access-Control-Request-Headers")
+            if name in FORBIDDEN_REQUEST_HEADERS or name.startswith(
+                FORBIDDEN_REQUEST_HEADER_PREFIXES
+            ):
+                return refuse(f"header {name} cannot be allowed")
+            # Fetch §CORS-preflight fetch: '*' covers every name but Authorization,
+            # and is only a wildcard without credentials; with credentials we list
+            # the requested names instead, so '*' in the policy still serves.
+            if name not in policy._headers_lower and (
+                not policy._any_header or name == "authorization"
+            ):
+                return refuse(f"header {name} not allowed")
+            requested_headers.append(name)
+
+    extra: list[tuple[bytes, bytes]] = []
+    if acrpn is not None and acrpn.strip().lower() == b"true":
+        if not policy.allow_private_network:
+            return refuse("private network access not allowed")
+        extra.append((b"access-control-allow-private-network", b"true"))
+    if policy.allow_credentials:
+        if policy._any_method:
+            extra.append((b"access-control-allow-methods", requested_method.encode("ascii")))
+        if policy._any_header and requested_headers:
+            extra.append(
+                (b"access-control-allow-headers", ", ".join(requested_headers).encode("ascii"))
+            )
+
+    acao = policy._acao_public or ((b"access-control-allow-origin", origin.encode("ascii")),)
+    return Decision(
+        RequestKind.PREFLIGHT,
+        True,
+        204,
+        (*acao, *policy._preflight_headers, *extra),
+        policy._preflight_vary,
+        "",
+        origin,
+        "OPTIONS",
+        path,
+    )
+
+
+def _refuse(
+    policy: Policy, kind: RequestKind, origin: str | None, method: str, path: str, reason: str
+) -> Decision:
+    # A refused preflight gets no CORS headers, so the browser's own check fails too.
+    vary = policy._preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
+    body = f"CORS request refused: {reason}\n".encode() if policy.debug else b"Forbidden\n"
+    decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
+    logger.info(
+        "refused %s %s %s from origin %s: %s",
+        kind.value,
+        escape(method),
+        escape(path),
+        escape(origin) if origin is not None else "(none)",
+        reason,
+    )
+    if policy.on_reject is not None:
+        policy.on_reject(decision)
+    return decision
+
+
+def _refuse_write(
+    policy: Policy,
+    kind: RequestKind,
+    origin: str | None,
+    method: str,
+    path: str,
+    websocket: bool,
+) -> Decision:
+    if websocket and not policy.block_cross_origin_websockets:
+        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+    if not websocket and (not policy.block_cross_origin_writes or _exempt(policy, path)):
+        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+    return _refuse(policy, kind, origin, method, path, "cross-site request without Origin")
+
+
+def escape(value: str, limit: int = 200) -> str:
+    """Client input made safe for one log line: no line breaks or control bytes, bounded."""
+    clipped = value[:limit]
+    text = clipped.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return f'"{text}"' + ("..." if len(value) > limit else "")
+
+
+def normalize_path(path: str) -> str:
+    """Remove dot segments (RFC 3986 §5.2.4) and empty segments from a decoded path."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment and segment != ".":
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def _segment_prefixes(path: str) -> Iterable[str]:
+    normalized = normalize_path(path)
+    yield normalized
+    while normalized != "/":
+        cut = normalized.rfind("/")
+        normalized = normalized[:cut] or "/"
+        yield normalized
+
+
+def _route_policy(policy: Policy, path: str) -> Policy:
+    """The policy of the longest route prefix that matches whole path segments."""
+    routes = policy._routes
+    for prefix in _segment_prefixes(path):
+        sub = routes.get(prefix)
+        if sub is not None:
+            return sub
+    return policy
+
+
+def _exempt(policy: Policy, path: str) -> bool:
+    exempt = policy._exempt_prefixes
+    return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(path))
+
+
+def merge_vary(existing: bytes | None, add: bytes) -> bytes:
+    """Append Vary tokens to an app's own Vary value, never replacing or duplicating them."""
+    if not existing:
+        return add
+    present = {token.strip().lower() for token in existing.split(b",")}
+    if b"*" in present:
+        return existing
+    missing = [t for t in add.split(b", ") if t.lower() not in present]
+    return existing + b", " + b", ".join(missing) if missing else existing
+
+
+def apply_to_response(
+    app_headers: Iterable[tuple[bytes, bytes]], decision: Decision
+) -> list[tuple[bytes, bytes]]:
+    """The app's response headers with the decision's CORS headers and Vary applied.
+
+    The app's own Access-Control-* response headers are dropped: the policy alone decides
+    what the browser is told, so a handler cannot widen (or break) it by accident.
+    """
+    out: list[tuple[bytes, bytes]] = []
+    vary: bytes | None = None
+    for name, value in app_headers:
+        lower = name.lower()
+        if lower.startswith(b"access-control-"):
+            continue
+        if lower == b"vary":
+            vary = value if vary is None else vary + b", " + value
+            continue
+        out.append((name, value))
+    out.extend(decision.headers)
+    if decision.vary:
+        out.append((b"vary", merge_vary(vary, decision.vary)))
+    elif vary is not None:
+        out.append((b"vary", vary))
+    return out

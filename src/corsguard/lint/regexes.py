@@ -1,0 +1,165 @@
+"""Reading an origin regular expression the way its author meant it.
+
+Two pure helpers, used by the judgement (which then tests the *real* regex against attack
+origins, so nothing here decides whether a regex is safe):
+
+- ``regex_samples`` reads a regex literally (``https://.*\\.example\\.com`` -> the origin
+  ``https://app.example.com``) to get trusted origins from which to build bypass probes;
+- ``regex_to_patterns`` translates it into corsguard origin patterns for the suggested fix
+  (``https://*.example.com``, ``http://localhost:*``, ``https://myapp-*.preview.example.com``),
+  or returns None when no pattern says the same thing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
+
+_MAX_EXPANSIONS = 8
+_WILD = "\x00"  # stands for "any run of characters" while a regex is being read
+
+# Constructs that stand for "some characters": .* .+ [..]+ [..]* [..]{n,m} \w+ \d+ \S+ ...
+_WILDCARD_RE = re.compile(
+    r"""(?:\.|\[[^\]]*\]|\\[wdsSWD])(?:[*+]|\{\d*,?\d*\})\??"""  # repeated class or dot
+    r"""|(?<![\\\w)\]])\*"""  # a bare glob-style star (flask-cors users write these)
+)
+_OPTIONAL_GROUP_RE = re.compile(r"\((?:\?:)?([^()|]*)\)\?")
+_ALTERNATION_RE = re.compile(r"\((?:\?:)?([^()]*\|[^()]*)\)")
+_ORIGIN_RE = re.compile(r"^([a-z][a-z0-9+.\-]*)://(\[[0-9a-f:.]+\]|[^/?#:\s]+)(:[0-9]+|:\x00)?")
+_HOST_RE = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9\-._~\x00]+)$")
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _strip_anchors(pattern: str) -> str:
+    text = pattern.strip()
+    for prefix in ("^", "\\A"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    for suffix in ("$", "\\Z", "\\z"):
+        if text.endswith(suffix) and not text.endswith("\\" + suffix):
+            text = text[: -len(suffix)]
+    return text
+
+
+def _expand(pattern: str) -> list[str]:
+    """Expand alternations and optional groups into plain variants (bounded)."""
+    variants = [pattern]
+    for _ in range(4):
+        changed = False
+        out: list[str] = []
+        for text in variants:
+            match = _ALTERNATION_RE.search(text)
+            if match:
+                changed = True
+                for alt in match.group(1).split("|"):
+                    out.append(text[: match.start()] + alt + text[match.end() :])
+                continue
+            match = _OPTIONAL_GROUP_RE.search(text)
+            if match:
+                changed = True
+                out.append(text[: match.start()] + match.group(1) + text[match.end() :])
+                out.append(text[: match.start()] + text[match.end() :])
+                continue
+            out.append(text)
+        variants = list(dict.fromkeys(out))[: _MAX_EXPANSIONS * 4]
+        if not changed:
+            break
+    return variants
+
+
+def _literal_reading(variant: str) -> str:
+    """Replace wildcards by _WILD, `s?` by `s`, unescape; return lowercase text."""
+    text = _WILDCARD_RE.sub(_WILD, variant)
+    text = re.sub(r"(?<!\\)([A-Za-z0-9])\?", r"\1", text)  # https? -> https
+    text = re.sub(r"\\(.)", r"\1", text)  # \. -> .
+    text = text.replace("(", "").replace(")", "").replace("?", "")
+    return text.lower()
+
+
+def _readings(pattern: str) -> list[str]:
+    return list(dict.fromkeys(_literal_reading(v) for v in _expand(_strip_anchors(pattern))))[
+        :_MAX_EXPANSIONS
+    ]
+
+
+def _origin_part(text: str) -> tuple[str, str, str] | None:
+    match = _ORIGIN_RE.match(text)
+    if not match:
+        return None
+    scheme, host, port = match.group(1), match.group(2), match.group(3) or ""
+    if not _HOST_RE.match(host) or host.strip(".\x00") == "":
+        return None
+    return scheme, host, port
+
+
+def regex_samples(pattern: str) -> list[str]:
+    """Origins the author evidently meant to trust (wildcards read as 'app', ports as 3000)."""
+    samples: list[str] = []
+    for text in _readings(pattern):
+        parts = _origin_part(text)
+        if parts is None:
+            continue
+        scheme, host, port = parts
+        host = host.replace(_WILD, "app").strip(".")
+        port = port.replace(_WILD, "3000")
+        samples.append(f"{scheme}://{host}{port}")
+    return list(dict.fromkeys(samples))
+
+
+def is_loopback(host: str) -> bool:
+    return host in _LOOPBACK or host.endswith(".localhost") or host.startswith("127.")
+
+
+def third_party_platform(host: str) -> str | None:
+    for platform in THIRD_PARTY_HOSTS:
+        if host == platform or host.endswith("." + platform):
+            return platform
+    return None
+
+
+def _pattern_host_ok(host: str) -> bool:
+    """A corsguard pattern host: wildcards only left of the registrable domain."""
+    if _WILD not in host:
+        return True
+    labels = host.split(".")
+    concrete = ".".join("x" if _WILD in label else label for label in labels)
+    domain = registrable_domain(concrete)
+    domain_labels = domain.count(".") + 1
+    if len(labels) <= domain_labels:
+        return False
+    # Every label inside the registrable domain must be concrete.
+    if any(_WILD in label for label in labels[-domain_labels:]):
+        return False
+    # A whole-label wildcard may only be the leftmost label.
+    return all(label != _WILD for label in labels[1:])
+
+
+def regex_to_patterns(pattern: str) -> list[str] | None:
+    """Translate a regex into corsguard origin patterns, or None if none says the same."""
+    patterns: list[str] = []
+    for text in _readings(pattern):
+        parts = _origin_part(text)
+        if parts is None:
+            return None
+        scheme, host, port = parts
+        rest = text[_ORIGIN_RE.match(text).end() :]  # type: ignore[union-attr]
+        if rest.strip(_WILD + "/") != "":
+            return None  # a path or something else after the origin
+        host = host.strip(".")
+        if not _pattern_host_ok(host):
+            return None
+        if _WILD in port and not is_loopback(host.replace(_WILD, "x")):
+            return None
+        host = re.sub(f"^{_WILD}(?=\\.)", "*", host).replace(_WILD, "*")
+        patterns.append(f"{scheme}://{host}{port.replace(_WILD, '*')}")
+    return list(dict.fromkeys(patterns)) or None
+
+
+def origin_host(origin: str) -> str:
+    return split_origin(origin)[1]
+
+
+def combinations(pools: list[tuple[object, ...]], limit: int = 64) -> list[tuple[object, ...]]:
+    return list(itertools.islice(itertools.product(*pools), limit))

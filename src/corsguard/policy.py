@@ -1,0 +1,576 @@
+"""The CORS policy: validated at construction, compiled into an immutable form.
+
+Every mistake in a configuration is collected into one `PolicyError` that lists each
+problem with what to write instead, so an app refuses to start with an unsafe policy
+rather than serving one. Header values are computed once here; the engine's hot path
+only looks them up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+
+if TYPE_CHECKING:
+    from corsguard.engine import Decision
+
+# RFC 9110 §5.6.2: methods and field names are tokens.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+
+# Fetch §concept-method-normalize: only these are uppercased by fetch() and XHR.
+NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+# Fetch §forbidden-method: browsers refuse to send these at all.
+FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
+# Fetch §cors-safelisted-method: never needs to be listed for a preflight to pass.
+SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+
+# Fetch §forbidden-request-header: scripts cannot set these, so listing them is a mistake.
+FORBIDDEN_REQUEST_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
+# Fetch §forbidden-response-header-name: never exposed to scripts.
+FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
+# Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
+# them (Content-Type: application/json), so, as Starlette does, they are always allowed.
+SAFELISTED_HEADER_NAMES = frozenset(
+    {"accept", "accept-language", "content-language", "content-type"}
+)
+
+MAX_AGE_LIMIT = 86400
+
+
+class PolicyError(ValueError):
+    """A CORS configuration that corsguard refuses; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: list[str] = list(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
+
+
+def _is_token(value: str) -> bool:
+    return bool(_TOKEN.match(value))
+
+
+class Policy:
+    """An immutable, validated CORS policy.
+
+    Keyword names follow Starlette's CORSMiddleware. See the README for every option.
+    """
+
+    __slots__ = (
+        "_acao_public",
+        "_actual_headers",
+        "_any_header",
+        "_any_method",
+        "_exempt_prefixes",
+        "_headers_lower",
+        "_matcher",
+        "_methods",
+        "_preflight_headers",
+        "_preflight_vary",
+        "_routes",
+        "allow_credentials",
+        "allow_headers",
+        "allow_methods",
+        "allow_origins",
+        "allow_private_network",
+        "any_origin",
+        "block_cross_origin_websockets",
+        "block_cross_origin_writes",
+        "debug",
+        "expose_headers",
+        "max_age",
+        "on_reject",
+        "origin_patterns",
+        "public",
+        "routes",
+        "tolerate_insecure_origins",
+        "tolerate_public_suffix_wildcards",
+        "vary",
+        "warnings",
+        "write_protection_exempt_paths",
+    )
+
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    allow_credentials: bool
+    expose_headers: tuple[str, ...]
+    max_age: int
+    allow_private_network: bool
+    block_cross_origin_writes: bool
+    write_protection_exempt_paths: tuple[str, ...]
+    block_cross_origin_websockets: bool
+    tolerate_insecure_origins: bool
+    tolerate_public_suffix_wildcards: bool
+    routes: Mapping[str, Policy]  # read-only view
+    debug: bool
+    on_reject: Callable[[Decision], object] | None
+    origin_patterns: tuple[OriginPattern, ...]
+    any_origin: bool
+    public: bool
+    vary: bytes
+    warnings: tuple[str, ...]
+    # The compiled form the engine reads on every request.
+    _matcher: OriginMatcher
+    _methods: frozenset[str]
+    _any_method: bool
+    _headers_lower: frozenset[str]
+    _any_header: bool
+    _exempt_prefixes: frozenset[str]
+    _routes: dict[str, Policy]
+    _acao_public: tuple[tuple[bytes, bytes], ...]
+    _actual_headers: tuple[tuple[bytes, bytes], ...]
+    _preflight_headers: tuple[tuple[bytes, bytes], ...]
+    _preflight_vary: bytes
+
+    def __init__(
+        self,
+        *,
+        allow_origins: Iterable[str] = (),
+        allow_methods: Iterable[str] = ("GET",),
+        allow_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        expose_headers: Iterable[str] = (),
+        max_age: int = 600,
+        allow_private_network: bool = False,
+        block_cross_origin_writes: bool = True,
+        write_protection_exempt_paths: Iterable[str] = (),
+        block_cross_origin_websockets: bool = True,
+        tolerate_insecure_origins: bool = False,
+        tolerate_public_suffix_wildcards: bool = False,
+        routes: Mapping[str, Policy] | None = None,
+        debug: bool = False,
+        on_reject: Callable[[Decision], object] | None = None,
+        allow_origin_regex: str | None = None,
+        **unknown: object,
+    ) -> None:
+        problems: list[str] = []
+        warnings: list[str] = []
+        for name in unknown:
+            problems.append(_unknown_option(name))
+
+        def flag(name: str, value: object) -> bool:
+            if not isinstance(value, bool):
+                problems.append(
+                    f"{name} must be True or False, not {value!r}"
+                    + (" (a non-empty string is true in Python)" if isinstance(value, str) else "")
+                )
+                return False
+            return value
+
+        credentials = flag("allow_credentials", allow_credentials)
+        private_network = flag("allow_private_network", allow_private_network)
+        writes = flag("block_cross_origin_writes", block_cross_origin_writes)
+        websockets = flag("block_cross_origin_websockets", block_cross_origin_websockets)
+        tolerate_insecure = flag("tolerate_insecure_origins", tolerate_insecure_origins)
+        tolerate_psl = flag("tolerate_public_suffix_wildcards", tolerate_public_suffix_wildcards)
+        debug_flag = flag("debug", debug)
+
+        if allow_origin_regex is not None:
+            problems.append(_regex_advice(allow_origin_regex))
+
+        origins = _string_list("allow_origins", allow_origins, problems)
+        methods = _string_list("allow_methods", allow_methods, problems)
+        headers = _string_list("allow_headers", allow_headers, problems)
+        exposed = _string_list("expose_headers", expose_headers, problems)
+        exempt = _string_list(
+            "write_protection_exempt_paths", write_protection_exempt_paths, problems
+        )
+
+        # --- origins
+        any_origin = "*" in origins
+        patterns: list[OriginPattern] = []
+        if not origins and allow_origin_regex is None:
+            problems.append(
+                "allow_origins is empty: list the origins of your front ends, e.g. "
+                "allow_origins=['https://app.example.com']"
+            )
+        if any_origin and len(origins) > 1:
+            problems.append(
+                "allow_origins mixes '*' with specific origins: use ['*'] alone for a public "
+                "API, or only the specific origins"
+            )
+        if any_origin and credentials:
+            problems.append(
+                "allow_origins=['*'] with allow_credentials=True: browsers refuse '*' with "
+                "credentials (Fetch §CORS check), and reflecting the origin instead would let "
+                "every site read your users' data. List the trusted origins"
+            )
+        for text in origins:
+            if text == "*":
+                continue
+            try:
+                pattern = parse_origin_pattern(text)
+            except ValueError as exc:
+                problems.append(f"allow_origins: {exc}")
+                continue
+            patterns.append(pattern)
+            if credentials:
+                _check_credentialed_origin(
+                    pattern, tolerate_insecure, tolerate_psl, problems, warnings
+                )
+            elif pattern.scheme == "http" and not pattern.is_loopback:
+                warnings.append(
+                    f"{text}: a plain-http origin can be impersonated by anyone on the "
+                    "network path; prefer https"
+                )
+
+        # --- methods
+        method_set: set[str] = set()
+        for method in methods:
+            if method == "*":
+                method_set.add("*")
+                continue
+            if not _is_token(method):
+                problems.append(f"allow_methods: {method!r} is not an HTTP method name (a token)")
+                continue
+            upper = method.upper()
+            if upper in FORBIDDEN_METHODS:
+                problems.append(
+                    f"allow_methods: {method} is a forbidden method (Fetch §forbidden method): "
+                    "browsers never send it; remove it"
+                )
+                continue
+            if upper in NORMALIZED_METHODS:
+                method = upper
+            elif method != upper:
+                warnings.append(
+                    f"allow_methods: {method!r} matches only a request method written exactly "
+                    f"so; fetch() sends '{upper}' when the script writes '{upper}' (methods "
+                    "other than DELETE, GET, HEAD, OPTIONS, POST and PUT are case-sensitive)"
+                )
+            method_set.add(method)
+
+        # --- request headers
+        header_set: set[str] = set()
+        for header in headers:
+            if header == "*":
+                header_set.add("*")
+                continue
+            if not _is_token(header):
+                problems.append(f"allow_headers: {header!r} is not a header name (a token)")
+                continue
+            lower = header.lower()
+            if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(
+                FORBIDDEN_REQUEST_HEADER_PREFIXES
+            ):
+                problems.append(
+                    f"allow_headers: {header} is a forbidden request header "
+                    "(Fetch §forbidden request-header): scripts cannot set it; remove it"
+                )
+                continue
+            header_set.add(lower)
+        if "*" in header_set and "authorization" not in header_set:
+            warnings.append(
+                "allow_headers=['*'] does not cover Authorization (Fetch §CORS-preflight fetch): "
+                "add 'Authorization' if clients send it"
+            )
+
+        # --- exposed headers
+        expose_list: list[str] = []
+        for header in exposed:
+            if header == "*":
+                if credentials:
+                    problems.append(
+                        "expose_headers=['*'] with allow_credentials=True: browsers treat '*' "
+                        "as a header literally named '*' on credentialed requests; list the "
+                        "headers to expose"
+                    )
+                expose_list.append("*")
+                continue
+            if not _is_token(header):
+                problems.append(f"expose_headers: {header!r} is not a header name (a token)")
+                continue
+            if header.lower() in FORBIDDEN_RESPONSE_HEADERS:
+                problems.append(
+                    f"expose_headers: {header} can never be read by scripts "
+                    "(Fetch §forbidden response-header name); remove it"
+                )
+                continue
+            expose_list.append(header)
+
+        # --- max age
+        if isinstance(max_age, bool) or not isinstance(max_age, int):
+            problems.append(f"max_age must be a whole number of seconds, not {max_age!r}")
+            max_age = 0
+        elif not 0 <= max_age <= MAX_AGE_LIMIT:
+            problems.append(
+                f"max_age={max_age} is outside 0..{MAX_AGE_LIMIT}: browsers cap it "
+                "(Chromium at 7200 s, Firefox at 86400 s); use e.g. 600"
+            )
+
+        # --- paths
+        exempt_prefixes: list[str] = []
+        for path in exempt:
+            normalized = _route_key("write_protection_exempt_paths", path, problems)
+            if normalized is not None:
+                exempt_prefixes.append(normalized)
+
+        # --- routes
+        route_map: dict[str, Policy] = {}
+        if routes is not None:
+            if not isinstance(routes, Mapping):
+                problems.append("routes must be a mapping of path prefixes to Policy objects")
+            else:
+                for prefix, sub in routes.items():
+                    key = _route_key("routes", prefix, problems)
+                    if not isinstance(sub, Policy):
+                        problems.append(
+                            f"routes[{prefix!r}] must be a corsguard.Policy, "
+                            f"not {type(sub).__name__}"
+                        )
+                        continue
+                    if sub.routes:
+                        problems.append(f"routes[{prefix!r}] has routes of its own: nest no routes")
+                        continue
+                    if key is not None:
+                        route_map[key] = sub
+
+        if on_reject is not None and not callable(on_reject):
+            problems.append("on_reject must be a callable taking a corsguard.Decision")
+
+        if problems:
+            raise PolicyError(problems)
+
+        # --- compile
+        s = object.__setattr__
+        s(self, "allow_origins", tuple(origins))
+        s(self, "allow_methods", tuple(sorted(method_set)))
+        s(self, "allow_headers", tuple(sorted(header_set)))
+        s(self, "allow_credentials", credentials)
+        s(self, "expose_headers", tuple(expose_list))
+        s(self, "max_age", max_age)
+        s(self, "allow_private_network", private_network)
+        s(self, "block_cross_origin_writes", writes)
+        s(self, "write_protection_exempt_paths", tuple(exempt_prefixes))
+        s(self, "block_cross_origin_websockets", websockets)
+        s(self, "tolerate_insecure_origins", tolerate_insecure)
+        s(self, "tolerate_public_suffix_wildcards", tolerate_psl)
+        s(self, "routes", MappingProxyType(dict(route_map)))
+        s(self, "debug", debug_flag)
+        s(self, "on_reject", on_reject)
+        s(self, "origin_patterns", tuple(patterns))
+        s(self, "any_origin", any_origin)
+        s(self, "warnings", tuple(warnings))
+        s(self, "_matcher", OriginMatcher(patterns))
+        s(self, "_methods", frozenset(method_set))
+        s(self, "_any_method", "*" in method_set)
+        s(self, "_headers_lower", frozenset(header_set | SAFELISTED_HEADER_NAMES))
+        s(self, "_any_header", "*" in header_set)
+        s(self, "_exempt_prefixes", frozenset(exempt_prefixes))
+        s(self, "_routes", dict(route_map))
+
+        # A fully public policy sends the same headers whatever the Origin: no Vary needed.
+        public = any_origin and not credentials
+        s(self, "public", public)
+        s(self, "_acao_public", ((b"access-control-allow-origin", b"*"),) if public else ())
+        s(self, "vary", b"" if public else b"Origin")
+        preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
+        if private_network:
+            preflight_vary += b", Access-Control-Request-Private-Network"
+        s(self, "_preflight_vary", preflight_vary if public else b"Origin, " + preflight_vary)
+
+        actual: list[tuple[bytes, bytes]] = []
+        if credentials:
+            actual.append((b"access-control-allow-credentials", b"true"))
+        if expose_list:
+            actual.append((b"access-control-expose-headers", ", ".join(expose_list).encode()))
+        s(self, "_actual_headers", tuple(actual))
+
+        preflight: list[tuple[bytes, bytes]] = []
+        if credentials:
+            preflight.append((b"access-control-allow-credentials", b"true"))
+        # With credentials, '*' is literal (Fetch §CORS-preflight fetch), so the engine
+        # echoes the requested method and header names instead of these values.
+        if not (self._any_method and credentials):
+            methods_value = "*" if self._any_method else ", ".join(sorted(method_set))
+            preflight.append((b"access-control-allow-methods", methods_value.encode()))
+        if not (self._any_header and credentials):
+            # '*' never covers Authorization (Fetch §CORS-preflight fetch step 7.6), so
+            # it is named beside '*' when the policy lists it.
+            names = sorted((header_set - {"*"}) | SAFELISTED_HEADER_NAMES)
+            if self._any_header:
+                names = ["*", *names]
+            if names:
+                preflight.append((b"access-control-allow-headers", ", ".join(names).encode()))
+        preflight.append((b"access-control-max-age", str(max_age).encode()))
+        s(self, "_preflight_headers", tuple(preflight))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a corsguard Policy is immutable; build a new one")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a corsguard Policy is immutable; build a new one")
+
+    def __repr__(self) -> str:
+        return (
+            f"Policy(allow_origins={list(self.allow_origins)!r}, "
+            f"allow_methods={list(self.allow_methods)!r}, "
+            f"allow_headers={list(self.allow_headers)!r}, "
+            f"allow_credentials={self.allow_credentials!r}, "
+            f"expose_headers={list(self.expose_headers)!r}, max_age={self.max_age!r})"
+        )
+
+    def allows_origin(self, origin: str) -> bool:
+        """Whether a serialised Origin header value is trusted by this policy."""
+        return self.any_origin or self._matcher.matches(origin)
+
+    def allows_method(self, method: str) -> bool:
+        """Whether a preflight asking for ``method`` (exact case) would be granted."""
+        return self._any_method or method in self._methods
+
+
+def _unknown_option(name: str) -> str:
+    options = [p for p in Policy.__init__.__code__.co_varnames if not p.startswith(("self", "unk"))]
+    options = options[: Policy.__init__.__code__.co_kwonlyargcount]
+    close = difflib.get_close_matches(name, options, n=1)
+    hint = f": did you mean {close[0]!r}?" if close else f"; the options are: {', '.join(options)}"
+    return f"unknown option {name!r}{hint}"
+
+
+def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
+    if isinstance(value, (str, bytes)):
+        problems.append(
+            f"{name} must be a list of strings, not a single string: write {name}=[{value!r}]"
+        )
+        return []
+    try:
+        items = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        problems.append(f"{name} must be a list of strings, not {type(value).__name__}")
+        return []
+    good: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            good.append(item)
+        else:
+            problems.append(f"{name}: {item!r} is not a string")
+    return good
+
+
+def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
+    if not isinstance(prefix, str) or not prefix.startswith("/"):
+        problems.append(f"{option}: {prefix!r} must be a path starting with '/'")
+        return None
+    segments = prefix.split("/")
+    if any(segment in (".", "..") for segment in segments) or "%" in prefix:
+        problems.append(
+            f"{option}: {prefix!r} must be a plain decoded path, without '.', '..' or '%'"
+        )
+        return None
+    # Trailing and repeated slashes do not change which segments a prefix names.
+    return "/" + "/".join(segment for segment in segments if segment)
+
+
+def _check_credentialed_origin(
+    pattern: OriginPattern,
+    tolerate_insecure: bool,
+    tolerate_psl: bool,
+    problems: list[str],
+    warnings: list[str],
+) -> None:
+    text = pattern.text
+    if pattern.scheme == "http" and not pattern.is_loopback:
+        if tolerate_insecure:
+            warnings.append(f"{text}: plain-http origin trusted with credentials (tolerated)")
+        else:
+            problems.append(
+                f"allow_origins: {text} is plain http: anyone on the network path can inject "
+                "script into it and read your users' data through it. Use "
+                f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
+                "for a deliberate exception"
+            )
+    if pattern.is_wildcard_host and not pattern.is_loopback:
+        from corsguard.probes import public_suffix_list
+
+        if public_suffix_list().is_public(pattern.host):
+            if tolerate_psl:
+                warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
+            else:
+                problems.append(
+                    f"allow_origins: {text} puts a wildcard directly on the public suffix "
+                    f"{pattern.host!r}, where anyone can register a matching name and read "
+                    "your users' data. Host your previews on a domain you own, e.g. "
+                    "'https://myapp-*.preview.example.com', or pass "
+                    "tolerate_public_suffix_wildcards=True for a deliberate exception"
+                )
+
+
+def _regex_advice(regex: str) -> str:
+    """Explain why regexes are refused and, where possible, show the pattern to use."""
+    suggestion = _pattern_from_regex(regex) if isinstance(regex, str) else None
+    text = (
+        f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
+        "expressions are the most common CORS hole in Python apps"
+    )
+    if suggestion:
+        return text + f"; write allow_origins=[{suggestion!r}] instead"
+    return (
+        text + "; list exact origins or patterns such as 'https://*.example.com', "
+        "'http://localhost:*' or 'https://myapp-*.preview.example.com'"
+    )
+
+
+_REGEX_LABEL_WILDCARDS = (
+    r".*",
+    r".+",
+    r"[^.]+",
+    r"[^.]*",
+    r"[a-z0-9-]+",
+    r"[a-z0-9-]*",
+    r"[a-zA-Z0-9-]+",
+    r"[A-Za-z0-9-]+",
+    r"[\w-]+",
+    r"\w+",
+    r"[a-z0-9]+",
+    r"[a-z]+",
+    r"(.*)",
+    r"(.+)",
+    r"([^.]+)",
+    r"([a-z0-9-]+)",
+)
+
+
+def _pattern_from_regex(regex: str) -> str | None:
+    text = regex.strip()
+    text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z").removesuffix("/?")
+    text = text.replace("https?://", "https://").replace("(https|http)://", "https://")
+    for wildcard in sorted(_REGEX_LABEL_WILDCARDS, key=len, reverse=True):
+        text = text.replace(wildcard + r"\.", "*.").replace(wildcard, "*")
+    text = text.replace(r"\.", ".").replace(r"\-", "-").replace(r"\:", ":").replace(r"\/", "/")
+    if re.search(r"[\\()\[\]{}|?+^$]", text):
+        return None
+    try:
+        return parse_origin_pattern(text).text
+    except ValueError:
+        return None
