@@ -9,6 +9,7 @@ only looks them up.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -440,6 +441,22 @@ class Policy:
             f"allow_credentials={self.allow_credentials!r}, "
             f"expose_headers={list(self.expose_headers)!r}, max_age={self.max_age!r})"
         )
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "CORSGUARD_", environ: Mapping[str, str] | None = None
+    ) -> Policy:
+        """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on)."""
+        from corsguard.config import policy_from_env
+
+        return policy_from_env(prefix=prefix, environ=environ)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Policy:
+        """A policy from a TOML file, or the ``[tool.corsguard]`` table of pyproject.toml."""
+        from corsguard.config import policy_from_file
+
+        return policy_from_file(path)
 
     def allows_origin(self, origin: str) -> bool:
         """Whether a serialised Origin header value is trusted by this policy."""
