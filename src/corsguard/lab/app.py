@@ -1,0 +1,430 @@
+"""The lab: one ASGI app whose endpoints each carry one real-world CORS mistake.
+
+Every endpoint is the kind of origin check people write by hand (a reflected origin, an
+unanchored regular expression, ``startswith``, ``in``...), reduced to a few lines. The
+catalogue `ENDPOINTS` says which finding ids `corsguard audit --origin TRUSTED_ORIGIN`
+must report for each one; the tests, `corsguard demo` and the browser proofs compare
+against it. One endpoint, ``/corsguard``, is protected by corsguard's own middleware and
+must have no finding.
+
+The lab trusts one front end, `TRUSTED_ORIGIN`. It answers on any Host, so that a browser
+can reach it under made-up names (``api.example.test``) mapped to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+TRUSTED_ORIGIN = "https://app.example.test"
+"""The lab's legitimate front end: audit the lab with ``--origin https://app.example.test``."""
+
+SESSION_COOKIE = "lab_session"
+SESSION_VALUE = "victim-session"
+SECRET = "lab-secret-4f2a"
+"""What `/account` returns when the victim's session cookie comes with the request."""
+
+
+@dataclass(frozen=True)
+class LabRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lowercase names; repeated fields joined with ", "
+
+    @property
+    def origin(self) -> str | None:
+        return self.headers.get("origin")
+
+    @property
+    def is_preflight(self) -> bool:
+        return self.method == "OPTIONS" and "access-control-request-method" in self.headers
+
+    def cookie(self, name: str) -> str | None:
+        for part in self.headers.get("cookie", "").split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class LabResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+Handler = Callable[[LabRequest], LabResponse]
+
+
+@dataclass(frozen=True)
+class LabEndpoint:
+    """One endpoint of the lab and what an audit must find there."""
+
+    path: str
+    mistake: str
+    """The mistake, as a one-line piece of the code that makes it."""
+    findings: frozenset[str]
+    """The finding ids `corsguard audit --origin TRUSTED_ORIGIN` reports for it."""
+    severity: str | None
+    """The highest severity among them (None when there is no finding)."""
+
+
+def _json(data: dict[str, Any], status: int = 200) -> LabResponse:
+    return LabResponse(
+        status,
+        [("content-type", "application/json")],
+        json.dumps(data, separators=(",", ":")).encode(),
+    )
+
+
+def _data(path: str) -> dict[str, Any]:
+    return {"endpoint": path, "data": "lab data"}
+
+
+def _allowlist(
+    path: str,
+    allowed: Callable[[str], bool],
+    *,
+    credentials: bool = True,
+    vary: bool = True,
+    echo_preflight: bool = False,
+) -> Handler:
+    """A hand-written CORS layer: grant the request's origin when ``allowed(origin)``."""
+
+    def handler(request: LabRequest) -> LabResponse:
+        origin = request.origin
+        granted = origin is not None and allowed(origin)
+        headers: list[tuple[str, str]] = []
+        if granted and origin is not None:
+            headers.append(("access-control-allow-origin", origin))
+            if credentials:
+                headers.append(("access-control-allow-credentials", "true"))
+        if vary:
+            headers.append(("vary", "Origin"))
+        if request.is_preflight:
+            if granted:
+                if echo_preflight:
+                    method = request.headers.get("access-control-request-method", "")
+                    asked = request.headers.get("access-control-request-headers", "")
+                    headers.append(("access-control-allow-methods", method))
+                    if asked:
+                        headers.append(("access-control-allow-headers", asked))
+                else:
+                    headers.append(("access-control-allow-methods", "GET, POST"))
+                    headers.append(("access-control-allow-headers", "Content-Type"))
+                headers.append(("access-control-max-age", "600"))
+            return LabResponse(204, headers)
+        response = _json(_data(path))
+        return LabResponse(response.status, response.headers + headers, response.body)
+
+    return handler
+
+
+def _wildcard(path: str, *, credentials: bool = False, private_network: bool = False) -> Handler:
+    def handler(request: LabRequest) -> LabResponse:
+        headers = [("access-control-allow-origin", "*")]
+        if credentials:
+            headers.append(("access-control-allow-credentials", "true"))
+        if request.is_preflight:
+            headers.append(("access-control-allow-methods", "GET"))
+            if private_network and "access-control-request-private-network" in request.headers:
+                headers.append(("access-control-allow-private-network", "true"))
+            return LabResponse(204, headers)
+        response = _json(_data(path))
+        return LabResponse(response.status, response.headers + headers, response.body)
+
+    return handler
+
+
+def _plain(path: str) -> Handler:
+    def handler(request: LabRequest) -> LabResponse:
+        return _json(_data(path))
+
+    return handler
+
+
+def _account(request: LabRequest) -> LabResponse:
+    """Data that needs the victim's cookie, behind a middleware that reflects any origin."""
+    headers: list[tuple[str, str]] = [("vary", "Origin")]
+    if request.origin is not None:
+        headers += [
+            ("access-control-allow-origin", request.origin),
+            ("access-control-allow-credentials", "true"),
+        ]
+    if request.is_preflight:
+        return LabResponse(204, [*headers, ("access-control-allow-methods", "GET")])
+    if request.cookie(SESSION_COOKIE) == SESSION_VALUE:
+        response = _json({"user": "victim", "secret": SECRET})
+    else:
+        response = _json({"error": "log in first: GET /login"}, 401)
+    return LabResponse(response.status, response.headers + headers, response.body)
+
+
+def _login(request: LabRequest) -> LabResponse:
+    """Give the caller the victim's session (SameSite=None so cross-site fetches carry it)."""
+    response = _json({"logged_in": True})
+    cookie = f"{SESSION_COOKIE}={SESSION_VALUE}; Path=/; HttpOnly; SameSite=None; Secure"
+    return LabResponse(200, [*response.headers, ("set-cookie", cookie)], response.body)
+
+
+_T = TRUSTED_ORIGIN
+_UNANCHORED = re.compile(r"https://app\.example\.test")
+_UNESCAPED = re.compile(r"https://app.example.test")
+_GITHUB_PAGES = re.compile(r"https://[a-z0-9-]+\.github\.io")
+
+# path -> (mistake, handler, expected finding ids, highest severity)
+_TABLE: list[tuple[str, str, Handler, tuple[str, ...], str | None]] = [
+    (
+        "/reflect",
+        "hand-written middleware: Access-Control-Allow-Origin = request Origin, with credentials",
+        _allowlist("/reflect", lambda origin: True),
+        ("origin-reflected",),
+        "high",
+    ),
+    (
+        "/reflect-public",
+        "Access-Control-Allow-Origin = request Origin, without credentials",
+        _allowlist("/reflect-public", lambda origin: True, credentials=False),
+        ("origin-reflected",),
+        "medium",
+    ),
+    (
+        "/regex-unanchored",
+        r're.match(r"https://app\.example\.test", origin)  # no $ at the end',
+        _allowlist("/regex-unanchored", lambda origin: _UNANCHORED.match(origin) is not None),
+        ("prefix-match", "special-char-bypass"),
+        "high",
+    ),
+    (
+        "/startswith",
+        'origin.startswith("https://app.example.test")',
+        _allowlist("/startswith", lambda origin: origin.startswith(_T)),
+        ("prefix-match", "special-char-bypass"),
+        "high",
+    ),
+    (
+        "/endswith",
+        'origin.startswith("https://") and origin.endswith("app.example.test")',
+        _allowlist(
+            "/endswith",
+            lambda origin: origin.startswith("https://") and origin.endswith("app.example.test"),
+        ),
+        ("suffix-match",),
+        "high",
+    ),
+    (
+        "/substring",
+        'origin in "https://app.example.test"',
+        _allowlist("/substring", lambda origin: origin in _T),
+        ("substring-match",),
+        "high",
+    ),
+    (
+        "/unescaped-dot",
+        r're.fullmatch(r"https://app.example.test", origin)  # "." matches any character',
+        _allowlist("/unescaped-dot", lambda origin: _UNESCAPED.fullmatch(origin) is not None),
+        ("unescaped-dot",),
+        "high",
+    ),
+    (
+        "/null-allowed",
+        'ALLOWED = {"https://app.example.test", "null"}',
+        _allowlist("/null-allowed", lambda origin: origin in {_T, "null"}),
+        ("null-origin-trusted",),
+        "high",
+    ),
+    (
+        "/http-allowed",
+        'ALLOWED = {"https://app.example.test", "http://app.example.test"}',
+        _allowlist("/http-allowed", lambda origin: origin in {_T, "http://app.example.test"}),
+        ("insecure-origin-trusted",),
+        "high",
+    ),
+    (
+        "/any-subdomain",
+        'urlsplit(origin).hostname.endswith(".example.test")',
+        _allowlist(
+            "/any-subdomain",
+            lambda origin: origin.startswith("https://") and origin.endswith(".example.test"),
+        ),
+        ("any-subdomain-trusted",),
+        "high",
+    ),
+    (
+        "/third-party",
+        r'origin == TRUSTED or re.fullmatch(r"https://[a-z0-9-]+\.github\.io", origin)',
+        _allowlist(
+            "/third-party",
+            lambda origin: origin == _T or _GITHUB_PAGES.fullmatch(origin) is not None,
+        ),
+        ("third-party-origin-trusted",),
+        "high",
+    ),
+    (
+        "/localhost",
+        'ALLOWED = {"https://app.example.test", "http://localhost:3000"}',
+        _allowlist("/localhost", lambda origin: origin in {_T, "http://localhost:3000"}),
+        ("localhost-trusted",),
+        "high",
+    ),
+    (
+        "/wildcard",
+        "Access-Control-Allow-Origin: *",
+        _wildcard("/wildcard"),
+        ("wildcard-origin",),
+        "medium",
+    ),
+    (
+        "/wildcard-credentials",
+        "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
+        _wildcard("/wildcard-credentials", credentials=True),
+        ("wildcard-origin", "wildcard-with-credentials"),
+        "medium",
+    ),
+    (
+        "/no-vary",
+        'if origin in ALLOWED: Access-Control-Allow-Origin = origin  # no "Vary: Origin"',
+        _allowlist("/no-vary", lambda origin: origin == _T, vary=False),
+        ("missing-vary-origin",),
+        "medium",
+    ),
+    (
+        "/preflight-echo",
+        "Access-Control-Allow-Methods/-Headers = the preflight's Request-Method/-Headers",
+        _allowlist("/preflight-echo", lambda origin: origin == _T, echo_preflight=True),
+        ("preflight-any-method", "preflight-any-header"),
+        "low",
+    ),
+    (
+        "/private-network",
+        "Access-Control-Allow-Private-Network: true for everyone (with Allow-Origin: *)",
+        _wildcard("/private-network", private_network=True),
+        ("wildcard-origin", "private-network-allowed"),
+        "medium",
+    ),
+    (
+        "/account",
+        "the victim's data (needs the session cookie) behind a reflected origin",
+        _account,
+        ("origin-reflected",),
+        "high",
+    ),
+    ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
+]
+
+CORSGUARD_PATH = "/corsguard"
+
+
+def _corsguard_endpoint() -> ASGIApp:
+    """An endpoint protected by corsguard's own middleware: no finding expected."""
+
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        body = json.dumps(_data(CORSGUARD_PATH)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    try:
+        from corsguard.asgi import CORSMiddleware
+    except ImportError:  # pragma: no cover - only while the middleware is being written
+        return inner
+    return CORSMiddleware(
+        inner,
+        allow_origins=[TRUSTED_ORIGIN],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        allow_credentials=True,
+    )
+
+
+ENDPOINTS: tuple[LabEndpoint, ...] = (
+    *(
+        LabEndpoint(path, mistake, frozenset(ids), severity)
+        for path, mistake, _handler, ids, severity in _TABLE
+    ),
+    LabEndpoint(
+        CORSGUARD_PATH,
+        f"corsguard.asgi.CORSMiddleware(app, allow_origins=[{TRUSTED_ORIGIN!r}], "
+        "allow_credentials=True)",
+        frozenset(),
+        None,
+    ),
+)
+"""The audited endpoints, in a stable order ("/login" is a helper and not listed)."""
+
+_HANDLERS: dict[str, Handler] = {path: handler for path, _m, handler, _i, _s in _TABLE}
+_HANDLERS["/login"] = _login
+
+
+def _index() -> LabResponse:
+    return _json(
+        {
+            "trusted_origin": TRUSTED_ORIGIN,
+            "endpoints": [
+                {"path": e.path, "mistake": e.mistake, "findings": sorted(e.findings)}
+                for e in ENDPOINTS
+            ],
+        }
+    )
+
+
+def make_app() -> ASGIApp:
+    """A fresh lab ASGI app."""
+    protected = _corsguard_endpoint()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        if path == CORSGUARD_PATH:
+            await protected(scope, receive, send)
+            return
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        request = LabRequest(scope["method"], path, headers)
+        handler = _HANDLERS.get(path)
+        if handler is not None:
+            response = handler(request)
+        elif path == "/":
+            response = _index()
+        else:
+            response = _json({"error": "not found", "see": "/"}, 404)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    (name.encode("latin-1"), value.encode("latin-1"))
+                    for name, value in response.headers
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    return app
