@@ -1,0 +1,1 @@
+"""`corsguard audit`: find every class of CORS hole in live endpoints, with evidence."""

@@ -1,0 +1,297 @@
+"""The I/O edge of the audit: an aiohttp client driving `corsguard.audit.model`.
+
+Targets are read lazily and audited by a fixed pool of workers (never one task per
+target), so memory stays flat whatever the length of the list. Each target gets its
+probes in waves (`model.next_probes`), each wave sent concurrently over pooled
+keep-alive connections; bodies are never read beyond `BODY_CAP`, redirects are recorded
+and not followed, and every target has a total time budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from corsguard import __version__
+from corsguard.audit.model import (
+    MAX_REQUESTS,
+    Exchange,
+    ProbeRequest,
+    ProbeResponse,
+    Target,
+    TargetReport,
+    analyse,
+    next_probes,
+)
+
+BODY_CAP = 16 * 1024
+"""Bytes of a response body read at most (only so that the connection can be reused)."""
+
+USER_AGENT = f"corsguard/{__version__} (CORS audit; +https://pypi.org/project/corsguard/)"
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    concurrency: int = 20
+    rate: float | None = None  # requests per second, all targets together
+    timeout: float = 10.0  # seconds per request
+    insecure: bool = False  # -k: do not verify TLS certificates
+    resolve: tuple[tuple[str, int, str], ...] = ()  # --resolve HOST:PORT:ADDRESS
+    budget: int = MAX_REQUESTS
+
+    @property
+    def target_timeout(self) -> float:
+        """The whole check set of one target: a few rounds of slow answers at most."""
+        return max(self.timeout * 4, 5.0)
+
+
+class PinnedResolver(AbstractResolver):
+    """curl's --resolve: fixed addresses for HOST:PORT (``*`` for any host), else DNS.
+
+    Only the connection's address changes: the URL's host still goes into the Host header
+    and the TLS server name (SNI) and certificate check.
+    """
+
+    def __init__(self, pins: Iterable[tuple[str, int, str]]) -> None:
+        self._pins = {(host.lower(), port): address for host, port, address in pins}
+        self._fallback: AbstractResolver = aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        address = self._pins.get((host.lower(), port)) or self._pins.get(("*", port))
+        if address is None:
+            return await self._fallback.resolve(host, port, family)
+        return [
+            {
+                "hostname": host,
+                "host": address,
+                "port": port,
+                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        await self._fallback.close()
+
+
+class RateLimiter:
+    """At most ``rate`` request starts per second, spread evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        start = max(now, self._next)
+        self._next = start + self._interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+def describe_error(exc: BaseException, timeout: float) -> str:
+    """A one-line, actionable description of why a request failed."""
+    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+        return f"timed out: no answer within {timeout:g} s"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        reason = getattr(exc.certificate_error, "verify_message", None) or str(
+            exc.certificate_error
+        )
+        return f"TLS certificate verification failed ({reason}): use -k to audit it anyway"
+    if isinstance(exc, aiohttp.ClientConnectorSSLError | aiohttp.ClientSSLError):
+        return f"TLS handshake failed: {exc}"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = exc.os_error.strerror or str(exc.os_error)
+        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without an HTTP response"
+    if isinstance(exc, aiohttp.ClientOSError):
+        if isinstance(exc.__cause__ or exc, ConnectionResetError) or exc.errno == 104:
+            return "the connection was reset by the server"
+        return f"connection failed: {exc.strerror or exc}"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"not an HTTP response ({exc.message})"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return f"the response is malformed ({exc})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS failed: {exc.reason or exc}"
+    if isinstance(exc, aiohttp.InvalidURL):
+        return f"invalid URL: {exc}"
+    text = str(exc) or type(exc).__name__
+    return f"request failed: {text}"
+
+
+class Prober:
+    """One HTTP session shared by every target (connection reuse per host)."""
+
+    def __init__(self, options: AuditOptions) -> None:
+        self.options = options
+        self._limiter = RateLimiter(options.rate) if options.rate else None
+        connector = aiohttp.TCPConnector(
+            limit=max(options.concurrency * 8, 100),
+            limit_per_host=max(options.concurrency, 8),
+            ttl_dns_cache=300,
+            ssl=not options.insecure,
+            resolver=PinnedResolver(options.resolve) if options.resolve else None,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
+            timeout=aiohttp.ClientTimeout(total=options.timeout),
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("Accept-Encoding",),
+        )
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def send(self, target: Target, probe: ProbeRequest) -> Exchange:
+        if self._limiter is not None:
+            await self._limiter.wait()
+        headers: dict[str, str] = dict(target.request_headers)
+        for name in [n for n in headers if n.lower() == "origin"]:
+            del headers[name]
+        headers.update(probe.all_headers)
+        try:
+            async with self._session.request(
+                probe.method, target.url, headers=headers, allow_redirects=False
+            ) as response:
+                kept = ProbeResponse.keep_cors(response.status, list(response.headers.items()))
+                await _drain(response)
+            return Exchange(probe, kept)
+        except Exception as exc:  # every failure becomes a line in the report
+            return Exchange(probe, None, describe_error(exc, self.options.timeout))
+
+    async def audit(self, target: Target) -> TargetReport:
+        """The whole check set of one target, within its time budget."""
+        exchanges: list[Exchange] = []
+
+        async def probe_all() -> None:
+            while True:
+                wave = next_probes(target, exchanges, self.options.budget)
+                if not wave:
+                    return
+                exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
+
+        try:
+            await asyncio.wait_for(probe_all(), self.options.target_timeout)
+        except asyncio.TimeoutError:
+            if not any(e.response for e in exchanges):
+                limit = self.options.target_timeout
+                return TargetReport(
+                    target.url,
+                    "error",
+                    f"timed out: the check set did not finish within {limit:g} s",
+                    (),
+                    len(exchanges),
+                    target.request_headers,
+                )
+        return analyse(target, exchanges)
+
+
+async def _drain(response: aiohttp.ClientResponse) -> None:
+    """Read a small body so the connection can be reused; close on anything larger."""
+    length = response.content_length
+    if length is not None and length <= BODY_CAP:
+        await response.read()
+        return
+    if length is None and response.status in (204, 304):
+        return
+    await response.content.read(BODY_CAP)
+    if not response.content.at_eof():
+        response.close()  # never read further: drop the connection instead
+
+
+# One item of the target stream: (index, Target) or (index, url, error message).
+Item = tuple[int, Target | str, str | None]
+_DONE: Any = object()
+
+
+def _feed(
+    items: Iterator[Item], queue: asyncio.Queue[Any], loop: asyncio.AbstractEventLoop, workers: int
+) -> None:
+    """Read the (possibly blocking) target source in a thread, into a bounded queue."""
+    try:
+        for item in items:
+            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+    except Exception as exc:  # a read error ends the stream with a report entry
+        asyncio.run_coroutine_threadsafe(queue.put(exc), loop).result()
+    finally:
+        for _ in range(workers):
+            asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop).result()
+
+
+async def audit_stream(
+    items: Iterator[Item],
+    options: AuditOptions,
+    on_report: Callable[[int, TargetReport], Awaitable[None] | None],
+) -> list[BaseException]:
+    """Audit every target of ``items`` with ``options.concurrency`` workers.
+
+    ``on_report(index, report)`` is called as soon as each target is done. Returns the
+    errors met while reading the target source (if any).
+    """
+    loop = asyncio.get_running_loop()
+    workers = max(1, options.concurrency)
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=workers * 2)
+    read_errors: list[BaseException] = []
+    feeder = threading.Thread(
+        target=_feed, args=(items, queue, loop, workers), name="corsguard-targets", daemon=True
+    )
+    prober = Prober(options)
+
+    async def worker() -> None:
+        while True:
+            item = await queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                read_errors.append(item)
+                continue
+            index, target, error = item
+            if isinstance(target, Target):
+                report = await prober.audit(target)
+            else:
+                report = TargetReport(target, "error", error or "invalid target")
+            result = on_report(index, report)
+            if result is not None:
+                await result
+
+    feeder.start()
+    try:
+        await asyncio.gather(*(worker() for _ in range(workers)))
+    finally:
+        await prober.close()
+    return read_errors
+
+
+@dataclass
+class Collected:
+    reports: dict[int, TargetReport] = field(default_factory=dict)
+
+    def add(self, index: int, report: TargetReport) -> None:
+        self.reports[index] = report
+
+    def ordered(self) -> list[TargetReport]:
+        return [self.reports[i] for i in sorted(self.reports)]
+
+
+def audit_targets(targets: Iterable[Target], options: AuditOptions) -> list[TargetReport]:
+    """Audit a few targets and return their reports in order (for the demo and tests)."""
+    collected = Collected()
+    items: Iterator[Item] = ((i, t, None) for i, t in enumerate(targets))
+    asyncio.run(audit_stream(items, options, collected.add))
+    return collected.ordered()
