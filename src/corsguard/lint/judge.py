@@ -130,6 +130,8 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
             kind = classify_trusted(sample)
             if kind is not None:
                 found.setdefault(kind, Verdict(kind, sample))
+        if third_party_platform(_host_of(sample)):
+            continue  # reported as third-party-origin-trusted; bypasses there add nothing
         sample_site = registrable_domain(_host_of(sample))
         tld = _host_of(sample).rsplit(".", 1)[-1]
         for probe in bypass_probes(sample):
@@ -207,6 +209,7 @@ def intent_from(
             add(f"https://*{suffix}")
         elif "." in suffix:
             add(f"https://{suffix}")
+            add(f"https://*.{suffix}")
     if dev:
         listed = ", ".join(dict.fromkeys(dev))
         notes.append(f"allow {listed} only in a development policy")

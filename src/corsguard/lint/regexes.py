@@ -124,6 +124,8 @@ def _pattern_host_ok(host: str) -> bool:
     if _WILD not in host:
         return True
     labels = host.split(".")
+    if third_party_platform(host.replace(_WILD, "x")):
+        return True  # judged (and replaced) as a third-party platform by the caller
     concrete = ".".join("x" if _WILD in label else label for label in labels)
     domain = registrable_domain(concrete)
     domain_labels = domain.count(".") + 1

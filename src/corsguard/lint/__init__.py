@@ -1,0 +1,90 @@
+"""`corsguard lint`: find CORS mistakes in Python source and settings, with the fix for each.
+
+``lint_source(text, path)`` is pure (text in, findings out); the CLI in
+``corsguard.lint.cli`` walks directories, reads files and formats the results.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from corsguard.findings import Severity
+from corsguard.lint.analyzer import Analyzer, ignored_ids
+
+__all__ = ["FileResult", "LintFinding", "lint_source", "might_have_cors"]
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    path: str
+    line: int
+    col: int  # 1-based
+    id: str
+    severity: Severity
+    message: str
+    fix: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "id": self.id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[LintFinding, ...] = ()
+    silenced: tuple[LintFinding, ...] = ()
+    note: str | None = None  # why the file was skipped (syntax error, undecodable)
+    skipped: bool = field(default=False)
+
+
+def might_have_cors(text: str) -> bool:
+    """Cheap pre-filter: can this file hold anything the analyzer reports?
+
+    Every construct the analyzer recognises names either CORS (CORSMiddleware, flask_cors,
+    CORS_* settings, aiohttp_cors) or the Origin header (Access-Control-Allow-Origin, Origin,
+    HTTP_ORIGIN, hdrs.ACCESS_CONTROL_ALLOW_ORIGIN) in a literal or name the analyzer must
+    resolve within this file, so a file mentioning neither "cors" nor "origin" in any case
+    cannot produce a finding.
+    """
+    lowered = text.lower()
+    return "cors" in lowered or "origin" in lowered
+
+
+def lint_source(text: str, path: str = "<string>") -> FileResult:
+    """Lint one module's source text."""
+    if not might_have_cors(text):
+        return FileResult(path)
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        return FileResult(path, note=f"syntax error at {where}: {exc.msg}; skipped", skipped=True)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return FileResult(
+            path, note=f"could not parse ({exc.__class__.__name__}); skipped", skipped=True
+        )
+    lines = text.splitlines()
+    try:
+        raw = Analyzer(tree, lines).run()
+    except RecursionError:
+        return FileResult(path, note="too deeply nested to analyse; skipped", skipped=True)
+    unique = {(f.line, f.col, f.id): f for f in raw}
+    findings: list[LintFinding] = []
+    silenced: list[LintFinding] = []
+    for f in sorted(unique.values(), key=lambda f: (f.line, f.col, f.id)):
+        finding = LintFinding(path, f.line, f.col, f.id, f.severity, f.message, f.fix)
+        source_line = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
+        if f.id in ignored_ids(source_line):
+            silenced.append(finding)
+        else:
+            findings.append(finding)
+    return FileResult(path, tuple(findings), tuple(silenced))

@@ -1,0 +1,752 @@
+"""One walk over a module's AST: find CORS configurations and hand-written CORS code, judge them.
+
+Library semantics (checked against the installed packages; versions in the comments):
+
+- Starlette/FastAPI ``CORSMiddleware`` (starlette 1.x, middleware/cors.py): ``"*"`` in
+  ``allow_origins`` allows every origin; with ``allow_credentials=True`` it answers with the
+  request's own origin plus ``Access-Control-Allow-Credentials: true``. ``allow_origin_regex``
+  is compiled with ``re.compile`` and tested with ``fullmatch`` (case-sensitive); other entries
+  are compared exactly.
+- flask-cors (6.x, core.py): ``origins`` defaults to ``"*"``, which becomes the regex ``.*``;
+  unless ``send_wildcard=True`` a matching request origin is echoed back, with credentials when
+  ``supports_credentials=True``. An entry containing any of ``* \\ ] ? $ ^ [ ( )`` is compiled
+  as a case-insensitive regex and tested with ``re.match`` (anchored at the start only); other
+  entries compare case-insensitively. Per-path ``resources={path: {"origins": ...}}`` options
+  override the call's keywords.
+- django-cors-headers (4.x, middleware.py/conf.py): ``CORS_ALLOW_ALL_ORIGINS`` (old name
+  ``CORS_ORIGIN_ALLOW_ALL``) sends ``*``, or the request's origin when
+  ``CORS_ALLOW_CREDENTIALS`` is true; ``CORS_ALLOWED_ORIGINS`` (``CORS_ORIGIN_WHITELIST``)
+  compares scheme and host:port exactly, ``"null"`` included; ``CORS_ALLOWED_ORIGIN_REGEXES``
+  (``CORS_ORIGIN_REGEX_WHITELIST``) uses ``re.match`` (anchored at the start only).
+- aiohttp-cors (0.7, cors_config.py): ``defaults``/``cors.add(route, {...})`` map exact origins,
+  or ``"*"`` for any, to ``ResourceOptions``; the response always carries the request's own
+  origin, and ``allow_credentials`` (default False) adds credentials.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from corsguard.findings import KINDS, Severity
+from corsguard.lint import judge as J
+from corsguard.lint.regexes import combinations, regex_samples
+from corsguard.lint.values import (
+    ORIGIN,
+    ORIGIN_KEY,
+    UNKNOWN,
+    Compiled,
+    Evaluator,
+    Options,
+    Scope,
+    ScopeNode,
+    module_statements,
+    truth,
+)
+from corsguard.probes import ARBITRARY_ORIGIN
+
+ACAO = "access-control-allow-origin"
+ACAC = "access-control-allow-credentials"
+# Methods that set one header from (name, value) arguments, across frameworks:
+# werkzeug Headers.add/set, starlette MutableHeaders.append, tornado set_header/add_header,
+# http.server send_header, wsgiref Headers.add_header, dict.setdefault.
+_SETTERS = frozenset(
+    {"add", "set", "append", "setdefault", "add_header", "set_header", "send_header",
+     "__setitem__", "setheader", "putheader"}
+)  # fmt: skip
+# flask-cors: a string with one of these characters is treated as a regular expression.
+_FLASK_REGEX_HINTS = frozenset("*\\]?$^[]()")
+_DJANGO = {
+    "allow_all": ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"),
+    "origins": ("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST"),
+    "regexes": ("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"),
+    "credentials": ("CORS_ALLOW_CREDENTIALS",),
+}
+_HEADER_WORDS = frozenset({ACAO, ACAC, "origin", "http_origin"})
+_IGNORE_RE = re.compile(r"#\s*corsguard:\s*ignore\[([^\]]*)\]")
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    line: int
+    col: int  # 1-based
+    id: str
+    severity: Severity
+    message: str
+    fix: str
+
+
+@dataclass
+class _Config:
+    """An origin configuration of a library, in the library's own terms."""
+
+    library: str
+    anchor: ast.AST
+    credentials: bool | None
+    exact: list[tuple[str, ast.AST]] = field(default_factory=list)
+    regexes: list[tuple[str, int, ast.AST]] = field(default_factory=list)  # pattern, flags, node
+    regex_mode: str = "fullmatch"
+    wildcard: ast.AST | None = None
+    wildcard_text: str = ""
+    private_network: bool = False
+
+
+class Analyzer:
+    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.ev = Evaluator(tree)
+        self.findings: list[RawFinding] = []
+        self.configs: list[_Config] = []
+        self.acao: list[tuple[ast.AST, ast.expr, Scope | None]] = []
+        self.acac: list[tuple[ast.expr, Scope | None]] = []
+        self.flask_calls: list[tuple[ast.Call, Scope | None]] = []
+        self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
+
+    # --- the walk --------------------------------------------------------------------
+
+    def run(self) -> list[RawFinding]:
+        stack: list[tuple[ast.AST, Scope | None]] = [(self.tree, None)]
+        while stack:
+            node, scope = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                child_scope = scope
+                kind = type(child)
+                if kind is ast.Call:
+                    self._call(child, scope)  # type: ignore[arg-type]
+                elif kind is ast.Assign:
+                    self._assign(child, scope)  # type: ignore[arg-type]
+                elif kind is ast.Tuple or kind is ast.List:
+                    elts = child.elts  # type: ignore[attr-defined]
+                    if len(elts) == 2 and isinstance(child.ctx, ast.Load):  # type: ignore[attr-defined]
+                        self._header_pair(elts[0], elts[1], child, scope)
+                elif kind is ast.Dict:
+                    for key, value in zip(child.keys, child.values, strict=False):  # type: ignore[attr-defined]
+                        if key is not None:
+                            self._header_pair(key, value, key, scope)
+                elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    self._decorators(child, scope)  # type: ignore[arg-type]
+                    child_scope = self.ev.scope_for(child, scope)  # type: ignore[arg-type]
+                elif kind is ast.Lambda:
+                    child_scope = self.ev.scope_for(child, scope)  # type: ignore[arg-type]
+                elif kind is ast.Import or kind is ast.ImportFrom:
+                    self.ev.add_import(child)  # type: ignore[arg-type]
+                stack.append((child, child_scope))
+        self._judge_django()
+        for call, scope in self.flask_calls:
+            self._flask(call, scope)
+        for config in self.configs:
+            self._judge_config(config)
+        self._judge_handwritten()
+        return self.findings
+
+    def _header_name(self, node: ast.expr, scope: Scope | None) -> str | None:
+        if isinstance(node, ast.Constant):
+            constant: object = node.value
+            if isinstance(constant, bytes):
+                constant = constant.decode("latin-1")
+            return constant.lower() if isinstance(constant, str) else None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            value = self.ev.eval(node, scope)
+            return value.lower() if isinstance(value, str) else None
+        return None
+
+    def _header_pair(
+        self, key: ast.expr, value: ast.expr, anchor: ast.AST, scope: Scope | None
+    ) -> None:
+        name = self._header_name(key, scope)
+        if name == ACAO:
+            self.acao.append((anchor, value, scope))
+        elif name == ACAC:
+            self.acac.append((value, scope))
+
+    def _assign(self, node: ast.Assign, scope: Scope | None) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                # flask: app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+                key = self._header_name(target.slice, scope)
+                if (
+                    key is not None
+                    and key.startswith("cors_")
+                    and isinstance(target.value, ast.Attribute)
+                    and target.value.attr == "config"
+                ):
+                    self.flask_config[key[5:]] = (node.value, scope)
+                    continue
+                self._header_pair(target.slice, node.value, node, scope)
+
+    def _call(self, node: ast.Call, scope: Scope | None) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            method = func.attr
+            if method in _SETTERS and len(node.args) >= 2:
+                self._header_pair(node.args[0], node.args[1], node, scope)
+        qual = self.ev.qualname(func) or ""
+        if qual.startswith("corsguard"):
+            return
+        last = qual.rsplit(".", 1)[-1]
+        args = node.args
+        if (
+            last in ("add_middleware", "Middleware") and args and self._is_cors_middleware(args[0])
+        ) or last == "CORSMiddleware":
+            self._starlette(node, scope)
+        elif last in ("CORS", "cross_origin"):
+            self.flask_calls.append((node, scope))
+        elif last == "setup" and ("aiohttp_cors" in qual):
+            defaults = _kwarg(node, "defaults", 1)
+            if defaults is not None:
+                self._aiohttp(defaults, node, scope)
+        elif last == "add" and len(args) >= 2 and isinstance(func, ast.Attribute):
+            value = self.ev.eval(args[1], scope)
+            if isinstance(value, dict) and any(
+                isinstance(v, Options) and v.name == "ResourceOptions" for v in value.values()
+            ):
+                self._aiohttp(args[1], node, scope)
+
+    def _is_cors_middleware(self, node: ast.expr) -> bool:
+        qual = self.ev.qualname(node) or ""
+        return qual.rsplit(".", 1)[-1] == "CORSMiddleware" and not qual.startswith("corsguard")
+
+    def _decorators(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope | None
+    ) -> None:
+        for deco in node.decorator_list:
+            if isinstance(deco, (ast.Name, ast.Attribute)):
+                qual = self.ev.qualname(deco) or ""
+                if qual.rsplit(".", 1)[-1] == "cross_origin" and not qual.startswith("corsguard"):
+                    # @cross_origin without parentheses: all defaults.
+                    self.flask_calls.append(
+                        (
+                            ast.Call(deco, [], [], lineno=deco.lineno, col_offset=deco.col_offset),
+                            scope,
+                        )
+                    )
+
+    # --- libraries ---------------------------------------------------------------------
+
+    def _elements(
+        self, node: ast.expr | None, scope: Scope | None, anchor: ast.AST
+    ) -> list[tuple[object, ast.AST]] | None:
+        """(value, node) for each origin entry; literal lists point at their own lines."""
+        if node is None:
+            return None
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(
+            isinstance(e, ast.Starred) for e in node.elts
+        ):
+            return [(self.ev.eval(e, scope), e) for e in node.elts]
+        value = self.ev.eval(node, scope)
+        where = node if _within(node, anchor) else anchor
+        if isinstance(value, tuple):
+            return [(v, where) for v in value]
+        if value is UNKNOWN or value is ORIGIN:
+            return []
+        return [(value, where)]
+
+    def _flag(self, node: ast.expr | None, scope: Scope | None, default: bool) -> bool | None:
+        if node is None:
+            return default
+        return truth(self.ev.eval(node, scope))
+
+    def _starlette(self, call: ast.Call, scope: Scope | None) -> None:
+        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        config = _Config(
+            "Starlette CORSMiddleware",
+            call,
+            self._flag(kw.get("allow_credentials"), scope, False),
+            regex_mode="fullmatch",
+            private_network=self._flag(kw.get("allow_private_network"), scope, False) is True,
+        )
+        for value, node in self._elements(kw.get("allow_origins"), scope, call) or []:
+            if value == "*":
+                config.wildcard = node
+                config.wildcard_text = 'allow_origins=["*"]'
+            elif isinstance(value, str):
+                config.exact.append((value, node))
+        regex = kw.get("allow_origin_regex")
+        if regex is not None:
+            pattern = self.ev.eval(regex, scope)
+            if isinstance(pattern, str):
+                config.regexes.append((pattern, 0, regex if _within(regex, call) else call))
+        self.configs.append(config)
+
+    def _flask(self, call: ast.Call, scope: Scope | None) -> None:
+        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        is_decorator = (self.ev.qualname(call.func) or "").endswith("cross_origin")
+        base_origins = kw.get("origins")
+        app_origins = self.flask_config.get("origins")
+        base_creds_node = kw.get("supports_credentials")
+        app_creds = self.flask_config.get("supports_credentials")
+        base_creds = (
+            self._flag(base_creds_node, scope, False)
+            if base_creds_node is not None
+            else (self._flag(app_creds[0], app_creds[1], False) if app_creds else False)
+        )
+        send_wildcard = self._flag(kw.get("send_wildcard"), scope, False) is True
+        resources = None if is_decorator else kw.get("resources")
+        if resources is None and not is_decorator and len(call.args) > 1:
+            resources = None
+        groups: list[tuple[ast.expr | None, bool | None, ast.AST, Scope | None]] = []
+        if isinstance(resources, ast.Dict):
+            for path_node, options in zip(resources.keys, resources.values, strict=False):
+                if path_node is None:
+                    continue
+                if isinstance(options, ast.Dict):
+                    opts = {
+                        k.value: v
+                        for k, v in zip(options.keys, options.values, strict=False)
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    }
+                    creds = (
+                        self._flag(opts["supports_credentials"], scope, False)
+                        if "supports_credentials" in opts
+                        else base_creds
+                    )
+                    groups.append((opts.get("origins", base_origins), creds, options, scope))
+                else:
+                    groups.append((base_origins, base_creds, path_node, scope))
+        else:
+            origins_node = base_origins
+            origins_scope = scope
+            if origins_node is None and app_origins is not None:
+                origins_node, origins_scope = app_origins
+            groups.append((origins_node, base_creds, call, origins_scope))
+        for origins_node, creds, anchor, group_scope in groups:
+            config = _Config("flask-cors", anchor, creds, regex_mode="match")
+            if origins_node is None:
+                config.wildcard = call if anchor is call else anchor
+                config.wildcard_text = "default origins '*'"
+            for value, node in self._elements(origins_node, group_scope, anchor) or []:
+                if isinstance(value, Compiled):
+                    config.regexes.append((value.pattern, value.flags | re.IGNORECASE, node))
+                elif not isinstance(value, str):
+                    continue
+                elif value in ("*", ".*"):
+                    config.wildcard = node
+                    config.wildcard_text = f"origins={value!r}"
+                elif not _FLASK_REGEX_HINTS.isdisjoint(value):
+                    config.regexes.append((value, re.IGNORECASE, node))
+                else:
+                    config.exact.append((value, node))
+            if config.wildcard is not None and send_wildcard and creds is not False:
+                continue  # flask-cors refuses this combination at start-up (ValueError)
+            self.configs.append(config)
+
+    def _aiohttp(self, mapping: ast.expr, call: ast.Call, scope: Scope | None) -> None:
+        pairs: list[tuple[object, object, ast.AST]] = []
+        if isinstance(mapping, ast.Dict):
+            for key, value in zip(mapping.keys, mapping.values, strict=False):
+                if key is not None:
+                    pairs.append((self.ev.eval(key, scope), self.ev.eval(value, scope), key))
+        else:
+            evaluated = self.ev.eval(mapping, scope)
+            if isinstance(evaluated, dict):
+                pairs = [(k, v, call) for k, v in evaluated.items()]
+        for origin, options, node in pairs:
+            if not isinstance(origin, str):
+                continue
+            if isinstance(options, (Options, dict)):
+                creds = truth(options.get("allow_credentials", False))
+            else:
+                creds = None
+            config = _Config("aiohttp-cors", node, creds, regex_mode="fullmatch")
+            if origin == "*":
+                config.wildcard = node
+                config.wildcard_text = 'the origin "*"'
+            else:
+                config.exact.append((origin, node))
+            self.configs.append(config)
+
+    def _judge_django(self) -> None:
+        settings: dict[str, list[ast.Assign]] = {}
+        for stmt in module_statements(self.tree.body):
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and target.id.startswith("CORS_"):
+                        settings.setdefault(target.id, []).append(stmt)
+        if not settings:
+            return
+
+        def assigned(role: str) -> list[ast.Assign]:
+            for name in _DJANGO[role]:
+                if name in settings:
+                    return settings[name]
+            return []
+
+        creds: bool | None = False
+        for stmt in assigned("credentials"):
+            flag = truth(self.ev.eval(stmt.value, None))
+            if flag is None or flag:
+                creds = flag if creds is False or flag is None else creds
+        for stmt in assigned("allow_all"):
+            if truth(self.ev.eval(stmt.value, None)) is not False:
+                name = stmt.targets[0].id  # type: ignore[attr-defined]
+                config = _Config("django-cors-headers", stmt, creds, regex_mode="match")
+                config.wildcard = stmt
+                config.wildcard_text = f"{name} = True"
+                self.configs.append(config)
+        config = _Config("django-cors-headers", self.tree, creds, regex_mode="match")
+        for stmt in assigned("origins"):
+            for value, node in self._elements(stmt.value, None, stmt) or []:
+                if isinstance(value, str):
+                    config.exact.append((value, node))
+        for stmt in assigned("regexes"):
+            for value, node in self._elements(stmt.value, None, stmt) or []:
+                if isinstance(value, Compiled):
+                    config.regexes.append((value.pattern, value.flags, node))
+                elif isinstance(value, str):
+                    config.regexes.append((value, 0, node))
+        if config.exact or config.regexes:
+            self.configs.append(config)
+
+    # --- judgement ---------------------------------------------------------------------
+
+    def _add(self, node: ast.AST, kind: str, severity: Severity, message: str, fix: str) -> None:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        self.findings.append(RawFinding(line, col, kind, severity, message, fix))
+
+    def _judge_config(self, config: _Config) -> None:
+        lib = config.library
+        creds = config.credentials
+        if config.wildcard is not None:
+            if creds is not False:
+                fix = J.render_fix(J.intent_from(), creds)
+                self._add(
+                    config.wildcard,
+                    "wildcard-with-credentials",
+                    Severity.HIGH,
+                    f"{lib}: {config.wildcard_text} with credentials answers every origin with "
+                    "its own name and Access-Control-Allow-Credentials: true, so any site can "
+                    "read responses with the user's cookies",
+                    fix,
+                )
+            else:
+                self._add(
+                    config.wildcard,
+                    "wildcard-origin",
+                    Severity.LOW,
+                    f"{lib}: {config.wildcard_text} lets any site read responses "
+                    "(without credentials); fine for public, read-only data",
+                    J.render_fix(J.Intent(public=True), False),
+                )
+            if config.private_network:
+                self._add(
+                    config.wildcard,
+                    "private-network-allowed",
+                    Severity.MEDIUM,
+                    f"{lib}: allow_private_network=True with every origin allowed lets any "
+                    "public site reach this private-network service through a visitor's browser",
+                    J.render_fix(J.intent_from(), creds),
+                )
+            return
+        intent = J.intent_from(
+            exact=[o for o, _ in config.exact], regexes=[p for p, _, _ in config.regexes]
+        )
+        fix = J.render_fix(intent, creds)
+        for origin, node in config.exact:
+            kind = J.classify_trusted(origin.lower().rstrip("/"))
+            if kind is not None:
+                self._add(
+                    node,
+                    kind,
+                    J.severity_of(kind, creds),
+                    f"{lib} trusts {origin!r}: {KINDS[kind].title}",
+                    fix,
+                )
+        exact_samples = [o.lower() for o, _ in config.exact if "://" in o]
+        for pattern, flags, node in config.regexes:
+            how = (
+                "fullmatch"
+                if config.regex_mode == "fullmatch"
+                else "re.match, anchored at the start only"
+            )
+            self._add(
+                node,
+                "regex-origin",
+                Severity.LOW,
+                f"{lib} matches origins with the regular expression {pattern!r} ({how})",
+                fix,
+            )
+            try:
+                compiled = re.compile(pattern, flags)
+            except re.error:
+                continue
+            matcher: Callable[[str], object] = (
+                compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
+            )
+            verdicts = J.judge(
+                lambda o, m=matcher: m(o) is not None,  # type: ignore[misc]
+                regex_samples(pattern) + exact_samples,
+            )
+            for verdict in verdicts or []:
+                self._add(
+                    node,
+                    verdict.id,
+                    J.severity_of(verdict.id, creds, weak=verdict.weak),
+                    f"{lib} regex {pattern!r} accepts {verdict.example}: {KINDS[verdict.id].title}",
+                    fix,
+                )
+
+    def _judge_handwritten(self) -> None:
+        if not self.acao:
+            return
+        creds: bool | None = False
+        for value_node, scope in self.acac:
+            value = self.ev.eval(value_node, scope)
+            if value is UNKNOWN:
+                creds = None if creds is False else creds
+            elif value is True or (isinstance(value, str) and value.strip().lower() == "true"):
+                creds = True
+        for anchor, value_node, scope in self.acao:
+            self._judge_acao(anchor, value_node, scope, creds)
+
+    def _judge_acao(
+        self, anchor: ast.AST, value_node: ast.expr, scope: Scope | None, creds: bool | None
+    ) -> None:
+        paths = self._origin_paths(value_node, scope, anchor, 0)
+        if not paths:
+            value = self.ev.eval(value_node, scope)
+            if not isinstance(value, str):
+                return
+            value = value.strip()
+            if value == "*":
+                if creds:
+                    self._add(
+                        anchor,
+                        "wildcard-with-credentials",
+                        Severity.LOW,
+                        "Access-Control-Allow-Origin: * together with "
+                        "Access-Control-Allow-Credentials: true: browsers refuse the "
+                        "combination, and the usual 'fix' of echoing the origin trusts everyone",
+                        J.render_fix(J.intent_from(), True),
+                    )
+                else:
+                    self._add(
+                        anchor,
+                        "wildcard-origin",
+                        Severity.LOW,
+                        "Access-Control-Allow-Origin: * lets any site read responses (without "
+                        "credentials); fine for public, read-only data",
+                        J.render_fix(J.Intent(public=True), False),
+                    )
+                return
+            kind = J.classify_trusted(value.lower())
+            if kind is not None:
+                self._add(
+                    anchor,
+                    kind,
+                    J.severity_of(kind, creds),
+                    f"Access-Control-Allow-Origin is set to {value!r}: {KINDS[kind].title}",
+                    J.render_fix(J.intent_from(exact=[value]), creds),
+                )
+            return
+        if scope is None:
+            guards: list[tuple[list[tuple[ast.expr, bool]], list[tuple[str, ast.expr]]]] = [
+                (list(tests), []) for _contexts, tests in paths
+            ]
+        else:
+            guards = []
+            for contexts, tests in paths:
+                all_tests = list(tests)
+                loops: list[tuple[str, ast.expr]] = []
+                for ctx in [anchor, *contexts]:
+                    more_tests, more_loops = _guards(ctx, scope)
+                    all_tests.extend(more_tests)
+                    loops.extend(more_loops)
+                guards.append((all_tests, loops))
+        ev = self.ev
+        first_check: list[ast.expr] = []
+
+        def accepts(origin: str) -> bool | None:
+            result: bool | None = False
+            for tests, loops in guards:
+                pools: list[tuple[object, ...]] = []
+                for _name, iter_node in loops:
+                    pool = ev.eval(iter_node, scope)
+                    pools.append(pool if isinstance(pool, tuple) and pool else (UNKNOWN,))
+                for combo in combinations(pools):
+                    bindings: dict[str, object] = {ORIGIN_KEY: origin}
+                    bindings.update({name: v for (name, _), v in zip(loops, combo, strict=False)})
+                    verdict: bool | None = True
+                    seen: set[int] = set()
+                    for test, polarity in tests:
+                        if id(test) in seen:
+                            continue
+                        seen.add(id(test))
+                        ev.touched = 0
+                        t = truth(ev.eval(test, scope, bindings))
+                        if ev.touched == 0:
+                            continue  # a condition that does not look at the origin
+                        if not first_check:
+                            first_check.append(test)
+                        if t is None:
+                            verdict = None
+                        elif t is not polarity:
+                            verdict = False
+                            break
+                    if verdict is True:
+                        return True
+                    if verdict is None:
+                        result = None
+            return result
+
+        ev.seen_strings = []
+        ev.seen_regexes = []
+        arbitrary = accepts(ARBITRARY_ORIGIN)
+        strings = list(ev.seen_strings)
+        regexes = list(ev.seen_regexes)
+        where: ast.AST = first_check[0] if first_check else anchor
+        if arbitrary is None:
+            return
+        samples: list[str] = []
+        exact: list[str] = []
+        suffixes: list[str] = []
+        patterns = {p for p, _ in regexes}
+        for text in strings:
+            if text in patterns or len(text) > 200 or text.lower() in _HEADER_WORDS:
+                continue
+            found = J.samples_from_literal(text)
+            samples.extend(found)
+            if "://" in text:
+                exact.extend(found)
+            else:
+                suffixes.extend(p for p in re.split(r"[,\s]+", text) if "." in p)
+        for pattern, _node in regexes:
+            samples.extend(regex_samples(pattern))
+        intent = J.intent_from(exact=exact, regexes=[p for p, _ in regexes], suffixes=suffixes)
+        fix = J.render_fix(intent, creds)
+        for pattern, node in dict((p, n) for p, n in regexes).items():
+            self._add(
+                node,
+                "regex-origin",
+                Severity.LOW,
+                f"the origin is checked with the regular expression {pattern!r}",
+                fix,
+            )
+        if arbitrary:
+            self._add(
+                where,
+                "origin-reflected",
+                J.severity_of("origin-reflected", creds),
+                "the request's Origin is copied into Access-Control-Allow-Origin"
+                + (" after a check that every origin passes" if first_check else "")
+                + (" with Access-Control-Allow-Credentials: true" if creds else "")
+                + ": every site is trusted",
+                fix,
+            )
+            return
+        self.ev.seen_strings = []
+        verdicts = J.judge(accepts, samples)
+        for verdict in verdicts or []:
+            self._add(
+                where,
+                verdict.id,
+                J.severity_of(verdict.id, creds, weak=verdict.weak),
+                f"the origin check accepts {verdict.example}: {KINDS[verdict.id].title}",
+                fix,
+            )
+
+    def _origin_paths(
+        self, node: ast.expr, scope: Scope | None, at: ast.AST, depth: int
+    ) -> list[tuple[list[ast.AST], list[tuple[ast.expr, bool]]]]:
+        """Ways in which ``node`` can be the request's origin: (assignments, extra tests)."""
+        if depth > 8:
+            return []
+        if isinstance(node, ast.IfExp):
+            out = []
+            for branch, polarity in ((node.body, True), (node.orelse, False)):
+                for contexts, tests in self._origin_paths(branch, scope, at, depth + 1):
+                    out.append((contexts, [(node.test, polarity), *tests]))
+            return out
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            out = []
+            for value in node.values:
+                out.extend(self._origin_paths(value, scope, at, depth + 1))
+            return out
+        if isinstance(node, ast.Name) and scope is not None:
+            entry = scope.lookup(node.id, at)
+            if entry is not None and entry.kind == "value" and entry.expr is not None:
+                return [
+                    ([entry.stmt, *contexts], tests)
+                    for contexts, tests in self._origin_paths(
+                        entry.expr, scope, entry.stmt, depth + 1
+                    )
+                ]
+            if entry is not None:
+                return []
+        if self.ev.eval(node, scope) is ORIGIN:
+            return [([], [])]
+        return []
+
+
+def _guards(
+    node: ast.AST, scope: Scope
+) -> tuple[list[tuple[ast.expr, bool]], list[tuple[str, ast.expr]]]:
+    """Conditions that hold when ``node`` runs inside its function, and enclosing loops."""
+    tests: list[tuple[ast.expr, bool]] = []
+    loops: list[tuple[str, ast.expr]] = []
+    child: ast.AST = node
+    parent = scope.parent_of(child)
+    while parent is not None and child is not scope.node:
+        if isinstance(parent, (ast.If, ast.While)) and child is not parent.test:
+            if any(child is s for s in parent.body):
+                tests.append((parent.test, True))
+            elif isinstance(parent, ast.If):
+                tests.append((parent.test, False))
+        elif isinstance(parent, ast.IfExp) and child is not parent.test:
+            tests.append((parent.test, child is parent.body))
+        elif (
+            isinstance(parent, (ast.For, ast.AsyncFor))
+            and isinstance(parent.target, ast.Name)
+            and any(child is s for s in parent.body)
+        ):
+            loops.append((parent.target.id, parent.iter))
+        for block_name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, block_name, None)
+            if not isinstance(block, list):
+                continue
+            for index, stmt in enumerate(block):
+                if stmt is child:
+                    for before in block[:index]:
+                        if isinstance(before, ast.If) and not before.orelse and _exits(before.body):
+                            tests.append((before.test, False))
+                        elif isinstance(before, ast.Assert):
+                            tests.append((before.test, True))
+                    break
+        child = parent
+        parent = scope.parent_of(parent)
+    return tests, loops
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _within(node: ast.AST, anchor: ast.AST) -> bool:
+    """Is ``node`` written inside ``anchor`` (so that it is the better place to point at)?"""
+    start = getattr(anchor, "lineno", None)
+    end = getattr(anchor, "end_lineno", None)
+    line = getattr(node, "lineno", None)
+    if start is None or end is None or line is None:
+        return False
+    return bool(start <= line <= end)
+
+
+def _kwarg(call: ast.Call, name: str, position: int) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def ignored_ids(line: str) -> frozenset[str]:
+    """Ids silenced by a ``# corsguard: ignore[id1,id2]`` comment on this line."""
+    match = _IGNORE_RE.search(line)
+    if not match:
+        return frozenset()
+    return frozenset(part.strip() for part in match.group(1).split(",") if part.strip())
+
+
+_ = ScopeNode  # re-exported type for callers

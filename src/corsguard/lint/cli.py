@@ -1,0 +1,116 @@
+"""`corsguard lint PATH...`: the I/O edge of the linter (walking, reading, writing)."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from corsguard.cli import UsageError
+from corsguard.findings import Severity
+from corsguard.lint import FileResult, lint_source
+from corsguard.lint.report import RENDERERS
+
+DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
+                    "build", "dist", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
+                    ".pytest_cache")  # fmt: skip
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to lint")
+    parser.add_argument(
+        "--format", choices=sorted(RENDERERS), default="text", help="output format (text)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        default="medium",
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at or above this severity: low, medium (default), high",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files or directories matching GLOB (repeatable; matched against the path "
+        "and the file name); .git, .venv, venv, node_modules, __pycache__, build and dist are "
+        "always skipped inside directories",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+
+
+def _excluded(path: Path, patterns: list[str]) -> bool:
+    text = path.as_posix()
+    return any(
+        fnmatch.fnmatch(text, pattern)
+        or fnmatch.fnmatch(path.name, pattern)
+        or fnmatch.fnmatch(text, f"*/{pattern}")
+        for pattern in patterns
+    )
+
+
+def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
+    """The .py files to lint, in a stable order; explicit file arguments are always read."""
+    for raw in paths:
+        root = Path(raw)
+        if root.is_file():
+            if not _excluded(root, excludes):
+                yield root
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            base = Path(dirpath)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in DEFAULT_EXCLUDES
+                and not d.endswith(".egg-info")
+                and not _excluded(base / d, excludes)
+            )
+            for name in sorted(filenames):
+                if name.endswith(".py") and not _excluded(base / name, excludes):
+                    yield base / name
+
+
+def lint_file(path: Path) -> FileResult:
+    display = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(display, note=f"could not read: {exc.strerror}; skipped", skipped=True)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return FileResult(display, note=f"not UTF-8 (byte {exc.start}); skipped", skipped=True)
+    if "\x00" in text:
+        return FileResult(display, note="contains NUL bytes; skipped", skipped=True)
+    return lint_source(text, display)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        fail_on = Severity.parse(args.fail_on)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+    for raw in args.paths:
+        if not os.path.exists(raw):
+            raise UsageError(f"{raw}: no such file or directory")
+    results: list[FileResult] = []
+    count = 0
+    for path in iter_files(list(args.paths), list(args.exclude)):
+        count += 1
+        result = lint_file(path)
+        if result.findings or result.silenced or result.note:
+            results.append(result)
+    output = RENDERERS[args.format](results, count)
+    if args.output:
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"-o {args.output}: cannot write: {exc.strerror}") from None
+    else:
+        sys.stdout.write(output)
+    worst = [f.severity.rank for r in results for f in r.findings]
+    return 1 if worst and max(worst) >= fail_on.rank else 0
