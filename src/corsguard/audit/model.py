@@ -447,7 +447,9 @@ def _origin_findings(target: Target, answered: Sequence[Exchange]) -> list[Findi
 
 
 def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
-    for exchange in answered:
+    # Show the grant to an untrusted origin when there is one.
+    ordered = sorted(answered, key=lambda e: target.trust.trusts(e.request.origin))
+    for exchange in ordered:
         response = exchange.response
         if (
             response is None

@@ -113,7 +113,10 @@ def describe_error(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, aiohttp.ClientConnectorSSLError | aiohttp.ClientSSLError):
         return f"TLS handshake failed: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = exc.os_error.strerror or str(exc.os_error)
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            reason = "connection refused"
+        else:
+            reason = exc.os_error.strerror or str(exc.os_error)
         return f"cannot connect to {exc.host}:{exc.port}: {reason}"
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return "the server closed the connection without an HTTP response"

@@ -1,0 +1,297 @@
+"""`corsguard audit URL... [-i FILE|-]`: find CORS holes in live endpoints, with evidence.
+
+Exit status: 2 when the run cannot be done (bad arguments, unreadable input); otherwise
+1 when a finding is at or above --fail-on (default medium), else 0. Errors of single
+targets are in the report and do not change the status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from corsguard.audit.model import (
+    MAX_REQUESTS,
+    Target,
+    TargetError,
+    TargetReport,
+    build_trust,
+    parse_trusted,
+    url_origin,
+)
+from corsguard.audit.output import (
+    FORMATS,
+    Summary,
+    jsonl_line,
+    render_json,
+    render_sarif,
+    render_table,
+)
+from corsguard.audit.prober import AuditOptions, Collected, Item, audit_stream
+from corsguard.cli import UsageError
+from corsguard.cliargs import parse_header, parse_resolve
+from corsguard.findings import Severity
+from corsguard.origin import OriginPattern
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("urls", nargs="*", metavar="URL", help="endpoints to audit")
+    parser.add_argument(
+        "-i", "--input", metavar="FILE", help="read URLs from FILE, one a line ('-': stdin)"
+    )
+    parser.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        metavar="TRUSTED",
+        help="a legitimate front end (exact origin or https://*.example.com pattern); repeatable",
+    )
+    parser.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="add a header (cookie, token) to every probe; repeatable",
+    )
+    parser.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDRESS",
+        help="connect to ADDRESS for HOST:PORT (Host and TLS name unchanged); repeatable",
+    )
+    parser.add_argument(
+        "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
+    )
+    parser.add_argument("--format", default="table", help="table (default), json, jsonl or sarif")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--concurrency", default="20", metavar="N", help="targets audited at once (default 20)"
+    )
+    parser.add_argument(
+        "--rate", metavar="PER_SECOND", help="at most this many requests per second in all"
+    )
+    parser.add_argument(
+        "--timeout", default="10", metavar="SECONDS", help="per request (default 10)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        default="medium",
+        metavar="low|medium|high",
+        help="exit 1 when a finding is at least this severe (default medium)",
+    )
+
+
+def _number(text: str, option: str, kind: type[int] | type[float], minimum: float) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or value != value:
+        what = "a whole number" if kind is int else "a number"
+        raise UsageError(f"{option} {text!r}: expected {what} of at least {minimum:g}")
+    return value
+
+
+def _options(args: argparse.Namespace) -> AuditOptions:
+    resolve = tuple(parse_resolve(raw) for raw in args.resolve)
+    rate = None if args.rate is None else _number(args.rate, "--rate", float, 0.001)
+    return AuditOptions(
+        concurrency=_number(args.concurrency, "--concurrency", int, 1),
+        rate=rate,
+        timeout=_number(args.timeout, "--timeout", float, 0.01),
+        insecure=args.insecure,
+        resolve=resolve,
+        budget=MAX_REQUESTS,
+    )
+
+
+def _patterns(texts: Sequence[str]) -> tuple[OriginPattern, ...]:
+    try:
+        return parse_trusted(texts)
+    except ValueError as exc:
+        raise UsageError(f"--origin: {exc}") from None
+
+
+def _lines(handle: IO[str]) -> Iterator[str]:
+    for raw in handle:
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+def _items(
+    urls: Sequence[str],
+    handle: IO[str] | None,
+    patterns: tuple[OriginPattern, ...],
+    headers: tuple[tuple[str, str], ...],
+) -> Iterator[Item]:
+    """The targets, lazily: a bad line of the input file becomes an error entry."""
+    index = 0
+    for url in urls:
+        yield index, Target(url, build_trust(url, patterns), headers), None
+        index += 1
+    if handle is None:
+        return
+    for line in _lines(handle):
+        try:
+            yield index, Target(line, build_trust(line, patterns), headers), None
+        except TargetError as exc:
+            yield index, line, str(exc)
+        index += 1
+
+
+def _open_input(path: str | None) -> IO[str] | None:
+    if path is None:
+        return None
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _open_output(path: str | None) -> IO[str]:
+    if path is None:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class _Progress:
+    """A rich progress bar on stderr, only on a terminal and when the output is not piped."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("auditing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[found]} findings"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task("audit", total=total, found=0)
+        self._found = 0
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, report: TargetReport) -> None:
+        if self._bar is not None:
+            self._found += len(report.findings)
+            self._bar.update(self._task, advance=1, found=self._found)
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = str(args.format).lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}: use {', '.join(FORMATS)}")
+    try:
+        fail_on = Severity.parse(args.fail_on)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+    options = _options(args)
+    patterns = _patterns(args.origin)
+    headers = tuple(parse_header(raw) for raw in args.header)
+    for url in args.urls:
+        try:
+            url_origin(url)
+        except TargetError as exc:
+            raise UsageError(str(exc)) from None
+    if not args.urls and args.input is None:
+        raise UsageError("no targets: give URLs, or -i FILE ('-i -' reads standard input)")
+
+    handle = _open_input(args.input)
+    try:
+        out = _open_output(args.output)
+        try:
+            return _audit(args, fmt, fail_on, options, patterns, headers, handle, out)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    finally:
+        if handle is not None and handle is not sys.stdin:
+            handle.close()
+
+
+def _audit(
+    args: argparse.Namespace,
+    fmt: str,
+    fail_on: Severity,
+    options: AuditOptions,
+    patterns: tuple[OriginPattern, ...],
+    headers: tuple[tuple[str, str], ...],
+    handle: IO[str] | None,
+    out: IO[str],
+) -> int:
+    summary = Summary()
+    collected = Collected()
+    failing = False
+    to_terminal = out is sys.stdout and sys.stdout.isatty()
+    show_progress = sys.stderr.isatty() and (out is not sys.stdout or to_terminal)
+    total = None if handle is not None else len(args.urls)
+
+    with _Progress(show_progress, total) as progress:
+
+        def on_report(index: int, report: TargetReport) -> None:
+            nonlocal failing
+            summary.add(report)
+            if any(f.severity.rank >= fail_on.rank for f in report.findings):
+                failing = True
+            if fmt == "jsonl":
+                out.write(jsonl_line(report))
+                out.flush()
+            else:
+                collected.add(index, report)
+            progress.advance(report)
+
+        items = _items(args.urls, handle, patterns, headers)
+        read_errors = asyncio.run(audit_stream(items, options, on_report))
+
+    reports = collected.ordered()
+    if fmt == "json":
+        out.write(render_json(reports))
+    elif fmt == "sarif":
+        out.write(render_sarif(reports))
+    elif fmt == "table":
+        colour = to_terminal and "NO_COLOR" not in os.environ
+        out.write(render_table(reports, colour=colour))
+    with contextlib.suppress(OSError):
+        out.flush()
+    if fmt != "table" and (out is not sys.stdout or not sys.stdout.isatty()):
+        print(summary.line(), file=sys.stderr)
+    if read_errors:
+        error = read_errors[0]
+        if isinstance(error, UnicodeDecodeError):
+            raise UsageError(f"cannot read {args.input}: it is not UTF-8 text")
+        raise UsageError(f"cannot read {args.input}: {error}")
+    return 1 if failing else 0
