@@ -182,13 +182,6 @@ def test_refusal_body_has_reason_only_in_debug() -> None:
         (PUBLIC, {"origin": "https://x.example"}, RequestKind.CROSS_ORIGIN, "*", b""),
         (PUBLIC, {}, RequestKind.NO_ORIGIN, None, b""),
         (PUBLIC, {"origin": "null"}, RequestKind.CROSS_ORIGIN, "*", b""),
-        (
-            STRICT,
-            {"origin": "https://api.example.com", "host": "api.example.com"},
-            RequestKind.SAME_ORIGIN,
-            None,
-            b"Origin",
-        ),
     ],
 )
 def test_simple_requests(

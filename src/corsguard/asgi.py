@@ -57,7 +57,7 @@ class CORSMiddleware:
 
             async def send_with_cors(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message = dict(message)
+                    # Rewritten in place, as Starlette's own middleware does.
                     message["headers"] = apply_to_response(message.get("headers", ()), decision)
                 await send(message)
 

@@ -28,6 +28,8 @@ logger = logging.getLogger("corsguard")
 # no browser sends hundreds of header names in one preflight.
 MAX_ORIGIN_LENGTH = 512
 MAX_REQUEST_HEADERS_LENGTH = 4096
+# Granted preflights are remembered by their exact request values: clients repeat them.
+PREFLIGHT_CACHE_SIZE = 1024
 
 # Fetch §methods: a "safe" method does not change state; everything else is a write.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,6 +69,17 @@ class Decision(NamedTuple):
 
 
 _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
+_FORBIDDEN = b"Forbidden\n"
+_WANTED = frozenset(
+    {
+        b"origin",
+        b"host",
+        b"sec-fetch-site",
+        b"access-control-request-method",
+        b"access-control-request-headers",
+        b"access-control-request-private-network",
+    }
+)
 
 
 def decide(
@@ -86,25 +99,23 @@ def decide(
     fetch_site: bytes | None = None
     host: bytes | None = None
     for name, value in headers:
-        # Only a handful of names matter; the first byte rejects most lines at once.
-        first = name[:1]
-        if first == b"o":
-            if name == b"origin":
-                origin_raw = value
-                origin_count += 1
-        elif first == b"a":
-            if name == b"access-control-request-method":
-                acrm = value
-            elif name == b"access-control-request-headers":
-                # Several lines combine into one list (RFC 9110 §5.3).
-                acrh = value if acrh is None else acrh + b"," + value
-            elif name == b"access-control-request-private-network":
-                acrpn = value
-        elif first == b"s":
-            if name == b"sec-fetch-site":
-                fetch_site = value
-        elif first == b"h" and name == b"host":
+        # Only a handful of names matter; one set lookup rejects every other line.
+        if name not in _WANTED:
+            continue
+        if name == b"origin":
+            origin_raw = value
+            origin_count += 1
+        elif name == b"host":
             host = value
+        elif name == b"sec-fetch-site":
+            fetch_site = value
+        elif name == b"access-control-request-method":
+            acrm = value
+        elif name == b"access-control-request-headers":
+            # Several lines combine into one list (RFC 9110 §5.3).
+            acrh = value if acrh is None else acrh + b"," + value
+        else:
+            acrpn = value
 
     if policy._routes:
         policy = _route_policy(policy, path)
@@ -144,17 +155,39 @@ def decide(
             return _refuse(
                 policy, RequestKind.PREFLIGHT, origin, method, path, "origin not allowed"
             )
-        return _preflight(policy, origin, acrm, acrh, acrpn, path)
+        granted = policy._preflight_cache.get((origin, acrm, acrh, acrpn))
+        if granted is not None:
+            return Decision(
+                RequestKind.PREFLIGHT,
+                True,
+                204,
+                granted,
+                policy._preflight_vary,
+                "",
+                origin,
+                method,
+                path,
+            )
+        decision = _preflight(policy, origin, acrm, acrh, acrpn, path)
+        if decision.allowed:
+            cache = policy._preflight_cache
+            if len(cache) >= PREFLIGHT_CACHE_SIZE:
+                cache.clear()  # bounded, whatever clients send
+            cache[(origin, acrm, acrh, acrpn)] = decision.headers
+        return decision
 
     if allowed:
         kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
         if policy.public:
             return Decision(kind, True, None, policy._acao_public, b"", "", origin, method, path)
+        granted = policy._granted.get(origin)
+        if granted is None:
+            granted = ((b"access-control-allow-origin", origin.encode()), *policy._actual_headers)
         return Decision(
             kind,
             True,
             None,
-            ((b"access-control-allow-origin", origin.encode("ascii")), *policy._actual_headers),
+            granted,
             policy.vary,
             "",
             origin,
@@ -182,6 +215,12 @@ def _refuse_or_pass(
     """An origin the policy does not trust: refuse what a browser must not do, pass the rest."""
     if method == "OPTIONS" and acrm is not None and not websocket:
         return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
+    if not websocket and method in SAFE_METHODS:
+        # Nothing to refuse: the browser withholds the response without CORS headers.
+        # (Whether it came from the server's own origin changes nothing here, so the
+        # Host comparison is left to the requests where it does.)
+        kind = RequestKind.CROSS_ORIGIN
+        return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
     if _same_origin(origin, host, fetch_site):
         kind = RequestKind.SAME_ORIGIN
         return Decision(kind, True, None, _NOTHING, policy.vary, "", origin, method, path)
@@ -216,6 +255,8 @@ def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> b
     scheme, sep, authority = origin.partition("://")
     if not sep:
         return False
+    if authority == host.decode("latin-1"):
+        return True  # the common case: both serialised the same way
     try:
         host_text = host.decode("ascii").strip().lower()
     except UnicodeDecodeError:
@@ -309,16 +350,17 @@ def _refuse(
 ) -> Decision:
     # A refused preflight gets no CORS headers, so the browser's own check fails too.
     vary = policy._preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
-    body = f"CORS request refused: {reason}\n".encode() if policy.debug else b"Forbidden\n"
+    body = f"CORS request refused: {reason}\n".encode() if policy.debug else _FORBIDDEN
     decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
-    logger.info(
-        "refused %s %s %s from origin %s: %s",
-        kind.value,
-        escape(method),
-        escape(path),
-        escape(origin) if origin is not None else "(none)",
-        reason,
-    )
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "refused %s %s %s from origin %s: %s",
+            kind.value,
+            escape(method),
+            escape(path),
+            escape(origin) if origin is not None else "(none)",
+            reason,
+        )
     if policy.on_reject is not None:
         policy.on_reject(decision)
     return decision

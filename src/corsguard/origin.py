@@ -207,6 +207,8 @@ def parse_origin_pattern(text: str) -> OriginPattern:
             f"so it would never match: write {text.lower()!r}"
         )
 
+    if "*" in rest.partition("]")[0] and "[" in rest:
+        raise ValueError(f"{text!r}: '*.' cannot stand before an IP address; list the address")
     host_text, port_text = _split_host_port(rest)
     if host_text is None:
         raise ValueError(f"{text!r}: the host is not valid; an IPv6 address needs [brackets]")

@@ -93,9 +93,11 @@ class Policy:
         "_any_header",
         "_any_method",
         "_exempt_prefixes",
+        "_granted",
         "_headers_lower",
         "_matcher",
         "_methods",
+        "_preflight_cache",
         "_preflight_headers",
         "_preflight_vary",
         "_routes",
@@ -151,6 +153,10 @@ class Policy:
     _routes: dict[str, Policy]
     _acao_public: tuple[tuple[bytes, bytes], ...]
     _actual_headers: tuple[tuple[bytes, bytes], ...]
+    _granted: dict[str, tuple[tuple[bytes, bytes], ...]]
+    _preflight_cache: dict[
+        tuple[str, bytes, bytes | None, bytes | None], tuple[tuple[bytes, bytes], ...]
+    ]
     _preflight_headers: tuple[tuple[bytes, bytes], ...]
     _preflight_vary: bytes
 
@@ -407,6 +413,16 @@ class Policy:
         if expose_list:
             actual.append((b"access-control-expose-headers", ", ".join(expose_list).encode()))
         s(self, "_actual_headers", tuple(actual))
+        # The whole header set of a grant, per exact origin, so a request only looks it up.
+        s(
+            self,
+            "_granted",
+            {
+                p.text: ((b"access-control-allow-origin", p.text.encode()), *actual)
+                for p in patterns
+                if p.kind == "exact"
+            },
+        )
 
         preflight: list[tuple[bytes, bytes]] = []
         if credentials:
@@ -426,6 +442,8 @@ class Policy:
                 preflight.append((b"access-control-allow-headers", ", ".join(names).encode()))
         preflight.append((b"access-control-max-age", str(max_age).encode()))
         s(self, "_preflight_headers", tuple(preflight))
+        # The only mutable state: a bounded memo of granted preflights (engine.py).
+        s(self, "_preflight_cache", {})
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")

@@ -1,0 +1,277 @@
+"""Per-request overhead of corsguard's middleware against Starlette's and flask-cors.
+
+Calls the ASGI and WSGI apps directly in-process (no server, no sockets), so the
+numbers are the middleware's own cost. Run:
+
+    .venv/bin/python benchmarks/bench_middleware.py [--quick]
+
+Prints a markdown table; docs/performance.md records the latest one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+from starlette.middleware.cors import CORSMiddleware as StarletteCORS
+
+from corsguard import Policy
+from corsguard.asgi import CORSMiddleware as GuardASGI
+from corsguard.origin import OriginMatcher, parse_origin_pattern
+from corsguard.wsgi import CORSMiddleware as GuardWSGI
+
+APP = "https://app.example.com"
+EVIL = "https://evil.example.net"
+OPTIONS = dict(
+    allow_origins=[APP],
+    allow_methods=["GET", "POST", "PUT"],
+    allow_headers=["X-Token"],
+    allow_credentials=True,
+)
+
+BASE_HEADERS = [
+    (b"host", b"api.example.com"),
+    (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"),
+    (b"accept", b"application/json"),
+    (b"accept-language", b"en-US,en;q=0.9"),
+    (b"accept-encoding", b"gzip, deflate, br"),
+    (b"cookie", b"session=abc123"),
+]
+CASES: dict[str, tuple[str, list[tuple[bytes, bytes]]]] = {
+    "no Origin": ("GET", []),
+    "allowed simple GET": ("GET", [(b"origin", APP.encode())]),
+    "allowed preflight": (
+        "OPTIONS",
+        [
+            (b"origin", APP.encode()),
+            (b"access-control-request-method", b"PUT"),
+            (b"access-control-request-headers", b"x-token"),
+        ],
+    ),
+    "refused preflight": (
+        "OPTIONS",
+        [(b"origin", EVIL.encode()), (b"access-control-request-method", b"PUT")],
+    ),
+    "refused GET": ("GET", [(b"origin", EVIL.encode())]),
+}
+
+
+async def bare_asgi(scope: Any, receive: Any, send: Any) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def measure(fn: Callable[[], Any], number: int, repeat: int) -> float:
+    """Best per-call time in microseconds over ``repeat`` runs of ``number`` calls."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.disable()
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - start
+        gc.enable()
+        best = min(best, elapsed / number)
+    return best * 1e6
+
+
+def asgi_runner(app: Any, method: str, headers: list[tuple[bytes, bytes]]) -> Callable[[], Any]:
+    scope_template = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "https",
+        "path": "/items/1",
+        "raw_path": b"/items/1",
+        "query_string": b"",
+        "root_path": "",
+        "headers": BASE_HEADERS + headers,
+        "server": ("127.0.0.1", 443),
+        "client": ("127.0.0.1", 50000),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def many(n: int) -> None:
+        for _ in range(n):
+            await app(dict(scope_template), receive, send)
+
+    loop = asyncio.new_event_loop()
+    # One coroutine runs a batch, so the event loop's own cost is spread out.
+    batch = 100
+
+    def run() -> None:
+        loop.run_until_complete(many(batch))
+
+    run.batch = batch  # type: ignore[attr-defined]
+    return run
+
+
+def bench_asgi(number: int, repeat: int) -> list[tuple[str, float, float, float]]:
+    apps = {
+        "none": bare_asgi,
+        "starlette": StarletteCORS(bare_asgi, **OPTIONS),  # type: ignore[arg-type]
+        "corsguard": GuardASGI(bare_asgi, **OPTIONS),
+    }
+    rows = []
+    for case, (method, headers) in CASES.items():
+        times = {}
+        for name, app in apps.items():
+            run = asgi_runner(app, method, headers)
+            times[name] = measure(run, max(1, number // 100), repeat) / 100
+        rows.append(
+            (
+                case,
+                times["none"],
+                times["starlette"] - times["none"],
+                times["corsguard"] - times["none"],
+            )
+        )
+    return rows
+
+
+def flask_app() -> Flask:
+    app = Flask("bench")
+
+    @app.route("/items/<int:item>", methods=["GET", "PUT", "POST"])
+    def item(item: int) -> dict[str, int]:
+        return {"id": item}
+
+    return app
+
+
+def wsgi_environ(method: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/items/1",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "api.example.com",
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https",
+        "wsgi.input": None,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in BASE_HEADERS + headers:
+        key = "HTTP_" + name.decode().upper().replace("-", "_")
+        environ[key] = value.decode("latin-1")
+    return environ
+
+
+def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float]]:
+    import io
+
+    plain = flask_app()
+    with_cors = flask_app()
+    CORS(
+        with_cors,
+        origins=[APP],
+        methods=["GET", "POST", "PUT"],
+        allow_headers=["X-Token"],
+        supports_credentials=True,
+    )
+    guarded = flask_app()
+    guarded.wsgi_app = GuardWSGI(guarded.wsgi_app, **OPTIONS)  # type: ignore[method-assign]
+    apps: dict[str, Any] = {"none": plain, "flask-cors": with_cors, "corsguard": guarded}
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        return None
+
+    rows = []
+    for case, (method, headers) in CASES.items():
+        template = wsgi_environ(method, headers)
+        times = {}
+        for name, app in apps.items():
+
+            def call(app: Any = app) -> None:
+                environ = dict(template)
+                environ["wsgi.input"] = io.BytesIO(b"")
+                for _ in app(environ, start_response):
+                    pass
+
+            times[name] = measure(call, number // 10, repeat)
+        rows.append(
+            (
+                case,
+                times["none"],
+                times["flask-cors"] - times["none"],
+                times["corsguard"] - times["none"],
+            )
+        )
+    return rows
+
+
+def bench_lookup(number: int, repeat: int) -> list[tuple[str, float, float]]:
+    small = [APP]
+    large = [f"https://app{i}.example.com" for i in range(5000)]
+    large += [f"https://*.tenant{i}.example.com" for i in range(2500)]
+    large += [f"https://pr{i}-*.preview.example.com" for i in range(2499)]
+    large.append(APP)
+    small_matcher = OriginMatcher(parse_origin_pattern(p) for p in small)
+    small_policy = Policy(allow_origins=small + ["https://*.tenant0.example.com"])
+    large_policy = Policy(allow_origins=large)
+    del small_matcher
+    probes = {
+        "exact hit": APP,
+        "subdomain-pattern hit": "https://a.b.tenant0.example.com",
+        "miss": "https://evil.example.net",
+    }
+    rows = []
+    for label, origin in probes.items():
+        small_time = measure(lambda o=origin: small_policy.allows_origin(o), number, repeat)
+        large_time = measure(lambda o=origin: large_policy.allows_origin(o), number, repeat)
+        rows.append((label, small_time, large_time))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer iterations")
+    args = parser.parse_args()
+    number, repeat = (2000, 3) if args.quick else (20000, 7)
+
+    print(f"Python {platform.python_version()} on {platform.machine()}, "
+          f"{number} calls x {repeat} repeats, best run\n")  # fmt: skip
+    print("### ASGI: overhead per request over the bare app (µs)\n")
+    print("| case | bare app | Starlette CORSMiddleware | corsguard | corsguard / Starlette |")
+    print("|---|---|---|---|---|")
+    for case, bare, star, guard in bench_asgi(number, repeat):
+        print(f"| {case} | {bare:.2f} | {star:.2f} | {guard:.2f} | {guard / star:.2f} |")
+    print("\n### WSGI (Flask): overhead per request over the bare app (µs)\n")
+    print("| case | bare Flask app | flask-cors | corsguard | corsguard / flask-cors |")
+    print("|---|---|---|---|---|")
+    for case, bare, fcors, guard in bench_wsgi(number, repeat):
+        print(f"| {case} | {bare:.2f} | {fcors:.2f} | {guard:.2f} | {guard / fcors:.2f} |")
+    print("\n### Origin lookup: 1 against 10,000 allowed origins and patterns (µs)\n")
+    print("| lookup | 1 entry | 10,000 entries | ratio |")
+    print("|---|---|---|---|")
+    for label, small, large in bench_lookup(number * 5, repeat):
+        print(f"| {label} | {small:.3f} | {large:.3f} | {large / small:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
