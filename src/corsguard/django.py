@@ -1,0 +1,261 @@
+"""Django integration: a middleware configured by ``settings.CORSGUARD``, with system checks.
+
+settings.py::
+
+    INSTALLED_APPS = [..., "corsguard.django.CORSGuardConfig"]   # system checks
+    MIDDLEWARE = ["corsguard.django.CORSGuardMiddleware", ...]    # first, or nearly
+    CORSGUARD = {"allow_origins": ["https://app.example.com"], "allow_credentials": True}
+
+The keys of ``CORSGUARD`` are the keyword options of `corsguard.Policy` (``routes`` maps
+path prefixes to dicts of their own); it may also be a `corsguard.Policy`. The middleware
+is sync and async capable, so it runs without thread hops under WSGI and ASGI. It answers
+preflights and refusals itself, and adds CORS headers to every other response, through
+`corsguard.engine`. ``manage.py check`` reports every configuration problem with an id:
+
+- corsguard.E001  settings.CORSGUARD is not set
+- corsguard.E002  settings.CORSGUARD is neither a dict nor a corsguard.Policy
+- corsguard.E003  an unknown option (with a "did you mean")
+- corsguard.E004  an option of the wrong type
+- corsguard.E005  a value the policy refuses (unsafe or invalid)
+- corsguard.E006  allow_origins is missing
+- corsguard.W001  a policy warning
+- corsguard.W002  the middleware is not in settings.MIDDLEWARE
+- corsguard.W003  the middleware comes after CommonMiddleware
+- corsguard.W004  django-cors-headers' middleware is also installed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.apps import AppConfig  # type: ignore[import-untyped]
+from django.conf import settings  # type: ignore[import-untyped]
+from django.core import checks  # type: ignore[import-untyped]
+from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
+from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
+
+from corsguard.config import Problem, mapping_policy_and_problems
+from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.policy import Policy
+
+SETTING = "CORSGUARD"
+SOURCE = f"settings.{SETTING}"
+MIDDLEWARE_PATH = "corsguard.django.CORSGuardMiddleware"
+COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
+CORSHEADERS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
+DOCS_HINT = "See the Django section of corsguard's docs/deployment.md."
+
+_CHECK_IDS = {
+    "missing": "corsguard.E006",
+    "unknown": "corsguard.E003",
+    "type": "corsguard.E004",
+    "policy": "corsguard.E005",
+}
+
+# The only request headers the engine reads, as Django's request.META names them.
+_META_HEADERS = (
+    ("HTTP_ORIGIN", b"origin"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", b"access-control-request-method"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", b"access-control-request-headers"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
+    ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
+    ("HTTP_HOST", b"host"),
+)
+
+
+def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
+    """The policy from settings.CORSGUARD, or the check errors that explain why not."""
+    if not hasattr(settings, SETTING):
+        return None, [
+            checks.Error(
+                f"{SOURCE} is not set: corsguard's middleware needs a policy, e.g. "
+                f"CORSGUARD = {{'allow_origins': ['https://app.example.com']}}",
+                hint=DOCS_HINT,
+                id="corsguard.E001",
+            )
+        ]
+    value = getattr(settings, SETTING)
+    if not isinstance(value, (dict, Policy)):
+        return None, [
+            checks.Error(
+                f"{SOURCE} must be a dict of corsguard.Policy options or a corsguard.Policy, "
+                f"not {type(value).__name__}",
+                hint=DOCS_HINT,
+                id="corsguard.E002",
+            )
+        ]
+    policy, problems = mapping_policy_and_problems(value, SOURCE, toml=False)
+    return policy, [_error(problem) for problem in problems]
+
+
+def _error(problem: Problem) -> checks.CheckMessage:
+    return checks.Error(problem.text, id=_CHECK_IDS.get(problem.code, "corsguard.E005"))
+
+
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Django system check: settings.CORSGUARD and the middleware's place in MIDDLEWARE."""
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or ())
+    messages: list[checks.CheckMessage] = []
+    if MIDDLEWARE_PATH not in middleware:
+        messages.append(
+            checks.Warning(
+                f"{MIDDLEWARE_PATH} is not in settings.MIDDLEWARE, so no CORS policy is enforced",
+                hint=f"Add '{MIDDLEWARE_PATH}' at the top of MIDDLEWARE.",
+                id="corsguard.W002",
+            )
+        )
+        if not hasattr(settings, SETTING):
+            return messages
+    else:
+        position = middleware.index(MIDDLEWARE_PATH)
+        if COMMON_MIDDLEWARE in middleware[:position]:
+            messages.append(
+                checks.Warning(
+                    f"{MIDDLEWARE_PATH} comes after {COMMON_MIDDLEWARE}, which can answer a "
+                    "preflight with a redirect (APPEND_SLASH) before corsguard sees it",
+                    hint=f"Move '{MIDDLEWARE_PATH}' above it, ideally to the top of MIDDLEWARE.",
+                    id="corsguard.W003",
+                )
+            )
+    if CORSHEADERS_MIDDLEWARE in middleware:
+        messages.append(
+            checks.Warning(
+                f"{CORSHEADERS_MIDDLEWARE} is also in settings.MIDDLEWARE: it would add CORS "
+                "headers that corsguard's policy did not decide",
+                hint="Remove it (and its CORS_* settings) once settings.CORSGUARD is in place.",
+                id="corsguard.W004",
+            )
+        )
+    policy, errors = _settings_policy()
+    messages.extend(errors)
+    if policy is not None:
+        messages.extend(
+            checks.Warning(f"{SOURCE}: {text}", id="corsguard.W001") for text in _warnings(policy)
+        )
+    return messages
+
+
+def _warnings(policy: Policy) -> Iterable[str]:
+    yield from policy.warnings
+    for prefix, sub in policy.routes.items():
+        yield from (f"routes[{prefix!r}]: {text}" for text in sub.warnings)
+
+
+checks.register(check_settings, checks.Tags.security)
+
+
+class CORSGuardConfig(AppConfig):  # type: ignore[misc]
+    """Add ``"corsguard.django.CORSGuardConfig"`` to INSTALLED_APPS for ``manage.py check``."""
+
+    name = "corsguard"
+    label = "corsguard"
+    verbose_name = "corsguard (CORS)"
+    default_auto_field = "django.db.models.AutoField"
+
+    def ready(self) -> None:
+        checks.register(check_settings, checks.Tags.security)
+
+
+def load_policy() -> Policy:
+    """The policy of settings.CORSGUARD; raises ImproperlyConfigured listing every problem."""
+    policy, errors = _settings_policy()
+    if policy is None:
+        lines = "\n".join(f"  - [{error.id}] {error.msg}" for error in errors)
+        raise ImproperlyConfigured(f"invalid {SOURCE} ({len(errors)} problem(s)):\n{lines}")
+    return policy
+
+
+def _request_headers(request: HttpRequest) -> list[tuple[bytes, bytes]]:
+    meta = request.META
+    headers = []
+    for key, name in _META_HEADERS:
+        value = meta.get(key)
+        if value is not None:
+            # WSGI and Django's ASGI handler both carry header bytes as latin-1 strings.
+            headers.append((name, value.encode("latin-1", "replace")))
+    return headers
+
+
+def _decide(policy: Policy, request: HttpRequest) -> Decision:
+    return decide(
+        policy,
+        request.method or "GET",
+        request.path_info or "/",
+        _request_headers(request),
+        request.scheme or "http",
+    )
+
+
+def _respond(decision: Decision) -> HttpResponse:
+    """An allowed preflight (204) or a refusal (403), answered without calling the view."""
+    if decision.status == 204:
+        response = HttpResponse(status=204)
+        del response["Content-Type"]
+    else:
+        response = HttpResponse(
+            decision.body, status=decision.status, content_type="text/plain; charset=utf-8"
+        )
+    for name, value in decision.headers:
+        response[name.decode("latin-1")] = value.decode("latin-1")
+    if decision.vary:
+        response["Vary"] = decision.vary.decode("latin-1")
+    return response
+
+
+def _is_cors_header(name: bytes) -> bool:
+    lower = name.lower()
+    return lower.startswith(b"access-control-") or lower == b"vary"
+
+
+def _apply(response: HttpResponse, decision: Decision) -> None:
+    """Replace the view's Access-Control-* headers with the decision's, and merge Vary."""
+    current = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()
+    ]
+    merged = apply_to_response(current, decision)
+    for name, _value in current:
+        if _is_cors_header(name):
+            del response[name.decode("latin-1")]
+    for name, value in merged:
+        if _is_cors_header(name):
+            response[name.decode("latin-1")] = value.decode("latin-1")
+
+
+class CORSGuardMiddleware:
+    """Enforce settings.CORSGUARD on every request, under WSGI or ASGI."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+    ) -> None:
+        self.get_response = get_response
+        self.policy = load_policy()
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            # Django then calls this middleware without a thread hop (Django docs,
+            # "Asynchronous support" in the middleware topic).
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        decision = _decide(self.policy, request)
+        if decision.status is not None:
+            return _respond(decision)
+        response = self.get_response(request)
+        if decision.headers or decision.vary:
+            _apply(response, decision)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        decision = _decide(self.policy, request)
+        if decision.status is not None:
+            return _respond(decision)
+        response = await self.get_response(request)
+        if decision.headers or decision.vary:
+            _apply(response, decision)
+        return response

@@ -1,0 +1,293 @@
+"""corsguard.django against a real Django app: WSGI (Client) and ASGI (AsyncClient), checks."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import django
+import pytest
+from django.conf import settings
+
+if not settings.configured:
+    settings.configure(
+        SECRET_KEY="corsguard-tests",
+        DEBUG=False,
+        ALLOWED_HOSTS=["testserver", "api.example.com"],
+        INSTALLED_APPS=["corsguard.django.CORSGuardConfig"],
+        MIDDLEWARE=["corsguard.django.CORSGuardMiddleware"],
+        ROOT_URLCONF=__name__,
+        DATABASES={},
+        USE_TZ=True,
+        CORSGUARD={"allow_origins": ["https://app.example.com"]},
+    )
+    django.setup()
+
+from asgiref.sync import iscoroutinefunction
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.test import AsyncClient, Client, override_settings
+from django.urls import path
+
+from corsguard import Policy
+from corsguard.django import CORSGuardMiddleware, check_settings
+
+CALLS: list[str] = []
+
+
+def data(request: HttpRequest) -> HttpResponse:
+    CALLS.append(f"{request.method} {request.path}")
+    response = JsonResponse({"ok": True})
+    response["Vary"] = "Accept-Language"
+    # A handler that tries to widen the policy itself: corsguard drops this.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Request-Id"] = "42"
+    return response
+
+
+async def async_data(request: HttpRequest) -> HttpResponse:
+    CALLS.append(f"{request.method} {request.path}")
+    return JsonResponse({"async": True})
+
+
+urlpatterns = [
+    path("api/data", data),
+    path("public/info", data),
+    path("async/data", async_data),
+]
+
+APP = "https://app.example.com"
+EVIL = "https://evil.attacker.test"
+POLICY = {
+    "allow_origins": [APP, "https://myapp-*.preview.example.com"],
+    "allow_methods": ["GET", "POST", "PUT"],
+    "allow_headers": ["X-Token"],
+    "allow_credentials": True,
+    "expose_headers": ["X-Request-Id"],
+    "max_age": 300,
+    "routes": {"/public": {"allow_origins": ["*"]}},
+}
+SETTINGS = {
+    "ROOT_URLCONF": __name__,
+    "MIDDLEWARE": ["corsguard.django.CORSGuardMiddleware"],
+    "CORSGUARD": POLICY,
+}
+
+
+def _headers(origin: str | None, **extra: str) -> dict[str, str]:
+    headers = dict(extra)
+    if origin is not None:
+        headers["HTTP_ORIGIN"] = origin
+    return headers
+
+
+def _send(client_kind: str, method: str, url: str, meta: dict[str, str]) -> Any:
+    # AsyncClient puts extra keywords into the ASGI scope, so both get real header names.
+    headers = {key[5:].replace("_", "-").title(): value for key, value in meta.items()}
+    if client_kind == "sync":
+        return Client().generic(method, url, headers=headers)
+
+    async def go() -> Any:
+        return await AsyncClient().generic(method, url, headers=headers)
+
+    return asyncio.run(go())
+
+
+# (name, method, path, origin, extra headers, status, ACAO, view called?)
+CASES = [
+    ("allowed GET", "GET", "/api/data", APP, {}, 200, APP, True),
+    ("preview GET", "GET", "/api/data", "https://myapp-pr-7.preview.example.com", {}, 200,
+     "https://myapp-pr-7.preview.example.com", True),
+    ("untrusted GET runs, no CORS", "GET", "/api/data", EVIL, {}, 200, None, True),
+    ("no Origin", "GET", "/api/data", None, {}, 200, None, True),
+    ("untrusted POST refused", "POST", "/api/data", EVIL, {}, 403, None, False),
+    ("allowed POST", "POST", "/api/data", APP, {}, 200, APP, True),
+    ("null origin POST refused", "POST", "/api/data", "null", {}, 403, None, False),
+    ("preflight allowed", "OPTIONS", "/api/data", APP,
+     {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT",
+      "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "x-token"}, 204, APP, False),
+    ("preflight untrusted", "OPTIONS", "/api/data", EVIL,
+     {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"}, 403, None, False),
+    ("preflight method refused", "OPTIONS", "/api/data", APP,
+     {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "DELETE"}, 403, None, False),
+    ("preflight header refused", "OPTIONS", "/api/data", APP,
+     {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT",
+      "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "x-other"}, 403, None, False),
+    ("route policy: public", "GET", "/public/info", EVIL, {}, 200, "*", True),
+    ("async view allowed", "GET", "/async/data", APP, {}, 200, APP, True),
+    ("async view write refused", "PUT", "/async/data", EVIL, {}, 403, None, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("client_kind", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("method", "url", "origin", "extra", "status", "acao", "called"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_middleware(
+    client_kind: str,
+    method: str,
+    url: str,
+    origin: str | None,
+    extra: dict[str, str],
+    status: int,
+    acao: str | None,
+    called: bool,
+) -> None:
+    CALLS.clear()
+    with override_settings(**SETTINGS):
+        response = _send(client_kind, method, url, _headers(origin, **extra))
+    assert response.status_code == status
+    assert response.headers.get("Access-Control-Allow-Origin") == acao
+    assert bool(CALLS) == called
+    if acao not in (None, "*"):
+        assert "Origin" in response.headers["Vary"]
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    if acao is None:
+        assert "Access-Control-Allow-Credentials" not in response.headers
+    if status == 403:
+        assert response.content == b"Forbidden\n"
+
+
+@pytest.mark.parametrize("client_kind", ["sync", "async"])
+def test_actual_response_headers(client_kind: str) -> None:
+    with override_settings(**SETTINGS):
+        response = _send(client_kind, "GET", "/api/data", _headers(APP))
+    # The view's own Vary is kept and merged, its Access-Control-Allow-Origin replaced.
+    vary = [token.strip() for token in response.headers["Vary"].split(",")]
+    assert vary == ["Accept-Language", "Origin"]
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Request-Id"
+    assert response.headers["X-Request-Id"] == "42"
+    assert response.json() == {"ok": True}
+
+
+@pytest.mark.parametrize("client_kind", ["sync", "async"])
+def test_preflight_response_headers(client_kind: str) -> None:
+    extra = {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"}
+    with override_settings(**SETTINGS):
+        response = _send(client_kind, "OPTIONS", "/api/data", _headers(APP, **extra))
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, POST, PUT"
+    assert "x-token" in response.headers["Access-Control-Allow-Headers"]
+    assert response.headers["Access-Control-Max-Age"] == "300"
+    assert response.headers["Vary"].startswith("Origin")
+
+
+def test_middleware_is_sync_and_async_capable() -> None:
+    def sync_view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    async def async_view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    assert CORSGuardMiddleware.sync_capable and CORSGuardMiddleware.async_capable
+    with override_settings(**SETTINGS):
+        assert not iscoroutinefunction(CORSGuardMiddleware(sync_view))
+        assert iscoroutinefunction(CORSGuardMiddleware(async_view))
+
+
+def test_setting_may_be_a_policy() -> None:
+    with override_settings(**{**SETTINGS, "CORSGUARD": Policy(allow_origins=[APP])}):
+        response = Client().get("/api/data", HTTP_ORIGIN=APP)
+        refused = Client().post("/api/data", HTTP_ORIGIN=EVIL)
+    assert response.headers["Access-Control-Allow-Origin"] == APP
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert refused.status_code == 403
+
+
+# (settings.CORSGUARD or "unset", expected check ids, words the message must contain)
+BAD_SETTINGS: list[tuple[str, object, set[str], list[str]]] = [
+    ("unset", "unset", {"corsguard.E001"}, ["settings.CORSGUARD is not set"]),
+    ("list", [APP], {"corsguard.E002"}, ["must be a dict", "not list"]),
+    ("unknown key", {"allow_origins": [APP], "allow_orgins": [APP]}, {"corsguard.E003"},
+     ["'allow_orgins'", "did you mean 'allow_origins'"]),
+    ("uppercase key", {"ALLOW_ORIGINS": [APP]}, {"corsguard.E003", "corsguard.E006"},
+     ["'ALLOW_ORIGINS'", "did you mean 'allow_origins'", "allow_origins is missing"]),
+    ("string flag", {"allow_origins": [APP], "allow_credentials": "False"}, {"corsguard.E004"},
+     ["allow_credentials", "'False'"]),
+    ("single string", {"allow_origins": APP}, {"corsguard.E004"},
+     ["allow_origins must be a list", "'allow_origins': ['https://app.example.com']"]),
+    ("float max_age", {"allow_origins": [APP], "max_age": 1.5}, {"corsguard.E004"},
+     ["max_age", "1.5"]),
+    ("null origin", {"allow_origins": ["null"]}, {"corsguard.E005"}, ["'null'"]),
+    ("public suffix", {"allow_origins": ["https://myapp-git-*-myteam.vercel.app"],
+                       "allow_credentials": True}, {"corsguard.E005"},
+     ["vercel.app", "public suffix", "https://myapp-*.preview.example.com"]),
+    ("bad route", {"allow_origins": [APP], "routes": {"/p": {"allow_origins": ["*"],
+                                                            "allow_credentials": True}}},
+     {"corsguard.E005"}, ["routes['/p']"]),
+    ("route unknown key", {"allow_origins": [APP], "routes": {"/p": {"origins": [APP]}}},
+     {"corsguard.E003", "corsguard.E006"}, ["routes['/p'].unknown option 'origins'"]),
+    ("regex", {"allow_origin_regex": r"https://.*\.example\.com"}, {"corsguard.E005"},
+     ["allow_origin_regex", "https://*.example.com"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "ids", "words"),
+    [case[1:] for case in BAD_SETTINGS],
+    ids=[case[0] for case in BAD_SETTINGS],
+)
+def test_bad_settings(value: object, ids: set[str], words: list[str]) -> None:
+    overrides: dict[str, Any] = {"MIDDLEWARE": SETTINGS["MIDDLEWARE"]}
+    if value != "unset":
+        overrides["CORSGUARD"] = value
+    with override_settings(**overrides):
+        if value == "unset":
+            del settings.CORSGUARD
+        messages = check_settings()
+        assert {m.id for m in messages} == ids
+        text = "\n".join(m.msg for m in messages)
+        for word in words:
+            assert word in text
+        assert all(m.is_serious() for m in messages)
+        # The middleware refuses to start with the same messages.
+        with pytest.raises(ImproperlyConfigured) as info:
+            CORSGuardMiddleware(lambda request: HttpResponse())
+        for word in words:
+            assert word in str(info.value)
+        # And `manage.py check` shows them with their ids.
+        stderr = io.StringIO()
+        with pytest.raises(SystemCheckError) as failed:
+            call_command("check", stderr=stderr, stdout=io.StringIO())
+        for check_id in ids:
+            assert check_id in str(failed.value)
+
+
+# (MIDDLEWARE, CORSGUARD, expected warning ids)
+PLACEMENT = [
+    ("not installed", [], POLICY, {"corsguard.W002"}),
+    ("after CommonMiddleware",
+     ["django.middleware.common.CommonMiddleware", "corsguard.django.CORSGuardMiddleware"],
+     POLICY, {"corsguard.W003"}),
+    ("with django-cors-headers",
+     ["corsguard.django.CORSGuardMiddleware", "corsheaders.middleware.CorsMiddleware"],
+     POLICY, {"corsguard.W004"}),
+    ("policy warning", ["corsguard.django.CORSGuardMiddleware"],
+     {"allow_origins": ["http://app.example.com"]}, {"corsguard.W001"}),
+    ("route warning", ["corsguard.django.CORSGuardMiddleware"],
+     {"allow_origins": [APP], "routes": {"/p": {"allow_origins": ["http://a.example.com"]}}},
+     {"corsguard.W001"}),
+    ("clean", ["corsguard.django.CORSGuardMiddleware"], POLICY, set()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("middleware", "policy", "ids"),
+    [case[1:] for case in PLACEMENT],
+    ids=[case[0] for case in PLACEMENT],
+)
+def test_placement_and_warnings(middleware: list[str], policy: object, ids: set[str]) -> None:
+    with override_settings(MIDDLEWARE=middleware, CORSGUARD=policy):
+        messages = check_settings()
+        assert {m.id for m in messages} == ids
+        assert not any(m.is_serious() for m in messages)
+        if not ids:
+            out = io.StringIO()
+            call_command("check", stdout=out, stderr=io.StringIO())
+            assert "no issues" in out.getvalue()
