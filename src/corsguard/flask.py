@@ -1,0 +1,210 @@
+"""Flask integration: the `CORSGuard` extension, with per-blueprint policies.
+
+::
+
+    app.config["CORSGUARD"] = {"allow_origins": ["https://app.example.com"]}
+    app.config["CORSGUARD_BLUEPRINTS"] = {"public": {"allow_origins": ["*"]}}
+    cors = CORSGuard(app)            # or: cors = CORSGuard(); cors.init_app(app)
+
+    cors.blueprint_policy(api_bp, Policy(allow_origins=[...], allow_credentials=True))
+
+The keys are the keyword options of `corsguard.Policy`; either setting may also hold a
+`corsguard.Policy`. A request routed to a blueprint with a policy of its own is decided by
+that policy (the innermost one for nested blueprints); every other request by the app's
+policy. Hooks run first among before_request functions, so a refusal or an allowed
+preflight is answered before any other hook or view; after_request adds the headers to
+every response, error pages included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from corsguard.config import did_you_mean, mapping_policy_and_problems
+from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.policy import Policy, PolicyError
+
+CONFIG_KEY = "CORSGUARD"
+BLUEPRINTS_KEY = "CORSGUARD_BLUEPRINTS"
+EXTENSION_KEY = "corsguard"
+_ENVIRON_KEY = "corsguard.decision"
+
+# The only request headers the engine reads, as WSGI names them (PEP 3333).
+_ENVIRON_HEADERS = (
+    ("HTTP_ORIGIN", b"origin"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", b"access-control-request-method"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", b"access-control-request-headers"),
+    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
+    ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
+    ("HTTP_HOST", b"host"),
+)
+
+
+def _to_policy(value: object, source: str) -> Policy:
+    if isinstance(value, Policy):
+        return value
+    if not isinstance(value, Mapping):
+        raise PolicyError(
+            [f"{source} must be a dict of corsguard.Policy options or a corsguard.Policy, "
+             f"not {type(value).__name__}"]
+        )  # fmt: skip
+    policy, problems = mapping_policy_and_problems(value, source, toml=False)
+    if policy is None:
+        raise PolicyError(problem.text for problem in problems)
+    return policy
+
+
+@dataclass
+class _AppState:
+    policy: Policy | None
+    blueprints: dict[str, Policy]
+    extension: CORSGuard
+    checked_names: bool = False
+    unknown: list[str] = field(default_factory=list)
+
+
+class CORSGuard:
+    """Enforce a `corsguard.Policy` on a Flask app, with optional per-blueprint policies."""
+
+    def __init__(self, app: Flask | None = None, policy: Policy | None = None) -> None:
+        if policy is not None and not isinstance(policy, Policy):
+            raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
+        self.policy = policy
+        self._blueprints: dict[str, Policy] = {}
+        if app is not None:
+            self.init_app(app)
+
+    def blueprint_policy(
+        self, blueprint: Blueprint | str, policy: Policy | Mapping[str, Any]
+    ) -> None:
+        """Decide requests routed to ``blueprint`` (a Blueprint or its name) by ``policy``."""
+        name = blueprint if isinstance(blueprint, str) else blueprint.name
+        self._blueprints[name] = _to_policy(policy, f"blueprint_policy({name!r})")
+
+    def init_app(self, app: Flask) -> None:
+        """Read app.config, validate it (raising PolicyError) and install the hooks."""
+        policy = self.policy
+        configured = app.config.get(CONFIG_KEY)
+        if configured is not None:
+            if policy is not None:
+                raise PolicyError(
+                    [f"both CORSGuard(policy=...) and app.config[{CONFIG_KEY!r}] are set: "
+                     "keep one, so that it is clear which policy is in force"]
+                )  # fmt: skip
+            policy = _to_policy(configured, f"app.config[{CONFIG_KEY!r}]")
+        blueprints = dict(self._blueprints)
+        raw_blueprints = app.config.get(BLUEPRINTS_KEY)
+        if raw_blueprints is not None:
+            if not isinstance(raw_blueprints, Mapping):
+                raise PolicyError(
+                    [f"app.config[{BLUEPRINTS_KEY!r}] must map blueprint names to policies, "
+                     f"not {type(raw_blueprints).__name__}"]
+                )  # fmt: skip
+            problems: list[str] = []
+            for name, value in raw_blueprints.items():
+                source = f"app.config[{BLUEPRINTS_KEY!r}][{name!r}]"
+                if name in blueprints:
+                    problems.append(f"{source}: blueprint_policy() already set a policy for it")
+                    continue
+                try:
+                    blueprints[str(name)] = _to_policy(value, source)
+                except PolicyError as exc:
+                    problems.extend(exc.problems)
+            if problems:
+                raise PolicyError(problems)
+        if policy is None and not blueprints:
+            raise PolicyError(
+                [f"no CORS policy: set app.config[{CONFIG_KEY!r}] = "
+                 "{'allow_origins': ['https://app.example.com']} or pass CORSGuard(app, "
+                 "policy=Policy(...))"]
+            )  # fmt: skip
+        app.extensions[EXTENSION_KEY] = _AppState(policy, blueprints, self)
+        # First among the app-wide before_request functions: a refusal must come before
+        # any other hook (an auth check, say) can run or answer without CORS headers.
+        app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
+        app.after_request(_after_request)
+
+    def policy_for(self, app: Flask, blueprints: list[str]) -> Policy | None:
+        state: _AppState = app.extensions[EXTENSION_KEY]
+        # Blueprint policies registered after init_app are read from the extension too.
+        for name in blueprints:
+            sub = state.blueprints.get(name) or self._blueprints.get(name)
+            if sub is not None:
+                return sub
+        return state.policy
+
+
+def _check_blueprint_names(app: Flask, state: _AppState) -> None:
+    """A policy for a blueprint name that does not exist would never apply: fail loudly.
+
+    Checked at the first request, once every blueprint has been registered.
+    """
+    names = set(state.blueprints) | set(state.extension._blueprints)
+    unknown = sorted(name for name in names if name not in app.blueprints)
+    state.checked_names = True
+    if unknown:
+        problems = [
+            f"a policy is set for blueprint {name!r}, which the app does not have:"
+            + (did_you_mean(name, list(app.blueprints)) or f" blueprints: {sorted(app.blueprints)}")
+            for name in unknown
+        ]
+        state.unknown = problems
+    if state.unknown:
+        raise PolicyError(state.unknown)
+
+
+def _headers() -> list[tuple[bytes, bytes]]:
+    environ = request.environ
+    headers = []
+    for key, name in _ENVIRON_HEADERS:
+        value = environ.get(key)
+        if value is not None:
+            headers.append((name, value.encode("latin-1", "replace")))
+    return headers
+
+
+def _before_request() -> Response | None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state: _AppState = app.extensions[EXTENSION_KEY]
+    if not state.checked_names or state.unknown:
+        _check_blueprint_names(app, state)
+    policy = state.extension.policy_for(app, list(request.blueprints))
+    if policy is None:
+        return None
+    decision = decide(policy, request.method, request.path, _headers(), request.scheme)
+    request.environ[_ENVIRON_KEY] = decision
+    if decision.status is None:
+        return None
+    headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in decision.headers]
+    if decision.vary:
+        headers.append(("Vary", decision.vary.decode("latin-1")))
+    if decision.status == 204:
+        response = Response(status=204, headers=headers)
+        response.headers.remove("Content-Type")
+        return response
+    return Response(decision.body, status=decision.status, headers=headers, mimetype="text/plain")
+
+
+def _after_request(response: Response) -> Response:
+    decision: Decision | None = request.environ.get(_ENVIRON_KEY)
+    if decision is None or decision.status is not None:
+        return response
+    if not decision.headers and not decision.vary:
+        return response
+    current = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
+    ]
+    merged = apply_to_response(current, decision)
+    for name, _value in current:
+        lower = name.lower()
+        if lower.startswith(b"access-control-") or lower == b"vary":
+            response.headers.remove(name.decode("latin-1"))
+    for name, value in merged:
+        lower = name.lower()
+        if lower.startswith(b"access-control-") or lower == b"vary":
+            response.headers.add(name.decode("latin-1"), value.decode("latin-1"))
+    return response
