@@ -10,6 +10,7 @@ and not followed, and every target has a total time budget.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import ssl
 import threading
@@ -103,6 +104,11 @@ class RateLimiter:
 
 def describe_error(exc: BaseException, timeout: float) -> str:
     """A one-line, actionable description of why a request failed."""
+    text = " ".join(_describe(exc, timeout).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return f"timed out: no answer within {timeout:g} s"
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
@@ -125,7 +131,10 @@ def describe_error(exc: BaseException, timeout: float) -> str:
             return "the connection was reset by the server"
         return f"connection failed: {exc.strerror or exc}"
     if isinstance(exc, aiohttp.ClientResponseError):
-        return f"not an HTTP response ({exc.message})"
+        first = str(exc.message).split(":", 1)[0].strip() or "unparsable status line"
+        sent = re.search(r"b(['\"]).*?\1", str(exc.message))
+        shown = f": the server sent {sent.group(0)[:60]}" if sent else ""
+        return f"not an HTTP response ({first}{shown})"
     if isinstance(exc, aiohttp.ClientPayloadError):
         return f"the response is malformed ({exc})"
     if isinstance(exc, ssl.SSLError):
