@@ -104,6 +104,7 @@ class Analyzer:
         self.acac: list[tuple[ast.expr, Scope | None]] = []
         self.flask_calls: list[tuple[ast.Call, Scope | None]] = []
         self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
+        self._mentions: dict[int, bool] = {}
 
     # --- the walk --------------------------------------------------------------------
 
@@ -232,6 +233,10 @@ class Analyzer:
         """(value, node) for each origin entry; literal lists point at their own lines."""
         if node is None:
             return None
+        if isinstance(node, ast.Name) and self._is_module_const(node, scope):
+            literal = self.ev.consts[node.id][-1][1]
+            if isinstance(literal, (ast.List, ast.Tuple, ast.Set)):
+                return self._elements(literal, None, literal)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(
             isinstance(e, ast.Starred) for e in node.elts
         ):
@@ -243,6 +248,16 @@ class Analyzer:
         if value is UNKNOWN or value is ORIGIN:
             return []
         return [(value, where)]
+
+    def _is_module_const(self, node: ast.Name, scope: Scope | None) -> bool:
+        if node.id not in self.ev.consts or len(self.ev.consts[node.id]) != 1:
+            return False
+        current = scope
+        while current is not None:
+            if current.lookup(node.id, node) is not None:
+                return False
+            current = current.parent
+        return True
 
     def _flag(self, node: ast.expr | None, scope: Scope | None, default: bool) -> bool | None:
         if node is None:
@@ -492,14 +507,27 @@ class Analyzer:
     def _judge_handwritten(self) -> None:
         if not self.acao:
             return
-        creds: bool | None = False
+        # Credentials set in the same function go with this response; credentials set
+        # elsewhere in the file may (Flask's after_request hooks all run): "could be".
+        by_scope: dict[int, bool | None] = {}
+        anywhere = False
         for value_node, scope in self.acac:
             value = self.ev.eval(value_node, scope)
+            flag: bool | None = False
             if value is UNKNOWN:
-                creds = None if creds is False else creds
+                flag = None
             elif value is True or (isinstance(value, str) and value.strip().lower() == "true"):
-                creds = True
+                flag = True
+            if flag is not False:
+                anywhere = True
+                key = id(scope.node) if scope else 0
+                by_scope[key] = True if flag or by_scope.get(key) else None
         for anchor, value_node, scope in self.acao:
+            key = id(scope.node) if scope else 0
+            if key in by_scope:
+                creds: bool | None = by_scope[key]
+            else:
+                creds = None if anywhere else False
             self._judge_acao(anchor, value_node, scope, creds)
 
     def _judge_acao(
@@ -577,7 +605,7 @@ class Analyzer:
                         seen.add(id(test))
                         ev.touched = 0
                         t = truth(ev.eval(test, scope, bindings))
-                        if ev.touched == 0:
+                        if ev.touched == 0 and not self._mentions_origin(test, scope):
                             continue  # a condition that does not look at the origin
                         if not first_check:
                             first_check.append(test)
@@ -647,6 +675,19 @@ class Analyzer:
                 f"the origin check accepts {verdict.example}: {KINDS[verdict.id].title}",
                 fix,
             )
+
+    def _mentions_origin(self, test: ast.expr, scope: Scope | None) -> bool:
+        """Does a condition pass the request's origin to something (even an unknown call)?"""
+        key = id(test)
+        cached = self._mentions.get(key)
+        if cached is None:
+            cached = any(
+                self.ev.eval(node, scope) is ORIGIN
+                for node in ast.walk(test)
+                if isinstance(node, (ast.Name, ast.Call, ast.Subscript))
+            )
+            self._mentions[key] = cached
+        return cached
 
     def _origin_paths(
         self, node: ast.expr, scope: Scope | None, at: ast.AST, depth: int

@@ -20,6 +20,7 @@ from corsguard.lint.regexes import (
 )
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
+    Probe,
     bypass_probes,
     generic_probes,
     registrable_domain,
@@ -134,10 +135,16 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
             continue  # reported as third-party-origin-trusted; bypasses there add nothing
         sample_site = registrable_domain(_host_of(sample))
         tld = _host_of(sample).rsplit(".", 1)[-1]
-        for probe in bypass_probes(sample):
+        scheme, host, port = split_origin(sample)
+        # A one-letter suffix bypass too: flask-cors reads "https://*.example.com" as a regex
+        # in which "/*." stands for one character, so it accepts https://xexample.com.
+        extra = [Probe("suffix-match", f"{scheme}://x{sample_site}{port}")]
+        for probe in [*bypass_probes(sample), *extra]:
+            host = _host_of(probe.origin)
             if probe.finding_id in found or not accepts(probe.origin):
                 continue
-            host = _host_of(probe.origin)
+            if probe.finding_id == "insecure-origin-trusted" and is_loopback(host):
+                continue  # http://localhost is reported as localhost-trusted
             same_site = registrable_domain(host) == sample_site
             if probe.finding_id not in _MEDIUM_WITH_CREDENTIALS and same_site:
                 continue  # a name inside the trusted site: not a bypass by an outsider

@@ -26,6 +26,7 @@ _WILDCARD_RE = re.compile(
     r"""|(?<![\\\w)\]])\*"""  # a bare glob-style star (flask-cors users write these)
 )
 _OPTIONAL_GROUP_RE = re.compile(r"\((?:\?:)?([^()|]*)\)\?")
+_OPTIONAL_CHAR_RE = re.compile(r"(?<![\\\])])([A-Za-z0-9])\?")
 _ALTERNATION_RE = re.compile(r"\((?:\?:)?([^()]*\|[^()]*)\)")
 _ORIGIN_RE = re.compile(r"^([a-z][a-z0-9+.\-]*)://(\[[0-9a-f:.]+\]|[^/?#:\s]+)(:[0-9]+|:\x00)?")
 _HOST_RE = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9\-._~\x00]+)$")
@@ -55,6 +56,12 @@ def _expand(pattern: str) -> list[str]:
                 changed = True
                 for alt in match.group(1).split("|"):
                     out.append(text[: match.start()] + alt + text[match.end() :])
+                continue
+            match = _OPTIONAL_CHAR_RE.search(text)
+            if match:  # https? -> https and http
+                changed = True
+                out.append(text[: match.start()] + match.group(1) + text[match.end() :])
+                out.append(text[: match.start()] + text[match.end() :])
                 continue
             match = _OPTIONAL_GROUP_RE.search(text)
             if match:
@@ -98,6 +105,8 @@ def regex_samples(pattern: str) -> list[str]:
     """Origins the author evidently meant to trust (wildcards read as 'app', ports as 3000)."""
     samples: list[str] = []
     for text in _readings(pattern):
+        if "://" not in text and re.match(r"^[a-z0-9\-.\x00]+\.[a-z]+", text):
+            text = "https://" + text  # a host-only regex used with re.search
         parts = _origin_part(text)
         if parts is None:
             continue

@@ -504,6 +504,8 @@ class Evaluator:
         args = node.args
         kwargs = {kw.arg: kw.value for kw in node.keywords if kw.arg}
 
+        if last == "ResourceOptions":
+            return Options(last, tuple((k, ev(v, scope, b, depth)) for k, v in kwargs.items()))
         if qual in ("os.getenv", "getenv", "posix.getenv"):
             if len(args) > 1:
                 return ev(args[1], scope, b, depth)
@@ -571,11 +573,6 @@ class Evaluator:
                 parts = urlsplit(value)
                 return Parsed(parts.scheme, parts.netloc, parts.hostname, parts.port)
             return UNKNOWN
-        if last in ("ResourceOptions", "Middleware") or last.endswith("Options"):
-            return Options(
-                last,
-                tuple((k, ev(v, scope, b, depth)) for k, v in kwargs.items()),
-            )
         if last == "dict" and not args:
             return {k: ev(v, scope, b, depth) for k, v in kwargs.items()}
         if last == "dict" and len(args) == 1:
