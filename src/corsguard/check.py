@@ -1,0 +1,210 @@
+"""`corsguard check`: validate a policy file or the environment and show what it allows.
+
+Exit status: 0 when the policy is valid (warnings are printed but do not fail, unless
+``--strict``), 1 when it is not (every problem is listed), 2 for a usage mistake such as a
+missing file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from corsguard.cli import UsageError
+from corsguard.config import (
+    env_policy_and_problems,
+    env_variable,
+    file_policy_and_problems,
+)
+from corsguard.origin import OriginPattern
+from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy
+
+KIND_LABELS = {
+    "exact": "exact origin",
+    "port": "any port of this host",
+    "subdomain": "any subdomain (not the apex)",
+    "label": "within-label wildcard (letters, digits, hyphens; no dots)",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="a TOML policy file, or a pyproject.toml with a [tool.corsguard] table",
+    )
+    parser.add_argument(
+        "--env", action="store_true", help="read the policy from environment variables"
+    )
+    parser.add_argument(
+        "--prefix",
+        default=None,
+        metavar="P",
+        help="prefix of the environment variables (default CORSGUARD_); only with --env",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.env and args.file:
+        raise UsageError("give either FILE or --env, not both")
+    if not args.env and not args.file:
+        raise UsageError(
+            "give a policy FILE (TOML, or pyproject.toml with [tool.corsguard]) or --env"
+        )
+    if args.prefix is not None and not args.env:
+        raise UsageError("--prefix only applies with --env")
+    if args.env:
+        prefix = "CORSGUARD_" if args.prefix is None else args.prefix
+        if not prefix:
+            raise UsageError("--prefix must not be empty")
+        source = f"environment ({env_variable(prefix, '*')})"
+        policy, problems = env_policy_and_problems(prefix)
+    else:
+        source = args.file
+        if os.path.isdir(args.file):
+            raise UsageError(f"{args.file} is a directory: give a TOML file")
+        try:
+            policy, problems = file_policy_and_problems(args.file)
+        except FileNotFoundError:
+            raise UsageError(f"{args.file}: no such file") from None
+        except OSError as exc:
+            raise UsageError(f"{args.file}: cannot read it: {exc.strerror or exc}") from None
+    errors = [problem.text for problem in problems]
+    warnings = list(_warnings(policy)) if policy is not None else []
+    valid = policy is not None and not (args.strict and warnings)
+    if args.json:
+        report = {
+            "source": source,
+            "valid": valid,
+            "errors": errors,
+            "warnings": warnings,
+            "policy": describe(policy) if policy is not None else None,
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print("\n".join(_text_report(source, valid, policy, errors, warnings, args.strict)))
+    return 0 if valid else 1
+
+
+def _warnings(policy: Policy) -> Iterator[str]:
+    yield from policy.warnings
+    for prefix, sub in policy.routes.items():
+        yield from (f"routes {prefix}: {text}" for text in sub.warnings)
+
+
+def describe(policy: Policy) -> dict[str, Any]:
+    """What a policy allows, as plain data (the --json output's "policy")."""
+    return {
+        "any_origin": policy.any_origin,
+        "origins": [_describe_pattern(p) for p in policy.origin_patterns],
+        "allow_methods": list(policy.allow_methods),
+        "allow_headers": list(policy.allow_headers),
+        "allow_credentials": policy.allow_credentials,
+        "expose_headers": list(policy.expose_headers),
+        "max_age": policy.max_age,
+        "allow_private_network": policy.allow_private_network,
+        "block_cross_origin_writes": policy.block_cross_origin_writes,
+        "write_protection_exempt_paths": list(policy.write_protection_exempt_paths),
+        "block_cross_origin_websockets": policy.block_cross_origin_websockets,
+        "tolerate_insecure_origins": policy.tolerate_insecure_origins,
+        "tolerate_public_suffix_wildcards": policy.tolerate_public_suffix_wildcards,
+        "debug": policy.debug,
+        "routes": {prefix: describe(sub) for prefix, sub in policy.routes.items()},
+    }
+
+
+def _describe_pattern(pattern: OriginPattern) -> dict[str, Any]:
+    return {"pattern": pattern.text, "kind": pattern.kind}
+
+
+def _text_report(
+    source: str,
+    valid: bool,
+    policy: Policy | None,
+    errors: list[str],
+    warnings: list[str],
+    strict: bool,
+) -> Iterator[str]:
+    if policy is None:
+        yield f"{source}: INVALID ({len(errors)} error(s))"
+    elif not valid:
+        yield f"{source}: INVALID (--strict, {len(warnings)} warning(s))"
+    else:
+        yield f"{source}: valid"
+    if policy is not None:
+        yield from _policy_lines(policy, "  ")
+        if policy.routes:
+            yield "  routes (longest matching path prefix wins; nothing is inherited):"
+            for prefix, sub in policy.routes.items():
+                yield f"    {prefix}"
+                yield from _policy_lines(sub, "      ")
+    if errors:
+        yield "errors:"
+        yield from (f"  - {text}" for text in errors)
+    if warnings:
+        yield "warnings:" if not strict else "warnings (errors under --strict):"
+        yield from (f"  - {text}" for text in warnings)
+
+
+def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:
+    if policy.any_origin:
+        yield f"{indent}origins: * (any origin; a public API, no credentials)"
+    else:
+        yield f"{indent}origins:"
+        width = max(len(p.text) for p in policy.origin_patterns)
+        for pattern in policy.origin_patterns:
+            label = KIND_LABELS.get(pattern.kind, pattern.kind)
+            yield f"{indent}  {pattern.text.ljust(width)}  {label}"
+    listed = [m for m in policy.allow_methods if m != "*"]
+    if "*" in policy.allow_methods:
+        methods = "* (any method" + (
+            ", echoed one by one with credentials)" if policy.allow_credentials else ")"
+        )
+    else:
+        methods = ", ".join(listed) + " (GET, HEAD and POST always pass a preflight)"
+    yield f"{indent}methods: {methods}"
+    names = [h for h in policy.allow_headers if h != "*"]
+    safelisted = ", ".join(sorted(SAFELISTED_HEADER_NAMES))
+    if "*" in policy.allow_headers:
+        headers = "* (any header but Authorization" + (", unless listed)" if names else ")")
+        if names:
+            headers += f", plus {', '.join(names)}"
+    else:
+        headers = ", ".join(names) or "none beyond the safelisted"
+    yield f"{indent}request headers: {headers} (always: {safelisted})"
+    yield f"{indent}credentials: " + (
+        "allowed (cookies and HTTP auth are sent, responses readable)"
+        if policy.allow_credentials
+        else "not allowed"
+    )
+    yield f"{indent}exposed headers: {', '.join(policy.expose_headers) or 'none'}"
+    yield f"{indent}max-age: {policy.max_age} s (Chromium caps at 7200 s)"
+    yield f"{indent}private network access: " + (
+        "allowed for trusted origins" if policy.allow_private_network else "not allowed"
+    )
+    if policy.block_cross_origin_writes:
+        exempt = policy.write_protection_exempt_paths
+        writes = "blocked from untrusted origins" + (
+            f" (exempt paths: {', '.join(exempt)})" if exempt else ""
+        )
+    else:
+        writes = "NOT blocked (block_cross_origin_writes is off)"
+    yield f"{indent}cross-origin writes: {writes}"
+    yield f"{indent}cross-origin WebSocket handshakes: " + (
+        "blocked from untrusted origins"
+        if policy.block_cross_origin_websockets
+        else "NOT blocked (block_cross_origin_websockets is off)"
+    )
+    tolerated = [
+        name
+        for name in ("tolerate_insecure_origins", "tolerate_public_suffix_wildcards", "debug")
+        if getattr(policy, name)
+    ]
+    if tolerated:
+        yield f"{indent}switched on: {', '.join(tolerated)}"
