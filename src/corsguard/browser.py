@@ -760,7 +760,9 @@ def _cors_check(
                 )
             )
     elif acao == origin:
-        checks.append(Check(step, "allow-origin", True, looked, "matches the origin exactly", hop))
+        checks.append(
+            Check(step, "allow-origin", True, looked, f"matches the origin {origin} exactly", hop)
+        )
     else:
         if len(fields) > 1:
             reason = (
@@ -940,7 +942,10 @@ def _preflight_checks(
         fixes.append(
             Fix(
                 "header",
-                f"list {method} exactly as the page writes it",
+                f"list {method} exactly as the page writes it"
+                + (
+                    f" (or write {method.upper()!r} in fetch())" if method != method.upper() else ""
+                ),
                 "Access-Control-Allow-Methods",
                 _list_add(acam, [method], case_sensitive=True),
                 "preflight",
