@@ -10,6 +10,7 @@ and not followed, and every target has a total time budget.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import socket
 import ssl
@@ -233,17 +234,39 @@ _DONE: Any = object()
 
 
 def _feed(
-    items: Iterator[Item], queue: asyncio.Queue[Any], loop: asyncio.AbstractEventLoop, workers: int
+    items: Iterator[Item],
+    queue: asyncio.Queue[Any],
+    loop: asyncio.AbstractEventLoop,
+    workers: int,
+    stop: threading.Event,
 ) -> None:
     """Read the (possibly blocking) target source in a thread, into a bounded queue."""
+
+    def put(item: Any) -> bool:
+        try:
+            future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        except RuntimeError:  # the loop is closed: the run is over
+            return False
+        while not stop.is_set():
+            try:
+                future.result(timeout=0.2)
+                return True
+            except concurrent.futures.TimeoutError:
+                continue
+            except Exception:
+                return False
+        future.cancel()
+        return False
+
     try:
         for item in items:
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+            if not put(item):
+                return
     except Exception as exc:  # a read error ends the stream with a report entry
-        asyncio.run_coroutine_threadsafe(queue.put(exc), loop).result()
-    finally:
-        for _ in range(workers):
-            asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop).result()
+        put(exc)
+    for _ in range(workers):
+        if not put(_DONE):
+            return
 
 
 async def audit_stream(
@@ -260,8 +283,12 @@ async def audit_stream(
     workers = max(1, options.concurrency)
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=workers * 2)
     read_errors: list[BaseException] = []
+    stop = threading.Event()
     feeder = threading.Thread(
-        target=_feed, args=(items, queue, loop, workers), name="corsguard-targets", daemon=True
+        target=_feed,
+        args=(items, queue, loop, workers, stop),
+        name="corsguard-targets",
+        daemon=True,
     )
     prober = Prober(options)
 
@@ -286,6 +313,7 @@ async def audit_stream(
     try:
         await asyncio.gather(*(worker() for _ in range(workers)))
     finally:
+        stop.set()
         await prober.close()
     return read_errors
 
