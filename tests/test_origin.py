@@ -166,3 +166,21 @@ def test_matcher_with_ten_thousand_patterns_still_matches_exactly() -> None:
     assert not matcher.matches("https://tenant1234.example.com")
     assert not matcher.matches("https://pr2500-x.preview.example.com")
     assert not matcher.matches("https://v2-2500.docs.example.com")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "origin", "allowed"),
+    [
+        ("http://127.0.0.1:*", "http://127.0.0.1:8000", True),
+        ("http://127.0.0.1:*", "http://127.0.0.1", True),
+        ("http://127.0.0.1:*", "http://127.0.0.2:8000", False),
+        ("http://[::1]:*", "http://[::1]:5173", True),
+        ("http://[::1]:*", "http://[::2]:5173", False),
+        ("https://*.example.com", "https://1.2.3.4", False),
+        ("https://*.example.com", "https://a.example.com:99999", False),
+        ("https://*.example.com", "https://a.example.com:443", False),
+        ("https://*.example.com", "https://a.example.123", False),
+    ],
+)
+def test_ip_and_port_forms(pattern: str, origin: str, allowed: bool) -> None:
+    assert OriginMatcher([parse_origin_pattern(pattern)]).matches(origin) is allowed

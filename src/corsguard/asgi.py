@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy
 
 Scope = MutableMapping[str, Any]
@@ -58,7 +58,9 @@ class CORSMiddleware:
             async def send_with_cors(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     # Rewritten in place, as Starlette's own middleware does.
-                    message["headers"] = apply_to_response(message.get("headers", ()), decision)
+                    message["headers"] = merge_response_headers(
+                        message.get("headers", ()), decision.headers, decision.vary
+                    )
                 await send(message)
 
             await self.app(scope, receive, send_with_cors)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, AnyStr, NamedTuple
 
 from corsguard.policy import (
     FORBIDDEN_METHODS,
@@ -70,6 +70,7 @@ class Decision(NamedTuple):
 
 _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
 _FORBIDDEN = b"Forbidden\n"
+_UNTRUSTED = "origin not allowed"
 _WANTED = frozenset(
     {
         b"origin",
@@ -139,15 +140,13 @@ def decide(
         return _refuse(
             policy, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers"
         )
-    try:
-        origin = origin_raw.decode("ascii")
-    except UnicodeDecodeError:
-        origin = origin_raw.decode("latin-1")
+    # latin-1 maps bytes to characters one to one, so this cannot fail.
+    origin = origin_raw.decode("latin-1").strip(" \t")
+    if not origin.isascii():
         return _refuse_or_pass(
             policy, origin, method, path, fetch_site, host, scheme, websocket, acrm,
             "Origin header is not ASCII",
         )  # fmt: skip
-    origin = origin.strip(" \t")
     allowed = len(origin) <= MAX_ORIGIN_LENGTH and policy.allows_origin(origin)
 
     if method == "OPTIONS" and acrm is not None and not websocket:
@@ -194,10 +193,13 @@ def decide(
             method,
             path,
         )
+    if not websocket and method in SAFE_METHODS:
+        # Nothing to refuse: without CORS headers the browser withholds the response.
+        kind = RequestKind.CROSS_ORIGIN
+        return Decision(kind, False, None, _NOTHING, policy.vary, _UNTRUSTED, origin, method, path)
     return _refuse_or_pass(
-        policy, origin, method, path, fetch_site, host, scheme, websocket, None,
-        "origin not allowed",
-    )  # fmt: skip
+        policy, origin, method, path, fetch_site, host, scheme, websocket, None, _UNTRUSTED
+    )
 
 
 def _refuse_or_pass(
@@ -216,9 +218,6 @@ def _refuse_or_pass(
     if method == "OPTIONS" and acrm is not None and not websocket:
         return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
     if not websocket and method in SAFE_METHODS:
-        # Nothing to refuse: the browser withholds the response without CORS headers.
-        # (Whether it came from the server's own origin changes nothing here, so the
-        # Host comparison is left to the requests where it does.)
         kind = RequestKind.CROSS_ORIGIN
         return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
     if _same_origin(origin, host, fetch_site):
@@ -424,38 +423,57 @@ def _exempt(policy: Policy, path: str) -> bool:
     return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(path))
 
 
-def merge_vary(existing: bytes | None, add: bytes) -> bytes:
+def merge_vary(existing: AnyStr | None, add: AnyStr) -> AnyStr:
     """Append Vary tokens to an app's own Vary value, never replacing or duplicating them."""
     if not existing:
         return add
-    present = {token.strip().lower() for token in existing.split(b",")}
-    if b"*" in present:
+    comma, star, sep = _PUNCTUATION[type(add)]
+    present = {token.strip().lower() for token in existing.split(comma)}
+    if star in present:
         return existing
-    missing = [t for t in add.split(b", ") if t.lower() not in present]
-    return existing + b", " + b", ".join(missing) if missing else existing
+    missing = [t for t in add.split(sep) if t.lower() not in present]
+    return existing + sep + sep.join(missing) if missing else existing
 
 
 def apply_to_response(
     app_headers: Iterable[tuple[bytes, bytes]], decision: Decision
 ) -> list[tuple[bytes, bytes]]:
+    """`merge_response_headers` for byte headers (ASGI) and a decision."""
+    return merge_response_headers(app_headers, decision.headers, decision.vary)
+
+
+def merge_response_headers(
+    app_headers: Iterable[tuple[AnyStr, AnyStr]],
+    cors_headers: Iterable[tuple[AnyStr, AnyStr]],
+    vary: AnyStr,
+) -> list[tuple[AnyStr, AnyStr]]:
     """The app's response headers with the decision's CORS headers and Vary applied.
 
-    The app's own Access-Control-* response headers are dropped: the policy alone decides
-    what the browser is told, so a handler cannot widen (or break) it by accident.
+    Works on bytes (ASGI) or str (WSGI) alike. The app's own Access-Control-* response
+    headers are dropped: the policy alone decides what the browser is told, so a handler
+    cannot widen (or break) it by accident.
     """
-    out: list[tuple[bytes, bytes]] = []
-    vary: bytes | None = None
-    for name, value in app_headers:
-        lower = name.lower()
-        if lower.startswith(b"access-control-"):
+    prefix, vary_name, sep = _NAMES[type(vary)]
+    out: list[tuple[AnyStr, AnyStr]] = []
+    app_vary: AnyStr | None = None
+    for pair in app_headers:
+        lower = pair[0].lower()
+        if lower.startswith(prefix):
             continue
-        if lower == b"vary":
-            vary = value if vary is None else vary + b", " + value
+        if lower == vary_name:
+            app_vary = pair[1] if app_vary is None else app_vary + sep + pair[1]
             continue
-        out.append((name, value))
-    out.extend(decision.headers)
-    if decision.vary:
-        out.append((b"vary", merge_vary(vary, decision.vary)))
-    elif vary is not None:
-        out.append((b"vary", vary))
+        out.append(pair)
+    out.extend(cors_headers)
+    if vary:
+        out.append((vary_name, merge_vary(app_vary, vary)))
+    elif app_vary is not None:
+        out.append((vary_name, app_vary))
     return out
+
+
+_PUNCTUATION: dict[type, Any] = {bytes: (b",", b"*", b", "), str: (",", "*", ", ")}
+_NAMES: dict[type, Any] = {
+    bytes: (b"access-control-", b"vary", b", "),
+    str: ("access-control-", "vary", ", "),
+}

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from corsguard.asgi import _policy
-from corsguard.engine import apply_to_response, decide
+from corsguard.engine import decide, merge_response_headers
 from corsguard.policy import Policy
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
@@ -68,10 +68,13 @@ class CORSMiddleware:
         if not decision.headers and not decision.vary:
             return self.app(environ, start_response)
 
+        cors_headers = _latin1(decision.headers)
+        vary = decision.vary.decode("latin-1")
+
         def start_with_cors(
             status: str, response_headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
         ) -> Callable[[bytes], object]:
-            raw = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response_headers]
-            return start_response(status, _latin1(apply_to_response(raw, decision)), exc_info)
+            headers = merge_response_headers(response_headers, cors_headers, vary)
+            return start_response(status, headers, exc_info)
 
         return self.app(environ, start_with_cors)
