@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,41 +36,69 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="GLOB",
         help="skip files or directories matching GLOB (repeatable; matched against the path "
-        "and the file name); .git, .venv, venv, node_modules, __pycache__, build and dist are "
-        "always skipped inside directories",
+        "below each PATH argument and every trailing part of it, so 'migrations' or "
+        "'tests/*.py' work at any depth; ** crosses directories); .git, .venv, venv, "
+        "node_modules, __pycache__, build and dist are always skipped inside directories",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
 
 
-def _excluded(path: Path, patterns: list[str]) -> bool:
-    text = path.as_posix()
-    return any(
-        fnmatch.fnmatch(text, pattern)
-        or fnmatch.fnmatch(path.name, pattern)
-        or fnmatch.fnmatch(text, f"*/{pattern}")
-        for pattern in patterns
-    )
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob in which * and ? stay within one path component and ** crosses them."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
+    """Does the path (relative to the argument it was found under) match an --exclude glob?
+
+    A glob matches the whole relative path or any trailing part of it, so ``migrations``
+    skips every directory of that name and ``app/settings/*.py`` works at any depth.
+    """
+    parts = relative.split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(p.match(tail) for p in patterns for tail in tails)
 
 
 def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
     """The .py files to lint, in a stable order; explicit file arguments are always read."""
+    patterns = [_glob_regex(p.strip("/")) for p in excludes]
     for raw in paths:
         root = Path(raw)
         if root.is_file():
-            if not _excluded(root, excludes):
+            if not _excluded(root.as_posix(), patterns):
                 yield root
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             base = Path(dirpath)
+            relative_base = base.relative_to(root).as_posix()
+            prefix = "" if relative_base == "." else relative_base + "/"
             dirnames[:] = sorted(
                 d
                 for d in dirnames
                 if d not in DEFAULT_EXCLUDES
                 and not d.endswith(".egg-info")
-                and not _excluded(base / d, excludes)
+                and not _excluded(prefix + d, patterns)
             )
             for name in sorted(filenames):
-                if name.endswith(".py") and not _excluded(base / name, excludes):
+                if name.endswith(".py") and not _excluded(prefix + name, patterns):
                     yield base / name
 
 
