@@ -181,7 +181,9 @@ def _unknown_env(prefix: str, variable: str, rest: str) -> str:
     if rest.lower() in PYTHON_ONLY_OPTIONS:
         return f"{variable}: {rest.lower()} takes a Python callable; set it in code"
     candidates = [env_variable(prefix, option) for option in SOURCE_OPTIONS]
-    hint = did_you_mean(variable, candidates)
+    # Compare without the prefix, which every candidate shares.
+    close = did_you_mean(rest, [option.upper() for option in SOURCE_OPTIONS])
+    hint = close.replace(" did you mean '", f" did you mean '{prefix}")
     listing = "" if hint else f" the variables are: {', '.join(candidates)}"
     return f"{variable} is not a corsguard setting:{hint or listing}"
 
