@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corsguard.browser import Response, can_read
 from corsguard.findings import Severity
 
 Headers = Sequence[tuple[str, str]]
@@ -63,11 +64,29 @@ def _cors_check(origin: str, headers: Headers, credentials: bool) -> str:
     return ""
 
 
+def _model(origin: str, url: str, response: Response, credentials: bool) -> str:
+    """corsguard.browser's verdict on a script's fetch(url): "" when it can read the response."""
+    verdict = can_read(origin, url, credentials=credentials, response=response)
+    if verdict.allowed:
+        return ""
+    failed = verdict.failed
+    return failed.reason if failed is not None else "the browser would not expose the response"
+
+
 def readability(origin: str, url: str, status: int, headers: Headers) -> Readability:
-    """Could a script on ``origin`` read this response to a simple GET of ``url``?"""
-    del url, status  # the CORS check on a simple GET depends on the headers only
-    anonymous = _cors_check(origin, headers, credentials=False)
-    credentialed = _cors_check(origin, headers, credentials=True)
+    """Could a script on ``origin`` read this response to a simple GET of ``url``?
+
+    Decided by the browser model (`corsguard.browser.can_read`). A redirect (3xx) is only a
+    hop: the browser follows it and the script reads the final response, which the audit
+    does not fetch; for such a hop the grant is judged by the CORS check alone.
+    """
+    if 300 <= status <= 399:
+        anonymous = _cors_check(origin, headers, credentials=False)
+        credentialed = _cors_check(origin, headers, credentials=True)
+    else:
+        response = Response.make(status, headers)
+        anonymous = _model(origin, url, response, credentials=False)
+        credentialed = _model(origin, url, response, credentials=True)
     return Readability(not anonymous, not credentialed, credentialed or anonymous)
 
 
