@@ -382,6 +382,8 @@ class Verdict:
     def outcome(self) -> Literal["allowed", "blocked", "incomplete", "opaque"]:
         if self.allowed:
             return "allowed"
+        if self.resolves and self.complete:
+            return "opaque"
         if self.failed is not None:
             return "blocked"
         if not self.complete:
