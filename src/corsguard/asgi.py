@@ -51,10 +51,6 @@ class CORSMiddleware:
             if decision.status is not None:
                 await _respond(send, decision)
                 return
-            if not decision.headers and not decision.vary:
-                await self.app(scope, receive, send)
-                return
-
             async def send_with_cors(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     # Rewritten in place, as Starlette's own middleware does.

@@ -65,9 +65,6 @@ class CORSMiddleware:
                 out.append(("Content-Length", str(len(body))))
             start_response(_REASONS.get(decision.status, str(decision.status)), out)
             return [body]
-        if not decision.headers and not decision.vary:
-            return self.app(environ, start_response)
-
         cors_headers = _latin1(decision.headers)
         vary = decision.vary.decode("latin-1")
 
