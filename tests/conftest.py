@@ -12,8 +12,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 from servers import launch_chromium  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One real headless Chromium per test session (per xdist worker)."""
+    """One real headless Chromium per test module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, so asyncio.run() in any later test would fail. The test
+    script runs with --dist loadfile, so a module's tests stay together in one worker.
+    """
     with launch_chromium() as browser:
         yield browser
