@@ -177,155 +177,173 @@ def _login(request: LabRequest) -> LabResponse:
     return LabResponse(200, [*response.headers, ("set-cookie", cookie)], response.body)
 
 
-_T = TRUSTED_ORIGIN
-_UNANCHORED = re.compile(r"https://app\.example\.test")
-_UNESCAPED = re.compile(r"https://app.example.test")
+Row = tuple[str, str, Handler, tuple[str, ...], str | None]
 _GITHUB_PAGES = re.compile(r"https://[a-z0-9-]+\.github\.io")
 
-# path -> (mistake, handler, expected finding ids, highest severity)
-_TABLE: list[tuple[str, str, Handler, tuple[str, ...], str | None]] = [
-    (
-        "/reflect",
-        "hand-written middleware: Access-Control-Allow-Origin = request Origin, with credentials",
-        _allowlist("/reflect", lambda origin: True),
-        ("origin-reflected",),
-        "high",
-    ),
-    (
-        "/reflect-public",
-        "Access-Control-Allow-Origin = request Origin, without credentials",
-        _allowlist("/reflect-public", lambda origin: True, credentials=False),
-        ("origin-reflected",),
-        "medium",
-    ),
-    (
-        "/regex-unanchored",
-        r're.match(r"https://app\.example\.test", origin)  # no $ at the end',
-        _allowlist("/regex-unanchored", lambda origin: _UNANCHORED.match(origin) is not None),
-        ("prefix-match", "special-char-bypass"),
-        "high",
-    ),
-    (
-        "/startswith",
-        'origin.startswith("https://app.example.test")',
-        _allowlist("/startswith", lambda origin: origin.startswith(_T)),
-        ("prefix-match", "special-char-bypass"),
-        "high",
-    ),
-    (
-        "/endswith",
-        'origin.startswith("https://") and origin.endswith("app.example.test")',
-        _allowlist(
+
+def _table(trusted: str) -> list[Row]:
+    """path -> (mistake, handler, expected finding ids, highest severity), for ``trusted``.
+
+    The mistakes are written for the default front end (https://app.example.test); the
+    benchmark builds the same mistakes around another trusted origin.
+    """
+    trusted_ = trusted
+    scheme, _, host = trusted.partition("://")
+    parent = host.split(".", 1)[1] if "." in host else host
+    insecure = f"http://{host}"
+    unanchored = re.compile(re.escape(trusted))
+    unescaped = re.compile(trusted)
+
+    def endswith(origin: str) -> bool:
+        return origin.startswith(f"{scheme}://") and origin.endswith(host)
+
+    def any_subdomain(origin: str) -> bool:
+        return origin.startswith(f"{scheme}://") and origin.endswith("." + parent)
+
+    return [
+        (
+            "/reflect",
+            "hand-written middleware: Allow-Origin = the request's Origin, with credentials",
+            _allowlist("/reflect", lambda origin: True),
+            ("origin-reflected",),
+            "high",
+        ),
+        (
+            "/reflect-public",
+            "Access-Control-Allow-Origin = request Origin, without credentials",
+            _allowlist("/reflect-public", lambda origin: True, credentials=False),
+            ("origin-reflected",),
+            "medium",
+        ),
+        (
+            "/regex-unanchored",
+            r're.match(r"https://app\.example\.test", origin)  # no $ at the end',
+            _allowlist("/regex-unanchored", lambda origin: unanchored.match(origin) is not None),
+            ("prefix-match", "special-char-bypass"),
+            "high",
+        ),
+        (
+            "/startswith",
+            'origin.startswith("https://app.example.test")',
+            _allowlist("/startswith", lambda origin: origin.startswith(trusted_)),
+            ("prefix-match", "special-char-bypass"),
+            "high",
+        ),
+        (
             "/endswith",
-            lambda origin: origin.startswith("https://") and origin.endswith("app.example.test"),
+            'origin.startswith("https://") and origin.endswith("app.example.test")',
+            _allowlist(
+                "/endswith",
+                endswith,
+            ),
+            ("suffix-match",),
+            "high",
         ),
-        ("suffix-match",),
-        "high",
-    ),
-    (
-        "/substring",
-        'origin in "https://app.example.test"',
-        _allowlist("/substring", lambda origin: origin in _T),
-        ("substring-match",),
-        "high",
-    ),
-    (
-        "/unescaped-dot",
-        r're.fullmatch(r"https://app.example.test", origin)  # "." matches any character',
-        _allowlist("/unescaped-dot", lambda origin: _UNESCAPED.fullmatch(origin) is not None),
-        ("unescaped-dot",),
-        "high",
-    ),
-    (
-        "/null-allowed",
-        'ALLOWED = {"https://app.example.test", "null"}',
-        _allowlist("/null-allowed", lambda origin: origin in {_T, "null"}),
-        ("null-origin-trusted",),
-        "high",
-    ),
-    (
-        "/http-allowed",
-        'ALLOWED = {"https://app.example.test", "http://app.example.test"}',
-        _allowlist("/http-allowed", lambda origin: origin in {_T, "http://app.example.test"}),
-        ("insecure-origin-trusted",),
-        "high",
-    ),
-    (
-        "/any-subdomain",
-        'urlsplit(origin).hostname.endswith(".example.test")',
-        _allowlist(
+        (
+            "/substring",
+            'origin in "https://app.example.test"',
+            _allowlist("/substring", lambda origin: origin in trusted_),
+            ("substring-match",),
+            "high",
+        ),
+        (
+            "/unescaped-dot",
+            r're.fullmatch(r"https://app.example.test", origin)  # "." matches any character',
+            _allowlist("/unescaped-dot", lambda origin: unescaped.fullmatch(origin) is not None),
+            ("unescaped-dot",),
+            "high",
+        ),
+        (
+            "/null-allowed",
+            'ALLOWED = {"https://app.example.test", "null"}',
+            _allowlist("/null-allowed", lambda origin: origin in {trusted_, "null"}),
+            ("null-origin-trusted",),
+            "high",
+        ),
+        (
+            "/http-allowed",
+            'ALLOWED = {"https://app.example.test", "http://app.example.test"}',
+            _allowlist("/http-allowed", lambda origin: origin in {trusted_, insecure}),
+            ("insecure-origin-trusted",),
+            "high",
+        ),
+        (
             "/any-subdomain",
-            lambda origin: origin.startswith("https://") and origin.endswith(".example.test"),
+            'urlsplit(origin).hostname.endswith(".example.test")',
+            _allowlist(
+                "/any-subdomain",
+                any_subdomain,
+            ),
+            ("any-subdomain-trusted",),
+            "high",
         ),
-        ("any-subdomain-trusted",),
-        "high",
-    ),
-    (
-        "/third-party",
-        r'origin == TRUSTED or re.fullmatch(r"https://[a-z0-9-]+\.github\.io", origin)',
-        _allowlist(
+        (
             "/third-party",
-            lambda origin: origin == _T or _GITHUB_PAGES.fullmatch(origin) is not None,
+            r'origin == TRUSTED or re.fullmatch(r"https://[a-z0-9-]+\.github\.io", origin)',
+            _allowlist(
+                "/third-party",
+                lambda origin: origin == trusted_ or _GITHUB_PAGES.fullmatch(origin) is not None,
+            ),
+            ("third-party-origin-trusted",),
+            "high",
         ),
-        ("third-party-origin-trusted",),
-        "high",
-    ),
-    (
-        "/localhost",
-        'ALLOWED = {"https://app.example.test", "http://localhost:3000"}',
-        _allowlist("/localhost", lambda origin: origin in {_T, "http://localhost:3000"}),
-        ("localhost-trusted",),
-        "high",
-    ),
-    (
-        "/wildcard",
-        "Access-Control-Allow-Origin: *",
-        _wildcard("/wildcard"),
-        ("wildcard-origin",),
-        "medium",
-    ),
-    (
-        "/wildcard-credentials",
-        "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
-        _wildcard("/wildcard-credentials", credentials=True),
-        ("wildcard-origin", "wildcard-with-credentials"),
-        "medium",
-    ),
-    (
-        "/no-vary",
-        'if origin in ALLOWED: Access-Control-Allow-Origin = origin  # no "Vary: Origin"',
-        _allowlist("/no-vary", lambda origin: origin == _T, vary=False),
-        ("missing-vary-origin",),
-        "medium",
-    ),
-    (
-        "/preflight-echo",
-        "Access-Control-Allow-Methods/-Headers = the preflight's Request-Method/-Headers",
-        _allowlist("/preflight-echo", lambda origin: origin == _T, echo_preflight=True),
-        ("preflight-any-method", "preflight-any-header"),
-        "low",
-    ),
-    (
-        "/private-network",
-        "Access-Control-Allow-Private-Network: true for everyone (with Allow-Origin: *)",
-        _wildcard("/private-network", private_network=True),
-        ("wildcard-origin", "private-network-allowed"),
-        "medium",
-    ),
-    (
-        "/account",
-        "the victim's data (needs the session cookie) behind a reflected origin",
-        _account,
-        ("origin-reflected",),
-        "high",
-    ),
-    ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
-]
+        (
+            "/localhost",
+            'ALLOWED = {"https://app.example.test", "http://localhost:3000"}',
+            _allowlist("/localhost", lambda origin: origin in {trusted_, "http://localhost:3000"}),
+            ("localhost-trusted",),
+            "high",
+        ),
+        (
+            "/wildcard",
+            "Access-Control-Allow-Origin: *",
+            _wildcard("/wildcard"),
+            ("wildcard-origin",),
+            "medium",
+        ),
+        (
+            "/wildcard-credentials",
+            "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
+            _wildcard("/wildcard-credentials", credentials=True),
+            ("wildcard-origin", "wildcard-with-credentials"),
+            "medium",
+        ),
+        (
+            "/no-vary",
+            'if origin in ALLOWED: Access-Control-Allow-Origin = origin  # no "Vary: Origin"',
+            _allowlist("/no-vary", lambda origin: origin == trusted_, vary=False),
+            ("missing-vary-origin",),
+            "medium",
+        ),
+        (
+            "/preflight-echo",
+            "Access-Control-Allow-Methods/-Headers = the preflight's Request-Method/-Headers",
+            _allowlist("/preflight-echo", lambda origin: origin == trusted_, echo_preflight=True),
+            ("preflight-any-method", "preflight-any-header"),
+            "low",
+        ),
+        (
+            "/private-network",
+            "Access-Control-Allow-Private-Network: true for everyone (with Allow-Origin: *)",
+            _wildcard("/private-network", private_network=True),
+            ("wildcard-origin", "private-network-allowed"),
+            "medium",
+        ),
+        (
+            "/account",
+            "the victim's data (needs the session cookie) behind a reflected origin",
+            _account,
+            ("origin-reflected",),
+            "high",
+        ),
+        ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
+    ]
+
 
 CORSGUARD_PATH = "/corsguard"
 
 
-def _corsguard_endpoint() -> ASGIApp:
+def _corsguard_endpoint(trusted_origin: str) -> ASGIApp:
     """An endpoint protected by corsguard's own middleware: no finding expected."""
 
     async def inner(scope: Scope, receive: Receive, send: Send) -> None:
@@ -345,7 +363,7 @@ def _corsguard_endpoint() -> ASGIApp:
         return inner
     return CORSMiddleware(
         inner,
-        allow_origins=[TRUSTED_ORIGIN],
+        allow_origins=[trusted_origin],
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
         allow_credentials=True,
@@ -355,7 +373,7 @@ def _corsguard_endpoint() -> ASGIApp:
 ENDPOINTS: tuple[LabEndpoint, ...] = (
     *(
         LabEndpoint(path, mistake, frozenset(ids), severity)
-        for path, mistake, _handler, ids, severity in _TABLE
+        for path, mistake, _handler, ids, severity in _table(TRUSTED_ORIGIN)
     ),
     LabEndpoint(
         CORSGUARD_PATH,
@@ -366,9 +384,6 @@ ENDPOINTS: tuple[LabEndpoint, ...] = (
     ),
 )
 """The audited endpoints, in a stable order ("/login" is a helper and not listed)."""
-
-_HANDLERS: dict[str, Handler] = {path: handler for path, _m, handler, _i, _s in _TABLE}
-_HANDLERS["/login"] = _login
 
 
 def _index() -> LabResponse:
@@ -383,9 +398,11 @@ def _index() -> LabResponse:
     )
 
 
-def make_app() -> ASGIApp:
-    """A fresh lab ASGI app."""
-    protected = _corsguard_endpoint()
+def make_app(trusted_origin: str = TRUSTED_ORIGIN) -> ASGIApp:
+    """A fresh lab ASGI app whose front end is ``trusted_origin``."""
+    protected = _corsguard_endpoint(trusted_origin)
+    handlers = {path: handler for path, _m, handler, _i, _s in _table(trusted_origin)}
+    handlers["/login"] = _login
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -408,7 +425,7 @@ def make_app() -> ASGIApp:
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         request = LabRequest(scope["method"], path, headers)
-        handler = _HANDLERS.get(path)
+        handler = handlers.get(path)
         if handler is not None:
             response = handler(request)
         elif path == "/":
