@@ -156,6 +156,11 @@ def _read_head(sock: socket.socket, deadline: float, timeout: float, where: str)
 def _parse_head(head: bytes, where: str) -> Response:
     lines = re.split(rb"\r?\n", head)
     match = _STATUS_LINE.match(lines[0])
+    if not lines[0].startswith(b"HTTP/"):
+        raise NetworkError(
+            f"{where} did not answer with HTTP/1.x (it sent {lines[0][:40]!r}); "
+            "is it the right port and scheme?"
+        )
     if match is None:
         raise NetworkError(f"{where} sent an invalid status line {lines[0][:60]!r}")
     status = int(match.group(3))
