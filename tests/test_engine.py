@@ -472,3 +472,20 @@ def test_decision_exposes_everything_adapters_need() -> None:
     decision = request(STRICT, "GET", origin=APP)
     fields: dict[str, Any] = decision._asdict()
     assert set(fields) >= {"kind", "allowed", "status", "headers", "vary", "reason", "origin"}
+
+
+def test_route_refusals_reach_the_apps_callback() -> None:
+    seen: list[Decision] = []
+    own: list[Decision] = []
+    policy = Policy(
+        allow_origins=[APP],
+        on_reject=seen.append,
+        routes={
+            "/api": Policy(allow_origins=[APP]),
+            "/admin": Policy(allow_origins=[APP], on_reject=own.append),
+        },
+    )
+    request(policy, "POST", "/api/x", origin="https://evil.com", host=API)
+    request(policy, "POST", "/admin/x", origin="https://evil.com", host=API)
+    assert [d.path for d in seen] == ["/api/x"]
+    assert [d.path for d in own] == ["/admin/x"]

@@ -37,6 +37,13 @@ DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
 class RequestKind(str, enum.Enum):
+    """What a request is, as far as CORS goes.
+
+    SAME_ORIGIN is reported where it changes the outcome (writes and WebSocket handshakes
+    from an origin the policy does not list); a safe request from such an origin is
+    CROSS_ORIGIN and passes without CORS headers either way.
+    """
+
     NO_ORIGIN = "no-origin"
     SAME_ORIGIN = "same-origin"
     PREFLIGHT = "preflight"

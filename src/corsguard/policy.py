@@ -368,6 +368,12 @@ class Policy:
 
         if problems:
             raise PolicyError(problems)
+        if on_reject is not None:
+            # A route's refusals reach the app's callback too, unless it has its own.
+            route_map = {
+                key: sub if sub.on_reject is not None else sub._with_on_reject(on_reject)
+                for key, sub in route_map.items()
+            }
 
         # --- compile
         s = object.__setattr__
@@ -444,6 +450,13 @@ class Policy:
         s(self, "_preflight_headers", tuple(preflight))
         # The only mutable state: a bounded memo of granted preflights (engine.py).
         s(self, "_preflight_cache", {})
+
+    def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
+        twin = object.__new__(Policy)
+        for name in Policy.__slots__:
+            object.__setattr__(twin, name, getattr(self, name))
+        object.__setattr__(twin, "on_reject", on_reject)
+        return twin
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
