@@ -101,7 +101,7 @@ class Analyzer:
         self.findings: list[RawFinding] = []
         self.configs: list[_Config] = []
         self.acao: list[tuple[ast.AST, ast.expr, Scope | None]] = []
-        self.acac: list[tuple[ast.expr, Scope | None]] = []
+        self.acac: list[tuple[ast.AST, ast.expr, Scope | None]] = []
         self.flask_calls: list[tuple[ast.Call, Scope | None]] = []
         self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
         self._mentions: dict[int, bool] = {}
@@ -161,7 +161,7 @@ class Analyzer:
         if name == ACAO:
             self.acao.append((anchor, value, scope))
         elif name == ACAC:
-            self.acac.append((value, scope))
+            self.acac.append((anchor, value, scope))
 
     def _assign(self, node: ast.Assign, scope: Scope | None) -> None:
         for target in node.targets:
@@ -507,11 +507,12 @@ class Analyzer:
     def _judge_handwritten(self) -> None:
         if not self.acao:
             return
-        # Credentials set in the same function go with this response; credentials set
-        # elsewhere in the file may (Flask's after_request hooks all run): "could be".
-        by_scope: dict[int, bool | None] = {}
+        # Credentials set in the same function on the same path (no condition of their own)
+        # go with this response; set elsewhere in the file or under another condition they
+        # may (Flask's after_request hooks all run): "could be", None.
         anywhere = False
-        for value_node, scope in self.acac:
+        credential_sets: list[tuple[ast.AST, Scope | None, bool | None]] = []
+        for acac_anchor, value_node, scope in self.acac:
             value = self.ev.eval(value_node, scope)
             flag: bool | None = False
             if value is UNKNOWN:
@@ -520,14 +521,14 @@ class Analyzer:
                 flag = True
             if flag is not False:
                 anywhere = True
-                key = id(scope.node) if scope else 0
-                by_scope[key] = True if flag or by_scope.get(key) else None
+                credential_sets.append((acac_anchor, scope, flag))
         for anchor, value_node, scope in self.acao:
-            key = id(scope.node) if scope else 0
-            if key in by_scope:
-                creds: bool | None = by_scope[key]
-            else:
-                creds = None if anywhere else False
+            creds: bool | None = None if anywhere else False
+            for acac_anchor, acac_scope, flag in credential_sets:
+                if acac_scope is scope and scope is not None:
+                    conditions = _conditions(acac_anchor, scope)
+                    if flag and conditions <= _conditions(anchor, scope):
+                        creds = True
             self._judge_acao(anchor, value_node, scope, creds)
 
     def _judge_acao(
@@ -759,6 +760,17 @@ def _guards(
         child = parent
         parent = scope.parent_of(parent)
     return tests, loops
+
+
+def _conditions(node: ast.AST, scope: Scope) -> set[int]:
+    """The conditional statements (if/while/for/try/match) that enclose ``node``."""
+    out: set[int] = set()
+    parent = scope.parent_of(node)
+    while parent is not None and parent is not scope.node:
+        if isinstance(parent, (ast.If, ast.IfExp, ast.While, ast.For, ast.AsyncFor, ast.Try)):
+            out.add(id(parent))
+        parent = scope.parent_of(parent)
+    return out
 
 
 def _exits(body: list[ast.stmt]) -> bool:

@@ -1,0 +1,71 @@
+"""Benchmark `corsguard lint` on a large real code base (one process, one core).
+
+Default target: the Django and Starlette packages installed in this environment (the same
+source as their PyPI distributions), i.e. offline. Any directories can be given instead, for
+example sources unpacked from `pip download --no-deps --no-binary :all: django starlette`.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_lint.py [PATH...] [--repeat N]
+
+Prints files, findings, wall time, files per second and peak memory (max RSS of the process,
+and the Python heap peak measured in a separate tracemalloc pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from corsguard.lint.cli import iter_files, lint_file
+
+
+def default_paths() -> list[str]:
+    paths = []
+    for name in ("django", "starlette"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            sys.exit(f"bench_lint: {name} is not installed; pass directories to lint instead")
+        paths.append(next(iter(spec.submodule_search_locations)))
+    return paths
+
+
+def lint_all(paths: list[str]) -> tuple[int, int]:
+    files = findings = 0
+    for path in iter_files(paths, []):
+        files += 1
+        findings += len(lint_file(path).findings)
+    return files, findings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    paths = args.paths or default_paths()
+    times = []
+    files = findings = 0
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        files, findings = lint_all(paths)
+        times.append(time.perf_counter() - start)
+    best = min(times)
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    lint_all(paths)
+    _current, heap_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"paths: {' '.join(str(Path(p)) for p in paths)}")
+    print(f"files: {files}, findings: {findings}")
+    print(f"time: best {best:.2f} s of {args.repeat} (all: {', '.join(f'{t:.2f}' for t in times)})")
+    print(f"throughput: {files / best:,.0f} files/s")
+    heap_mib = heap_peak / 2**20
+    print(f"peak memory: max RSS {rss_kib / 1024:.0f} MiB; Python heap peak {heap_mib:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
