@@ -104,7 +104,7 @@ BAD_FILES = [
     ("public suffix", 'allow_origins = ["https://myapp-git-*-myteam.vercel.app"]\n'
      "allow_credentials = true\n",
      ["vercel.app", "public suffix", "https://myapp-*.preview.example.com",
-      "tolerate_public_suffix_wildcards = true"]),
+      "set tolerate_public_suffix_wildcards = true"]),
     ("route problems", 'allow_origins = ["https://a.example.com"]\n[routes."/p"]\n'
      'allow_origins = ["null"]\nroutes = {}\n[routes.x]\nallow_origins = ["*"]\n',
      ['routes."/p".allow_origins', "'null'", 'routes."/p".routes',

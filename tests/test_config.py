@@ -117,7 +117,7 @@ ENV_ERRORS = [
     ("policy problem", {"CORSGUARD_ALLOW_ORIGINS": "http://a.example.com",
                         "CORSGUARD_ALLOW_CREDENTIALS": "true"},
      ["CORSGUARD_ALLOW_ORIGINS: http://a.example.com is plain http",
-      "CORSGUARD_TOLERATE_INSECURE_ORIGINS=true"]),
+      "or set CORSGUARD_TOLERATE_INSECURE_ORIGINS=true"]),
     ("null", {"CORSGUARD_ALLOW_ORIGINS": "null"}, ["CORSGUARD_ALLOW_ORIGINS: 'null'"]),
     ("star with credentials", {"CORSGUARD_ALLOW_ORIGINS": "*", "CORSGUARD_ALLOW_CREDENTIALS":
                                "true"}, ["CORSGUARD_ALLOW_ORIGINS=['*'] with"]),

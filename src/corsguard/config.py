@@ -207,6 +207,7 @@ def _parse_env_value(variable: str, option: str, raw: str) -> tuple[object, str 
 
 
 _PY_FLAG = re.compile(r"\b([a-z_]+)=(True|False)\b")
+_PASS_FLAG = re.compile(r"\bpass (?=[a-z_]+=(?:True|False)\b)")
 
 
 def _name_env_variables(text: str, prefix: str) -> str:
@@ -217,7 +218,7 @@ def _name_env_variables(text: str, prefix: str) -> str:
             return match.group(0)
         return f"{env_variable(prefix, match.group(1))}={match.group(2).lower()}"
 
-    text = _PY_FLAG.sub(flag, text)
+    text = _PY_FLAG.sub(flag, _PASS_FLAG.sub("set ", text))
     for option in sorted(SOURCE_OPTIONS, key=len, reverse=True):
         if text.startswith(option):
             return env_variable(prefix, option) + text[len(option) :]
@@ -388,6 +389,7 @@ def mapping_policy_and_problems(
 
     def rename(text: str) -> str:
         if toml:
+            text = _PASS_FLAG.sub("set ", text)
             text = _PY_FLAG.sub(lambda m: f"{m.group(1)} = {m.group(2).lower()}", text)
         return f"{source}: {where}{text}"
 
