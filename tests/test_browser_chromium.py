@@ -88,6 +88,10 @@ def test_model_agrees_with_chromium(differential: Any) -> None:
             )
         if case.mode == "cors" and got["resolved"] and not verdict.allowed:
             problems.append("chromium read a cors response the model blocks")
+        if got["resolved"]:
+            expected_type = "opaque" if verdict.outcome == "opaque" else "cors"
+            if got["type"] != expected_type:
+                problems.append(f"response type {got['type']} != {expected_type}")
         seen = log.get(case.id, [])
         predicted = expected_log(world, verdict)
         if seen != predicted:
