@@ -267,3 +267,37 @@ def test_fix_translates_intent_safely() -> None:
 
 def test_severity_parse_is_shared() -> None:
     assert Severity.parse("HIGH") is Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # python-decouple with Csv(): the default runs when the variable is missing.
+        ("from decouple import config, Csv\n"
+         'O = config("CORS_ORIGINS", default="https://a.example.com,null", cast=Csv())\n'
+         "app.add_middleware(CORSMiddleware, allow_origins=O)",
+         [(4, "null-origin-trusted")]),
+        # django-environ
+        ("import environ\nenv = environ.Env()\n"
+         'CORS_ALLOWED_ORIGINS = env.list("CORS", default=["https://example.github.io"])',
+         [(4, "third-party-origin-trusted")]),
+        # flask app.config read by CORS(app)
+        ("from flask_cors import CORS\n"
+         'app.config["CORS_SUPPORTS_CREDENTIALS"] = True\nCORS(app)',
+         [(4, "wildcard-with-credentials")]),
+        # assert as a guard; a conditional expression with a bypass in its test.
+        ("def f(request, response):\n"
+         '    origin = request.headers.get("Origin")\n'
+         '    assert origin.endswith("://app.example.com")\n'
+         '    response.headers["Access-Control-Allow-Origin"] = origin',
+         []),
+        ("def f(request, response):\n"
+         '    origin = request.headers.get("Origin")\n'
+         '    response.headers["Access-Control-Allow-Origin"] = (\n'
+         '        origin if origin.startswith("https://app.example.com") else "")',
+         [(5, "prefix-match"), (5, "special-char-bypass")]),
+    ],
+)  # fmt: skip
+def test_more_sources(code: str, expected: list[tuple[int, str]]) -> None:
+    found = lint(HEAD + code)
+    assert sorted((line, kind) for line, kind, _sev in found) == expected
