@@ -384,7 +384,10 @@ def mapping_policy_and_problems(
             if toml
             else "'allow_origins': ['https://app.example.com']"
         )
-        say("missing", f"allow_origins is missing: list the origins of your front ends, e.g. {example}")
+        say(
+            "missing",
+            f"allow_origins is missing: list the origins of your front ends, e.g. {example}",
+        )
         dropped.add("allow_origins")
 
     def rename(text: str) -> str:
