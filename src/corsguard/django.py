@@ -26,7 +26,7 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -77,7 +77,7 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
             )
         ]
     value = getattr(settings, SETTING)
-    if not isinstance(value, (dict, Policy)):
+    if not isinstance(value, (Mapping, Policy)):
         return None, [
             checks.Error(
                 f"{SOURCE} must be a dict of corsguard.Policy options or a corsguard.Policy, "
