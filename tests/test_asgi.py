@@ -4,6 +4,7 @@ logging and on_reject, and path handling through a real uvicorn server."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.client
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -75,6 +76,12 @@ def http_scope(
     return scope
 
 
+def run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: the session's Playwright keeps a loop running here."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def call(app: Any, scope: dict[str, Any]) -> list[Message]:
     sent: list[Message] = []
     incoming = [{"type": "http.request", "body": b"", "more_body": False}]
@@ -90,7 +97,7 @@ def call(app: Any, scope: dict[str, Any]) -> list[Message]:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run(app(scope, receive, send))
     return sent
 
 
@@ -141,7 +148,7 @@ def test_lifespan_scope_passes_through_untouched() -> None:
         sent.append(message)
 
     scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    asyncio.run(CORSMiddleware(app, **CREDENTIALED)(scope, receive, send))
+    run(CORSMiddleware(app, **CREDENTIALED)(scope, receive, send))
     assert app.scopes == [scope] and app.scopes[0] is scope
     assert [m["type"] for m in sent] == [
         "lifespan.startup.complete",
@@ -263,6 +270,42 @@ def test_percent_encoded_paths_through_a_real_server(
     status, headers, body = raw_get(routed_server, target, origin)
     assert status == 200, body
     assert headers.get("access-control-allow-origin") == acao
+
+
+@pytest.fixture(scope="module")
+def starlette_routed_server() -> Iterator[int]:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def api(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("api handler")
+
+    async def public(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("public handler")
+
+    app = Starlette(
+        routes=[Route("/api/{rest:path}", api), Route("/public/{rest:path}", public)],
+        middleware=[Middleware(CORSMiddleware, **ROUTED)],
+    )
+    with serve_asgi(app) as port:
+        yield port
+
+
+@pytest.mark.parametrize(
+    "target", ["/api/x", "/api/x/..%2F..%2Fpublic", "/api/..%2Fpublic/x", "/api/%2E%2E%2Fpublic"]
+)
+def test_an_api_handler_never_answers_under_the_public_policy(
+    starlette_routed_server: int, target: str
+) -> None:
+    """The router runs the /api handler for these paths (Starlette matches the decoded path
+    without removing dot segments, and browsers keep %2F), so the policy must not be the
+    public one: otherwise any site can read /api responses with fetch()."""
+    status, headers, body = raw_get(starlette_routed_server, target, EVIL)
+    assert (status, body) == (200, b"api handler")
+    assert headers.get("access-control-allow-origin") != "*"
 
 
 # --- hostile input ---------------------------------------------------------------------------
