@@ -77,7 +77,7 @@ def http_scope(
 
 
 def run(coro: Any) -> Any:
-    """asyncio.run in a thread of its own: the session's Playwright keeps a loop running here."""
+    """asyncio.run in a thread of its own, safe even while a Playwright sync API is open."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
