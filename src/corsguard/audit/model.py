@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from corsguard.audit.severity import preflight_passes, readability
@@ -159,6 +160,10 @@ class Finding:
     request: ProbeRequest
     response: ProbeResponse
     explanation: str
+    # Set by `corsguard audit --prove` (corsguard.audit.prove); None when not run in a browser.
+    proven: bool | None = None  # True: read by an attacker page; False: Chromium refused it
+    browser: str | None = None  # "Chromium 156.0.8078.79"
+    proof: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def title(self) -> str:
