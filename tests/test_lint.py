@@ -301,3 +301,10 @@ def test_severity_parse_is_shared() -> None:
 def test_more_sources(code: str, expected: list[tuple[int, str]]) -> None:
     found = lint(HEAD + code)
     assert sorted((line, kind) for line, kind, _sev in found) == expected
+
+
+def test_self_referencing_locals_do_not_explode() -> None:
+    # Parser-style code: each step doubles the expression tree a naive evaluator would walk.
+    steps = "\n".join("    x = x + x" for _ in range(60))
+    code = f'def build(x):\n{steps}\n    return ("Access-Control-Allow-Origin", x)\n'
+    assert lint(code) == []

@@ -21,6 +21,9 @@ from typing import Union
 from urllib.parse import urlsplit
 
 _MAX_DEPTH = 40
+# Steps one top-level evaluation may take: real configurations need a few dozen; chains of
+# self-referencing locals in parser code (x = x + y ...) would otherwise take exponential time.
+_BUDGET = 4000
 ORIGIN_KEY = "\x00origin"  # binding name for the origin under test
 _ORIGIN_HEADER_KEYS = frozenset({"origin", "http_origin"})
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "getfirst", "getone"})
@@ -227,6 +230,7 @@ class Evaluator:
         self.touched = 0
         self.seen_strings: list[str] = []
         self.seen_regexes: list[tuple[str, ast.AST]] = []
+        self._budget = _BUDGET
         for stmt in module_statements(tree.body):
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
@@ -281,7 +285,10 @@ class Evaluator:
         bindings: Bindings | None = None,
         depth: int = 0,
     ) -> Value:
-        if node is None or depth > _MAX_DEPTH:
+        if depth == 0:
+            self._budget = _BUDGET
+        self._budget -= 1
+        if node is None or depth > _MAX_DEPTH or self._budget < 0:
             return UNKNOWN
         b = bindings if bindings is not None else {}
         try:
