@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from servers import launch_chromium  # noqa: E402
+from servers import launch_chromium
 
 
 @pytest.fixture(scope="module")

@@ -44,11 +44,11 @@ APP = "https://app.example.com"
         ),
         (
             {"allow_origins": ["https://*.github.io"], "allow_credentials": True},
-            "public suffix 'github.io'",
+            "directly on 'github.io', a public suffix",
         ),
         (
             {"allow_origins": ["https://*.co.uk"], "allow_credentials": True},
-            "public suffix 'co.uk'",
+            "directly on 'co.uk', a public suffix",
         ),
         (
             {"allow_origins": ["https://myapp-*.vercel.app"], "allow_credentials": True},
@@ -57,6 +57,18 @@ APP = "https://app.example.com"
         (
             {"allow_origins": [APP], "allow_credentials": True, "expose_headers": ["*"]},
             "expose_headers=['*'] with allow_credentials=True",
+        ),
+        (
+            {"allow_origins": ["https://*.glitch.me"], "allow_credentials": True},
+            "directly on 'glitch.me', a public suffix",
+        ),
+        (
+            {"allow_origins": ["https://myapp-*.jsfiddle.net"], "allow_credentials": True},
+            "domain you own",
+        ),
+        (
+            {"allow_origins": [APP], "allow_origin_regex": r"https://.*\.vercel\.app"},
+            "every tenant of a public hosting platform",
         ),
         ({"allow_origins": [APP], "allow_credentials": "true"}, "True or False"),
         ({"allow_origins": [APP], "allow_methods": ["GET POST"]}, "not an HTTP method"),
@@ -136,6 +148,7 @@ def test_every_problem_is_reported_at_once() -> None:
             "tolerate_insecure_origins": True,
         },
         {"allow_origins": [APP], "allow_methods": ["*"], "allow_headers": ["*"], "max_age": 0},
+        {"allow_origins": ["https://vercel.app:*"], "allow_credentials": True},  # one host
         {"allow_origins": [APP], "allow_methods": ["GET", "PATCH", "delete"], "max_age": 86400},
         {"allow_origins": ["chrome-extension://abcdefghijklmnopabcdefghijklmnop"]},
         {"allow_origins": ["*"], "expose_headers": ["*"]},

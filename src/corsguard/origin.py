@@ -146,7 +146,8 @@ class OriginPattern:
 
     @property
     def is_wildcard_host(self) -> bool:
-        return self.kind != "exact"
+        """Whether the pattern matches more than one host (a port pattern does not)."""
+        return self.kind in ("subdomain", "label")
 
     @property
     def is_loopback(self) -> bool:

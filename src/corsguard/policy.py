@@ -558,20 +558,31 @@ def _check_credentialed_origin(
                 f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
                 "for a deliberate exception"
             )
-    if pattern.is_wildcard_host and not pattern.is_loopback:
-        from corsguard.probes import public_suffix_list
+    if pattern.is_wildcard_host and not pattern.is_loopback and _is_shared_hosting(pattern.host):
+        if tolerate_psl:
+            warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
+        else:
+            problems.append(
+                f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
+                "public suffix or shared hosting domain where anyone can register a matching "
+                "name and read "
+                "your users' data. Host your previews on a domain you own, e.g. "
+                "'https://myapp-*.preview.example.com', or pass "
+                "tolerate_public_suffix_wildcards=True for a deliberate exception"
+            )
 
-        if public_suffix_list().is_public(pattern.host):
-            if tolerate_psl:
-                warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
-            else:
-                problems.append(
-                    f"allow_origins: {text} puts a wildcard directly on the public suffix "
-                    f"{pattern.host!r}, where anyone can register a matching name and read "
-                    "your users' data. Host your previews on a domain you own, e.g. "
-                    "'https://myapp-*.preview.example.com', or pass "
-                    "tolerate_public_suffix_wildcards=True for a deliberate exception"
-                )
+
+def _is_shared_hosting(domain: str) -> bool:
+    """Whether anyone can get a host name under ``domain``.
+
+    True for public suffixes (the Public Suffix List, private section included: vercel.app,
+    github.io...) and for the user-content platforms that are not on the list.
+    """
+    from corsguard.probes import THIRD_PARTY_HOSTS, public_suffix_list
+
+    if domain in THIRD_PARTY_HOSTS:
+        return True
+    return bool(public_suffix_list().is_public(domain))
 
 
 def _regex_advice(regex: str) -> str:
@@ -581,6 +592,12 @@ def _regex_advice(regex: str) -> str:
         f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
         "expressions are the most common CORS hole in Python apps"
     )
+    if suggestion and _is_shared_hosting(parse_origin_pattern(suggestion).host):
+        return (
+            text + f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
+            "platform: host your previews on a domain you own and write e.g. "
+            "allow_origins=['https://myapp-*.preview.example.com']"
+        )
     if suggestion:
         return text + f"; write allow_origins=[{suggestion!r}] instead"
     return (

@@ -23,7 +23,8 @@ SPECIAL_CHARACTERS = (
     "`", "%60", "{", "}", "|",
 )  # fmt: skip
 
-# Public hosting platforms where anyone can publish a page (all on the public suffix list).
+# Public hosting platforms where anyone can publish a page. Most are on the public suffix
+# list; codepen.io, jsfiddle.net and glitch.me are not, so they are named here.
 THIRD_PARTY_HOSTS = (
     "github.io",
     "codepen.io",
