@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         if args.serve:
-            print("\n" + _curl_examples(lab), flush=True)
             try:
+                print("\n" + _curl_examples(lab), flush=True)
                 threading.Event().wait()
             except KeyboardInterrupt:
                 print("\nlab stopped", file=sys.stderr)
