@@ -1,0 +1,787 @@
+"""`corsguard audit --prove`: replay each finding as an attacker's page in real Chromium.
+
+Header-based verdicts are predictions; this module asks the browser. For each selected
+finding it serves an attacker page *at the probe origin itself* (Playwright request
+routing fulfils that one origin's URLs, so no port or certificate is needed and the origin
+is exactly ``https://x.attacker.test`` or ``http://localhost:3000``), and from that page
+runs the fetch an attacker would write. Only the attacker page is served locally: the
+fetch goes over the network to the real target, so Chromium's own CORS enforcement
+decides. ``null`` comes from a sandboxed iframe (``sandbox="allow-scripts"``, srcdoc)
+inside the routed page.
+
+The module has two halves:
+
+- pure (no I/O, no asyncio): `plan_proof` decides what a proof of a finding is (or why
+  there is none), `attacker_page` builds the page's HTML and JS, `interpret` turns what
+  the page read into ``proven`` / ``proof`` and a lowered severity for a refuted finding;
+  `context_cookies`, `resolver_rules` and `header_notes` translate the audit's -H and
+  --resolve options for the browser.
+- the edge: `Prover`, an async context manager that starts Chromium once per audit
+  (Debian's binary via Playwright, never a downloaded browser), proves each target in
+  its own browser context with all its findings in parallel pages.
+
+Proof is never claimed from headers: ``proven`` is true only when the page's script got
+the response (the fetch promise resolved and the body was read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import ipaddress
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from corsguard.audit.model import (
+    PROBE_HEADER,
+    PROBE_METHOD,
+    Finding,
+    TargetError,
+    TargetReport,
+    url_origin,
+)
+from corsguard.findings import Severity
+from corsguard.probes import ARBITRARY_ORIGIN
+
+BODY_PREVIEW = 512
+"""Characters of the response body kept in a proof (marked ``body_truncated`` beyond)."""
+
+PROOF_PATH = "/.corsguard-proof/"
+"""Where, on the attacker origin, the proof pages are served (by request routing)."""
+
+BROWSER_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+INSTALL_HINT = "apt-get install chromium  and  pip install 'corsguard[prove]'"
+
+# Offline-safe flags: no background traffic, no component updates, no QUIC.
+LAUNCH_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Local Network Access (Chromium's permission prompt for loopback and private targets,
+    # and its refusal of insecure pages) is not CORS: the proof tests CORS alone and says so.
+    "--disable-features=LocalNetworkAccessChecks",
+)
+
+# Chromium's profile preference "cookie_controls_mode": 0 = allow third-party cookies,
+# Chrome's default for ordinary windows. Debian's Chromium 156 starts a fresh profile
+# blocking them, which would hide every credentialed read from a cross-site page.
+PROFILE_PREFERENCES = {"profile": {"cookie_controls_mode": 0}}
+
+# Findings whose proof is a cross-origin read of the target by a page on finding.origin.
+READ_KINDS = frozenset(
+    {
+        "origin-reflected",
+        "null-origin-trusted",
+        "prefix-match",
+        "suffix-match",
+        "unescaped-dot",
+        "substring-match",
+        "special-char-bypass",
+        "insecure-origin-trusted",
+        "any-subdomain-trusted",
+        "third-party-origin-trusted",
+        "localhost-trusted",
+        "wildcard-origin",
+        "wildcard-with-credentials",
+    }
+)
+
+NOT_PROVABLE = {
+    "missing-vary-origin": (
+        "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "
+        "origin's Access-Control-Allow-Origin to another, and Chromium's own HTTP cache is "
+        "partitioned by top-level site; the evidence is the response without Vary: Origin"
+    ),
+    "private-network-allowed": (
+        "not provable in Chromium: it no longer sends Private Network Access preflights "
+        "(replaced by the Local Network Access permission prompt), so "
+        "Access-Control-Allow-Private-Network changes nothing there; the evidence is the "
+        "preflight response"
+    ),
+}
+
+# The JS an attacker's page runs: fetch, then read status, the script-readable headers and
+# the first bytes of the body. Shared by the proof pages and the --poc-dir pages.
+FETCH_FUNCTION = """\
+async function corsguardFetch(spec) {
+  const result = {pageOrigin: self.origin, read: false};
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), spec.timeoutMs);
+  try {
+    const response = await fetch(spec.url, {
+      method: spec.method,
+      credentials: spec.credentials,
+      headers: spec.headers,
+      cache: 'no-store',
+      signal: controller.signal,
+    });
+    result.read = true;
+    result.status = response.status;
+    result.responseUrl = response.url;
+    result.headers = [...response.headers];
+    const chunks = [];
+    let size = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      while (size <= spec.limit) {
+        const {done, value} = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        size += value.length;
+      }
+      reader.cancel().catch(() => {});
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+    const text = new TextDecoder().decode(bytes);
+    result.body = text.slice(0, spec.limit);
+    result.bodyTruncated = size > spec.limit || text.length > spec.limit;
+  } catch (error) {
+    if (result.read) {
+      result.bodyError = String(error);
+    } else {
+      result.error = String(error);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return result;
+}
+"""
+
+
+# --- Plans (pure) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchSpec:
+    """The attacker's fetch(): what it asks for, and with which credentials mode."""
+
+    url: str
+    method: str = "GET"
+    credentials: str = "omit"  # "include" sends the victim's cookies
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def js_init(self) -> str:
+        """The fetch() call as an attacker would write it (for the PoC page)."""
+        init: dict[str, Any] = {"method": self.method, "credentials": self.credentials}
+        if self.headers:
+            init["headers"] = dict(self.headers)
+        return f"fetch({_js(self.url)}, {_js(init)})"
+
+
+@dataclass(frozen=True)
+class ProofPlan:
+    """How to prove one finding: a page on ``page_origin`` runs ``fetch``."""
+
+    index: int  # the finding's position in its report
+    finding_id: str
+    page_origin: str  # the origin the script runs in ("null" for the sandboxed iframe)
+    host_origin: str  # the origin the page is served at (routing); = page_origin unless null
+    fetch: FetchSpec
+    claim: str  # what a successful read shows
+
+    @property
+    def page_url(self) -> str:
+        return f"{self.host_origin}{PROOF_PATH}{self.index}-{self.finding_id}.html"
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.page_origin == "null"
+
+
+@dataclass(frozen=True)
+class NoProof:
+    """Why a finding has no browser proof (``proven`` stays null)."""
+
+    index: int
+    note: str
+
+
+def should_prove(finding: Finding, prove_all: bool) -> bool:
+    """--prove: medium and high findings; --prove=all: every finding."""
+    return prove_all or finding.severity.rank >= Severity.MEDIUM.rank
+
+
+def _same_origin(url: str, origin: str) -> bool:
+    try:
+        return url_origin(url) == origin
+    except TargetError:
+        return False
+
+
+def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
+    """The attacker page and fetch that show ``finding`` on target ``url``, or why none."""
+    if finding.id in NOT_PROVABLE:
+        return NoProof(index, NOT_PROVABLE[finding.id])
+    origin = finding.origin
+    if origin != "null":
+        scheme = origin.partition("://")[0]
+        if scheme not in ("http", "https"):
+            return NoProof(index, f"not provable: a page cannot be served at origin {origin!r}")
+        if _same_origin(url, origin):
+            return NoProof(
+                index,
+                "not provable as an attack: the finding's origin is the target's own origin, "
+                "and a same-origin request involves no CORS",
+            )
+    host_origin = ARBITRARY_ORIGIN if origin == "null" else origin
+    credentials = "include" if finding.credentials else "omit"
+    where = "a sandboxed iframe (Origin: null)" if origin == "null" else f"a page on {origin}"
+    if finding.id == "preflight-any-method":
+        spec = FetchSpec(url, PROBE_METHOD, credentials)
+        claim = (
+            f"{where} sent a {PROBE_METHOD} request: the preflight let the made-up method "
+            "through and the page read the answer"
+        )
+    elif finding.id == "preflight-any-header":
+        spec = FetchSpec(url, "GET", credentials, ((PROBE_HEADER, "1"),))
+        claim = (
+            f"{where} sent the made-up header {PROBE_HEADER}: the preflight let it through "
+            "and the page read the answer"
+        )
+    elif finding.id in READ_KINDS:
+        if finding.id == "wildcard-with-credentials":
+            credentials = "include"
+        spec = FetchSpec(url, "GET", credentials)
+        with_cookies = (
+            "with credentials: 'include' (the victim's cookies)"
+            if credentials == "include"
+            else "without credentials"
+        )
+        claim = f"{where} read the response {with_cookies}"
+    else:
+        return NoProof(index, f"no browser proof is defined for {finding.id}")
+    return ProofPlan(index, finding.id, origin, host_origin, spec, claim)
+
+
+def _js(value: Any) -> str:
+    """JSON that is safe inside a <script> element and an HTML attribute."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def spec_json(spec: FetchSpec, timeout: float, limit: int = BODY_PREVIEW) -> str:
+    return _js(
+        {
+            "url": spec.url,
+            "method": spec.method,
+            "credentials": spec.credentials,
+            "headers": dict(spec.headers),
+            "timeoutMs": max(1, round(timeout * 1000)),
+            "limit": limit,
+        }
+    )
+
+
+def attacker_page(plan: ProofPlan, timeout: float) -> str:
+    """The HTML served at ``plan.page_url``; it sets ``window.corsguardProof`` to a Promise."""
+    script = f"{FETCH_FUNCTION}const corsguardSpec = {spec_json(plan.fetch, timeout)};\n"
+    title = f"corsguard proof: {html.escape(plan.finding_id)}"
+    if not plan.sandboxed:
+        return (
+            f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
+            f"{script}window.corsguardProof = corsguardFetch(corsguardSpec);\n</script>\n"
+        )
+    inner = (
+        f"<script>\n{script}corsguardFetch(corsguardSpec).then("
+        "(result) => parent.postMessage(result, '*'));\n</script>"
+    )
+    return (
+        f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
+        "window.corsguardProof = new Promise((resolve) => {\n"
+        "  window.addEventListener('message', (event) => {\n"
+        "    const frame = document.getElementById('attacker');\n"
+        "    if (frame && event.source === frame.contentWindow) resolve(event.data);\n"
+        "  });\n});\n</script>\n"
+        f'<iframe id="attacker" sandbox="allow-scripts" srcdoc="{html.escape(inner)}">'
+        "</iframe>\n"
+    )
+
+
+# --- What the page read (pure) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What the attacker page reported, plus what the browser logged."""
+
+    page_origin: str | None = None  # self.origin in the script (None: the page never ran)
+    read: bool = False
+    status: int | None = None
+    response_url: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    body_truncated: bool = False
+    error: str | None = None  # the fetch's rejection (TypeError: Failed to fetch)
+    console: tuple[str, ...] = ()  # the browser's console errors (the CORS reason)
+    page_error: str | None = None  # the page could not be loaded or run
+
+    @classmethod
+    def from_script(cls, data: Any, console: Sequence[str] = ()) -> PageOutcome:
+        """Validate the JSON the page script returned (a hostile target shapes part of it)."""
+        if not isinstance(data, dict):
+            return cls(console=tuple(console), page_error="the proof page returned nothing")
+        headers = data.get("headers")
+        pairs = tuple(
+            (str(pair[0]), str(pair[1]))
+            for pair in (headers if isinstance(headers, list) else [])
+            if isinstance(pair, list) and len(pair) == 2
+        )
+        status = data.get("status")
+        body_error = data.get("bodyError")
+        return cls(
+            page_origin=str(data.get("pageOrigin")),
+            read=data.get("read") is True,
+            status=status if isinstance(status, int) else None,
+            response_url=str(data["responseUrl"]) if data.get("responseUrl") else None,
+            headers=pairs,
+            body=str(data.get("body") or "")[:BODY_PREVIEW],
+            body_truncated=bool(data.get("bodyTruncated")) or body_error is not None,
+            error=str(data["error"]) if data.get("error") else None,
+            console=tuple(console),
+        )
+
+    @property
+    def cors_message(self) -> str | None:
+        """Chromium's console line saying why CORS blocked the read, if it did."""
+        for line in self.console:
+            # "address space" lines are Local Network Access refusals, not a CORS verdict.
+            if "CORS policy" in line and "address space" not in line:
+                return line
+        return None
+
+
+def _reason(outcome: PageOutcome) -> str:
+    message = outcome.cors_message
+    if message is not None:
+        _, _, why = message.partition("blocked by CORS policy: ")
+        return why or message
+    return outcome.page_error or outcome.error or "the page could not read the response"
+
+
+@dataclass(frozen=True)
+class ProofContext:
+    """Facts about the browser run shared by a target's proofs."""
+
+    browser: str  # "Chromium 156.0.8078.79"
+    notes: tuple[str, ...] = ()
+    timeout: float = 10.0
+
+
+def _proof_dict(plan: ProofPlan, outcome: PageOutcome, notes: Sequence[str]) -> dict[str, Any]:
+    return {
+        "page": plan.page_url,
+        "page_origin": outcome.page_origin or plan.page_origin,
+        "sandboxed_iframe": plan.sandboxed,
+        "request": {
+            "method": plan.fetch.method,
+            "url": plan.fetch.url,
+            "credentials": plan.fetch.credentials,
+            "headers": dict(plan.fetch.headers),
+        },
+        "read": outcome.read,
+        "status": outcome.status,
+        "response_url": outcome.response_url,
+        "headers": dict(outcome.headers),
+        "body": outcome.body,
+        "body_truncated": outcome.body_truncated,
+        "error": outcome.error or outcome.page_error,
+        "console": outcome.cors_message,
+        "notes": list(notes),
+    }
+
+
+def not_proven(finding: Finding, browser: str, note: str) -> Finding:
+    """A finding that went through --prove without a browser proof (``proven`` null)."""
+    return replace(finding, proven=None, browser=browser, proof={"notes": [note]})
+
+
+def interpret(
+    finding: Finding, plan: ProofPlan, outcome: PageOutcome, context: ProofContext
+) -> Finding:
+    """The finding marked proven, refuted (and lowered to low) or inconclusive."""
+    notes = list(context.notes)
+    if outcome.page_origin is not None and outcome.page_origin != plan.page_origin:
+        notes.insert(
+            0,
+            f"inconclusive: Chromium serializes this page's origin as {outcome.page_origin!r}, "
+            f"not {plan.page_origin!r}, so it cannot send the probe's Origin",
+        )
+        return replace(
+            finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
+        )
+    if outcome.read:
+        status = outcome.status if outcome.status is not None else "?"
+        size = f"{len(outcome.body)}{'+' if outcome.body_truncated else ''} characters"
+        explanation = (
+            f"{finding.explanation} Proven in {context.browser}: {plan.claim} "
+            f"(status {status}, {size} of body)."
+        )
+        return replace(
+            finding,
+            proven=True,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes),
+            explanation=explanation,
+        )
+    if outcome.cors_message is not None:
+        # Chromium's own CORS check refused the read: the header verdict was wrong.
+        reason = _reason(outcome)
+        lowered = finding.severity.rank > Severity.LOW.rank
+        change = f" Severity lowered from {finding.severity.value} to low." if lowered else ""
+        explanation = (
+            f"{finding.explanation} Refuted in {context.browser}: the attacker page could not "
+            f"read the response ({reason}).{change}"
+        )
+        return replace(
+            finding,
+            severity=Severity.LOW,
+            proven=False,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes),
+            explanation=explanation,
+        )
+    # A network error, a timeout or a page that did not run: neither proven nor refuted.
+    notes.insert(0, f"inconclusive: {_reason(outcome)}")
+    return replace(
+        finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
+    )
+
+
+# --- The audit's options, for the browser (pure) -------------------------------------------
+
+
+def _is_cookie(name: str) -> bool:
+    return name.lower() == "cookie"
+
+
+def context_cookies(url: str, headers: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """-H 'Cookie: a=1; b=2' as cookies of the target's host, as the victim would hold them.
+
+    The audit does not know the real cookies' attributes. On https they are set
+    ``SameSite=None; Secure``, the only kind a cross-site fetch carries; on plain http
+    Chromium refuses both Secure and SameSite=None, so they get its default (Lax) and
+    only same-site pages send them.
+    """
+    secure = urlsplit(url).scheme.lower() == "https"
+    base = url_origin(url) + "/"
+    cookies: list[dict[str, Any]] = []
+    for name, value in headers:
+        if not _is_cookie(name):
+            continue
+        for part in value.split(";"):
+            key, sep, val = part.strip().partition("=")
+            if not sep or not key.strip():
+                continue
+            cookies.append(
+                {
+                    "name": key.strip(),
+                    "value": val.strip(),
+                    "url": base,
+                    "secure": secure,
+                    "sameSite": "None" if secure else "Lax",
+                }
+            )
+    return cookies
+
+
+def header_notes(url: str, headers: Sequence[tuple[str, str]]) -> list[str]:
+    """What the proof can and cannot carry of the audit's -H headers."""
+    notes: list[str] = []
+    cookies = context_cookies(url, headers)
+    if cookies:
+        if urlsplit(url).scheme.lower() == "https":
+            notes.append(
+                f"{len(cookies)} cookie(s) from -H set for the target as SameSite=None; "
+                "Secure (their real attributes are unknown: Lax or Strict cookies would not "
+                "come along on a cross-site fetch)"
+            )
+        else:
+            notes.append(
+                f"{len(cookies)} cookie(s) from -H set for the target with Chromium's default "
+                "SameSite=Lax: on plain http a cookie cannot be SameSite=None (that needs "
+                "Secure), so cross-site pages never send it"
+            )
+    others = sorted({name for name, _ in headers if not _is_cookie(name)}, key=str.lower)
+    if others:
+        notes.append(
+            f"not used by the proof: {', '.join(others)} (an attacker's page cannot make the "
+            "victim's browser send them; only cookies are ambient credentials)"
+        )
+    return notes
+
+
+def resolver_rules(resolve: Sequence[tuple[str, int, str]]) -> str:
+    """--resolve HOST:PORT:ADDRESS as Chromium's --host-resolver-rules (port kept in the URL).
+
+    ``MAP host:port address`` applies to that port only and keeps it; ``*`` maps every host.
+    """
+    rules = []
+    for host, port, address in resolve:
+        shown = f"[{address}]" if ":" in address else address
+        rules.append(f"MAP {host}:{port} {shown}")
+    return ", ".join(rules)
+
+
+def _address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    for pin_host, pin_port, address in resolve:
+        if pin_port == port and pin_host in (host, "*"):
+            return address
+    return host
+
+
+def local_network_note(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
+    """A note when the target is on a loopback or private address (Local Network Access)."""
+    address = (_address(url, resolve) or "").strip("[]")
+    if address == "localhost" or address.endswith(".localhost"):
+        local = True
+    else:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        local = ip.is_loopback or ip.is_private or ip.is_link_local
+    if not local:
+        return None
+    return (
+        "the target is on a local network address: a real Chromium would first ask the "
+        "visitor for Local Network Access permission (and refuse plain-http pages); the proof "
+        "turns that check off to test CORS alone"
+    )
+
+
+# --- The edge: Chromium through Playwright ------------------------------------------------
+
+
+class BrowserUnavailable(RuntimeError):
+    """No usable Chromium (or no Playwright): the message says how to install one."""
+
+
+def find_browser(path: str | None) -> str:
+    """The Chromium binary to drive; BrowserUnavailable with an install hint if there is none."""
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        raise BrowserUnavailable(
+            f"--prove needs Playwright for Python and Chromium: {INSTALL_HINT}"
+        ) from None
+    if path is not None:
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+        raise BrowserUnavailable(
+            f"--browser {path}: no executable Chromium there; install one ({INSTALL_HINT}) "
+            "or point --browser at a Chromium binary"
+        )
+    for candidate in BROWSER_CANDIDATES:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("chromium")
+    if found:
+        return found
+    raise BrowserUnavailable(
+        f"--prove needs Chromium and none was found: {INSTALL_HINT} (or use --browser PATH)"
+    )
+
+
+@dataclass(frozen=True)
+class ProveSettings:
+    prove_all: bool = False
+    browser: str | None = None  # --browser PATH
+    insecure: bool = False  # -k
+    resolve: tuple[tuple[str, int, str], ...] = ()
+    timeout: float = 10.0  # per fetch, seconds
+    contexts: int = 4  # targets proven at once
+
+
+@dataclass
+class _Page:
+    plan: ProofPlan
+    console: list[str] = field(default_factory=list)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class Prover:
+    """One Chromium per audit; ``await prover.prove(report)`` per target."""
+
+    def __init__(self, settings: ProveSettings) -> None:
+        self.settings = settings
+        self.executable = find_browser(settings.browser)
+        self.browser_name = "Chromium"
+        self._stack = contextlib.AsyncExitStack()
+        self._browser: Any = None
+        self._limit = asyncio.Semaphore(max(1, settings.contexts))
+
+    async def __aenter__(self) -> Prover:
+        from playwright.async_api import async_playwright
+
+        home = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="corsguard-prove-"))
+        profile = os.path.join(home, "profile")
+        os.makedirs(os.path.join(profile, "Default"))
+        with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as f:
+            json.dump(PROFILE_PREFERENCES, f)
+        env: dict[str, str | float | bool] = dict(os.environ)
+        env.update(
+            HOME=home,
+            XDG_CONFIG_HOME=os.path.join(home, "config"),
+            XDG_CACHE_HOME=os.path.join(home, "cache"),
+            XDG_DATA_HOME=os.path.join(home, "data"),
+        )
+        args = list(LAUNCH_FLAGS)
+        rules = resolver_rules(self.settings.resolve)
+        if rules:
+            args.append(f"--host-resolver-rules={rules}")
+        try:
+            playwright = await self._stack.enter_async_context(async_playwright())
+            persistent = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=self.executable, args=args, env=env, headless=True
+            )
+            self._stack.push_async_callback(persistent.close)
+        except Exception as exc:
+            await self._stack.aclose()
+            raise BrowserUnavailable(
+                f"cannot start Chromium at {self.executable}: {_first_line(exc)} "
+                f"({INSTALL_HINT}, or --browser PATH)"
+            ) from None
+        self._browser = persistent.browser
+        self.browser_name = f"Chromium {self._browser.version}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def prove(self, report: TargetReport) -> TargetReport:
+        """The report with every finding marked: proven, refuted (lowered) or null."""
+        if report.status != "ok" or not report.findings:
+            return report
+        plans: list[ProofPlan] = []
+        findings = list(report.findings)
+        for index, finding in enumerate(findings):
+            if not should_prove(finding, self.settings.prove_all):
+                findings[index] = not_proven(
+                    finding,
+                    self.browser_name,
+                    f"not attempted: severity {finding.severity.value} (--prove=all proves "
+                    "every finding)",
+                )
+                continue
+            plan = plan_proof(report.url, index, finding)
+            if isinstance(plan, NoProof):
+                findings[index] = not_proven(finding, self.browser_name, plan.note)
+            else:
+                plans.append(plan)
+        if plans:
+            async with self._limit:
+                outcomes = await self._run(report, plans)
+            notes = tuple(header_notes(report.url, report.request_headers))
+            lna = local_network_note(report.url, self.settings.resolve)
+            context = ProofContext(self.browser_name, (*notes, *([lna] if lna else [])))
+            for plan, outcome in zip(plans, outcomes, strict=True):
+                findings[plan.index] = interpret(findings[plan.index], plan, outcome, context)
+        findings.sort(key=lambda f: -f.severity.rank)  # stable: the audit's order otherwise
+        return replace(report, findings=tuple(findings))
+
+    async def _run(self, report: TargetReport, plans: Sequence[ProofPlan]) -> list[PageOutcome]:
+        """One browser context for the target; each plan in its own page, all at once."""
+        context = await self._browser.new_context(ignore_https_errors=self.settings.insecure)
+        try:
+            with contextlib.suppress(Exception):  # older Playwright: no such permission
+                await context.grant_permissions(["local-network-access"])
+            cookies = context_cookies(report.url, report.request_headers)
+            if cookies:
+                await context.add_cookies(cookies)
+            target = url_origin(report.url)
+            pages = {plan.page_url: attacker_page(plan, self.settings.timeout) for plan in plans}
+            hosts = {plan.host_origin for plan in plans} - {target}
+
+            def routed(url: str) -> bool:
+                # Only the attacker pages: the target's URLs go to the network.
+                try:
+                    return url_origin(url) in hosts
+                except TargetError:
+                    return False
+
+            async def serve(route: Any) -> None:
+                url = route.request.url.split("#", 1)[0]
+                body = pages.get(url)
+                if body is None:
+                    await route.fulfill(status=404, content_type="text/plain", body="")
+                else:
+                    await route.fulfill(
+                        status=200, content_type="text/html; charset=utf-8", body=body
+                    )
+
+            await context.route(routed, serve)
+            return list(await asyncio.gather(*(self._page(context, plan) for plan in plans)))
+        finally:
+            await context.close()
+
+    async def _page(self, context: Any, plan: ProofPlan) -> PageOutcome:
+        state = _Page(plan)
+        page = await context.new_page()
+        page.on(
+            "console",
+            lambda message: state.console.append(message.text) if message.type == "error" else None,
+        )
+        budget = self.settings.timeout + 5
+        try:
+            await page.goto(plan.page_url, timeout=budget * 1000)
+            data = await asyncio.wait_for(page.evaluate("() => window.corsguardProof"), budget)
+            outcome = PageOutcome.from_script(data)
+            if not outcome.read:
+                # The console error (Chromium's CORS reason) may trail the rejection a little.
+                for _ in range(25):
+                    if any("blocked by CORS policy" in line for line in state.console):
+                        break
+                    await asyncio.sleep(0.02)
+            return replace(outcome, console=tuple(state.console))
+        except Exception as exc:
+            return PageOutcome(console=tuple(state.console), page_error=_first_line(exc))
+        finally:
+            with contextlib.suppress(Exception):
+                await page.close()
+
+
+__all__ = [
+    "BODY_PREVIEW",
+    "FETCH_FUNCTION",
+    "BrowserUnavailable",
+    "FetchSpec",
+    "NoProof",
+    "PageOutcome",
+    "ProofContext",
+    "ProofPlan",
+    "ProveSettings",
+    "Prover",
+    "attacker_page",
+    "context_cookies",
+    "find_browser",
+    "header_notes",
+    "interpret",
+    "local_network_note",
+    "not_proven",
+    "plan_proof",
+    "resolver_rules",
+    "should_prove",
+]
