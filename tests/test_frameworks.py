@@ -309,7 +309,9 @@ ROUTED: dict[str, Any] = {
         ("/public/x", EVIL, "*", None),
         ("/public", EVIL, "*", None),
         ("/public/../api/x", EVIL, None, None),
-        ("/public/../api/x", PARTNER, PARTNER, "true"),
+        # (PARTNER on /public/../api/x depends on the test client: httpx removes dot
+        # segments before sending, Werkzeug does not. test_asgi.py and test_wsgi.py send
+        # it through real servers.)
         ("/publicity", EVIL, None, None),
         ("/publicity", TRUSTED, TRUSTED, None),
         ("/PUBLIC/x", EVIL, None, None),

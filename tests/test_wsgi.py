@@ -220,7 +220,7 @@ def test_exc_info_is_passed_on() -> None:
     [
         ("/public/x", EVIL, "*"),
         ("/public%2F..%2Fapi/x", EVIL, None),
-        ("/public%2F..%2Fapi/x", PARTNER, PARTNER),
+        ("/public%2F..%2Fapi/x", PARTNER, None),  # router and route table disagree
         ("/public/%2e%2e/api/x", EVIL, None),
         ("/public/../api/x", EVIL, None),
         ("/publicity", EVIL, None),

@@ -46,11 +46,16 @@ class CORSMiddleware:
         scope_type = scope["type"]
         if scope_type == "http":
             decision = decide(
-                self.policy, scope["method"], scope["path"], scope["headers"], scope["scheme"]
+                self.policy,
+                scope["method"],
+                scope["path"],
+                scope["headers"],
+                scope.get("scheme", "http"),  # optional in the ASGI spec
             )
             if decision.status is not None:
                 await _respond(send, decision)
                 return
+
             async def send_with_cors(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     # Rewritten in place, as Starlette's own middleware does.

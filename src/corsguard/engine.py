@@ -78,6 +78,8 @@ class Decision(NamedTuple):
 _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
 _FORBIDDEN = b"Forbidden\n"
 _UNTRUSTED = "origin not allowed"
+# Stands for any Access-Control-Request-Headers over the limit: refused for its length.
+_TOO_LONG = b"," * (MAX_REQUEST_HEADERS_LENGTH + 1)
 _WANTED = frozenset(
     {
         b"origin",
@@ -120,13 +122,26 @@ def decide(
         elif name == b"access-control-request-method":
             acrm = value
         elif name == b"access-control-request-headers":
-            # Several lines combine into one list (RFC 9110 §5.3).
-            acrh = value if acrh is None else acrh + b"," + value
+            # Several lines combine into one list (RFC 9110 §5.3). Only their total size is
+            # kept growing here, so thousands of lines cost linear time, not quadratic.
+            if acrh is None:
+                acrh = value
+            elif len(acrh) + len(value) < MAX_REQUEST_HEADERS_LENGTH:
+                acrh = acrh + b"," + value
+            else:
+                acrh = _TOO_LONG
         else:
             acrpn = value
 
+    ambiguous = False
     if policy._routes:
-        policy = _route_policy(policy, path)
+        routed = _route_policy(policy, normalize_path(path))
+        # Routers match the decoded path as it is, dot segments included, while the
+        # route table is matched after their removal. Where the two pick different
+        # policies ("/api/..%2Fpublic/x"), neither grants anything.
+        if "." in path and routed is not _route_policy(policy, _collapse_slashes(path)):
+            ambiguous = True
+        policy = routed
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every
@@ -154,7 +169,7 @@ def decide(
             policy, origin, method, path, fetch_site, host, scheme, websocket, acrm,
             "Origin header is not ASCII",
         )  # fmt: skip
-    allowed = len(origin) <= MAX_ORIGIN_LENGTH and policy.allows_origin(origin)
+    allowed = len(origin) <= MAX_ORIGIN_LENGTH and not ambiguous and policy.allows_origin(origin)
 
     if method == "OPTIONS" and acrm is not None and not websocket:
         if not allowed:
@@ -406,8 +421,13 @@ def normalize_path(path: str) -> str:
     return "/" + "/".join(out)
 
 
-def _segment_prefixes(path: str) -> Iterable[str]:
-    normalized = normalize_path(path)
+def _collapse_slashes(path: str) -> str:
+    """The path with empty segments removed but dot segments kept, as a router sees them."""
+    return "/" + "/".join(segment for segment in path.split("/") if segment)
+
+
+def _segment_prefixes(normalized: str) -> Iterable[str]:
+    """``/a/b/c``, ``/a/b``, ``/a``, ``/`` for a path already normalised."""
     yield normalized
     while normalized != "/":
         cut = normalized.rfind("/")
@@ -415,10 +435,10 @@ def _segment_prefixes(path: str) -> Iterable[str]:
         yield normalized
 
 
-def _route_policy(policy: Policy, path: str) -> Policy:
+def _route_policy(policy: Policy, normalized: str) -> Policy:
     """The policy of the longest route prefix that matches whole path segments."""
     routes = policy._routes
-    for prefix in _segment_prefixes(path):
+    for prefix in _segment_prefixes(normalized):
         sub = routes.get(prefix)
         if sub is not None:
             return sub
@@ -427,7 +447,9 @@ def _route_policy(policy: Policy, path: str) -> Policy:
 
 def _exempt(policy: Policy, path: str) -> bool:
     exempt = policy._exempt_prefixes
-    return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(path))
+    return bool(exempt) and any(
+        prefix in exempt for prefix in _segment_prefixes(normalize_path(path))
+    )
 
 
 def merge_vary(existing: AnyStr | None, add: AnyStr) -> AnyStr:
