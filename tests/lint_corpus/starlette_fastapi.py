@@ -71,3 +71,6 @@ starlette_app = Starlette(
 
 # Wrapping an ASGI app directly.
 asgi_app = StarletteCORS(starlette_app, allow_origins=["https://app.example.com"], allow_origin_regex=r"https://.*\.example\.com")  # expect: regex-origin any-subdomain-trusted
+
+# A string where a list is expected: Starlette tests `origin in "https://app.example.com"`.
+app.add_middleware(CORSMiddleware, allow_origins="https://app.example.com", allow_credentials=True)  # expect: substring-match

@@ -88,6 +88,8 @@ class _Config:
     exact: list[tuple[str, ast.AST]] = field(default_factory=list)
     regexes: list[tuple[str, int, ast.AST]] = field(default_factory=list)  # pattern, flags, node
     regex_mode: str = "fullmatch"
+    # A plain string where the library expects a list, tested with `origin in value`.
+    substrings: list[tuple[str, ast.AST]] = field(default_factory=list)
     wildcard: ast.AST | None = None
     wildcard_text: str = ""
     private_network: bool = False
@@ -273,7 +275,19 @@ class Analyzer:
             regex_mode="fullmatch",
             private_network=self._flag(kw.get("allow_private_network"), scope, False) is True,
         )
-        for value, node in self._elements(kw.get("allow_origins"), scope, call) or []:
+        origins_node = kw.get("allow_origins")
+        raw = self.ev.eval(origins_node, scope) if origins_node is not None else None
+        if isinstance(raw, str) and raw != "*" and origins_node is not None:
+            # Starlette keeps the collection as given and tests `origin in allow_origins`
+            # (and `"*" in allow_origins`): a string turns both into substring checks.
+            where = origins_node if _within(origins_node, call) else call
+            if "*" in raw:
+                config.wildcard = where
+                config.wildcard_text = f"allow_origins={raw!r} (a string containing '*')"
+            else:
+                config.substrings.append((raw, where))
+            origins_node = None
+        for value, node in self._elements(origins_node, scope, call) or []:
             if value == "*":
                 config.wildcard = node
                 config.wildcard_text = 'allow_origins=["*"]'
@@ -469,6 +483,18 @@ class Analyzer:
                     J.severity_of(kind, creds),
                     f"{lib} trusts {origin!r}: {KINDS[kind].title}",
                     fix,
+                )
+        for text, node in config.substrings:
+            verdicts = J.judge(lambda o, t=text: o in t, J.samples_from_literal(text))  # type: ignore[misc]
+            for verdict in verdicts or []:
+                self._add(
+                    node,
+                    verdict.id,
+                    J.severity_of(verdict.id, creds, weak=verdict.weak),
+                    f"{lib}: allow_origins is the string {text!r}, so the library tests "
+                    f"`origin in {text!r}` and accepts {verdict.example}: "
+                    f"{KINDS[verdict.id].title}",
+                    J.render_fix(J.intent_from(exact=J.samples_from_literal(text)), creds),
                 )
         exact_samples = [o.lower() for o, _ in config.exact if "://" in o]
         for pattern, flags, node in config.regexes:
