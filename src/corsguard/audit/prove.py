@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -609,6 +609,7 @@ class ProveSettings:
     resolve: tuple[tuple[str, int, str], ...] = ()
     timeout: float = 10.0  # per fetch, seconds
     contexts: int = 4  # targets proven at once
+    poc_dir: str | None = None  # --poc-dir, created and checked (corsguard.audit.poc)
 
 
 @dataclass
@@ -763,6 +764,35 @@ class Prover:
                 await page.close()
 
 
+async def prove_stream(
+    items: Iterator[Any],
+    options: Any,
+    on_report: Callable[[int, TargetReport], Awaitable[None] | None],
+    settings: ProveSettings,
+) -> list[BaseException]:
+    """`corsguard.audit.prober.audit_stream` with each report proven before ``on_report``.
+
+    Chromium starts once, before the first probe; each target is proven as soon as its
+    audit is done (its own browser context), and, with ``settings.poc_dir``, its
+    proof-of-concept pages are written then.
+    """
+    from corsguard.audit.poc import prepare_poc_dir, write_pocs
+    from corsguard.audit.prober import audit_stream
+
+    poc_dir = None if settings.poc_dir is None else prepare_poc_dir(settings.poc_dir)
+    async with Prover(settings) as prover:
+
+        async def proved(index: int, report: TargetReport) -> None:
+            report = await prover.prove(report)
+            if poc_dir is not None:
+                write_pocs(poc_dir, [report], settings.timeout)
+            result = on_report(index, report)
+            if result is not None:
+                await result
+
+        return await audit_stream(items, options, proved)
+
+
 __all__ = [
     "BODY_PREVIEW",
     "FETCH_FUNCTION",
@@ -782,6 +812,7 @@ __all__ = [
     "local_network_note",
     "not_proven",
     "plan_proof",
+    "prove_stream",
     "resolver_rules",
     "should_prove",
 ]
