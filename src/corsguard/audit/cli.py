@@ -32,7 +32,9 @@ from corsguard.audit.output import (
     render_sarif,
     render_table,
 )
+from corsguard.audit.poc import PocDirError, prepare_poc_dir
 from corsguard.audit.prober import AuditOptions, Collected, Item, audit_stream
+from corsguard.audit.prove import BrowserUnavailable, ProveSettings, find_browser, prove_stream
 from corsguard.cli import UsageError
 from corsguard.cliargs import parse_header, parse_resolve
 from corsguard.findings import Severity
@@ -85,6 +87,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="medium",
         metavar="low|medium|high",
         help="exit 1 when a finding is at least this severe (default medium)",
+    )
+    parser.add_argument(
+        "--prove",
+        nargs="?",
+        const="default",
+        metavar="all",
+        help="replay medium and high findings (--prove=all: every finding) in headless Chromium",
+    )
+    parser.add_argument(
+        "--browser", metavar="PATH", help="the Chromium binary for --prove (default: chromium)"
+    )
+    parser.add_argument(
+        "--poc-dir", metavar="DIR", help="with --prove: write a proof-of-concept page per proof"
     )
 
 
@@ -211,6 +226,34 @@ class _Progress:
             self._bar.update(self._task, advance=1, found=self._found)
 
 
+def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSettings | None:
+    """--prove[=all], --browser, --poc-dir; Chromium is looked for now, before any probe."""
+    mode = args.prove
+    if mode is not None and mode not in ("default", "all"):
+        if "://" not in mode:
+            raise UsageError(f"--prove={mode}: use --prove or --prove=all")
+        args.urls.insert(0, mode)  # `--prove URL`: the URL is a target, not the mode
+        mode = "default"
+    if mode is None:
+        if args.poc_dir is not None or args.browser is not None:
+            raise UsageError("--poc-dir and --browser need --prove")
+        return None
+    try:
+        if args.poc_dir is not None:
+            prepare_poc_dir(args.poc_dir)
+        browser = find_browser(args.browser)
+    except (BrowserUnavailable, PocDirError) as exc:
+        raise UsageError(str(exc)) from None
+    return ProveSettings(
+        prove_all=mode == "all",
+        browser=browser,
+        insecure=options.insecure,
+        resolve=options.resolve,
+        timeout=options.timeout,
+        poc_dir=args.poc_dir,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     fmt = str(args.format).lower()
     if fmt not in FORMATS:
@@ -220,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--fail-on: {exc}") from None
     options = _options(args)
+    prove = _prove_settings(args, options)
     patterns = _patterns(args.origin)
     headers = tuple(parse_header(raw) for raw in args.header)
     for url in args.urls:
@@ -234,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         out = _open_output(args.output)
         try:
-            return _audit(args, fmt, fail_on, options, patterns, headers, handle, out)
+            return _audit(args, fmt, fail_on, options, patterns, headers, handle, out, prove)
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -252,6 +296,7 @@ def _audit(
     headers: tuple[tuple[str, str], ...],
     handle: IO[str] | None,
     out: IO[str],
+    prove: ProveSettings | None = None,
 ) -> int:
     summary = Summary()
     collected = Collected()
@@ -275,7 +320,13 @@ def _audit(
             progress.advance(report)
 
         items = _items(args.urls, handle, patterns, headers)
-        read_errors = asyncio.run(audit_stream(items, options, on_report))
+        if prove is None:
+            read_errors = asyncio.run(audit_stream(items, options, on_report))
+        else:
+            try:
+                read_errors = asyncio.run(prove_stream(items, options, on_report, prove))
+            except (BrowserUnavailable, PocDirError) as exc:
+                raise UsageError(str(exc)) from None
 
     reports = collected.ordered()
     if fmt == "json":
