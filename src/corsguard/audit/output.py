@@ -60,7 +60,32 @@ def finding_dict(report: TargetReport, finding: Finding) -> dict[str, Any]:
             "response": _response_dict(finding.response),
         },
         "remediation": finding.remediation,
+        **proof_fields(finding),
     }
+
+
+def proof_fields(finding: Finding) -> dict[str, Any]:
+    """``proven``, ``browser`` and ``proof`` after `audit --prove` (nothing without it)."""
+    if finding.browser is None:
+        return {}
+    return {"proven": finding.proven, "browser": finding.browser, "proof": finding.proof}
+
+
+def proof_line(finding: Finding) -> str | None:
+    """The table's mark of a proof: ``PROVEN in Chromium N: ...`` or ``REFUTED ...``."""
+    if finding.browser is None or finding.proven is None:
+        return None
+    proof = finding.proof or {}
+    if finding.proven:
+        truncated = "+" if proof.get("body_truncated") else ""
+        return (
+            f"PROVEN in {finding.browser}: a page on {proof.get('page_origin')} read "
+            f"{proof.get('status')} ({len(str(proof.get('body') or ''))}{truncated} characters, "
+            f"credentials: {(proof.get('request') or {}).get('credentials')})"
+        )
+    console = str(proof.get("console") or proof.get("error") or "")
+    reason = console.partition("blocked by CORS policy: ")[2] or console
+    return f"REFUTED in {finding.browser}: {reason}"
 
 
 def target_dict(report: TargetReport) -> dict[str, Any]:
@@ -191,6 +216,9 @@ def render_table(
         for finding in report.findings:
             label = paint(_COLOURS[finding.severity], f"{finding.severity.value.upper():<6}")
             lines.append(f"  {label}  {finding.id:<{width}}  {evidence_line(finding)}")
+            mark = proof_line(finding)
+            if mark is not None:
+                lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, mark)}")
     lines.append("")
     lines.append(summary.line())
     return "\n".join(lines) + "\n"
@@ -262,6 +290,7 @@ def render_sarif(reports: Sequence[TargetReport]) -> str:
                         "origin": finding.origin,
                         "credentials": finding.credentials,
                         "evidence": finding_dict(report, finding)["evidence"],
+                        **proof_fields(finding),
                     },
                 }
             )
