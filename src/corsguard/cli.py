@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from corsguard import __version__
 
@@ -33,6 +34,13 @@ class UsageError(Exception):
     """A mistake on the command line or in an input file: exit status 2, no traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: what is wrong, and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _load(command: str) -> ModuleType:
     module_name = COMMANDS[command][0]
     try:
@@ -49,7 +57,7 @@ def _load(command: str) -> ModuleType:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="corsguard",
         description="Safe CORS for Python web apps: explain, audit, lint and check.",
     )
@@ -71,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args_list[0]
     try:
         module = _load(command)
-        sub = argparse.ArgumentParser(prog=f"corsguard {command}", description=COMMANDS[command][1])
+        sub = _Parser(prog=f"corsguard {command}", description=COMMANDS[command][1])
         module.add_arguments(sub)
         args = sub.parse_args(args_list[1:])
         result: int = module.run(args)
