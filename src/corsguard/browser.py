@@ -38,6 +38,16 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
+from corsguard.spec import (
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADER_PREFIXES,
+    FORBIDDEN_REQUEST_HEADERS,
+    FORBIDDEN_RESPONSE_HEADERS,
+    NO_CORS_SAFELISTED_NAMES,
+    NORMALIZED_METHODS,
+    SAFELISTED_METHODS,
+)
+
 __all__ = [
     "Check",
     "Fix",
@@ -60,55 +70,20 @@ __all__ = [
     "simulate",
 ]
 
+
 Credentials = Literal["omit", "same-origin", "include"]
 Mode = Literal["cors", "no-cors"]
 Headers = tuple[tuple[str, str], ...]
 
 # --- Constants, each with its source --------------------------------------------------
 
-# Fetch, "normalize a method": only these six are uppercased; any other method is sent
-# exactly as the script wrote it.
-NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-# Fetch, "forbidden method": fetch() throws a TypeError.
-FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-# Fetch, "CORS-safelisted method".
-SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 # Fetch, "forbidden request-header" as Chromium's net::HttpUtil::IsSafeHeader implements it.
 # Chromium departs from the standard: it still drops User-Agent (crbug.com/571722).
-FORBIDDEN_HEADER_NAMES = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "user-agent",
-        "via",
-    }
-)
-FORBIDDEN_HEADER_PREFIXES = ("proxy-", "sec-")
+FORBIDDEN_HEADER_NAMES = FORBIDDEN_REQUEST_HEADERS | {"user-agent"}
+FORBIDDEN_HEADER_PREFIXES = FORBIDDEN_REQUEST_HEADER_PREFIXES
 # Fetch, "forbidden request-header": these are forbidden only when they name a forbidden method.
 METHOD_OVERRIDE_HEADERS = frozenset(
     {"x-http-method", "x-http-method-override", "x-method-override"}
-)
-# Fetch, "no-CORS-safelisted request-header name".
-NO_CORS_SAFELISTED_NAMES = frozenset(
-    {"accept", "accept-language", "content-language", "content-type"}
 )
 # Chromium's extra CORS-safelisted names (cors.cc IsCorsSafelistedHeader): client hints, with
 # value rules, and `Intervention`. Firefox and Safari preflight them. Confirmed on Chromium 156.
@@ -136,7 +111,6 @@ SAFELISTED_RESPONSE_HEADERS = frozenset(
     }
 )
 # Fetch, "forbidden response-header name": never exposed to scripts.
-FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 # Fetch, "request-body-header name": removed when a redirect turns the method into GET.
 REQUEST_BODY_HEADERS = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}

@@ -13,13 +13,12 @@ import logging
 from collections.abc import Iterable
 from typing import Any, AnyStr, NamedTuple
 
-from corsguard.policy import (
+from corsguard.policy import Policy, _is_token
+from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
     FORBIDDEN_REQUEST_HEADERS,
     SAFELISTED_METHODS,
-    Policy,
-    _is_token,
 )
 
 logger = logging.getLogger("corsguard")

@@ -16,6 +16,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+from corsguard.spec import (
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADER_PREFIXES,
+    FORBIDDEN_REQUEST_HEADERS,
+    FORBIDDEN_RESPONSE_HEADERS,
+    NO_CORS_SAFELISTED_NAMES,
+    NORMALIZED_METHODS,
+)
 
 if TYPE_CHECKING:
     from corsguard.engine import Decision
@@ -23,47 +31,9 @@ if TYPE_CHECKING:
 # RFC 9110 §5.6.2: methods and field names are tokens.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
-# Fetch §concept-method-normalize: only these are uppercased by fetch() and XHR.
-NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-# Fetch §forbidden-method: browsers refuse to send these at all.
-FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-# Fetch §cors-safelisted-method: never needs to be listed for a preflight to pass.
-SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-
-# Fetch §forbidden-request-header: scripts cannot set these, so listing them is a mistake.
-FORBIDDEN_REQUEST_HEADERS = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
-FORBIDDEN_REQUEST_HEADER_PREFIXES = ("proxy-", "sec-")
-# Fetch §forbidden-response-header-name: never exposed to scripts.
-FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
 # them (Content-Type: application/json), so, as Starlette does, they are always allowed.
-SAFELISTED_HEADER_NAMES = frozenset(
-    {"accept", "accept-language", "content-language", "content-type"}
-)
+SAFELISTED_HEADER_NAMES = NO_CORS_SAFELISTED_NAMES
 
 MAX_AGE_LIMIT = 86400
 
