@@ -243,3 +243,21 @@ def test_blueprint_registered_after_init_app() -> None:
 def test_wrong_policy_type() -> None:
     with pytest.raises(TypeError, match=r"must be a corsguard\.Policy"):
         CORSGuard(policy={"allow_origins": [APP]})  # type: ignore[arg-type]
+
+
+def test_app_set_cors_headers_are_replaced_even_without_origin() -> None:
+    from flask import Flask
+
+    from corsguard.flask import CORSGuard
+
+    app = Flask("replaced")
+    app.config["CORSGUARD"] = {"allow_origins": ["*"]}
+
+    @app.get("/x")
+    def x() -> tuple[str, int, dict[str, str]]:
+        return "ok", 200, {"Access-Control-Allow-Origin": "https://evil.example", "Vary": "Cookie"}
+
+    CORSGuard(app)
+    response = app.test_client().get("/x")
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers.get("Vary") == "Cookie"

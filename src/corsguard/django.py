@@ -37,8 +37,9 @@ from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-u
 from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
 
 from corsguard.config import Problem, mapping_policy_and_problems
-from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
+from corsguard.wsgi import apply_to_headers, environ_headers, immediate_headers
 
 SETTING = "CORSGUARD"
 SOURCE = f"settings.{SETTING}"
@@ -53,16 +54,6 @@ _CHECK_IDS = {
     "type": "corsguard.E004",
     "policy": "corsguard.E005",
 }
-
-# The only request headers the engine reads, as Django's request.META names them.
-_META_HEADERS = (
-    ("HTTP_ORIGIN", b"origin"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", b"access-control-request-method"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", b"access-control-request-headers"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
-    ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
-    ("HTTP_HOST", b"host"),
-)
 
 
 def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
@@ -167,23 +158,12 @@ def load_policy() -> Policy:
     return policy
 
 
-def _request_headers(request: HttpRequest) -> list[tuple[bytes, bytes]]:
-    meta = request.META
-    headers = []
-    for key, name in _META_HEADERS:
-        value = meta.get(key)
-        if value is not None:
-            # WSGI and Django's ASGI handler both carry header bytes as latin-1 strings.
-            headers.append((name, value.encode("latin-1", "replace")))
-    return headers
-
-
 def _decide(policy: Policy, request: HttpRequest) -> Decision:
     return decide(
         policy,
         request.method or "GET",
         request.path_info or "/",
-        _request_headers(request),
+        environ_headers(request.META),
         request.scheme or "http",
     )
 
@@ -197,30 +177,14 @@ def _respond(decision: Decision) -> HttpResponse:
         response = HttpResponse(
             decision.body, status=decision.status, content_type="text/plain; charset=utf-8"
         )
-    for name, value in decision.headers:
-        response[name.decode("latin-1")] = value.decode("latin-1")
-    if decision.vary:
-        response["Vary"] = decision.vary.decode("latin-1")
+    for name, value in immediate_headers(decision):
+        response[name] = value
     return response
-
-
-def _is_cors_header(name: bytes) -> bool:
-    lower = name.lower()
-    return lower.startswith(b"access-control-") or lower == b"vary"
 
 
 def _apply(response: HttpResponse, decision: Decision) -> None:
     """Replace the view's Access-Control-* headers with the decision's, and merge Vary."""
-    current = [
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.items()
-    ]
-    merged = apply_to_response(current, decision)
-    for name, _value in current:
-        if _is_cors_header(name):
-            del response[name.decode("latin-1")]
-    for name, value in merged:
-        if _is_cors_header(name):
-            response[name.decode("latin-1")] = value.decode("latin-1")
+    apply_to_headers(response, decision)
 
 
 class CORSGuardMiddleware:

@@ -25,23 +25,14 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 
 from corsguard.config import did_you_mean, mapping_policy_and_problems
-from corsguard.engine import Decision, apply_to_response, decide
+from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
+from corsguard.wsgi import apply_to_headers, environ_headers, immediate_headers
 
 CONFIG_KEY = "CORSGUARD"
 BLUEPRINTS_KEY = "CORSGUARD_BLUEPRINTS"
 EXTENSION_KEY = "corsguard"
 _ENVIRON_KEY = "corsguard.decision"
-
-# The only request headers the engine reads, as WSGI names them (PEP 3333).
-_ENVIRON_HEADERS = (
-    ("HTTP_ORIGIN", b"origin"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", b"access-control-request-method"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", b"access-control-request-headers"),
-    ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
-    ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
-    ("HTTP_HOST", b"host"),
-)
 
 
 def _to_policy(value: object, source: str) -> Policy:
@@ -157,16 +148,6 @@ def _check_blueprint_names(app: Flask, state: _AppState) -> None:
         raise PolicyError(state.unknown)
 
 
-def _headers() -> list[tuple[bytes, bytes]]:
-    environ = request.environ
-    headers = []
-    for key, name in _ENVIRON_HEADERS:
-        value = environ.get(key)
-        if value is not None:
-            headers.append((name, value.encode("latin-1", "replace")))
-    return headers
-
-
 def _before_request() -> Response | None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state: _AppState = app.extensions[EXTENSION_KEY]
@@ -175,13 +156,13 @@ def _before_request() -> Response | None:
     policy = state.extension.policy_for(app, list(request.blueprints))
     if policy is None:
         return None
-    decision = decide(policy, request.method, request.path, _headers(), request.scheme)
+    decision = decide(
+        policy, request.method, request.path, environ_headers(request.environ), request.scheme
+    )
     request.environ[_ENVIRON_KEY] = decision
     if decision.status is None:
         return None
-    headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in decision.headers]
-    if decision.vary:
-        headers.append(("Vary", decision.vary.decode("latin-1")))
+    headers = immediate_headers(decision)
     if decision.status == 204:
         response = Response(status=204, headers=headers)
         response.headers.remove("Content-Type")
@@ -193,18 +174,5 @@ def _after_request(response: Response) -> Response:
     decision: Decision | None = request.environ.get(_ENVIRON_KEY)
     if decision is None or decision.status is not None:
         return response
-    if not decision.headers and not decision.vary:
-        return response
-    current = [
-        (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers
-    ]
-    merged = apply_to_response(current, decision)
-    for name, _value in current:
-        lower = name.lower()
-        if lower.startswith(b"access-control-") or lower == b"vary":
-            response.headers.remove(name.decode("latin-1"))
-    for name, value in merged:
-        lower = name.lower()
-        if lower.startswith(b"access-control-") or lower == b"vary":
-            response.headers.add(name.decode("latin-1"), value.decode("latin-1"))
+    apply_to_headers(response.headers, decision)
     return response

@@ -1,24 +1,25 @@
 """WSGI middleware: a thin translation between a WSGI environ and `corsguard.engine`.
 
 Wraps any WSGI app (Flask, Django, Bottle). The app's response iterable is returned as
-it is, so streaming responses stream.
+it is, so streaming responses stream. The helpers here also serve the Flask and Django
+integrations, which see the same environ and str headers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from corsguard.asgi import _policy
-from corsguard.engine import decide, merge_response_headers
+from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-# The only request headers the engine reads, as WSGI names them (PEP 3333).
+# The only request headers the engine reads, as WSGI (PEP 3333) and Django's META name them.
 _ENVIRON_HEADERS = (
     ("HTTP_ORIGIN", b"origin"),
     ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", b"access-control-request-method"),
@@ -30,8 +31,53 @@ _ENVIRON_HEADERS = (
 _REASONS = {204: "204 No Content", 403: "403 Forbidden"}
 
 
-def _latin1(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
+    """The request headers the engine reads, from a WSGI environ or Django's request.META."""
+    headers = []
+    for key, name in _ENVIRON_HEADERS:
+        value = environ.get(key)
+        if value is not None:
+            # PEP 3333: environ strings carry the raw bytes as latin-1.
+            headers.append((name, value.encode("latin-1", "replace")))
+    return headers
+
+
+def _str_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in pairs]
+
+
+def immediate_headers(decision: Decision) -> list[tuple[str, str]]:
+    """The headers of an immediate answer (preflight or refusal), Vary included."""
+    out = _str_pairs(decision.headers)
+    if decision.vary:
+        out.append(("Vary", decision.vary.decode("latin-1")))
+    return out
+
+
+def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
+    """An app's str response headers with the decision applied (see merge_response_headers)."""
+    cors = _str_pairs(decision.headers)
+    return merge_response_headers(app_headers, cors, decision.vary.decode("latin-1"))
+
+
+def _is_cors_header(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith("access-control-") or lower == "vary"
+
+
+def apply_to_headers(headers: Any, decision: Decision) -> None:
+    """Apply a decision in place to a framework's header mapping.
+
+    ``headers`` is anything with ``items()``, ``del headers[name]`` and
+    ``headers[name] = value``: Werkzeug's Headers (Flask) or a Django HttpResponse.
+    Only Access-Control-* and Vary fields are touched.
+    """
+    merged = merge_into(list(headers.items()), decision)
+    for name in {name for name, _ in headers.items() if _is_cors_header(name)}:
+        del headers[name]
+    for name, value in merged:
+        if _is_cors_header(name):
+            headers[name] = value
 
 
 class CORSMiddleware:
@@ -42,36 +88,25 @@ class CORSMiddleware:
         self.policy = _policy(policy, policy_kwargs)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        headers = []
-        for key, name in _ENVIRON_HEADERS:
-            value = environ.get(key)
-            if value is not None:
-                # PEP 3333: environ strings carry the raw bytes as latin-1.
-                headers.append((name, value.encode("latin-1")))
         decision = decide(
             self.policy,
             environ.get("REQUEST_METHOD", "GET"),
             environ.get("PATH_INFO", "") or "/",
-            headers,
+            environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
         )
         if decision.status is not None:
-            out = _latin1(decision.headers)
-            if decision.vary:
-                out.append(("Vary", decision.vary.decode("latin-1")))
+            out = immediate_headers(decision)
             body = decision.body if decision.status != 204 else b""
             if decision.status != 204:
                 out.append(("Content-Type", "text/plain; charset=utf-8"))
                 out.append(("Content-Length", str(len(body))))
             start_response(_REASONS.get(decision.status, str(decision.status)), out)
             return [body]
-        cors_headers = _latin1(decision.headers)
-        vary = decision.vary.decode("latin-1")
 
         def start_with_cors(
             status: str, response_headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
         ) -> Callable[[bytes], object]:
-            headers = merge_response_headers(response_headers, cors_headers, vary)
-            return start_response(status, headers, exc_info)
+            return start_response(status, merge_into(response_headers, decision), exc_info)
 
         return self.app(environ, start_with_cors)
