@@ -543,16 +543,9 @@ def _check_credentialed_origin(
 
 
 def _is_shared_hosting(domain: str) -> bool:
-    """Whether anyone can get a host name under ``domain``.
+    from corsguard.probes import is_shared_hosting
 
-    True for public suffixes (the Public Suffix List, private section included: vercel.app,
-    github.io...) and for the user-content platforms that are not on the list.
-    """
-    from corsguard.probes import THIRD_PARTY_HOSTS, public_suffix_list
-
-    if domain in THIRD_PARTY_HOSTS:
-        return True
-    return bool(public_suffix_list().is_public(domain))
+    return is_shared_hosting(domain)
 
 
 def _regex_advice(regex: str) -> str:

@@ -99,6 +99,47 @@ def bypass_probes(trusted: str) -> list[Probe]:
     return probes
 
 
+def is_shared_hosting(domain: str) -> bool:
+    """Whether anyone can get a host name directly under ``domain``.
+
+    True for public suffixes (the Public Suffix List, private section included: vercel.app,
+    github.io...) and for the user-content platforms named above that are not on it.
+    """
+    if domain in THIRD_PARTY_HOSTS:
+        return True
+    return bool(public_suffix_list().is_public(domain))
+
+
+PROBE_LABEL = "corsguardprobe"
+
+
+def platform_probes(trusted: str) -> list[Probe]:
+    """Deployments an attacker can create next to a trusted one on a hosting platform.
+
+    A trusted ``https://myapp-git-main-myteam.vercel.app`` is usually allowed through a
+    pattern such as ``myapp-git-*-myteam.vercel.app`` or ``myapp-*.vercel.app``; anyone can
+    deploy a project whose name fits. Each hyphen-separated part of the first label is
+    replaced in turn, and the name is cut after its first and before its last part.
+    """
+    scheme, host, port = split_origin(trusted)
+    first, dot, parent = host.partition(".")
+    if not dot or not is_shared_hosting(parent):
+        return []
+    parts = first.split("-")
+    labels: list[str] = []
+    if len(parts) > 1:
+        labels.append(f"{parts[0]}-{PROBE_LABEL}")
+        labels.append(f"{PROBE_LABEL}-{parts[-1]}")
+        for i in range(1, len(parts) - 1):
+            labels.append("-".join([*parts[:i], PROBE_LABEL, *parts[i + 1 :]]))
+    else:
+        labels += [f"{first}-{PROBE_LABEL}", f"{PROBE_LABEL}-{first}"]
+    seen: dict[str, None] = dict.fromkeys(label for label in labels if label != first)
+    return [
+        Probe("third-party-origin-trusted", f"{scheme}://{label}.{parent}{port}") for label in seen
+    ]
+
+
 def generic_probes() -> list[Probe]:
     """Origins that no endpoint should trust, whatever its own origin."""
     probes = [

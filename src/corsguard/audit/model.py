@@ -27,6 +27,7 @@ from corsguard.probes import (
     THIRD_PARTY_HOSTS,
     bypass_probes,
     generic_probes,
+    platform_probes,
     registrable_domain,
     split_origin,
 )
@@ -297,7 +298,7 @@ def _groups(target: Target) -> list[list[ProbeRequest]]:
     groups: list[list[ProbeRequest]] = []
     by_id: dict[tuple[int, str], list[ProbeRequest]] = {}
     for index, base in enumerate(trust.bases):
-        for probe in bypass_probes(base):
+        for probe in [*platform_probes(base), *bypass_probes(base)]:
             if probe.origin in seen or trust.trusts(probe.origin):
                 continue
             seen.add(probe.origin)
