@@ -76,16 +76,26 @@ async def bare_asgi(scope: Any, receive: Any, send: Any) -> None:
 
 def measure(fn: Callable[[], Any], number: int, repeat: int) -> float:
     """Best per-call time in microseconds over ``repeat`` runs of ``number`` calls."""
-    best = float("inf")
+    return measure_all({"fn": fn}, number, repeat)["fn"]
+
+
+def measure_all(fns: dict[str, Callable[[], Any]], number: int, repeat: int) -> dict[str, float]:
+    """Best per-call times, the functions taking turns in every round.
+
+    Interleaving makes a slow moment of the machine hit every contender alike, so the
+    differences between them (the overheads) are not at the mercy of one unlucky run.
+    """
+    best = dict.fromkeys(fns, float("inf"))
     for _ in range(repeat):
-        gc.disable()
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - start
-        gc.enable()
-        best = min(best, elapsed / number)
-    return best * 1e6
+        for name, fn in fns.items():
+            gc.disable()
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            gc.enable()
+            best[name] = min(best[name], elapsed / number)
+    return {name: value * 1e6 for name, value in best.items()}
 
 
 def asgi_runner(app: Any, method: str, headers: list[tuple[bytes, bytes]]) -> Callable[[], Any]:
@@ -133,10 +143,11 @@ def bench_asgi(number: int, repeat: int) -> list[tuple[str, float, float, float]
     }
     rows = []
     for case, (method, headers) in CASES.items():
-        times = {}
-        for name, app in apps.items():
-            run = asgi_runner(app, method, headers)
-            times[name] = measure(run, max(1, number // 100), repeat) / 100
+        runners = {name: asgi_runner(app, method, headers) for name, app in apps.items()}
+        times = {
+            name: value / 100
+            for name, value in measure_all(runners, max(1, number // 100), repeat).items()
+        }
         rows.append(
             (
                 case,
@@ -203,7 +214,7 @@ def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float]
     rows = []
     for case, (method, headers) in CASES.items():
         template = wsgi_environ(method, headers)
-        times = {}
+        calls = {}
         for name, app in apps.items():
 
             def call(app: Any = app, template: dict[str, Any] = template) -> None:
@@ -212,7 +223,9 @@ def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float]
                 for _ in app(environ, start_response):
                     pass
 
-            times[name] = measure(call, number // 4, repeat)
+            calls[name] = call
+        # Shorter rounds, more of them: a Flask request is ~50 µs, so drift matters more.
+        times = measure_all(calls, number // 20, repeat * 5)
         rows.append(
             (
                 case,

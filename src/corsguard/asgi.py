@@ -56,11 +56,13 @@ class CORSMiddleware:
                 await _respond(send, decision)
                 return
 
+            cors_headers, vary = decision.headers, decision.vary
+
             async def send_with_cors(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     # Rewritten in place, as Starlette's own middleware does.
                     message["headers"] = merge_response_headers(
-                        message.get("headers", ()), decision.headers, decision.vary
+                        message.get("headers", ()), cors_headers, vary
                     )
                 await send(message)
 

@@ -64,6 +64,7 @@ class Policy:
         "_any_method",
         "_exempt_prefixes",
         "_granted",
+        "_has_patterns",
         "_headers_lower",
         "_matcher",
         "_methods",
@@ -124,6 +125,7 @@ class Policy:
     _acao_public: tuple[tuple[bytes, bytes], ...]
     _actual_headers: tuple[tuple[bytes, bytes], ...]
     _granted: dict[str, tuple[tuple[bytes, bytes], ...]]
+    _has_patterns: bool
     _preflight_cache: dict[
         tuple[str, bytes, bytes | None, bytes | None], tuple[tuple[bytes, bytes], ...]
     ]
@@ -366,6 +368,7 @@ class Policy:
         s(self, "any_origin", any_origin)
         s(self, "warnings", tuple(warnings))
         s(self, "_matcher", OriginMatcher(patterns))
+        s(self, "_has_patterns", any(p.kind != "exact" for p in patterns))
         s(self, "_methods", frozenset(method_set))
         s(self, "_any_method", "*" in method_set)
         s(self, "_headers_lower", frozenset(header_set | SAFELISTED_HEADER_NAMES))

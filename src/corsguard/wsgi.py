@@ -54,9 +54,19 @@ def immediate_headers(decision: Decision) -> list[tuple[str, str]]:
     return out
 
 
+# The str form of the header sets a policy grants. Keys are the byte tuples themselves
+# (compared by value), and the cache is bounded, whatever origins clients send.
+_STR_CACHE: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
+_STR_CACHE_SIZE = 256
+
+
 def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
     """An app's str response headers with the decision applied (see merge_response_headers)."""
-    cors = _str_pairs(decision.headers)
+    cors = _STR_CACHE.get(decision.headers)
+    if cors is None:
+        if len(_STR_CACHE) >= _STR_CACHE_SIZE:
+            _STR_CACHE.clear()
+        cors = _STR_CACHE[decision.headers] = _str_pairs(decision.headers)
     return merge_response_headers(app_headers, cors, decision.vary.decode("latin-1"))
 
 
