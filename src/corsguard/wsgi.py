@@ -33,6 +33,10 @@ _REASONS = {204: "204 No Content", 403: "403 Forbidden"}
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
     """The request headers the engine reads, from a WSGI environ or Django's request.META."""
+    if "HTTP_ORIGIN" not in environ:
+        # Without an Origin the engine reads only Sec-Fetch-Site (see engine.decide).
+        site = environ.get("HTTP_SEC_FETCH_SITE")
+        return [] if site is None else [(b"sec-fetch-site", site.encode("latin-1", "replace"))]
     headers = []
     for key, name in _ENVIRON_HEADERS:
         value = environ.get(key)
@@ -58,6 +62,7 @@ def immediate_headers(decision: Decision) -> list[tuple[str, str]]:
 # (compared by value), and the cache is bounded, whatever origins clients send.
 _STR_CACHE: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
 _STR_CACHE_SIZE = 256
+_VARY = {b"Origin": "Origin"}
 
 
 def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
@@ -67,7 +72,8 @@ def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> li
         if len(_STR_CACHE) >= _STR_CACHE_SIZE:
             _STR_CACHE.clear()
         cors = _STR_CACHE[decision.headers] = _str_pairs(decision.headers)
-    return merge_response_headers(app_headers, cors, decision.vary.decode("latin-1"))
+    vary = _VARY.get(decision.vary) or decision.vary.decode("latin-1")
+    return merge_response_headers(app_headers, cors, vary)
 
 
 def _is_cors_header(name: str) -> bool:
