@@ -157,11 +157,6 @@ class OriginPattern:
     def is_secure(self) -> bool:
         return self.scheme != "http"
 
-    @property
-    def registered_part(self) -> str:
-        """The fixed part of the host that a wildcard sits under (for public-suffix checks)."""
-        return self.host
-
     def matches(self, origin: str) -> bool:
         return OriginMatcher([self]).matches(origin)
 
