@@ -102,7 +102,12 @@ def decide(
     scheme: str = "http",
     websocket: bool = False,
 ) -> Decision:
-    """Decide a request. ``path`` is the percent-decoded path the app routes on."""
+    """Decide a request. ``path`` is the percent-decoded path the app routes on.
+
+    ``scheme`` is the server's scheme as the app sees it. No rule compares it today: behind
+    a TLS-terminating proxy it is often "http" for an https site, so same-origin checks
+    compare host and port only.
+    """
     origin_raw: bytes | None = None
     origin_count = 0
     acrm: bytes | None = None
@@ -169,7 +174,7 @@ def decide(
     origin = origin_raw.decode("latin-1").strip(" \t")
     if not origin.isascii():
         return _refuse_or_pass(
-            policy, origin, method, path, fetch_site, host, scheme, websocket, acrm,
+            policy, origin, method, path, fetch_site, host, websocket, acrm,
             "Origin header is not ASCII",
         )  # fmt: skip
     # The exact origins' grants are precomputed: one dict lookup decides most requests.
@@ -225,7 +230,7 @@ def decide(
             (kind, False, None, _NOTHING, policy.vary, _UNTRUSTED, origin, method, path, b""),
         )
     return _refuse_or_pass(
-        policy, origin, method, path, fetch_site, host, scheme, websocket, None, _UNTRUSTED
+        policy, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED
     )
 
 
@@ -236,7 +241,6 @@ def _refuse_or_pass(
     path: str,
     fetch_site: bytes | None,
     host: bytes | None,
-    scheme: str,
     websocket: bool,
     acrm: bytes | None,
     reason: str,

@@ -96,17 +96,43 @@ def apply_to_headers(headers: Any, decision: Decision) -> None:
             headers[name] = value
 
 
+# Pass-through decisions remembered per middleware (see CORSMiddleware.__call__).
+_MEMO_SIZE = 512
+_MemoKey = tuple[str, "str | None", "str | None", "str | None"]
+
+
 class CORSMiddleware:
     """Enforce a `corsguard.Policy` on a WSGI app."""
 
     def __init__(self, app: WSGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
+        # Without per-path rules, a request that the engine lets through (no refusal,
+        # so nothing to log) is decided by its method, Origin, Sec-Fetch-Site and Host
+        # alone: the engine's answer for those values is remembered, bounded, and OPTIONS
+        # (which may be a preflight) is always decided afresh.
+        policy = self.policy
+        self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
+            {} if not policy.routes and not policy.write_protection_exempt_paths else None
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        memo = self._memo
+        key: _MemoKey | None = None
+        if memo is not None and method != "OPTIONS":
+            key = (
+                method,
+                environ.get("HTTP_ORIGIN"),
+                environ.get("HTTP_SEC_FETCH_SITE"),
+                environ.get("HTTP_HOST"),
+            )
+            remembered = memo.get(key)
+            if remembered is not None:
+                return self.app(environ, _with_cors(start_response, *remembered))
         decision = decide(
             self.policy,
-            environ.get("REQUEST_METHOD", "GET"),
+            method,
             environ.get("PATH_INFO", "") or "/",
             environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
@@ -119,10 +145,22 @@ class CORSMiddleware:
                 out.append(("Content-Length", str(len(body))))
             start_response(_REASONS.get(decision.status, str(decision.status)), out)
             return [body]
+        cors = _str_pairs(decision.headers)
+        vary = decision.vary.decode("latin-1")
+        if memo is not None and key is not None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()  # bounded, whatever clients send
+            memo[key] = (cors, vary)
+        return self.app(environ, _with_cors(start_response, cors, vary))
 
-        def start_with_cors(
-            status: str, response_headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
-        ) -> Callable[[bytes], object]:
-            return start_response(status, merge_into(response_headers, decision), exc_info)
 
-        return self.app(environ, start_with_cors)
+def _with_cors(
+    start_response: StartResponse, cors: list[tuple[str, str]], vary: str
+) -> StartResponse:
+    def start_with_cors(
+        status: str, response_headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+    ) -> Callable[[bytes], object]:
+        headers = merge_response_headers(response_headers, cors, vary)
+        return start_response(status, headers, exc_info)
+
+    return start_with_cors
