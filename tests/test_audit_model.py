@@ -210,6 +210,17 @@ def test_two_allow_origin_headers_are_not_a_readable_grant() -> None:
     assert "origin-reflected" not in ids(report)
 
 
+def test_endswith_the_domain_without_a_dot_is_a_suffix_match() -> None:
+    # `origin.endswith("example.test")` meant as "any subdomain": the suffix probe under our
+    # own domain (attackerapp.example.test) is only another subdomain, so the planner must go
+    # on to the one outside it (attackerexample.test), which anyone can register.
+    report, _ = drive(allowlist(lambda o: o.endswith("example.test")))
+    by_id = {f.id: f for f in report.findings}
+    assert "any-subdomain-trusted" in by_id
+    assert by_id["suffix-match"].origin == "https://attackerexample.test"
+    assert by_id["suffix-match"].severity is Severity.HIGH
+
+
 def test_private_network_grant_without_cors_grant_is_low() -> None:
     report, _ = drive(allowlist(exact(), private_network=True))
     (finding,) = report.findings

@@ -69,6 +69,8 @@ _CORS_RESPONSE_HEADERS = (
     "vary",
     "location",
 )
+# Probe classes whose origin can fall under the trusted domain (attackerapp.example.com).
+_SUBDOMAIN_LOOKALIKES = frozenset({"suffix-match", "unescaped-dot"})
 # The public hosting platforms named by the issue come first: the budget may cut the rest.
 _THIRD_PARTY_FIRST = 7
 
@@ -366,7 +368,18 @@ def next_probes(
     if pna not in sent:
         wave.append(pna)
     if mode == "full":
-        hit = {e.request for e in exchanges if _accepted(e)}
+        # A suffix or dot probe granted under our own domain may be just another subdomain
+        # (analyse drops it then): it does not end its class, the probe outside must go too.
+        domains = {registrable_domain(_host(base)) for base in target.trust.bases}
+        hit = {
+            e.request
+            for e in exchanges
+            if _accepted(e)
+            and not (
+                e.request.purpose in _SUBDOMAIN_LOOKALIKES
+                and any(_host(e.request.origin).endswith("." + d) for d in domains)
+            )
+        }
         for group in _groups(target):
             if any(probe in hit for probe in group):
                 continue
