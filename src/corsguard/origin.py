@@ -34,6 +34,10 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*\Z")
 # A DNS label as browsers accept it in a host (the URL parser also admits "_").
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z")
 _LITERAL_IN_LABEL = re.compile(r"[a-z0-9-]*\Z")
+# Several origins pasted into one entry ("https://a.example.com,https://b.example.com").
+_SEVERAL_SEPARATORS = re.compile(r"[,;\s]+")
+# "https:/host", "https//host", "//host": a scheme separator gone wrong.
+_MANGLED_SCHEME = re.compile(r"(https?)?:?/+")
 _IPV4 = re.compile(r"(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}\Z")
 _PORT = re.compile(r"[1-9][0-9]{0,4}\Z")
 _LABEL_SOURCE = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
@@ -167,9 +171,14 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         raise ValueError(f"{text!r} is not a string: write origins as 'https://app.example.com'")
     if text == "*":
         raise ValueError("'*' must be the only entry of allow_origins, or not be there at all")
+    several = [item for item in _SEVERAL_SEPARATORS.split(text) if item]
+    if text.count("://") > 1 and len(several) > 1:
+        raise ValueError(
+            f"{text!r} holds several origins in one string: list each as its own entry, {several!r}"
+        )
     if text.strip() != text or any(ord(c) < 0x21 or ord(c) == 0x7F for c in text):
         cleaned = "".join(c for c in text if 0x20 < ord(c) != 0x7F)
-        raise ValueError(f"{text!r} contains whitespace or control characters: write {cleaned!r}")
+        raise ValueError(f"{text!r} contains whitespace or control characters: {_write(cleaned)}")
     if text.lower() == "null":
         raise ValueError(
             "'null' is sent by sandboxed iframes, data: URLs, file: pages and redirected "
@@ -177,8 +186,14 @@ def parse_origin_pattern(text: str) -> OriginPattern:
             "and serve the client from a real origin"
         )
     if "://" not in text:
-        scheme_hint = "http" if text.startswith(("localhost", "127.")) else "https"
-        raise ValueError(f"{text!r} has no scheme: write '{scheme_hint}://{text.rstrip('/')}'")
+        mangled = _MANGLED_SCHEME.match(text)
+        bare = text[mangled.end() :] if mangled else text
+        scheme_hint = "http" if bare.startswith(("localhost", "127.")) else "https"
+        if mangled and mangled.group(1):
+            scheme_hint = mangled.group(1)
+        raise ValueError(
+            f"{text!r} has no scheme: {_write(f'{scheme_hint}://{bare.rstrip(chr(47))}')}"
+        )
     scheme, _, rest = text.partition("://")
     if scheme.lower() in OPAQUE_SCHEMES:
         raise ValueError(
@@ -198,14 +213,14 @@ def parse_origin_pattern(text: str) -> OriginPattern:
             base = f"{scheme}://{re.split(r'[/?#]', rest, maxsplit=1)[0]}"
             what = "a trailing slash" if rest.endswith("/") and rest.count("/") == 1 else what
             raise ValueError(
-                f"{text!r} has {what}: an origin is scheme, host and port only; write {base!r}"
+                f"{text!r} has {what}: an origin is scheme, host and port only; {_write(base)}"
             )
     if "@" in rest:
         raise ValueError(f"{text!r} has user information ('@'): write '{scheme}://host' only")
     if text != text.lower():
         raise ValueError(
             f"{text!r} has uppercase letters, but browsers send origins in lowercase, "
-            f"so it would never match: write {text.lower()!r}"
+            f"so it would never match: {_write(text.lower())}"
         )
 
     if "*" in rest.partition("]")[0] and "[" in rest:
@@ -278,6 +293,15 @@ def parse_origin_pattern(text: str) -> OriginPattern:
     if len(prefix) + len(suffix) + 1 > 63:
         raise ValueError(f"{text!r}: a DNS label is at most 63 characters")
     return OriginPattern(text, scheme, "label", rest_host, port, prefix, suffix)
+
+
+def _write(candidate: str) -> str:
+    """``write 'candidate'``, or, when the candidate has a mistake of its own, its advice."""
+    try:
+        parse_origin_pattern(candidate)
+    except ValueError as exc:
+        return f"then {exc}"
+    return f"write {candidate!r}"
 
 
 def _check_host(text: str, host: str) -> None:
