@@ -38,6 +38,9 @@ from corsguard.audit.model import (
 BODY_CAP = 16 * 1024
 """Bytes of a response body read at most (only so that the connection can be reused)."""
 
+MAX_HEADER_LINE = 64 * 1024
+"""Bytes of one response header line read at most (as corsguard explain's header limit)."""
+
 USER_AGENT = f"corsguard/{__version__} (CORS audit; +https://pypi.org/project/corsguard/)"
 
 
@@ -131,6 +134,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
         if isinstance(exc.__cause__ or exc, ConnectionResetError) or exc.errno == 104:
             return "the connection was reset by the server"
         return f"connection failed: {exc.strerror or exc}"
+    if isinstance(exc, aiohttp.ClientResponseError) and "Got more than" in str(exc.message):
+        return f"a response header line exceeds {MAX_HEADER_LINE // 1024} KiB"
     if isinstance(exc, aiohttp.ClientResponseError):
         first = str(exc.message).split(":", 1)[0].strip() or "unparsable status line"
         sent = re.search(r"b(['\"]).*?\1", str(exc.message))
@@ -166,6 +171,9 @@ class Prober:
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
             skip_auto_headers=("Accept-Encoding",),
+            # aiohttp's 8 KiB default refuses real sites' CSP or cookie headers; explain's limit.
+            max_line_size=MAX_HEADER_LINE,
+            max_field_size=MAX_HEADER_LINE,
         )
 
     async def close(self) -> None:
