@@ -139,6 +139,11 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
         # A one-letter suffix bypass too: flask-cors reads "https://*.example.com" as a regex
         # in which "/*." stands for one character, so it accepts https://xexample.com.
         extra = [Probe("suffix-match", f"{scheme}://x{sample_site}{port}")]
+        # Any subdomain again on the sample's own port (bypass_probes tries the default port
+        # only), for checks such as `https://.+\.example\.com:8443`.
+        if port and not host.startswith("["):
+            subdomain = f"{scheme}://corsguard-probe.{sample_site}{port}"
+            extra.append(Probe("any-subdomain-trusted", subdomain))
         for probe in [*bypass_probes(sample), *extra]:
             host = _host_of(probe.origin)
             if probe.finding_id in found or not accepts(probe.origin):

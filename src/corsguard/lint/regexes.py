@@ -85,10 +85,41 @@ def _literal_reading(variant: str) -> str:
     return text.lower()
 
 
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """Split on `|` outside groups and classes: `^a$|^b` is `^a$` or `^b` (each anchored alone)."""
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:])
+    return parts
+
+
 def _readings(pattern: str) -> list[str]:
-    return list(dict.fromkeys(_literal_reading(v) for v in _expand(_strip_anchors(pattern))))[
-        :_MAX_EXPANSIONS
+    variants = [
+        variant
+        for alternative in _top_level_alternatives(pattern)
+        for variant in _expand(_strip_anchors(alternative))
     ]
+    return list(dict.fromkeys(_literal_reading(v) for v in variants))[:_MAX_EXPANSIONS]
 
 
 def _origin_part(text: str) -> tuple[str, str, str] | None:
