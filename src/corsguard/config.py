@@ -11,8 +11,10 @@ the same names in uppercase behind a prefix (``CORSGUARD_ALLOW_ORIGINS``).
 
 from __future__ import annotations
 
+import ast
 import difflib
 import inspect
+import json
 import os
 import re
 import sys
@@ -207,6 +209,27 @@ def _parse_env_value(variable: str, option: str, raw: str) -> tuple[object, str 
 
 
 _PY_FLAG = re.compile(r"\b([a-z_]+)=(True|False)\b")
+# Advice such as "write allow_origins=['https://*.example.com']" (descriptions stay as they are).
+_PY_LIST = re.compile(r"(?:(?<=write )|(?<=use ))([a-z_]+)=(\[[^\]]*\])")
+
+
+def _list_options(text: str, spell: Callable[[str, list[str]], str]) -> str:
+    """Rewrite Policy's ``allow_origins=['a', 'b']`` with ``spell(option, items)``."""
+
+    def option(match: re.Match[str]) -> str:
+        if match.group(1) not in LIST_OPTIONS:
+            return match.group(0)
+        try:
+            items = ast.literal_eval(match.group(2))
+        except (ValueError, SyntaxError):
+            return match.group(0)
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            return match.group(0)
+        return spell(match.group(1), items)
+
+    return _PY_LIST.sub(option, text)
+
+
 _PASS_FLAG = re.compile(r"\bpass (?=[a-z_]+=(?:True|False)\b)")
 
 
@@ -219,6 +242,9 @@ def _name_env_variables(text: str, prefix: str) -> str:
         return f"{env_variable(prefix, match.group(1))}={match.group(2).lower()}"
 
     text = _PY_FLAG.sub(flag, _PASS_FLAG.sub("set ", text))
+    text = _list_options(
+        text, lambda name, items: f"{env_variable(prefix, name)}='{','.join(items)}'"
+    )
     for option in sorted(SOURCE_OPTIONS, key=len, reverse=True):
         if text.startswith(option):
             return env_variable(prefix, option) + text[len(option) :]
@@ -394,6 +420,7 @@ def mapping_policy_and_problems(
         if toml:
             text = _PASS_FLAG.sub("set ", text)
             text = _PY_FLAG.sub(lambda m: f"{m.group(1)} = {m.group(2).lower()}", text)
+            text = _list_options(text, lambda name, items: f"{name} = {json.dumps(items)}")
         return f"{source}: {where}{text}"
 
     return _build(kwargs, problems, dropped, rename)
