@@ -75,7 +75,10 @@ LAUNCH_FLAGS = (
     # Attacker pages of many origins would each get a renderer process of their own;
     # a few shared ones make proofs several times faster on a small machine. CORS is
     # enforced in the network service, not the renderer, so verdicts do not change.
-    "--disable-features=LocalNetworkAccessChecks,IsolateOrigins,site-per-process",
+    # HTTPS-Upgrades would load an http attacker page (http://app.example.com, the
+    # insecure-origin-trusted probe) over https, which is not routed: the proof needs the
+    # page at exactly the probe's origin. Real victims can still reach such a page over http.
+    "--disable-features=LocalNetworkAccessChecks,IsolateOrigins,site-per-process,HttpsUpgrades",
     "--disable-site-isolation-trials",
     "--renderer-process-limit=4",
 )
