@@ -57,3 +57,11 @@ def test_policy_lists_the_split_origins() -> None:
         Policy(allow_origins=["https://a.example.com,https://b.example.com"])
     assert len(info.value.problems) == 1
     assert "several origins" in info.value.problems[0]
+
+
+@pytest.mark.parametrize("origins", ["https://app.example.com", None, [None], [b"https://a.test"]])
+def test_a_mistyped_origin_list_is_one_problem_not_also_empty(origins: object) -> None:
+    with pytest.raises(PolicyError) as info:
+        Policy(allow_origins=origins)  # type: ignore[arg-type]
+    assert len(info.value.problems) == 1, info.value.problems
+    assert "is empty" not in info.value.problems[0]

@@ -178,7 +178,9 @@ class Policy:
         if allow_origin_regex is not None:
             problems.append(_regex_advice(allow_origin_regex))
 
+        known_problems = len(problems)
         origins = _string_list("allow_origins", allow_origins, problems)
+        origins_mistyped = len(problems) > known_problems
         methods = _string_list("allow_methods", allow_methods, problems)
         headers = _string_list("allow_headers", allow_headers, problems)
         exposed = _string_list("expose_headers", expose_headers, problems)
@@ -189,7 +191,7 @@ class Policy:
         # --- origins
         any_origin = "*" in origins
         patterns: list[OriginPattern] = []
-        if not origins and allow_origin_regex is None:
+        if not origins and allow_origin_regex is None and not origins_mistyped:
             problems.append(
                 "allow_origins is empty: list the origins of your front ends, e.g. "
                 "allow_origins=['https://app.example.com']"
