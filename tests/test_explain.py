@@ -268,6 +268,8 @@ def test_unresolvable_host_suggests_resolve(capsys: Any) -> None:
          "HOST:PORT:ADDRESS"),
         (["explain", "http://a.test/", "--origin", "https://a.test", "--timeout", "-1"],
          "--timeout"),
+        (["explain", "http://a.test/", "--origin", "https://a.test", "--timeout", "nan"],
+         "--timeout"),
         (["explain", "http://a.test:99999/", "--origin", "https://a.test"], "invalid port"),
         (["explain", "--har", "/nonexistent/file.har"], "cannot read"),
     ],

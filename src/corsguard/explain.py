@@ -324,7 +324,7 @@ def _exit_code(verdict: Verdict) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.timeout > 600:
+    if not 0 < args.timeout <= 600:  # also refuses nan
         raise UsageError("--timeout must be more than 0 and at most 600 seconds")
     if args.har:
         return _run_har(args)
