@@ -317,3 +317,18 @@ MAPPING_ERRORS: list[tuple[str, object, str]] = [
 def test_mapping_errors(mapping: Any, expected: str) -> None:
     problems = problems_of(lambda: policy_from_mapping(mapping, "settings.X"))
     assert any(expected in problem for problem in problems), problems
+
+
+def test_quoted_environment_values_are_named() -> None:
+    from corsguard import Policy, PolicyError
+
+    env = {
+        "CORSGUARD_ALLOW_ORIGINS": '"https://app.example.com"',
+        "CORSGUARD_ALLOW_CREDENTIALS": "'true'",
+    }
+    with pytest.raises(PolicyError) as info:
+        Policy.from_env(environ=env)
+    text = str(info.value)
+    assert "CORSGUARD_ALLOW_ORIGINS='\"https://app.example.com\"' is wrapped in quotes" in text
+    assert "remove them (CORSGUARD_ALLOW_ORIGINS=https://app.example.com)" in text
+    assert "CORSGUARD_ALLOW_CREDENTIALS=\"'true'\" is wrapped in quotes" in text

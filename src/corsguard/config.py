@@ -141,6 +141,18 @@ def env_policy_and_problems(
                 continue
             problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
             continue
+        stripped = raw.strip()
+        if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
+            # docker --env-file and systemd keep quotes that a shell would have removed.
+            problems.append(
+                Problem(
+                    "type",
+                    f"{variable}={raw!r} is wrapped in quotes, which the program receives as part "
+                    f"of the value: remove them ({variable}={stripped[1:-1]})",
+                )
+            )
+            dropped.add(option)
+            continue
         value, problem = _parse_env_value(variable, option, raw)
         if problem is not None:
             problems.append(Problem("type", problem))
