@@ -96,6 +96,8 @@ def bypass_probes(trusted: str) -> list[Probe]:
         probes.append(Probe("insecure-origin-trusted", f"http://{host}{port}"))
     if not host.startswith("["):
         probes.append(Probe("any-subdomain-trusted", f"{scheme}://corsguard-probe.{domain}"))
+        # Letters only, for checks such as \w+ or [a-z]+ that a hyphen would not pass.
+        probes.append(Probe("any-subdomain-trusted", f"{scheme}://corsguardprobe.{domain}"))
     return probes
 
 

@@ -9,6 +9,6 @@ CORS_ORIGIN_WHITELIST = (
     "http://127.0.0.1:8000",  # expect: localhost-trusted
 )
 CORS_ORIGIN_REGEX_WHITELIST = [
-    r"^https://\w+\.example\.com$",  # expect: regex-origin
+    r"^https://\w+\.example\.com$",  # expect: regex-origin any-subdomain-trusted
     r"^https://.*\.example\.com",  # expect: regex-origin any-subdomain-trusted prefix-match special-char-bypass
 ]
