@@ -41,6 +41,8 @@ def lab() -> Iterator[RunningLab]:
         (["--concurrency", "0", "http://a.test/"], "--concurrency '0'"),
         (["--timeout", "soon", "http://a.test/"], "--timeout 'soon'"),
         (["--rate", "-1", "http://a.test/"], "--rate '-1'"),
+        (["--timeout", "inf", "http://a.test/"], "--timeout 'inf'"),
+        (["--concurrency", "99999999", "http://a.test/"], "--concurrency '99999999'"),
         (["--resolve", "a.test:80", "http://a.test/"], "expected HOST:PORT:ADDRESS"),
         (["-i", "/nonexistent/targets.txt"], "cannot read /nonexistent/targets.txt"),
         ([], "no targets"),

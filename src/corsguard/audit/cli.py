@@ -103,14 +103,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _number(text: str, option: str, kind: type[int] | type[float], minimum: float) -> Any:
+MAX_CONCURRENCY = 1000
+MAX_TIMEOUT = 600.0
+
+
+def _number(
+    text: str,
+    option: str,
+    kind: type[int] | type[float],
+    minimum: float,
+    maximum: float = float("inf"),
+) -> Any:
     try:
         value = kind(text)
     except ValueError:
         value = None
-    if value is None or value < minimum or value != value:
+    if value is None or not minimum <= value <= maximum:  # also refuses nan
         what = "a whole number" if kind is int else "a number"
-        raise UsageError(f"{option} {text!r}: expected {what} of at least {minimum:g}")
+        bound = f"of at least {minimum:g}"
+        if maximum < float("inf"):
+            bound = f"from {minimum:g} to {maximum:g}"
+        raise UsageError(f"{option} {text!r}: expected {what} {bound}")
     return value
 
 
@@ -118,9 +131,10 @@ def _options(args: argparse.Namespace) -> AuditOptions:
     resolve = tuple(parse_resolve(raw) for raw in args.resolve)
     rate = None if args.rate is None else _number(args.rate, "--rate", float, 0.001)
     return AuditOptions(
-        concurrency=_number(args.concurrency, "--concurrency", int, 1),
+        # One worker task per unit of concurrency; no time limit is no time limit at all.
+        concurrency=_number(args.concurrency, "--concurrency", int, 1, MAX_CONCURRENCY),
         rate=rate,
-        timeout=_number(args.timeout, "--timeout", float, 0.01),
+        timeout=_number(args.timeout, "--timeout", float, 0.01, MAX_TIMEOUT),
         insecure=args.insecure,
         resolve=resolve,
         budget=MAX_REQUESTS,
