@@ -165,3 +165,33 @@ def test_rate_limit_and_sarif_to_a_file(lab: RunningLab, tmp_path: Path) -> None
     results = json.loads(out.read_text())["runs"][0]["results"]
     assert status == 1
     assert sorted(r["ruleId"] for r in results) == ["prefix-match", "special-char-bypass"]
+
+
+def test_a_non_utf8_line_is_an_error_entry_and_the_rest_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corsguard.lab import start_lab
+
+    with start_lab() as lab:
+        listing = tmp_path / "inventory.txt"
+        listing.write_bytes(
+            (lab.urls[0] + "\n").encode()
+            + b"http://bad\xff.example/\n"
+            + (lab.urls[1] + "\n").encode()
+        )
+        status = main(["audit", "-i", str(listing), "--format", "json"])
+    targets = json.loads(capsys.readouterr().out)["targets"]
+    assert [t["status"] for t in targets] == ["ok", "error", "ok"]
+    assert "not UTF-8" in targets[1]["error"]
+    assert status in (0, 1)
+
+
+def test_an_empty_inventory_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "empty.txt"
+    listing.write_text("# nothing yet\n\n")
+    assert main(["audit", "-i", str(listing), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no targets" in captured.err

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
+import itertools
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -148,6 +150,9 @@ def _patterns(texts: Sequence[str]) -> tuple[OriginPattern, ...]:
         raise UsageError(f"--origin: {exc}") from None
 
 
+NOT_TEXT = "this input line is not UTF-8 text"
+
+
 def _lines(handle: IO[str]) -> Iterator[str]:
     for raw in handle:
         line = raw.strip()
@@ -169,6 +174,13 @@ def _items(
     if handle is None:
         return
     for line in _lines(handle):
+        if "\x00" in line or any("\udc80" <= c <= "\udcff" for c in line):
+            # Undecodable bytes arrive as surrogates (see _open_input): one bad line is an
+            # error entry, and the rest of the inventory is still audited.
+            shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            yield index, shown, NOT_TEXT
+            index += 1
+            continue
         try:
             yield index, Target(line, build_trust(line, patterns), headers), None
         except TargetError as exc:
@@ -180,9 +192,12 @@ def _open_input(path: str | None) -> IO[str] | None:
     if path is None:
         return None
     if path == "-":
-        return sys.stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text-only stand-in (tests, embedding)
+            return sys.stdin
+        return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape")
     try:
-        return open(path, encoding="utf-8")
+        return open(path, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -297,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
             if out is not sys.stdout:
                 out.close()
     finally:
-        if handle is not None and handle is not sys.stdin:
+        if handle is not None and args.input != "-":
             handle.close()
 
 
@@ -334,6 +349,18 @@ def _audit(
             progress.advance(report)
 
         items = _items(args.urls, handle, patterns, headers)
+        first = next(items, None)
+        if first is not None and first[2] == NOT_TEXT and not args.urls:
+            # The very first line is not text: a wrong file (an archive, a binary), not an
+            # inventory with one bad line in it.
+            raise UsageError(f"cannot read {args.input}: it is not UTF-8 text")
+        if first is None:
+            # Nothing to audit is a mistake, not a clean report: a CI job with an empty
+            # inventory must not pass silently.
+            raise UsageError(
+                "no targets: give URLs as arguments, or one URL a line with -i FILE or -i -"
+            )
+        items = itertools.chain([first], items)
         if prove is None:
             read_errors = asyncio.run(audit_stream(items, options, on_report))
         else:
