@@ -39,7 +39,7 @@ from servers import free_port, require_chromium, serve_asgi
 pytestmark = pytest.mark.browser
 
 HOST = "api.example.test"
-NOT_READ_PROOFS = {"missing-vary-origin", "private-network-allowed"}
+NOT_READ_PROOFS = {"missing-vary-origin", "private-network-allowed", "preflight-origin-reflected"}
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,14 @@ _KINDS = [
         "The server echoes Access-Control-Request-Headers. List the headers the API uses.",
     ),
     Kind(
+        "preflight-origin-reflected",
+        "The preflight grants any origin",
+        "The server answers every preflight with the requesting origin, so any site can send "
+        "non-simple requests (PUT, DELETE, JSON bodies, custom headers) with the user's "
+        "cookies, even where it cannot read the answers. Answer preflights only for trusted "
+        "origins, as corsguard's middleware does.",
+    ),
+    Kind(
         "private-network-allowed",
         "Private network access is granted to an untrusted origin",
         "Access-Control-Allow-Private-Network lets a public site reach this private-network "

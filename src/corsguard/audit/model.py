@@ -42,6 +42,7 @@ PROBE_HEADER = "x-corsguard-probe"
 TRUSTED = "trusted"
 OWN = "own-origin"
 PREFLIGHT = "preflight"
+UNTRUSTED_PREFLIGHT = "untrusted-preflight"
 
 _ORIGIN_CLASSES = frozenset(
     {
@@ -281,6 +282,19 @@ def initial_probes(target: Target) -> list[ProbeRequest]:
     return probes
 
 
+def _untrusted_preflight_probe() -> ProbeRequest:
+    # A write an attacker would send: its preflight, from an origin nobody trusts.
+    return ProbeRequest(
+        UNTRUSTED_PREFLIGHT,
+        "OPTIONS",
+        ARBITRARY_ORIGIN,
+        (
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ),
+    )
+
+
 def _private_network_probe() -> ProbeRequest:
     return ProbeRequest(
         "private-network-allowed",
@@ -368,6 +382,9 @@ def next_probes(
     if pna not in sent:
         wave.append(pna)
     if mode == "full":
+        preflight = _untrusted_preflight_probe()
+        if preflight not in sent:
+            wave.append(preflight)
         # A suffix or dot probe granted under our own domain may be just another subdomain
         # (analyse drops it then): it does not end its class, the probe outside must go too.
         domains = {registrable_domain(_host(base)) for base in target.trust.bases}
@@ -391,7 +408,7 @@ def next_probes(
 
 def planned_probe_count(target: Target) -> int:
     """How many probes the full check set holds before the budget (for documentation/tests)."""
-    return len(initial_probes(target)) + 1 + sum(len(g) for g in _groups(target))
+    return len(initial_probes(target)) + 2 + sum(len(g) for g in _groups(target))
 
 
 # --- Analysis ----------------------------------------------------------------------------
@@ -586,6 +603,41 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
     return findings
 
 
+def _untrusted_preflight_finding(
+    target: Target, answered: Sequence[Exchange], origin_findings: Sequence[Finding]
+) -> list[Finding]:
+    """A preflight granted to an arbitrary origin, where simple requests showed nothing."""
+    if any(f.id == "origin-reflected" for f in origin_findings):
+        return []  # reads are granted to everyone already: that finding says more
+    for exchange in answered:
+        response = exchange.response
+        if response is None or exchange.request.purpose != UNTRUSTED_PREFLIGHT:
+            continue
+        origin = exchange.request.origin
+        if not preflight_passes(origin, response.status, response.headers):
+            return []
+        credentialed = response.values("access-control-allow-credentials") == ["true"]
+        # Fetch, "CORS-preflight fetch": passing it lets the actual request go out, with
+        # cookies when Allow-Credentials is true; reading the answer is a separate check.
+        return [
+            Finding(
+                "preflight-origin-reflected",
+                Severity.MEDIUM if credentialed else Severity.LOW,
+                origin,
+                credentialed,
+                exchange.request,
+                response,
+                f"A page on {origin} passes the preflight for a PUT with a JSON body"
+                + (
+                    ", so the request goes out with the victim's cookies."
+                    if credentialed
+                    else ", though without the victim's cookies (no Allow-Credentials: true)."
+                ),
+            )
+        ]
+    return []
+
+
 def _private_network_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
     for exchange in answered:
         response = exchange.response
@@ -654,8 +706,10 @@ def analyse(target: Target, exchanges: Sequence[Exchange]) -> TargetReport:
     if error is not None:
         return TargetReport(target.url, "error", error, (), len(exchanges), target.request_headers)
     answered = [e for e in exchanges if e.response is not None]
+    origin_findings = _origin_findings(target, answered)
     findings = (
-        _origin_findings(target, answered)
+        origin_findings
+        + _untrusted_preflight_finding(target, answered, origin_findings)
         + _wildcard_findings(target, answered)
         + _vary_finding(target, answered)
         + _preflight_findings(target, answered)

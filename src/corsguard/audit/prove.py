@@ -108,6 +108,10 @@ READ_KINDS = frozenset(
 )
 
 NOT_PROVABLE = {
+    "preflight-origin-reflected": (
+        "not provable by reading: the preflight lets an attacker's request go out, but the "
+        "page cannot see its effect on the server; the evidence is the preflight response"
+    ),
     "missing-vary-origin": (
         "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "
         "origin's Access-Control-Allow-Origin to another, and Chromium's own HTTP cache is "

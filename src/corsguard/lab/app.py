@@ -146,6 +146,31 @@ def _wildcard(path: str, *, credentials: bool = False, private_network: bool = F
     return handler
 
 
+def _preflight_reflect(path: str, trusted: str) -> Handler:
+    """Reads are granted to the front end only, but every preflight to everyone."""
+
+    def handler(request: LabRequest) -> LabResponse:
+        origin = request.origin
+        headers: list[tuple[str, str]] = [("vary", "Origin")]
+        if request.is_preflight and origin is not None:
+            headers += [
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-methods", "GET, PUT, DELETE"),
+                ("access-control-allow-headers", "Content-Type"),
+            ]
+            return LabResponse(204, headers)
+        if origin == trusted:
+            headers += [
+                ("access-control-allow-origin", origin),
+                ("access-control-allow-credentials", "true"),
+            ]
+        response = _json(_data(path))
+        return LabResponse(response.status, response.headers + headers, response.body)
+
+    return handler
+
+
 def _plain(path: str) -> Handler:
     def handler(request: LabRequest) -> LabResponse:
         return _json(_data(path))
@@ -335,6 +360,13 @@ def _table(trusted: str) -> list[Row]:
             _account,
             ("origin-reflected",),
             "high",
+        ),
+        (
+            "/preflight-reflect",
+            "OPTIONS answered with Access-Control-Allow-Origin = the request's Origin, for all",
+            _preflight_reflect("/preflight-reflect", trusted_),
+            ("preflight-origin-reflected",),
+            "medium",
         ),
         ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
     ]
