@@ -21,20 +21,13 @@ from typing import Any
 
 import pytest
 
+from corsguard.audit.prove import OFFLINE_FLAGS
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 RESOLVER_RULES = "MAP *.example.test 127.0.0.1, MAP *.attacker.test 127.0.0.1"
 
-LAUNCH_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+LAUNCH_FLAGS = list(OFFLINE_FLAGS)
 
 
 def find_chromium() -> str | None:

@@ -44,7 +44,8 @@ OWN = "own-origin"
 PREFLIGHT = "preflight"
 UNTRUSTED_PREFLIGHT = "untrusted-preflight"
 
-_ORIGIN_CLASSES = frozenset(
+# The classes an Origin probe reveals: the server grants that probe's origin.
+ORIGIN_CLASSES = frozenset(
     {
         "origin-reflected",
         "null-origin-trusted",
@@ -449,7 +450,7 @@ def _origin_findings(target: Target, answered: Sequence[Exchange]) -> list[Findi
     for exchange in answered:
         purpose = exchange.request.purpose
         if (
-            purpose in _ORIGIN_CLASSES
+            purpose in ORIGIN_CLASSES
             and exchange.request.method == "GET"
             and not trust.trusts(exchange.request.origin)
             and _accepted(exchange)

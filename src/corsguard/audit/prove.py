@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsguard.audit.model import (
+    ORIGIN_CLASSES,
     PROBE_HEADER,
     PROBE_METHOD,
     Finding,
@@ -60,8 +61,9 @@ BROWSER_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 INSTALL_HINT = "apt-get install chromium  and  pip install 'corsguard[prove]'"
 
-# Offline-safe flags: no background traffic, no component updates, no QUIC.
-LAUNCH_FLAGS = (
+# Offline-safe flags: no background traffic, no component updates, no QUIC. The test
+# suite launches Chromium with these too.
+OFFLINE_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -70,6 +72,9 @@ LAUNCH_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+)
+LAUNCH_FLAGS = (
+    *OFFLINE_FLAGS,
     # Local Network Access (Chromium's permission prompt for loopback and private targets,
     # and its refusal of insecure pages) is not CORS: the proof tests CORS alone and says so.
     # Attacker pages of many origins would each get a renderer process of their own;
@@ -89,23 +94,7 @@ LAUNCH_FLAGS = (
 PROFILE_PREFERENCES = {"profile": {"cookie_controls_mode": 0}}
 
 # Findings whose proof is a cross-origin read of the target by a page on finding.origin.
-READ_KINDS = frozenset(
-    {
-        "origin-reflected",
-        "null-origin-trusted",
-        "prefix-match",
-        "suffix-match",
-        "unescaped-dot",
-        "substring-match",
-        "special-char-bypass",
-        "insecure-origin-trusted",
-        "any-subdomain-trusted",
-        "third-party-origin-trusted",
-        "localhost-trusted",
-        "wildcard-origin",
-        "wildcard-with-credentials",
-    }
-)
+READ_KINDS = ORIGIN_CLASSES | {"wildcard-origin", "wildcard-with-credentials"}
 
 NOT_PROVABLE = {
     "preflight-origin-reflected": (
