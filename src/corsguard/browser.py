@@ -1037,6 +1037,21 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
             sent=tuple(sent),
         )
 
+    def halt(*, complete: bool, fixes: Sequence[Fix] = ()) -> Verdict:
+        """Blocked where the walk stands now (its URL, method, origin and hops so far)."""
+        return finish(
+            allowed=False,
+            resolves=False,
+            complete=complete,
+            fixes=fixes,
+            final_url=url,
+            final_method=method,
+            origin=serialized(),
+            redirects=redirects,
+            dropped=dropped,
+            cross=cross,
+        )
+
     preflight_info = PreflightInfo(False, (), "not-needed")
     try:
         prepared = _prepare(request)
@@ -1162,17 +1177,7 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
                 if first_preflight is None:
                     first_preflight = info
                 preflight_info = first_preflight
-                return finish(
-                    allowed=False,
-                    resolves=False,
-                    complete=False,
-                    final_url=url,
-                    final_method=method,
-                    origin=serialized(),
-                    redirects=redirects,
-                    dropped=dropped,
-                    cross=cross,
-                )
+                return halt(complete=False)
             unsafe = list(need.unsafe_headers)
             if (
                 any(n.lower() == "authorization" for n, _ in headers)
@@ -1198,17 +1203,9 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
             ):
                 notes.append(NOTE_AUTHORIZATION)
             if not ok:
-                return finish(
-                    allowed=False,
-                    resolves=False,
+                return halt(
                     complete=True,
                     fixes=pfixes,
-                    final_url=url,
-                    final_method=method,
-                    origin=serialized(),
-                    redirects=redirects,
-                    dropped=dropped,
-                    cross=cross,
                 )
         elif first_preflight is None and hop == 0:
             first_preflight = PreflightInfo(False, (), "not-needed")
@@ -1225,17 +1222,7 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
         sent.append(outgoing)
         answer = yield outgoing
         if answer is None:
-            return finish(
-                allowed=False,
-                resolves=False,
-                complete=False,
-                final_url=url,
-                final_method=method,
-                origin=serialized(),
-                redirects=redirects,
-                dropped=dropped,
-                cross=cross,
-            )
+            return halt(complete=False)
         status = answer.status
         is_redirect = status in REDIRECT_STATUSES and answer.redirect_location is not None
         step: Literal["response", "redirect"] = "redirect" if is_redirect else "response"
@@ -1243,17 +1230,9 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
             rchecks, rfixes = _cors_check(step, answer, serialized(), credentials, hop)
             checks.extend(rchecks)
             if not all(c.passed for c in rchecks):
-                return finish(
-                    allowed=False,
-                    resolves=False,
+                return halt(
                     complete=True,
                     fixes=rfixes,
-                    final_url=url,
-                    final_method=method,
-                    origin=serialized(),
-                    redirects=redirects,
-                    dropped=dropped,
-                    cross=cross,
                 )
         if not is_redirect:
             if request.mode == "no-cors" and not same and not tainting_cors:
@@ -1340,9 +1319,7 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
         looked_r = (("status", str(status)), ("Location", location))
         if problem is not None:
             checks.append(Check("redirect", "follow", False, looked_r, problem, hop))
-            return finish(
-                allowed=False,
-                resolves=False,
+            return halt(
                 complete=True,
                 fixes=[
                     Fix(
@@ -1353,12 +1330,6 @@ def simulate(request: Request) -> Generator[Outgoing, Answer, Verdict]:
                         "response",
                     )
                 ],
-                final_url=url,
-                final_method=method,
-                origin=serialized(),
-                redirects=redirects,
-                dropped=dropped,
-                cross=cross,
             )
         new_origin = serialize_url_origin(new_url)
         # Tainted origin: the hop crosses origins while the current URL is not the page's.
