@@ -497,3 +497,21 @@ def test_route_refusals_reach_the_apps_callback() -> None:
     request(policy, "POST", "/admin/x", origin="https://evil.com", host=API)
     assert [d.path for d in seen] == ["/api/x"]
     assert [d.path for d in own] == ["/admin/x"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "origin", "exposed"),
+    [
+        (Policy(allow_origins=["*"], expose_headers=["X-Id", "X-Page"]), "https://a.example",
+         "X-Id, X-Page"),
+        (Policy(allow_origins=["*"], expose_headers=["*"]), "null", "*"),
+        (Policy(allow_origins=["*"]), "https://any.example", None),
+        (Policy(allow_origins=[APP], expose_headers=["X-Id"]), APP, "X-Id"),
+    ],
+)  # fmt: skip
+def test_exposed_headers_are_sent_to_every_granted_origin(
+    policy: Policy, origin: str, exposed: str | None
+) -> None:
+    decision = request(policy, "GET", origin=origin)
+    assert header(decision, "access-control-expose-headers") == exposed
+    assert header(decision, "access-control-allow-origin") in ("*", origin)

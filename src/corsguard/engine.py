@@ -218,7 +218,7 @@ def decide(
     if allowed:
         kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
         if policy.public:
-            return Decision(kind, True, None, policy._acao_public, b"", "", origin, method, path)
+            return Decision(kind, True, None, policy._public_grant, b"", "", origin, method, path)
         if grant is None:
             grant = ((b"access-control-allow-origin", origin.encode()), *policy._actual_headers)
         return _new(Decision, (kind, True, None, grant, policy.vary, "", origin, method, path, b""))

@@ -71,6 +71,7 @@ class Policy:
         "_preflight_cache",
         "_preflight_headers",
         "_preflight_vary",
+        "_public_grant",
         "_routes",
         "allow_credentials",
         "allow_headers",
@@ -123,6 +124,7 @@ class Policy:
     _exempt_prefixes: frozenset[str]
     _routes: dict[str, Policy]
     _acao_public: tuple[tuple[bytes, bytes], ...]
+    _public_grant: tuple[tuple[bytes, bytes], ...]
     _actual_headers: tuple[tuple[bytes, bytes], ...]
     _granted: dict[str, tuple[tuple[bytes, bytes], ...]]
     _has_patterns: bool
@@ -394,6 +396,8 @@ class Policy:
         if expose_list:
             actual.append((b"access-control-expose-headers", ", ".join(expose_list).encode()))
         s(self, "_actual_headers", tuple(actual))
+        # A public policy's answer to any actual request: '*' and the exposed headers.
+        s(self, "_public_grant", (*self._acao_public, *actual) if public else ())
         # The whole header set of a grant, per exact origin, so a request only looks it up.
         s(
             self,
