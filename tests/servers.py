@@ -51,6 +51,17 @@ def require_chromium() -> str:
     return path
 
 
+def read_head(conn: socket.socket) -> bytes:
+    """What a raw-socket test server reads of a request: up to the end of its head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -16,6 +16,7 @@ import pytest
 
 from corsguard.cli import main
 from corsguard.lab import RunningLab, start_lab
+from servers import read_head
 from test_audit_output import JSON_SCHEMA, validate
 
 Handler = Callable[[socket.socket, dict[str, Any]], None]
@@ -60,16 +61,6 @@ class RawServer:
 
     def url(self, path: str = "/", scheme: str = "http", host: str = "127.0.0.1") -> str:
         return f"{scheme}://{host}:{self.port}{path}"
-
-
-def read_head(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def never_answers(conn: socket.socket, state: dict[str, Any]) -> None:

@@ -179,16 +179,6 @@ def raw_server(
                 conn.close()
 
 
-def read_head(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 def never_answers(conn: socket.socket) -> None:
     read_head(conn)
     threading.Event().wait(10)
