@@ -19,6 +19,7 @@ import pytest
 from browser_cases import Case, World, build_cases, cases_by_label, serve_world
 from corsguard import browser
 from corsguard.cli import main
+from servers import read_head
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ("api.attacker.test", "other.attacker.test", "page.example.test")
