@@ -491,16 +491,19 @@ def merge_response_headers(
     headers are dropped: the policy alone decides what the browser is told, so a handler
     cannot widen (or break) it by accident.
     """
-    prefix, vary_name, sep = _NAMES[type(vary)]
+    prefix, vary_name, sep, initials = _NAMES[type(vary)]
     out: list[tuple[AnyStr, AnyStr]] = []
     app_vary: AnyStr | None = None
     for pair in app_headers:
-        lower = pair[0].lower()
-        if lower.startswith(prefix):
-            continue
-        if lower == vary_name:
-            app_vary = pair[1] if app_vary is None else app_vary + sep + pair[1]
-            continue
+        # Only names that start with a/A/v/V need a closer look (one-character slices are
+        # cached objects, and an empty name is "in" any string, so it is looked at too).
+        if pair[0][:1] in initials:
+            lower = pair[0].lower()
+            if lower.startswith(prefix):
+                continue
+            if lower == vary_name:
+                app_vary = pair[1] if app_vary is None else app_vary + sep + pair[1]
+                continue
         out.append(pair)
     out.extend(cors_headers)
     if vary:
@@ -512,6 +515,6 @@ def merge_response_headers(
 
 _PUNCTUATION: dict[type, Any] = {bytes: (b",", b"*", b", "), str: (",", "*", ", ")}
 _NAMES: dict[type, Any] = {
-    bytes: (b"access-control-", b"vary", b", "),
-    str: ("access-control-", "vary", ", "),
+    bytes: (b"access-control-", b"vary", b", ", b"aAvV"),
+    str: ("access-control-", "vary", ", ", "aAvV"),
 }
