@@ -58,13 +58,15 @@ class CORSMiddleware:
 
             cors_headers, vary = decision.headers, decision.vary
 
-            async def send_with_cors(message: Message) -> None:
+            # A plain function that hands back send's awaitable: no coroutine of its own
+            # per message, and the app awaits what the server gave.
+            def send_with_cors(message: Message) -> Awaitable[None]:
                 if message["type"] == "http.response.start":
                     # Rewritten in place, as Starlette's own middleware does.
                     message["headers"] = merge_response_headers(
                         message.get("headers", ()), cors_headers, vary
                     )
-                await send(message)
+                return send(message)
 
             await self.app(scope, receive, send_with_cors)
         elif scope_type == "websocket":
