@@ -348,7 +348,15 @@ class OriginMatcher:
     host after the first label, then by the literal prefix, checking at most 63 prefixes.
     """
 
-    __slots__ = ("_any_port_hosts", "_exact", "_has_patterns", "_labels", "_subdomains")
+    __slots__ = (
+        "_any_port_hosts",
+        "_exact",
+        "_has_patterns",
+        "_label_parents",
+        "_labels",
+        "_subdomain_parents",
+        "_subdomains",
+    )
 
     def __init__(self, patterns: Iterable[OriginPattern]) -> None:
         self._exact: set[str] = set()
@@ -368,6 +376,10 @@ class OriginMatcher:
                 by_prefix.setdefault(pattern.label_prefix, set()).add(pattern.label_suffix)
 
         self._has_patterns = bool(self._any_port_hosts or self._subdomains or self._labels)
+        # The bare domains under any wildcard: one string lookup per parent domain of an
+        # origin rules most of them out before a keyed lookup is built.
+        self._subdomain_parents = frozenset(host for _s, host, _p in self._subdomains)
+        self._label_parents = frozenset(host for _s, host, _p in self._labels)
 
     def matches(self, origin: str) -> bool:
         if origin in self._exact:
@@ -393,23 +405,26 @@ class OriginMatcher:
         return self._matches_host(parsed.scheme, parsed.host, parsed.port, parsed.is_ip)
 
     def _matches_host(self, scheme: str, host: str, port: int | None, is_ip: bool) -> bool:
-        if (scheme, host) in self._any_port_hosts:
+        if self._any_port_hosts and (scheme, host) in self._any_port_hosts:
             return True
         if is_ip:
             return False
-        subdomains, labels = self._subdomains, self._labels
-        if subdomains:
+        parents = self._subdomain_parents
+        if parents:
+            subdomains = self._subdomains
             dot = host.find(".")
             while dot >= 0:
                 parent = host[dot + 1 :]
-                if (scheme, parent, port) in subdomains:
-                    return True
-                if (scheme, parent, _ANY_PORT) in subdomains:
+                if parent in parents and (
+                    (scheme, parent, port) in subdomains
+                    or (scheme, parent, _ANY_PORT) in subdomains
+                ):
                     return True
                 dot = host.find(".", dot + 1)
+        labels = self._labels
         if labels:
             first, separator, parent = host.partition(".")
-            if not separator:
+            if not separator or parent not in self._label_parents:
                 return False
             for key in ((scheme, parent, port), (scheme, parent, _ANY_PORT)):
                 by_prefix = labels.get(key)
