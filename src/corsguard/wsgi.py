@@ -62,18 +62,21 @@ def immediate_headers(decision: Decision) -> list[tuple[str, str]]:
 # (compared by value), and the cache is bounded, whatever origins clients send.
 _STR_CACHE: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
 _STR_CACHE_SIZE = 256
-_VARY = {b"Origin": "Origin"}
 
 
-def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
-    """An app's str response headers with the decision applied (see merge_response_headers)."""
+def _str_form(decision: Decision) -> tuple[list[tuple[str, str]], str]:
+    """A pass-through decision's CORS headers and Vary tokens, as str for WSGI."""
     cors = _STR_CACHE.get(decision.headers)
     if cors is None:
         if len(_STR_CACHE) >= _STR_CACHE_SIZE:
             _STR_CACHE.clear()
         cors = _STR_CACHE[decision.headers] = _str_pairs(decision.headers)
-    vary = _VARY.get(decision.vary) or decision.vary.decode("latin-1")
-    return merge_response_headers(app_headers, cors, vary)
+    return cors, decision.vary.decode("latin-1")
+
+
+def merge_into(app_headers: Iterable[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
+    """An app's str response headers with the decision applied (see merge_response_headers)."""
+    return merge_response_headers(app_headers, *_str_form(decision))
 
 
 def _is_cors_header(name: str) -> bool:
@@ -145,8 +148,7 @@ class CORSMiddleware:
                 out.append(("Content-Length", str(len(body))))
             start_response(_REASONS.get(decision.status, str(decision.status)), out)
             return [body]
-        cors = _str_pairs(decision.headers)
-        vary = decision.vary.decode("latin-1")
+        cors, vary = _str_form(decision)
         if memo is not None and key is not None:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()  # bounded, whatever clients send
