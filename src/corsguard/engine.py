@@ -484,7 +484,7 @@ def _readings(path: str, raw_path: str | None) -> Iterator[str | None]:
     """Every way a part of the stack may read the path; None when they cannot be told."""
     if path[:1] != "/":
         path = "/" + path
-    bases = [path]
+    bases: list[str | None] = [path]
     if raw_path is not None and _ENCODED_SEPARATOR.search(raw_path):
         bases.append(_raw_reading(path, raw_path))
     if "%" in path:

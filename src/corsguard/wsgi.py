@@ -7,6 +7,7 @@ integrations, which see the same environ and str headers.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -55,10 +56,9 @@ def environ_path(environ: Mapping[str, Any]) -> str:
     """
     path: str = environ.get("PATH_INFO") or "/"
     if not path.isascii():
-        try:
+        # A str that is not latin-1 bytes is text the server already decoded.
+        with contextlib.suppress(UnicodeEncodeError):
             path = path.encode("latin-1").decode("utf-8", "replace")
-        except UnicodeEncodeError:
-            pass  # not latin-1 bytes: the server already gave text
     return path
 
 
