@@ -500,6 +500,11 @@ def _readings(path: str, raw_path: str | None) -> Iterator[str | None]:
             return
         collapsed = _SLASHES.sub("/", base)
         readings = [base, collapsed]
+        empty = base.find("//")
+        if empty >= 0:
+            # Werkzeug's <path:> needs a remainder that does not start with '/', so
+            # "/a/b//x" is not below "/a/b" to it (a catch-all takes it): only "/a" is.
+            readings.append(base[: base.rfind("/", 0, empty)] or "/" if empty else "/")
         if "/." in base:
             readings.append(_remove_dot_segments(base))
             readings.append(normalize_path(collapsed))
