@@ -36,7 +36,7 @@ EVIL = "https://evil.attacker.test"
 
 TOP = "top"
 ROUTES = {
-    "/admin": Policy(allow_origins=[TRUSTED], allow_methods=["GET", "POST"], allow_credentials=True),
+    "/admin": Policy(allow_origins=[TRUSTED], allow_methods=["POST"], allow_credentials=True),
     "/public": Policy(allow_origins=["*"], block_cross_origin_writes=False),
     "/public/private": Policy(allow_origins=[TRUSTED], allow_credentials=True),
     "/hooks": Policy(allow_origins=[PARTNER], block_cross_origin_writes=False),
@@ -64,9 +64,7 @@ ATOMS = [
 ]  # fmt: skip
 segment = st.lists(st.sampled_from(ATOMS), min_size=1, max_size=3).map("".join)
 targets = st.lists(segment, min_size=1, max_size=6).map(lambda parts: "/" + "/".join(parts))
-examples = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+examples = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def expected(tag: str) -> tuple[Policy, bool]:
