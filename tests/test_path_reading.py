@@ -71,7 +71,8 @@ FORM_POST = [
         ("/files/x/../../webhooks", "/files/x%2F..%2F..%2Fwebhooks", STRICT),
         ("/api/t/../../hooks", "/api/t%2F..%2F..%2Fhooks", STRICT),
         ("//public/x", None, STRICT),  # Starlette, Django: no /public; Werkzeug, nginx: /public
-        ("/admin//x", None, ADMIN),  # every reading keeps the first segment
+        ("/admin//x", None, STRICT),  # Werkzeug's <path:> refuses "/x": a catch-all runs
+        ("/admin/x//y", None, ADMIN),  # ... but "/admin/<path:rest>" takes "x//y"
         ("/public;x/y", None, STRICT),  # ';' parameters: Tomcat-style stripping reads /public
         ("/admin;x/y", None, STRICT),
         ("/public\\..\\admin", None, STRICT),  # backslash as a separator (IIS, some proxies)
