@@ -338,3 +338,27 @@ def test_wsgi_encoded_slashes_in_the_raw_uri(raw_key: str, raw: str, status: int
     start = Recorder()
     WSGIMiddleware(ok_app, policy=POLICY)(env, start)
     assert start.status == status
+
+
+# --- hostile paths -----------------------------------------------------------------------------
+
+HOSTILE_PATHS: list[tuple[str, str | None]] = [
+    ("/" + "/".join(["..", "a;b", "\\", "%", "", "admin", "."] * 600), None),
+    ("/admin/" + "x" * 100_000, "/admin/" + "%2F" * 30_000),
+    ("/admin/x", "http://"),  # an absolute form without a path
+    ("/admin/x", "*"),
+    ("/admin/x", "/admin\u0100%2Fx"),  # not latin-1: a server bug, not a crash
+    ("/admin/x", "%2F"),
+    ("", "/%2F"),
+    ("/\udcff/admin", "/%FF%2Fadmin"),
+    ("/admin/\x00", "/admin/%00%2F"),
+]
+
+
+@pytest.mark.parametrize(("path", "raw"), HOSTILE_PATHS)
+def test_hostile_paths_get_a_decision(path: str, raw: str | None) -> None:
+    for method, websocket in (("GET", False), ("POST", False), ("GET", True)):
+        decision = decide(POLICY, method, path, FORM_POST, raw_path=raw, websocket=websocket)
+        # Whatever the path, an untrusted cross-site write or handshake is refused.
+        assert decision.status == 403 or (method == "GET" and not websocket)
+        assert decision.headers == ()

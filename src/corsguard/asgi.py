@@ -95,10 +95,10 @@ class CORSMiddleware:
         """The raw path where it can change the route (it has a '%' escape), else None."""
         if self.policy._paths is None:
             return None
-        raw = scope.get("raw_path")  # optional in the ASGI spec
-        if not raw or b"%" not in raw:
+        raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
+        if not isinstance(raw, bytes) or b"%" not in raw:
             return None
-        return bytes(raw).decode("latin-1")
+        return raw.decode("latin-1")
 
 
 def route_path(scope: Scope) -> str:

@@ -171,7 +171,8 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
         scope = getattr(request, "scope", None)  # an ASGIRequest
         if scope is not None:
             raw = scope.get("raw_path")
-            raw_path = raw.decode("latin-1") if raw and b"%" in raw else None
+            if isinstance(raw, bytes) and b"%" in raw:
+                raw_path = raw.decode("latin-1")
         else:
             raw_path = environ_raw_path(request.META)
     return decide(
