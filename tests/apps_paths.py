@@ -5,7 +5,8 @@ Each has the same handlers, each answering ``<name> handler ran``: ``/files/<pat
 ``/webhooks/<path>`` (exempt from write protection), ``/admin/<path>`` (a stricter route),
 ``/café/<path>`` (a public route with a non-ASCII name) and a catch-all. corsguard guards
 them as a Flask extension (`flask_ext`), as WSGI middleware around Flask (`flask_wsgi`), or
-as Django middleware (`django_app`, with this module as its settings and URLconf).
+as Django middleware (`django_app` for WSGI, `django_asgi` for ASGI, with this module as
+their settings and URLconf).
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ def __getattr__(name: str) -> Any:
         from django.core.wsgi import get_wsgi_application
 
         return get_wsgi_application()
+    if name == "django_asgi":
+        from django.core.asgi import get_asgi_application
+
+        return get_asgi_application()
     if name == "urlpatterns":  # read by Django's resolver once settings are loaded
         return _django_urlpatterns()
     raise AttributeError(name)

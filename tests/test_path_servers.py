@@ -7,7 +7,8 @@ The same requests go, byte for byte (http.client does not normalise the target),
   ``root_path="/svc"`` (``--root-path``), and mounted with ``Mount("/v1", app=sub)``;
 - gunicorn (a subprocess, ``SCRIPT_NAME=/svc``) and waitress (``url_prefix="/svc"``) in
   front of Flask with the corsguard extension and Flask under corsguard's WSGI middleware;
-- gunicorn in front of Django's WSGI handler with corsguard's Django middleware.
+- gunicorn in front of Django's WSGI handler, and uvicorn (``--root-path /svc``) in front of
+  Django's ASGI handler, with corsguard's Django middleware.
 Each handler names itself in its body, so "which handler ran" is observed.
 """
 
@@ -172,10 +173,16 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None) -> Non
 @contextlib.contextmanager
 def gunicorn(app: str, **env: str) -> Iterator[int]:
     port = free_port()
-    environ = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{TESTS}", SCRIPT_NAME="/svc", **env)
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    with subprocess_server([*command, "--log-level", "warning", app], port, **env):
+        yield port
+
+
+@contextlib.contextmanager
+def subprocess_server(command: list[str], port: int, **env: str) -> Iterator[None]:
+    environ = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{TESTS}", SCRIPT_NAME="/svc", **env)
     proc = subprocess.Popen(
-        [*command, "--log-level", "warning", app],
+        command,
         cwd=TESTS,
         env=environ,
         stdout=subprocess.PIPE,
@@ -183,7 +190,7 @@ def gunicorn(app: str, **env: str) -> Iterator[int]:
     )
     try:
         wait_for_port(port, proc)
-        yield port
+        yield
     finally:
         proc.terminate()
         try:
@@ -231,3 +238,20 @@ def wsgi_server(request: pytest.FixtureRequest) -> Iterator[int]:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]} {c[1]} {c[2].get('Origin')}")
 def test_wsgi_servers_below_script_name(wsgi_server: int, case: tuple[Any, ...]) -> None:
     check(wsgi_server, "/svc", case)
+
+
+@pytest.fixture(scope="module")
+def django_asgi_root_path() -> Iterator[int]:
+    # Django's ASGI handler under the uvicorn command line, --root-path /svc.
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--root-path", "/svc", "--log-level", "warning", "apps_paths:django_asgi"]
+    with subprocess_server(command, port, DJANGO_SETTINGS_MODULE="apps_paths"):
+        yield port
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]} {c[1]} {c[2].get('Origin')}")
+def test_django_asgi_under_uvicorn_root_path(
+    django_asgi_root_path: int, case: tuple[Any, ...]
+) -> None:
+    check(django_asgi_root_path, "", case)
