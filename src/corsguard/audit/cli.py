@@ -36,7 +36,14 @@ from corsguard.audit.output import (
 )
 from corsguard.audit.poc import PocDirError, prepare_poc_dir
 from corsguard.audit.prober import AuditOptions, Collected, Item, audit_stream
-from corsguard.audit.prove import BrowserUnavailable, ProveSettings, find_browser, prove_stream
+from corsguard.audit.prove import (
+    BrowserUnavailable,
+    ProveSettings,
+    find_browser,
+    is_local_address,
+    pinned_address,
+    prove_stream,
+)
 from corsguard.cli import UsageError
 from corsguard.cliargs import parse_header, parse_resolve
 from corsguard.findings import Severity
@@ -280,7 +287,14 @@ def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSet
         browser = find_browser(args.browser)
     except (BrowserUnavailable, PocDirError) as exc:
         raise UsageError(str(exc)) from None
+    # Which browser to start first (see Prover): the one for local targets when the first
+    # command-line target is on a literal loopback/private address or --resolve pin.
+    first = args.urls[0] if args.urls else None
+    expect_local = first is not None and bool(
+        is_local_address(pinned_address(first, options.resolve))
+    )
     return ProveSettings(
+        expect_local=expect_local,
         prove_all=mode == "all",
         browser=browser,
         insecure=options.insecure,

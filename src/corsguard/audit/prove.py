@@ -33,6 +33,7 @@ import ipaddress
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -73,20 +74,36 @@ OFFLINE_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+# Attacker pages of many origins would each get a renderer process of their own; a few
+# shared ones make proofs several times faster on a small machine. CORS is enforced in the
+# network service, not the renderer, so verdicts do not change.
+# HTTPS-Upgrades would load an http attacker page (http://app.example.com, the
+# insecure-origin-trusted probe) over https, which is not routed: the proof needs the page at
+# exactly the probe's origin. Real victims can still reach such a page over http.
+_DISABLED_FEATURES = ("IsolateOrigins", "site-per-process", "HttpsUpgrades")
 LAUNCH_FLAGS = (
     *OFFLINE_FLAGS,
-    # Local Network Access (Chromium's permission prompt for loopback and private targets,
-    # and its refusal of insecure pages) is not CORS: the proof tests CORS alone and says so.
-    # Attacker pages of many origins would each get a renderer process of their own;
-    # a few shared ones make proofs several times faster on a small machine. CORS is
-    # enforced in the network service, not the renderer, so verdicts do not change.
-    # HTTPS-Upgrades would load an http attacker page (http://app.example.com, the
-    # insecure-origin-trusted probe) over https, which is not routed: the proof needs the
-    # page at exactly the probe's origin. Real victims can still reach such a page over http.
-    "--disable-features=LocalNetworkAccessChecks,IsolateOrigins,site-per-process,HttpsUpgrades",
+    f"--disable-features={','.join(_DISABLED_FEATURES)}",
     "--disable-site-isolation-trials",
     "--renderer-process-limit=4",
 )
+# Local Network Access (Chromium's permission prompt for loopback and private targets, and
+# its refusal of insecure pages) is not CORS. It is turned off only in the browser that
+# proves targets which are themselves on a loopback or private address: a public target is
+# proven in a browser that keeps it, so it cannot steer the scanning browser into the
+# user's loopback or intranet (https://wicg.github.io/local-network-access/).
+LOCAL_TARGET_FLAGS = (
+    *OFFLINE_FLAGS,
+    f"--disable-features={','.join(('LocalNetworkAccessChecks', *_DISABLED_FEATURES))}",
+    "--disable-site-isolation-trials",
+    "--renderer-process-limit=4",
+)
+
+
+def launch_flags(local: bool) -> tuple[str, ...]:
+    """Chromium's flags for proving public (``local`` False) or local targets."""
+    return LOCAL_TARGET_FLAGS if local else LAUNCH_FLAGS
+
 
 # Chromium's profile preference "cookie_controls_mode": 0 = allow third-party cookies,
 # Chrome's default for ordinary windows. Debian's Chromium 156 starts a fresh profile
@@ -358,6 +375,14 @@ class PageOutcome:
         )
 
     @property
+    def policy_block(self) -> str | None:
+        """Chromium's console line saying the page's CSP refused a request (see page_policy)."""
+        for line in self.console:
+            if "Content Security Policy" in line:
+                return line
+        return None
+
+    @property
     def cors_message(self) -> str | None:
         """Chromium's console line saying why CORS blocked the read, if it did."""
         for line in self.console:
@@ -439,6 +464,18 @@ def interpret(
             browser=context.browser,
             proof=_proof_dict(plan, outcome, notes),
             explanation=explanation,
+        )
+    if outcome.policy_block is not None:
+        # The target sent the fetch elsewhere (a redirect to an origin the user did not
+        # list): the proof does not follow it, so the read is neither shown nor refuted.
+        notes.insert(
+            0,
+            "inconclusive: the target redirected the request to another origin, which the "
+            "proof does not follow (its browser reaches only the listed target): "
+            f"{outcome.policy_block}",
+        )
+        return replace(
+            finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
         )
     if outcome.cors_message is not None:
         # Chromium's own CORS check refused the read: the header verdict was wrong.
@@ -539,7 +576,8 @@ def resolver_rules(resolve: Sequence[tuple[str, int, str]]) -> str:
     return ", ".join(rules)
 
 
-def _address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
+def pinned_address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str:
+    """The address --resolve pins for the URL's host and port, else the host itself."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -549,24 +587,65 @@ def _address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
     return host
 
 
+def is_local_address(address: str) -> bool | None:
+    """True for loopback, private and link-local addresses (and localhost names), False for
+    other IP addresses, None for a host name that needs DNS."""
+    address = address.strip("[]").lower()
+    if address == "localhost" or address.endswith(".localhost"):
+        return True  # RFC 6761, 6.3: always loopback
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
 def local_network_note(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
     """A note when the target is on a loopback or private address (Local Network Access)."""
-    address = (_address(url, resolve) or "").strip("[]")
-    if address == "localhost" or address.endswith(".localhost"):
-        local = True
-    else:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None
-        local = ip.is_loopback or ip.is_private or ip.is_link_local
-    if not local:
+    if not is_local_address(pinned_address(url, resolve)):
         return None
     return (
         "the target is on a local network address: a real Chromium would first ask the "
         "visitor for Local Network Access permission (and refuse plain-http pages); the proof "
-        "turns that check off to test CORS alone"
+        "turns that check off for local targets only, to test CORS alone"
     )
+
+
+async def target_is_local(
+    url: str, resolve: Sequence[tuple[str, int, str]], timeout: float = 5.0
+) -> bool:
+    """Whether ``url`` is on a loopback or private address (--resolve first, then DNS).
+
+    Only then may its proof run in the browser without Local Network Access checks; a name
+    that does not resolve, or resolves to any public address, counts as public.
+    """
+    address = pinned_address(url, resolve)
+    local = is_local_address(address)
+    if local is not None:
+        return local
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        infos = await asyncio.wait_for(
+            asyncio.get_running_loop().getaddrinfo(address, port, type=socket.SOCK_STREAM),
+            timeout,
+        )
+    except (OSError, asyncio.TimeoutError, UnicodeError):
+        return False
+    found = {str(info[4][0]) for info in infos}
+    return bool(found) and all(is_local_address(a) for a in found)
+
+
+def page_policy(target_url: str) -> str:
+    """The attacker page's Content-Security-Policy: it may connect to the target only.
+
+    CSP is checked again on every redirect hop (Fetch, "main fetch" step "should request be
+    blocked by Content Security Policy", reached from "HTTP-redirect fetch"), which
+    Playwright's request routing does not see (it continues redirects by itself), so a
+    target cannot steer the proof to a host or port the user did not list. The sandboxed
+    iframe (srcdoc) inherits the policy (HTML, "policy container" of about:srcdoc).
+    """
+    return f"connect-src {url_origin(target_url)}"
 
 
 # --- The edge: Chromium through Playwright ------------------------------------------------
@@ -611,6 +690,9 @@ class ProveSettings:
     timeout: float = 10.0  # per fetch, seconds
     contexts: int = 4  # targets proven at once
     poc_dir: str | None = None  # --poc-dir, created and checked (corsguard.audit.poc)
+    # The first target is local (only a hint: which browser to start before the first
+    # probe, so that a missing Chromium is reported at once; see Prover).
+    expect_local: bool = False
 
 
 @dataclass
@@ -625,20 +707,49 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Prover:
-    """One Chromium per audit; ``await prover.prove(report)`` per target."""
+    """Chromium for an audit; ``await prover.prove(report)`` per target.
+
+    Two browsers at most, each started when first needed: one with Local Network Access
+    checks (public targets) and one without (targets on loopback or private addresses, see
+    `launch_flags`), so a public target is never proven where those checks are off.
+    """
 
     def __init__(self, settings: ProveSettings) -> None:
         self.settings = settings
         self.executable = find_browser(settings.browser)
         self.browser_name = "Chromium"
         self._stack = contextlib.AsyncExitStack()
-        self._browser: Any = None
+        self._playwright: Any = None
+        self._home = ""
+        self._browsers: dict[bool, Any] = {}
+        self._launching = asyncio.Lock()
         self._limit = asyncio.Semaphore(max(1, settings.contexts))
 
     async def __aenter__(self) -> Prover:
         from playwright.async_api import async_playwright
 
-        home = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="corsguard-prove-"))
+        self._home = self._stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="corsguard-prove-")
+        )
+        try:
+            self._playwright = await self._stack.enter_async_context(async_playwright())
+            await self._browser(self.settings.expect_local)
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _browser(self, local: bool) -> Any:
+        async with self._launching:
+            if local not in self._browsers:
+                self._browsers[local] = await self._launch(local)
+            return self._browsers[local]
+
+    async def _launch(self, local: bool) -> Any:
+        home = os.path.join(self._home, "local" if local else "public")
         profile = os.path.join(home, "profile")
         os.makedirs(os.path.join(profile, "Default"))
         with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as f:
@@ -650,31 +761,39 @@ class Prover:
             XDG_CACHE_HOME=os.path.join(home, "cache"),
             XDG_DATA_HOME=os.path.join(home, "data"),
         )
-        args = list(LAUNCH_FLAGS)
+        args = list(launch_flags(local))
         rules = resolver_rules(self.settings.resolve)
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         try:
-            playwright = await self._stack.enter_async_context(async_playwright())
-            persistent = await playwright.chromium.launch_persistent_context(
+            persistent = await self._playwright.chromium.launch_persistent_context(
                 profile, executable_path=self.executable, args=args, env=env, headless=True
             )
-            self._stack.push_async_callback(persistent.close)
         except Exception as exc:
-            await self._stack.aclose()
             raise BrowserUnavailable(
                 f"cannot start Chromium at {self.executable}: {_first_line(exc)} "
                 f"({INSTALL_HINT}, or --browser PATH)"
             ) from None
-        self._browser = persistent.browser
-        self.browser_name = f"Chromium {self._browser.version}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
+        self._stack.push_async_callback(persistent.close)
+        self.browser_name = f"Chromium {persistent.browser.version}"
+        return persistent.browser
 
     async def prove(self, report: TargetReport) -> TargetReport:
-        """The report with every finding marked: proven, refuted (lowered) or null."""
+        """The report with every finding marked: proven, refuted (lowered) or null.
+
+        Never raises for one target's sake: whatever goes wrong becomes a note on that
+        target's findings, and the other targets are proven as usual.
+        """
+        try:
+            return await self._prove(report)
+        except Exception as exc:
+            note = f"inconclusive: the proof could not run ({_first_line(exc)[:200]})"
+            return replace(
+                report,
+                findings=tuple(not_proven(f, self.browser_name, note) for f in report.findings),
+            )
+
+    async def _prove(self, report: TargetReport) -> TargetReport:
         if report.status != "ok" or not report.findings:
             return report
         plans: list[ProofPlan] = []
@@ -694,48 +813,76 @@ class Prover:
             else:
                 plans.append(plan)
         if plans:
+            local = await target_is_local(report.url, self.settings.resolve, self.settings.timeout)
             async with self._limit:
-                outcomes = await self._run(report, plans)
-            notes = tuple(header_notes(report.url, report.request_headers))
-            lna = local_network_note(report.url, self.settings.resolve)
-            context = ProofContext(self.browser_name, (*notes, *([lna] if lna else [])))
+                outcomes, blocked = await self._run(report, plans, local)
+            notes = list(header_notes(report.url, report.request_headers))
+            lna = local_network_note(report.url, self.settings.resolve) if local else None
+            if lna:
+                notes.append(lna)
+            if blocked:
+                notes.append(
+                    f"the proof's browser refused {len(blocked)} request(s) to origins the "
+                    f"user did not list (first: {blocked[0][:200]})"
+                )
+            context = ProofContext(self.browser_name, tuple(notes))
             for plan, outcome in zip(plans, outcomes, strict=True):
                 findings[plan.index] = interpret(findings[plan.index], plan, outcome, context)
         findings.sort(key=lambda f: -f.severity.rank)  # stable: the audit's order otherwise
         return replace(report, findings=tuple(findings))
 
-    async def _run(self, report: TargetReport, plans: Sequence[ProofPlan]) -> list[PageOutcome]:
-        """One browser context for the target; each plan in its own page, all at once."""
-        context = await self._browser.new_context(ignore_https_errors=self.settings.insecure)
+    async def _run(
+        self, report: TargetReport, plans: Sequence[ProofPlan], local: bool
+    ) -> tuple[list[PageOutcome], list[str]]:
+        """One browser context for the target; each plan in its own page, all at once.
+
+        Returns the outcomes and the URLs the context refused (origins not listed).
+        """
+        browser = await self._browser(local)
+        context = await browser.new_context(ignore_https_errors=self.settings.insecure)
+        blocked: list[str] = []
         try:
-            with contextlib.suppress(Exception):  # older Playwright: no such permission
-                await context.grant_permissions(["local-network-access"])
+            if local:
+                # Only a local target's own browser (checks off anyway) gets the permission;
+                # a public target's context never lets a page reach the local network.
+                with contextlib.suppress(Exception):  # older Playwright: no such permission
+                    await context.grant_permissions(["local-network-access"])
             cookies = context_cookies(report.url, report.request_headers)
             if cookies:
                 await context.add_cookies(cookies)
             target = url_origin(report.url)
+            policy = page_policy(report.url)
             pages = {plan.page_url: attacker_page(plan, self.settings.timeout) for plan in plans}
             hosts = {plan.host_origin for plan in plans} - {target}
 
-            def routed(url: str) -> bool:
-                # Only the attacker pages: the target's URLs go to the network.
+            async def guard(route: Any) -> None:
+                url = route.request.url
                 try:
-                    return url_origin(url) in hosts
+                    origin = url_origin(url)
                 except TargetError:
-                    return False
-
-            async def serve(route: Any) -> None:
-                url = route.request.url.split("#", 1)[0]
-                body = pages.get(url)
+                    origin = None
+                if origin == target:
+                    await route.continue_()  # the target itself: over the network
+                    return
+                if origin not in hosts:
+                    # Only the listed target and the attacker pages, which are served here.
+                    blocked.append(url)
+                    await route.abort("blockedbyclient")
+                    return
+                body = pages.get(url.split("#", 1)[0])
                 if body is None:
                     await route.fulfill(status=404, content_type="text/plain", body="")
                 else:
                     await route.fulfill(
-                        status=200, content_type="text/html; charset=utf-8", body=body
+                        status=200,
+                        content_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": policy},
+                        body=body,
                     )
 
-            await context.route(routed, serve)
-            return list(await asyncio.gather(*(self._page(context, plan) for plan in plans)))
+            await context.route("**/*", guard)
+            outcomes = list(await asyncio.gather(*(self._page(context, plan) for plan in plans)))
+            return outcomes, blocked
         finally:
             await context.close()
 
@@ -786,7 +933,11 @@ async def prove_stream(
         async def proved(index: int, report: TargetReport) -> None:
             report = await prover.prove(report)
             if poc_dir is not None:
-                write_pocs(poc_dir, [report], settings.timeout)
+                try:
+                    write_pocs(poc_dir, [report], settings.timeout)
+                except Exception as exc:  # one target's pages must not end the run
+                    note = f"--poc-dir: its proof-of-concept pages were not written ({exc})"
+                    report = replace(report, notes=(*report.notes, note))
             result = on_report(index, report)
             if result is not None:
                 await result
@@ -810,10 +961,15 @@ __all__ = [
     "find_browser",
     "header_notes",
     "interpret",
+    "is_local_address",
+    "launch_flags",
     "local_network_note",
     "not_proven",
+    "page_policy",
+    "pinned_address",
     "plan_proof",
     "prove_stream",
     "resolver_rules",
     "should_prove",
+    "target_is_local",
 ]
