@@ -279,9 +279,11 @@ def render_table(
     width = max((len(str(f.id)) for r in reports for f in r.findings), default=16)
     for report in reports:
         try:
-            summary.add(report)
             lines.extend(target_lines(report))
+            summary.add(report)
         except Exception as exc:  # one target's report must not lose the others
+            summary.targets += 1
+            summary.errors += 1
             lines.append(paint(_BOLD, for_terminal(clean_text(str(report.url)))))
             lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {for_terminal(render_failure(exc))}")
     lines.append("")
