@@ -143,6 +143,7 @@ async function corsguardFetch(spec) {
       method: spec.method,
       credentials: spec.credentials,
       headers: spec.headers,
+      redirect: spec.redirect || 'follow',
       cache: 'no-store',
       signal: controller.signal,
     });
@@ -193,12 +194,16 @@ class FetchSpec:
     method: str = "GET"
     credentials: str = "omit"  # "include" sends the victim's cookies
     headers: tuple[tuple[str, str], ...] = ()
+    # "error" where the page's CSP cannot confine redirects (see page_policy).
+    redirect: str = "follow"
 
     def js_init(self) -> str:
         """The fetch() call as an attacker would write it (for the PoC page)."""
         init: dict[str, Any] = {"method": self.method, "credentials": self.credentials}
         if self.headers:
             init["headers"] = dict(self.headers)
+        if self.redirect != "follow":
+            init["redirect"] = self.redirect
         return f"fetch({_js(self.url)}, {_js(init)})"
 
 
@@ -284,6 +289,8 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
         claim = f"{where} read the response {with_cookies}"
     else:
         return NoProof(index, f"no browser proof is defined for {finding.id}")
+    if page_policy(url) is None:
+        spec = replace(spec, redirect="error")
     return ProofPlan(index, finding.id, origin, host_origin, spec, claim)
 
 
@@ -300,6 +307,7 @@ def spec_json(spec: FetchSpec, timeout: float, limit: int = BODY_PREVIEW) -> str
             "method": spec.method,
             "credentials": spec.credentials,
             "headers": dict(spec.headers),
+            "redirect": spec.redirect,
             "timeoutMs": max(1, round(timeout * 1000)),
             "limit": limit,
         }
@@ -636,8 +644,12 @@ async def target_is_local(
     return bool(found) and all(is_local_address(a) for a in found)
 
 
-def page_policy(target_url: str) -> str:
+def page_policy(target_url: str) -> str | None:
     """The attacker page's Content-Security-Policy: it may connect to the target only.
+
+    None for a target on an IPv6 literal, which CSP's host-source grammar cannot name
+    (Chromium drops ``http://[::1]:8080`` as invalid): its proof fetches with
+    ``redirect: "error"`` instead, so no redirect is followed at all.
 
     CSP is checked again on every redirect hop (Fetch, "main fetch" step "should request be
     blocked by Content Security Policy", reached from "HTTP-redirect fetch"), which
@@ -645,7 +657,13 @@ def page_policy(target_url: str) -> str:
     target cannot steer the proof to a host or port the user did not list. The sandboxed
     iframe (srcdoc) inherits the policy (HTML, "policy container" of about:srcdoc).
     """
-    return f"connect-src {url_origin(target_url)}"
+    try:
+        origin = url_origin(target_url)
+    except TargetError:
+        return None
+    if "[" in origin:
+        return None
+    return f"connect-src {origin}"
 
 
 # --- The edge: Chromium through Playwright ------------------------------------------------
@@ -820,6 +838,11 @@ class Prover:
             lna = local_network_note(report.url, self.settings.resolve) if local else None
             if lna:
                 notes.append(lna)
+            if page_policy(report.url) is None:
+                notes.append(
+                    "the target is on an IPv6 address, which a Content-Security-Policy cannot "
+                    "name: the proof follows no redirect at all (fetch redirect: 'error')"
+                )
             if blocked:
                 notes.append(
                     f"the proof's browser refused {len(blocked)} request(s) to origins the "
@@ -876,7 +899,7 @@ class Prover:
                     await route.fulfill(
                         status=200,
                         content_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": policy},
+                        headers={"Content-Security-Policy": policy} if policy else {},
                         body=body,
                     )
 
