@@ -131,6 +131,53 @@ def test_prove_table_escapes_what_the_target_and_chromium_said(
     assert text.splitlines()[-1].startswith("2 targets audited (no errors)")
 
 
+def preflight_refused_to_browsers(conn: socket.socket, state: dict[str, Any]) -> None:
+    """Grants reads and, to the audit's probes, every preflight; refuses Chromium's preflight
+    for the made-up header. Only a real preflight reaching the server can refute the finding."""
+    while head := read_head(conn):
+        state["requests"].append(head)
+        origin = _origin(head)
+        from_browser = b"Chrome" in head
+        if head.startswith(b"OPTIONS") and from_browser:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        elif head.startswith(b"OPTIONS"):
+            conn.sendall(
+                b"HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: " + origin + b"\r\n"
+                b"Access-Control-Allow-Methods: CORSGUARD-PROBE\r\n"
+                b"Access-Control-Allow-Headers: x-corsguard-probe\r\nVary: Origin\r\n"
+                b"Content-Length: 0\r\n\r\n"
+            )
+        else:
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + origin + b"\r\n"
+                b"Vary: Origin\r\nContent-Length: 2\r\n\r\nok"
+            )
+
+
+def test_the_preflight_chromium_judges_is_the_targets_own(tmp_path: Path) -> None:
+    # While request routing is on, Playwright answers CORS preflights itself with a grant of
+    # whatever was asked; the proof must run with routing off, or this would be "proven".
+    require_chromium()
+    server = RawServer(preflight_refused_to_browsers)
+    out = tmp_path / "report.json"
+    try:
+        args = ["--prove=all", "--origin", "https://app.example.test", "--timeout", "5"]
+        main(["audit", *args, "--format", "json", "-o", str(out), server.url("/")])
+    finally:
+        server.close()
+    (target,) = strict_loads(out.read_text())["targets"]
+    found = {f["id"]: f for f in target["findings"]}
+    for kind in ("preflight-any-method", "preflight-any-header"):
+        assert found[kind]["proven"] is False, found[kind]["proof"]
+        assert "preflight" in found[kind]["proof"]["console"]
+    browser_preflights = [
+        head
+        for head in server.state["requests"]
+        if head.startswith(b"OPTIONS") and b"Chrome" in head
+    ]
+    assert len(browser_preflights) == 2
+
+
 def test_local_network_access_stays_on_for_public_targets() -> None:
     """The public targets' browser refuses a page's fetch into loopback; the local one lets
     it through, to test CORS alone (docs/prove.md, Local Network Access)."""

@@ -4,10 +4,11 @@ Header-based verdicts are predictions; this module asks the browser. For each se
 finding it serves an attacker page *at the probe origin itself* (Playwright request
 routing fulfils that one origin's URLs, so no port or certificate is needed and the origin
 is exactly ``https://x.attacker.test`` or ``http://localhost:3000``), and from that page
-runs the fetch an attacker would write. Only the attacker page is served locally: the
-fetch goes over the network to the real target, so Chromium's own CORS enforcement
-decides. ``null`` comes from a sandboxed iframe (``sandbox="allow-scripts"``, srcdoc)
-inside the routed page.
+runs the fetch an attacker would write, once routing is off again (while a route is active
+Playwright answers CORS preflights itself, which would fake the verdict). Only the attacker
+page is served locally: the fetch goes over the network to the real target, so Chromium's
+own CORS enforcement decides. ``null`` comes from a sandboxed iframe
+(``sandbox="allow-scripts"``, srcdoc) inside the routed page.
 
 The module has two halves:
 
@@ -315,25 +316,34 @@ def spec_json(spec: FetchSpec, timeout: float, limit: int = BODY_PREVIEW) -> str
 
 
 def attacker_page(plan: ProofPlan, timeout: float) -> str:
-    """The HTML served at ``plan.page_url``; it sets ``window.corsguardProof`` to a Promise."""
+    """The HTML served at ``plan.page_url``.
+
+    Nothing is fetched on load: ``window.corsguardRun()`` starts the fetch and returns a
+    Promise of its result, so the prover can first turn request routing off (see
+    `Prover._page`). In the sandboxed variant the iframe waits for its parent's "go".
+    """
     script = f"{FETCH_FUNCTION}const corsguardSpec = {spec_json(plan.fetch, timeout)};\n"
     title = f"corsguard proof: {html.escape(plan.finding_id)}"
     if not plan.sandboxed:
         return (
             f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
-            f"{script}window.corsguardProof = corsguardFetch(corsguardSpec);\n</script>\n"
+            f"{script}window.corsguardRun = () => corsguardFetch(corsguardSpec);\n</script>\n"
         )
     inner = (
-        f"<script>\n{script}corsguardFetch(corsguardSpec).then("
-        "(result) => parent.postMessage(result, '*'));\n</script>"
+        f"<script>\n{script}window.addEventListener('message', (event) => {{\n"
+        "  if (event.source !== parent || event.data !== 'go') return;\n"
+        "  corsguardFetch(corsguardSpec).then((result) => parent.postMessage(result, '*'));\n"
+        "}, {once: true});\n</script>"
     )
     return (
         f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
-        "window.corsguardProof = new Promise((resolve) => {\n"
+        "window.corsguardRun = () => new Promise((resolve) => {\n"
+        "  const frame = document.getElementById('attacker');\n"
         "  window.addEventListener('message', (event) => {\n"
-        "    const frame = document.getElementById('attacker');\n"
-        "    if (frame && event.source === frame.contentWindow) resolve(event.data);\n"
-        "  });\n});\n</script>\n"
+        "    if (event.source === frame.contentWindow) resolve(event.data);\n"
+        "  });\n"
+        "  frame.contentWindow.postMessage('go', '*');\n"
+        "});\n</script>\n"
         f'<iframe id="attacker" sandbox="allow-scripts" srcdoc="{html.escape(inner)}">'
         "</iframe>\n"
     )
@@ -873,58 +883,62 @@ class Prover:
             cookies = context_cookies(report.url, report.request_headers)
             if cookies:
                 await context.add_cookies(cookies)
-            target = url_origin(report.url)
             policy = page_policy(report.url)
-            pages = {plan.page_url: attacker_page(plan, self.settings.timeout) for plan in plans}
-            hosts = {plan.host_origin for plan in plans} - {target}
-
-            async def guard(route: Any) -> None:
-                url = route.request.url
-                try:
-                    origin = url_origin(url)
-                except TargetError:
-                    origin = None
-                if origin == target:
-                    await route.continue_()  # the target itself: over the network
-                    return
-                if origin not in hosts:
-                    # Only the listed target and the attacker pages, which are served here.
-                    blocked.append(url)
-                    await route.abort("blockedbyclient")
-                    return
-                body = pages.get(url.split("#", 1)[0])
-                if body is None:
-                    await route.fulfill(status=404, content_type="text/plain", body="")
-                else:
-                    await route.fulfill(
-                        status=200,
-                        content_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": policy} if policy else {},
-                        body=body,
-                    )
-
-            await context.route("**/*", guard)
-            outcomes = list(await asyncio.gather(*(self._page(context, plan) for plan in plans)))
+            outcomes = list(
+                await asyncio.gather(
+                    *(self._page(context, plan, policy, blocked) for plan in plans)
+                )
+            )
             return outcomes, blocked
         finally:
             await context.close()
 
-    async def _page(self, context: Any, plan: ProofPlan) -> PageOutcome:
+    async def _page(
+        self, context: Any, plan: ProofPlan, policy: str | None, blocked: list[str]
+    ) -> PageOutcome:
+        """Load the attacker page through routing, then turn routing off and run the fetch.
+
+        While any route is active Playwright intercepts every request of the page, answers
+        CORS preflights itself with a grant of whatever was asked (its crNetworkManager does
+        so to let routed requests through) and continues redirect hops unseen: the fetch
+        must run with routing off, so that the target's own preflight answer is judged.
+        """
         state = _Page(plan)
         page = await context.new_page()
         page.on(
             "console",
             lambda message: state.console.append(message.text) if message.type == "error" else None,
         )
+        body = attacker_page(plan, self.settings.timeout)
+
+        async def serve(route: Any) -> None:
+            url = route.request.url
+            if url.split("#", 1)[0] != plan.page_url:
+                # The page loads nothing else; refuse anything it would.
+                blocked.append(url)
+                await route.abort("blockedbyclient")
+                return
+            await route.fulfill(
+                status=200,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": policy} if policy else {},
+                body=body,
+            )
+
         budget = self.settings.timeout + 5
         try:
+            await page.route("**/*", serve)
             await page.goto(plan.page_url, timeout=budget * 1000)
-            data = await asyncio.wait_for(page.evaluate("() => window.corsguardProof"), budget)
+            await page.unroute_all()
+            data = await asyncio.wait_for(page.evaluate("() => window.corsguardRun()"), budget)
             outcome = PageOutcome.from_script(data)
             if not outcome.read:
                 # The console error (Chromium's CORS reason) may trail the rejection a little.
                 for _ in range(25):
-                    if any("blocked by CORS policy" in line for line in state.console):
+                    if any(
+                        "blocked by CORS policy" in line or "Content Security Policy" in line
+                        for line in state.console
+                    ):
                         break
                     await asyncio.sleep(0.02)
             return replace(outcome, console=tuple(state.console))
