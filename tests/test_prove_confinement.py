@@ -130,3 +130,23 @@ def test_a_redirect_out_of_the_target_is_inconclusive_not_refuted() -> None:
     assert result.proven is None and result.severity is Severity.HIGH
     assert result.proof is not None
     assert "redirected the request to another origin" in result.proof["notes"][0]
+
+
+def test_what_the_page_read_is_valid_unicode() -> None:
+    # JS strings may hold lone surrogates; the target chooses the body, headers and URL.
+    outcome = PageOutcome.from_script(
+        {
+            "pageOrigin": ORIGIN,
+            "read": True,
+            "status": 200,
+            "responseUrl": "http://x.test/\udc9b",
+            "headers": [["x-evil", "a\ud800b"]],
+            "body": "secret\udcff\x1b]0;owned\x07",
+            "error": "\udfff",
+        },
+        ["console \ud83d"],
+    )
+    assert outcome.headers == (("x-evil", "a\\ud800b"),)
+    assert outcome.body == "secret\\xff\x1b]0;owned\x07"  # the table escapes the rest
+    assert outcome.response_url == "http://x.test/\\x9b"
+    assert outcome.error == "\\udfff" and outcome.console == ("console \\ud83d",)

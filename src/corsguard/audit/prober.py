@@ -109,7 +109,7 @@ class RateLimiter:
 
 def describe_error(exc: BaseException, timeout: float) -> str:
     """A one-line, actionable description of why a request failed."""
-    text = " ".join(_describe(exc, timeout).split())
+    text = " ".join(clean_text(_describe(exc, timeout)).split())
     return text if len(text) <= 200 else text[:197] + "..."
 
 

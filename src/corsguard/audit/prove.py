@@ -52,6 +52,7 @@ from corsguard.audit.model import (
 )
 from corsguard.findings import Severity
 from corsguard.probes import ARBITRARY_ORIGIN
+from corsguard.untrusted import clean_text
 
 BODY_PREVIEW = 512
 """Characters of the response body kept in a proof (marked ``body_truncated`` beyond)."""
@@ -369,27 +370,32 @@ class PageOutcome:
 
     @classmethod
     def from_script(cls, data: Any, console: Sequence[str] = ()) -> PageOutcome:
-        """Validate the JSON the page script returned (a hostile target shapes part of it)."""
+        """Validate the JSON the page script returned (a hostile target shapes part of it).
+
+        Every string is made valid Unicode here, where it is read: a JS string may hold a
+        lone surrogate, which strict UTF-8 writers and JSON parsers refuse.
+        """
+        console = tuple(clean_text(str(line)) for line in console)
         if not isinstance(data, dict):
-            return cls(console=tuple(console), page_error="the proof page returned nothing")
+            return cls(console=console, page_error="the proof page returned nothing")
         headers = data.get("headers")
         pairs = tuple(
-            (str(pair[0]), str(pair[1]))
+            (clean_text(str(pair[0])), clean_text(str(pair[1])))
             for pair in (headers if isinstance(headers, list) else [])
             if isinstance(pair, list) and len(pair) == 2
         )
         status = data.get("status")
         body_error = data.get("bodyError")
         return cls(
-            page_origin=str(data.get("pageOrigin")),
+            page_origin=clean_text(str(data.get("pageOrigin"))),
             read=data.get("read") is True,
             status=status if isinstance(status, int) else None,
-            response_url=str(data["responseUrl"]) if data.get("responseUrl") else None,
+            response_url=clean_text(str(data["responseUrl"])) if data.get("responseUrl") else None,
             headers=pairs,
-            body=str(data.get("body") or "")[:BODY_PREVIEW],
+            body=clean_text(str(data.get("body") or "")[:BODY_PREVIEW]),
             body_truncated=bool(data.get("bodyTruncated")) or body_error is not None,
-            error=str(data["error"]) if data.get("error") else None,
-            console=tuple(console),
+            error=clean_text(str(data["error"])) if data.get("error") else None,
+            console=console,
         )
 
     @property
@@ -907,7 +913,9 @@ class Prover:
         page = await context.new_page()
         page.on(
             "console",
-            lambda message: state.console.append(message.text) if message.type == "error" else None,
+            lambda message: (
+                state.console.append(clean_text(message.text)) if message.type == "error" else None
+            ),
         )
         body = attacker_page(plan, self.settings.timeout)
 
