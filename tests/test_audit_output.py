@@ -55,6 +55,10 @@ _FINDING = {
         "credentials": {"type": "boolean"},
         "explanation": _STRING,
         "remediation": _STRING,
+        # Only after `audit --prove` (docs/prove.md, Output).
+        "proven": {"type": ["boolean", "null"]},
+        "browser": _STRING,
+        "proof": {"type": "object"},
         "evidence": {
             "type": "object",
             "additionalProperties": False,
