@@ -41,6 +41,7 @@ from corsguard.audit.output import (
     render_table,
     sarif_uri,
 )
+from corsguard.audit.prober import AuditOptions, audit_targets
 from corsguard.cli import main
 from corsguard.findings import Severity
 from corsguard.lab import RunningLab, start_lab
@@ -479,3 +480,43 @@ def test_no_format_emits_a_raw_control_and_all_parse_strictly(
         validate(strict_loads(line), TARGET_SCHEMA)
     uri = sarif_uri(reports[0].url)
     assert uri is not None and FORMAT_CHECKER.conforms(uri, "uri-reference"), uri
+
+
+# --- A target that answers only some probes runs out of its time budget ---------------------
+
+
+class ShortBudget(AuditOptions):
+    @property
+    def target_timeout(self) -> float:
+        return 1.0  # the real floor is 5 s; the behaviour is the same, the test is faster
+
+
+def grants_own_origin_only(conn: socket.socket, state: dict[str, Any]) -> None:
+    """Answers the target's own origin at once; never answers any other probe."""
+    while head := read_head(conn):
+        if _origin(head) != f"http://127.0.0.1:{state['port']}".encode():
+            conn.recv(1)  # until the client gives up
+            return
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + _origin(head) + b"\r\n"
+            b"Vary: Origin\r\nContent-Length: 0\r\n\r\n"
+        )
+
+
+def test_a_check_set_cut_short_is_judged_from_what_arrived_with_a_note() -> None:
+    server = RawServer(grants_own_origin_only)
+    server.state["port"] = server.port
+    try:
+        target = Target(server.url(), build_trust(server.url()))
+        (report,) = audit_targets([target], ShortBudget(timeout=0.3))
+    finally:
+        server.close()
+    assert report.status == "ok" and report.findings == ()
+    assert any("did not finish within 1 s" in note for note in report.notes), report.notes
+    # ... and the table, json and sarif say so.
+    assert "did not finish" in render_table([report])
+    assert strict_loads(jsonl_line(report))["notes"] == list(report.notes)
+    notifications = strict_loads(render_sarif([report]))["runs"][0]["invocations"][0][
+        "toolExecutionNotifications"
+    ]
+    assert [n["level"] for n in notifications] == ["note"] * len(report.notes)
