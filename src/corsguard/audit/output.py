@@ -279,8 +279,9 @@ def render_table(
     width = max((len(str(f.id)) for r in reports for f in r.findings), default=16)
     for report in reports:
         try:
-            lines.extend(target_lines(report))
+            rendered = target_lines(report)
             summary.add(report)
+            lines.extend(rendered)
         except Exception as exc:  # one target's report must not lose the others
             summary.targets += 1
             summary.errors += 1
