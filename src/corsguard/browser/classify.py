@@ -66,6 +66,8 @@ _RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)\Z")
 _DIGITS = re.compile(r"[0-9]+\Z")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
 _ECT_VALUES = frozenset({"slow-2g", "2g", "3g", "4g"})
+# Every name that can be CORS-safelisted (the value decides), Chromium's included.
+_SAFELISTED_NAMES = NO_CORS_SAFELISTED_NAMES | {"range"} | CHROMIUM_EXTRA_SAFELISTED
 
 
 def normalize_method(method: str) -> str:
@@ -90,7 +92,7 @@ def _safelist_problem(name: str, value: str) -> str | None:
     Fetch, "CORS-safelisted request-header", plus Chromium's extra names (cors.cc).
     """
     lower = name.lower()
-    if lower not in NO_CORS_SAFELISTED_NAMES | {"range"} | CHROMIUM_EXTRA_SAFELISTED:
+    if lower not in _SAFELISTED_NAMES:
         return f"{lower} is not a CORS-safelisted header name"
     if len(value.encode("latin-1", "replace")) > SAFELISTED_VALUE_LIMIT:
         return f"{lower}: the value is longer than {SAFELISTED_VALUE_LIMIT} bytes"
@@ -164,7 +166,7 @@ def prepare(request: Request) -> Prepared:
         value = raw.strip(HTTP_WS)  # Fetch, "normalize" a header value
         if any(c in value for c in "\x00\r\n"):
             raise RequestError(f"the value of {name} contains a NUL or line break")
-        if any(ord(c) > 0xFF for c in value):
+        if not value.isascii() and any(ord(c) > 0xFF for c in value):
             raise RequestError(f"the value of {name} has characters outside Latin-1")
         if _is_forbidden_header(name, value):
             dropped.append(name)

@@ -62,7 +62,7 @@ def cors_check(
     fixes: list[Fix] = []
     where = "preflight" if step == "preflight" else "response"
     fields = response.values("access-control-allow-origin")
-    acao = response.get("access-control-allow-origin")
+    acao = ", ".join(fields) if fields else None  # response.get(), without a second scan
     include = credentials == "include"
     looked = (("Access-Control-Allow-Origin", acao), ("Origin", origin))
     wanted_origin = origin

@@ -30,13 +30,18 @@ def split_url(url: str) -> tuple[str, str, int | None, str]:
     return scheme, host, port, userinfo
 
 
+def origin_of(scheme: str, host: str, port: int | None) -> str:
+    """The serialized origin of split_url's parts: http(s) with the default port omitted."""
+    if scheme not in ("http", "https"):
+        return "null"
+    default = 80 if scheme == "http" else 443
+    return f"{scheme}://{host}" + ("" if port in (None, default) else f":{port}")
+
+
 def serialize_url_origin(url: str) -> str:
     """The serialized origin of an http(s) URL (default port omitted), else "null"."""
     try:
         scheme, host, port, _ = split_url(url)
     except ValueError:
         return "null"
-    if scheme not in ("http", "https"):
-        return "null"
-    default = 80 if scheme == "http" else 443
-    return f"{scheme}://{host}" + ("" if port in (None, default) else f":{port}")
+    return origin_of(scheme, host, port)
