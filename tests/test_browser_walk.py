@@ -364,7 +364,11 @@ def test_redirect(
     assert (follow.id, follow.passed, follow.hop) == ("redirect.follow", True, before.hop)
     assert_waiting_is_last_sent(walk)
     assert walk.sent[:-1] == before.sent
-    kind, sent_method, sent_url, headers, _ = pending(walk)
+    # Mode "cors": a hop is same-origin (cookies go, credentials mode "same-origin" in every
+    # row) or CORS, never both; once CORS, a hop back to the page's origin stays CORS.
+    assert walk.same_origin is not walk.cors
+    kind, sent_method, sent_url, headers, cookies = pending(walk)
+    assert cookies is (walk.same_origin and kind == "actual")
     assert kind == ("preflight" if phase is Phase.PREFLIGHT else "actual")
     assert sent_url == url and walk.pending is not None and walk.pending.hop == walk.hop
     assert sent_method == ("OPTIONS" if phase is Phase.PREFLIGHT else method)
