@@ -33,10 +33,15 @@ Modules, one job each
 - :mod:`~corsguard.browser.classify`: what fetch() sends and whether it is preflighted
   (Fetch "CORS-safelisted request-header", "forbidden request-header", §4.1 main fetch).
 - :mod:`~corsguard.browser.preflight`: the OPTIONS request and its judgement (Fetch §4.8
-  CORS-preflight fetch, CORS-preflight cache).
-- :mod:`~corsguard.browser.cors`: the CORS check and the CORS-filtered response.
-- :mod:`~corsguard.browser.redirect`: redirect rules (Fetch §4.4 HTTP-redirect fetch).
+  CORS-preflight fetch, §4.9 CORS-preflight cache).
+- :mod:`~corsguard.browser.cors`: the CORS check (Fetch §4.10) and the CORS-filtered response.
+- :mod:`~corsguard.browser.redirect`: redirect rules (Fetch §4.5 HTTP-redirect fetch).
 - :mod:`~corsguard.browser.walk`: the state machine and its drivers.
+
+Section numbers follow the Fetch standard as of whatwg/fetch commit 586cd2a (July 2026),
+where §4.2 "Override fetch" shifted HTTP-redirect fetch from §4.4 to §4.5; the quoted
+section titles and their anchors (https://fetch.spec.whatwg.org/#http-redirect-fetch) are
+the stable reference.
 
 Sources: WHATWG Fetch ("main fetch", "HTTP fetch", "CORS-preflight fetch", "CORS check",
 "HTTP-redirect fetch", "CORS-safelisted request-header", "forbidden request-header",

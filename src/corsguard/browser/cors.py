@@ -1,7 +1,7 @@
 """The CORS check and the CORS-filtered response.
 
 Fetch standard sections (https://fetch.spec.whatwg.org/):
-- "CORS check" (#cors-check): Access-Control-Allow-Origin against the request's serialized
+- §4.10 "CORS check" (#cors-check): Access-Control-Allow-Origin against the request's serialized
   origin, then Access-Control-Allow-Credentials when credentials mode is "include";
   :func:`cors_check`, run on preflights, redirects and final responses alike;
 - "CORS-filtered response" (#concept-filtered-response-cors) with "CORS-safelisted

@@ -1,13 +1,13 @@
 """The CORS-preflight fetch: the OPTIONS request, and the judgement of its response.
 
 Fetch standard sections (https://fetch.spec.whatwg.org/):
-- "CORS-preflight fetch" (#cors-preflight-fetch), the steps that build the request (Accept,
+- §4.8 "CORS-preflight fetch" (#cors-preflight-fetch), the steps that build the request (Accept,
   Access-Control-Request-Method, -Headers): :func:`preflight_outgoing`,
   :func:`preflight_request`;
 - the same section's checks of the response (a CORS check, an ok status, then the method
   and header lists): :func:`preflight_checks`, in the order of Chromium's
   services/network/cors/preflight_controller.cc;
-- "CORS-preflight cache" (#cors-preflight-cache), Access-Control-Max-Age with Chromium's
+- §4.9 "CORS-preflight cache" (#cors-preflight-cache), Access-Control-Max-Age with Chromium's
   cap (preflight_result.cc): :func:`preflight_cache_seconds`.
 """
 

@@ -1,15 +1,19 @@
 """Redirect rules: when a response redirects, where to, and what the next hop sends.
 
-Fetch standard §4.4 "HTTP-redirect fetch" (https://fetch.spec.whatwg.org/#http-redirect-fetch)
+Fetch standard §4.5 "HTTP-redirect fetch" (https://fetch.spec.whatwg.org/#http-redirect-fetch)
 as pure functions; :mod:`corsguard.browser.walk` applies them in its ``redirect`` step:
 
 - :func:`is_redirect`: a "redirect status" with a Location (without one the response is
   final, as in the standard's "location URL" being null);
-- :func:`resolve_location`: the location URL, and the network errors (not http(s), userinfo
-  on a CORS request, more than 20 redirects);
+- :func:`resolve_location`: the location URL, and the network errors (step 5: it does not
+  parse; step 6: not http(s); step 7: 20 redirects already; step 10: userinfo while the
+  response tainting is "cors");
 - :func:`redirected_method` and :func:`redirected_headers`: POST (or any non-GET/HEAD on 303)
-  becomes GET without its request-body headers; Authorization is removed across origins;
-- :func:`taints_origin`: the "tainted origin" flag, after which Origin is ``null``.
+  becomes GET without its request-body headers (step 12); Authorization is removed across
+  origins (step 13);
+- :func:`taints_origin`: whether the hop makes the request's "redirect-taint"
+  (#concept-request-tainted-origin) other than "same-origin",
+  after which the serialized origin, and so the Origin header, is ``null``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from corsguard.browser.urls import split_url
 
 # Fetch, "redirect status".
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 20  # Fetch, "HTTP-redirect fetch" step 8.
+MAX_REDIRECTS = 20  # Fetch, "HTTP-redirect fetch" step 7.
 # Fetch, "request-body-header name": removed when a redirect turns the method into GET.
 REQUEST_BODY_HEADERS = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}

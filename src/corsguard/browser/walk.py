@@ -8,15 +8,13 @@ States and transitions
 ----------------------
 ::
 
-    start(request) --------------------+----> PREFLIGHT --preflight(walk, answer)--+
-          |                            |                                           |
-          | invalid request            +----> ACTUAL <----- passed ----------------+
-          v                                    |                                   |
-         DONE <-- blocked / not sent ----------+--- actual(walk, answer) ----------+
-          ^                                    | 3xx with Location, CORS check ok
-          |                                    v
-          +---- network error ---------- REDIRECT --redirect(walk)--> PREFLIGHT or ACTUAL
-                                                                      (the next hop)
+    from       step                     input          to
+    ---------  -----------------------  -------------  -------------------------------------
+    (none)     start(request)           -              PREFLIGHT | ACTUAL | DONE (throws)
+    PREFLIGHT  preflight(walk, answer)  Response|None  ACTUAL (passed) | DONE
+    ACTUAL     actual(walk, answer)     Response|None  REDIRECT (3xx, Location, CORS ok) | DONE
+    REDIRECT   redirect(walk)           -              PREFLIGHT | ACTUAL (next hop) | DONE
+    DONE       -                        -              - (``verdict`` is set)
 
 - ``start(request)`` (§4.1 "main fetch"): fetch()'s own checks (method, header names and
   values, URL), the headers it drops, then the first hop: same-origin or CORS, and whether a
@@ -24,10 +22,10 @@ States and transitions
   request to send, or DONE when fetch() throws.
 - ``preflight(walk, answer)`` (§4.8 "CORS-preflight fetch"): judges the OPTIONS response;
   ACTUAL when it passes, else DONE (blocked; incomplete when ``answer`` is None).
-- ``actual(walk, answer)`` (§4.1 "main fetch" and the "CORS check"): a redirect that passes
+- ``actual(walk, answer)`` (§4.1 "main fetch" and §4.10 "CORS check"): a redirect that passes
   the CORS check goes to REDIRECT; any other response ends in DONE (allowed, opaque for
   no-cors, blocked by the CORS check, or incomplete when ``answer`` is None).
-- ``redirect(walk)`` (§4.4 "HTTP-redirect fetch"): follows the stored redirect to the next
+- ``redirect(walk)`` (§4.5 "HTTP-redirect fetch"): follows the stored redirect to the next
   hop, which is planned as ``start`` plans the first (main fetch runs again per hop), or ends
   in DONE on a network error.
 
@@ -35,8 +33,8 @@ In PREFLIGHT and ACTUAL the walk waits for the response to ``pending``; REDIRECT
 input; DONE holds the :class:`Verdict`. :data:`TRANSITIONS` names the step of each waiting
 phase, so :func:`simulate` is a short loop: yield ``pending``, feed the answer to that step.
 
-Section numbers are those of the Fetch standard (https://fetch.spec.whatwg.org/) at the
-time of writing; the quoted section titles are the stable reference.
+Section numbers are those of the Fetch standard (https://fetch.spec.whatwg.org/) as of
+whatwg/fetch commit 586cd2a (July 2026); the quoted section titles are the stable reference.
 """
 
 from __future__ import annotations
@@ -147,7 +145,7 @@ class Walk(NamedTuple):
     headers: Headers  # the script's headers as sent on this hop (before Accept and Origin)
     same_origin: bool  # same-origin hop, before any CORS hop: no CORS, cookies by default
     cors: bool  # Fetch's response tainting is "cors" (stays so once set)
-    tainted: bool  # Fetch's "tainted origin" flag: Origin is null from now on
+    tainted: bool  # Fetch's "redirect-taint" is not same-origin: Origin is null from now on
     need: PreflightNeed | None  # PREFLIGHT: why the preflight in ``pending`` is sent
     pending: Outgoing | None  # PREFLIGHT, ACTUAL: the request waiting for its response
     response: Response | None  # REDIRECT: the redirect to follow
@@ -250,7 +248,7 @@ def _invalid(request: Request, error: Exception) -> Walk:
         cross=True,
         hop=0,
         url=request.url,
-        url_origin="null",
+        url_origin=serialize_url_origin(request.url),
         method=request.method,
         headers=(),
         same_origin=False,
@@ -548,7 +546,7 @@ def preflight(walk: Walk, answer: Answer) -> Walk:
 
 
 def actual(walk: Walk, answer: Answer) -> Walk:
-    """The actual request's response: CORS check (Fetch "CORS check"), then final or redirect.
+    """The actual request's response: Fetch §4.10 "CORS check", then final or redirect.
 
     REDIRECT when the response redirects and passes; DONE otherwise: allowed, opaque
     (no-cors), blocked, or incomplete when ``answer`` is None.
@@ -612,7 +610,7 @@ def actual(walk: Walk, answer: Answer) -> Walk:
 
 
 def redirect(walk: Walk) -> Walk:
-    """Fetch §4.4 "HTTP-redirect fetch": follow the redirect to the next hop, or fail.
+    """Fetch §4.5 "HTTP-redirect fetch": follow the redirect to the next hop, or fail.
 
     The next hop is planned as main fetch plans it (PREFLIGHT or ACTUAL); DONE when
     following is a network error.
