@@ -27,6 +27,7 @@ from corsguard.browser import (
     run,
     start,
 )
+from corsguard.browser.redirect import redirected_method, resolve_location
 
 PAGE = "https://app.example.com"
 API = "https://api.other.test/data"
@@ -440,3 +441,40 @@ def test_simulate_is_the_steps_driven_in_order() -> None:
         kinds.update(o.kind for o in asked)
         redirected += bool(verdict.redirects)
     assert kinds == {"preflight", "actual"} and redirected > 20
+
+
+# --- The redirect rules the redirect step applies (corsguard.browser.redirect) ------------
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "after"),
+    [(301, "POST", "GET"), (302, "POST", "GET"), (303, "POST", "GET"), (303, "PUT", "GET"),
+     (303, "patch", "GET"), (303, "HEAD", "HEAD"), (301, "PUT", "PUT"), (302, "DELETE", "DELETE"),
+     (307, "POST", "POST"), (308, "POST", "POST")],
+)  # fmt: skip
+def test_redirected_method(status: int, method: str, after: str) -> None:
+    assert redirected_method(status, method) == after
+
+
+@pytest.mark.parametrize(
+    ("location", "cors", "followed", "url", "problem"),
+    [
+        ("/b", True, 0, "https://api.other.test/b", None),
+        (" https://other.test/ \t", True, 0, "https://other.test/", None),
+        ("https://u:p@other.test/", False, 0, "https://u:p@other.test/", None),
+        ("https://u:p@other.test/", True, 0, "https://u:p@other.test/", "username or password"),
+        ("data:text/plain,x", True, 0, "data:text/plain,x", "not an http(s) URL"),
+        ("https://other.test:99999/", True, 0, "https://other.test:99999/", "not a valid URL"),
+        ("/b", True, 19, "https://api.other.test/b", None),
+        ("/b", True, 20, "https://api.other.test/b", "more than 20 redirects"),
+    ],
+)
+def test_resolve_location(
+    location: str, cors: bool, followed: int, url: str, problem: str | None
+) -> None:
+    got_url, got_problem = resolve_location(API, location, cors, followed)
+    assert got_url == url
+    if problem is None:
+        assert got_problem is None
+    else:
+        assert got_problem is not None and problem in got_problem
