@@ -271,6 +271,17 @@ def _invalid(request: Request, error: Exception) -> Walk:
 # --- Planning a hop (main fetch, run again for each redirect) ---------------------------
 
 
+class _Fetch(NamedTuple):
+    """What a new hop inherits: the fields of a Walk that no hop resets."""
+
+    request: Request
+    dropped: tuple[str, ...]
+    cross: bool
+    cors: bool  # response tainting "cors" so far
+    sent: tuple[Outgoing, ...]
+    preflight_info: PreflightInfo
+
+
 def _actual_outgoing(
     request: Request,
     hop: int,
@@ -296,7 +307,7 @@ def _actual_outgoing(
 
 
 def _plan_hop(
-    walk: Walk,
+    fetch: _Fetch,
     *,
     hop: int,
     url: str,
@@ -311,12 +322,12 @@ def _plan_hop(
     """Fetch §4.1 "main fetch" for the hop to ``url``: CORS or not, preflight or not.
 
     Returns the walk at that hop, in PREFLIGHT or ACTUAL with the request to send in
-    ``pending``. (One ``_replace`` for the whole hop: the walk's fields are the arguments.)
+    ``pending``. ``fetch`` carries what the hop inherits from the walk so far.
     """
-    request = walk.request
+    request = fetch.request
     page_origin = request.origin
     origin = "null" if tainted else page_origin
-    cors = walk.cors
+    cors = fetch.cors
     same = url_origin == page_origin and not cors
     new: list[Check] = []
     if request.mode == "no-cors" and not same:
@@ -376,8 +387,11 @@ def _plan_hop(
         phase = Phase.ACTUAL
         need = None
         outgoing = _actual_outgoing(request, hop, url, method, headers, cors, same, origin)
-    return walk._replace(
+    return Walk(
         phase=phase,
+        request=request,
+        dropped=fetch.dropped,
+        cross=fetch.cross,
         hop=hop,
         url=url,
         url_origin=url_origin,
@@ -392,7 +406,9 @@ def _plan_hop(
         redirects=redirects,
         checks=checks + tuple(new),
         notes=notes,
-        sent=(*walk.sent, outgoing),
+        sent=(*fetch.sent, outgoing),
+        preflight_info=fetch.preflight_info,
+        verdict=None,
     )
 
 
@@ -444,32 +460,8 @@ def start(request: Request) -> Walk:
     if any(n.lower() in CHROMIUM_EXTRA_SAFELISTED for n, _ in headers):
         notes.append(NOTE_CLIENT_HINTS.format(names=", ".join(sorted(CHROMIUM_CLIENT_HINTS))))
     url_origin = origin_of(scheme, host, port)  # serialize_url_origin(request.url)
-    # The fields of the hop are placeholders here: _plan_hop sets them.
-    walk = Walk(
-        phase=Phase.ACTUAL,
-        request=request,
-        dropped=dropped,
-        cross=url_origin != request.origin,
-        hop=0,
-        url=request.url,
-        url_origin=url_origin,
-        method=method,
-        headers=headers,
-        same_origin=False,
-        cors=False,
-        tainted=False,
-        need=None,
-        pending=None,
-        response=None,
-        redirects=(),
-        checks=(),
-        notes=(),
-        sent=(),
-        preflight_info=NOT_NEEDED,
-        verdict=None,
-    )
     return _plan_hop(
-        walk,
+        _Fetch(request, dropped, url_origin != request.origin, False, (), NOT_NEEDED),
         hop=0,
         url=request.url,
         url_origin=url_origin,
@@ -649,7 +641,7 @@ def redirect(walk: Walk) -> Walk:
         reason += "; the request's origin is now null"
     followed = Check("redirect", "follow", True, looked, reason, walk.hop)
     return _plan_hop(
-        walk,
+        _Fetch(walk.request, walk.dropped, walk.cross, walk.cors, walk.sent, walk.preflight_info),
         hop=walk.hop + 1,
         url=new_url,
         url_origin=new_origin,
