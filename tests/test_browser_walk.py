@@ -27,7 +27,7 @@ from corsguard.browser import (
     run,
     start,
 )
-from corsguard.browser.redirect import redirected_method, resolve_location
+from corsguard.browser.http_redirect import redirected_method, resolve_location
 
 PAGE = "https://app.example.com"
 API = "https://api.other.test/data"
@@ -443,7 +443,7 @@ def test_simulate_is_the_steps_driven_in_order() -> None:
     assert kinds == {"preflight", "actual"} and redirected > 20
 
 
-# --- The redirect rules the redirect step applies (corsguard.browser.redirect) ------------
+# --- The redirect rules the redirect step applies (corsguard.browser.http_redirect) ----
 
 
 @pytest.mark.parametrize(

@@ -32,10 +32,10 @@ Modules, one job each
 - :mod:`~corsguard.browser.urls`: URL parsing and origin serialization.
 - :mod:`~corsguard.browser.classify`: what fetch() sends and whether it is preflighted
   (Fetch "CORS-safelisted request-header", "forbidden request-header", §4.1 main fetch).
-- :mod:`~corsguard.browser.preflight`: the OPTIONS request and its judgement (Fetch §4.8
+- :mod:`~corsguard.browser.cors_preflight`: the OPTIONS request and its judgement (Fetch §4.8
   CORS-preflight fetch, §4.9 CORS-preflight cache).
 - :mod:`~corsguard.browser.cors`: the CORS check (Fetch §4.10) and the CORS-filtered response.
-- :mod:`~corsguard.browser.redirect`: redirect rules (Fetch §4.5 HTTP-redirect fetch).
+- :mod:`~corsguard.browser.http_redirect`: redirect rules (Fetch §4.5 HTTP-redirect fetch).
 - :mod:`~corsguard.browser.walk`: the state machine and its drivers.
 
 Section numbers follow the Fetch standard as of whatwg/fetch commit 586cd2a (July 2026),
@@ -65,6 +65,13 @@ from corsguard.browser.classify import (
     normalize_method,
 )
 from corsguard.browser.cors import SAFELISTED_RESPONSE_HEADERS, readable_headers
+from corsguard.browser.cors_preflight import (
+    CHROMIUM_MAX_AGE,
+    CHROMIUM_WILDCARD_COVERS_AUTHORIZATION,
+    DEFAULT_MAX_AGE,
+    preflight_cache_seconds,
+    preflight_request,
+)
 from corsguard.browser.data import (
     Answer,
     Check,
@@ -80,14 +87,7 @@ from corsguard.browser.data import (
     Response,
     Verdict,
 )
-from corsguard.browser.preflight import (
-    CHROMIUM_MAX_AGE,
-    CHROMIUM_WILDCARD_COVERS_AUTHORIZATION,
-    DEFAULT_MAX_AGE,
-    preflight_cache_seconds,
-    preflight_request,
-)
-from corsguard.browser.redirect import MAX_REDIRECTS, REDIRECT_STATUSES, REQUEST_BODY_HEADERS
+from corsguard.browser.http_redirect import MAX_REDIRECTS, REDIRECT_STATUSES, REQUEST_BODY_HEADERS
 from corsguard.browser.urls import serialize_url_origin
 from corsguard.browser.walk import (
     NOTE_AUTHORIZATION,

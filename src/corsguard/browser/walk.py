@@ -52,6 +52,11 @@ from corsguard.browser.classify import (
     prepare,
 )
 from corsguard.browser.cors import cors_check, readable_headers
+from corsguard.browser.cors_preflight import (
+    preflight_cache_seconds,
+    preflight_checks,
+    preflight_outgoing,
+)
 from corsguard.browser.data import (
     Answer,
     Check,
@@ -66,12 +71,7 @@ from corsguard.browser.data import (
     Response,
     Verdict,
 )
-from corsguard.browser.preflight import (
-    preflight_cache_seconds,
-    preflight_checks,
-    preflight_outgoing,
-)
-from corsguard.browser.redirect import (
+from corsguard.browser.http_redirect import (
     is_redirect,
     redirected_headers,
     redirected_method,

@@ -28,7 +28,7 @@ from corsguard.browser.data import (
     Response,
     parse_list,
 )
-from corsguard.browser.redirect import REDIRECT_STATUSES
+from corsguard.browser.http_redirect import REDIRECT_STATUSES
 from corsguard.spec import SAFELISTED_METHODS
 
 # Chromium preflight_result.cc: default 5 s, capped at 2 h. Firefox caps at 24 h, WebKit 10 min.
