@@ -32,6 +32,7 @@ States and transitions
 In PREFLIGHT and ACTUAL the walk waits for the response to ``pending``; REDIRECT needs no
 input; DONE holds the :class:`Verdict`. :data:`TRANSITIONS` names the step of each waiting
 phase, so :func:`simulate` is a short loop: yield ``pending``, feed the answer to that step.
+A step given a walk in another phase raises ValueError (a caller's bug, not a verdict).
 
 Section numbers are those of the Fetch standard (https://fetch.spec.whatwg.org/) as of
 whatwg/fetch commit 586cd2a (July 2026); the quoted section titles are the stable reference.
