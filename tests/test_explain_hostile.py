@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corsguard.cli import main
-from corsguard.explain import LOCATION_PLACEHOLDER
+from corsguard.explain import LOCATION_PLACEHOLDER, dumps_json, safe_http_url
 from servers import read_head
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -321,6 +321,50 @@ def test_userinfo_location_fix_is_the_url_without_it(server: RawServer) -> None:
     doc = strict_json(out)
     assert code == 1
     assert doc["fix"]["line"] == "Location: https://cdn.example/a%20b"
+
+
+@pytest.mark.parametrize(
+    ("url", "drop", "expected"),
+    [
+        ("https://a.test/x?y=1", False, "https://a.test/x?y=1"),
+        (" https://a.test/ \t", False, "https://a.test/"),
+        ("HTTP://A.test/", False, "http://A.test/"),
+        ("http://127.0.0.1:8080/", False, "http://127.0.0.1:8080/"),
+        ("http://[::1]/", False, "http://[::1]/"),
+        ("http://a.test/\x1b[2J", False, "http://a.test/%1B[2J"),
+        ("https://a.test/é \u202e", False, "https://a.test/%C3%A9%20%E2%80%AE"),
+        ('https://a.test/"<>`{|}^\\', False, "https://a.test/%22%3C%3E%60%7B%7C%7D%5E%5C"),
+        ("https://u:p@a.test/", False, None),
+        ("https://u:p@a.test/", True, "https://a.test/"),
+        ("javascript:alert(1)", True, None),
+        ("file:///etc/passwd", True, None),
+        ("data:text/html,x", True, None),
+        ("ftp://a.test/", True, None),
+        ("/relative", True, None),
+        ("//a.test/x", True, None),
+        ("https://a\x1b.test/", True, None),
+        ("https://a%1b.test/", True, None),
+        ("https://a.test:99999/", True, None),
+        ("https:///path", True, None),
+    ],
+)
+def test_safe_http_url(url: str, drop: bool, expected: str | None) -> None:
+    assert safe_http_url(url, drop_userinfo=drop) == expected
+
+
+@given(st.text())
+def test_dumps_json_round_trips_and_escapes(value: str) -> None:
+    """Text without surrogates comes back unchanged; the output holds no raw control."""
+    out = dumps_json({"v": value, "k": [value]})
+    assert strict_json(out) == {"v": value, "k": [value]}
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"),
+    [("\ud800", "\\ud800"), ("a\udcff", "a\\xff"), ("\U000e0041", "\U000e0041")],
+)
+def test_dumps_json_surrogates_become_text(value: str, parsed: str) -> None:
+    assert strict_json(dumps_json([value])) == [parsed]
 
 
 # --- HAR: hostile values -------------------------------------------------------------------

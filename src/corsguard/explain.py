@@ -142,8 +142,8 @@ def safe_http_url(url: str, *, drop_userinfo: bool = False) -> str | None:
 
     None for another scheme (javascript:, data:, file:, ...), a relative or unparsable URL,
     a host that is not an ASCII name or an IP address, and a user name or password (unless
-    ``drop_userinfo``, which removes it: a CORS request never follows such a URL, Fetch
-    "HTTP-redirect fetch" step 8).
+    ``drop_userinfo``, which removes it: Fetch, "HTTP-redirect fetch", makes a CORS
+    request's redirect to a URL with credentials a network error).
     """
     try:
         parts = urlsplit(url.strip(_HTTP_WS))
@@ -183,7 +183,7 @@ def safe_fix(fix: Fix, locations: Iterable[str] = ()) -> Fix:
         value = safe_http_url(value, drop_userinfo=True) or LOCATION_PLACEHOLDER
     elif (
         header == "access-control-allow-origin"
-        and value is not None
+        and value
         and value not in ("*", "null")
         and not is_serialized_origin(value)
     ):
