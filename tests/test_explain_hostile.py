@@ -658,9 +658,17 @@ URLISH = st.one_of(
     st.builds(lambda s: f"javascript:{s}", HOSTILE_TEXT),
     HOSTILE_TEXT,
 )
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(inner, max_size=3), st.dictionaries(HOSTILE_TEXT, inner, max_size=3))
+
+
 JSON_JUNK = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 1000) | st.floats(allow_nan=False) | HOSTILE_TEXT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(HOSTILE_TEXT, inner, max_size=3),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(-5, 1000), st.floats(allow_nan=False), HOSTILE_TEXT
+    ),
+    _containers,
     max_leaves=6,
 )
 HEADER_NAMES = st.sampled_from(
