@@ -65,7 +65,7 @@ CORS_RESOURCE_TYPES = frozenset({"fetch", "xhr", "preflight"})
 # block exceeds 256 KiB (net/http/http_stream_parser.cc, kMaxHeaderBufSize).
 MAX_URL_CHARS = 2 * 1024 * 1024
 MAX_HEADER_CHARS = 256 * 1024
-MAX_METHOD_CHARS = 1024
+MAX_METHOD_CHARS = 1024  # a method is a short token; any real one is far below this
 
 # A serialized origin (HTML, "serialization of an origin"): scheme, host, optional port.
 # The host is an ASCII domain (after IDNA) or a bracketed IPv6 address; anything else
@@ -144,6 +144,9 @@ class _EntryProblem(Exception):
     """Why one entry is unusable (becomes an EntryError)."""
 
 
+_MISSING = object()  # a key that is absent, told apart from an explicit null
+
+
 def _text(value: Any, where: str, limit: int, *, required: bool = True) -> str:
     if not isinstance(value, str):
         if value is None and not required:
@@ -158,9 +161,6 @@ def _kind(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
              int: "a number", float: "a number", type(None): "null"}  # fmt: skip
     return "missing" if value is _MISSING else names.get(type(value), type(value).__name__)
-
-
-_MISSING = object()
 
 
 def _pairs(value: Any, where: str) -> Headers:
