@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import judge as J
+from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 from corsguard.lint.regexes import combinations, regex_samples
 from corsguard.lint.values import (
     ORIGIN,
@@ -107,6 +108,10 @@ class Analyzer:
         self.flask_calls: list[tuple[ast.Call, Scope | None]] = []
         self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
         self._mentions: dict[int, bool] = {}
+
+    def notes(self) -> list[tuple[int, str]]:
+        """(line, message) for what was left unevaluated, by line."""
+        return sorted(self.ev.notes, key=lambda item: item[0])
 
     # --- the walk --------------------------------------------------------------------
 
@@ -510,15 +515,21 @@ class Analyzer:
                 f"{lib} matches origins with the regular expression {pattern!r} ({how})",
                 fix,
             )
+            risk = regex_risk(pattern, flags)
+            if risk is not None:
+                # Too risky to run (see corsguard.lint.regex_safety): the regex-origin finding
+                # above stands, the bypass probes are skipped, and the note says so.
+                self.ev.note(node, f"regex not evaluated: {risk}")
+                continue
             try:
                 compiled = re.compile(pattern, flags)
-            except re.error:
+            except (re.error, RecursionError, OverflowError):
                 continue
             matcher: Callable[[str], object] = (
                 compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
             )
             verdicts = J.judge(
-                lambda o, m=matcher: m(o) is not None,  # type: ignore[misc]
+                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o) is not None,  # type: ignore[misc]
                 regex_samples(pattern) + exact_samples,
             )
             for verdict in verdicts or []:

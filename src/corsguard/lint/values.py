@@ -20,10 +20,20 @@ from dataclasses import dataclass
 from typing import Union
 from urllib.parse import urlsplit
 
+from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
+
 _MAX_DEPTH = 40
 # Steps one top-level evaluation may take: real configurations need a few dozen; chains of
 # self-referencing locals in parser code (x = x + y ...) would otherwise take exponential time.
 _BUDGET = 4000
+# The step budget does not bound sizes: `A1 = A0 + A0 ... A10` is eleven steps and builds a
+# string 1024 times the size of A0 (a 4 MB file asked for 4 GB). Values over these caps
+# become UNKNOWN with a note (see docs/lint.md, "Bounds"); no CORS setting comes near them.
+MAX_STRING = 100_000  # characters in one string
+MAX_ITEMS = 10_000  # items in one list, tuple, set or dict
+# Characters and items built in one top-level evaluation (the sum over every intermediate
+# value), so that many values just under the caps cannot add up to gigabytes.
+_ALLOC_BUDGET = 2_000_000
 ORIGIN_KEY = "\x00origin"  # binding name for the origin under test
 _ORIGIN_HEADER_KEYS = frozenset({"origin", "http_origin"})
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "getfirst", "getone"})
@@ -38,6 +48,8 @@ _STR_METHODS = frozenset(
 _ORIGIN_PRESERVING = frozenset(
     {"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "encode", "decode", "replace"}
 )
+# A replacement field with a format spec or conversion: {:>99999}, {0!r}, {x:{w}}.
+_FORMAT_SPEC_RE = re.compile(r"\{[^{}]*[:!]")
 _RE_FUNCS = frozenset({"match", "search", "fullmatch"})
 _RE_FLAGS = {
     "I": re.IGNORECASE,
@@ -231,6 +243,9 @@ class Evaluator:
         self.seen_strings: list[str] = []
         self.seen_regexes: list[tuple[str, ast.AST]] = []
         self._budget = _BUDGET
+        self._alloc = _ALLOC_BUDGET
+        # (line, message) of what was left unevaluated, in order, without repeats.
+        self.notes: dict[tuple[int, str], None] = {}
         for stmt in module_statements(tree.body):
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
@@ -287,14 +302,48 @@ class Evaluator:
     ) -> Value:
         if depth == 0:
             self._budget = _BUDGET
+            self._alloc = _ALLOC_BUDGET
         self._budget -= 1
-        if node is None or depth > _MAX_DEPTH or self._budget < 0:
+        if node is None or self._budget < 0:
+            return UNKNOWN
+        if depth > _MAX_DEPTH:
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+                self.note(node, f"value nested more than {_MAX_DEPTH} levels deep; not evaluated")
             return UNKNOWN
         b = bindings if bindings is not None else {}
         try:
-            return self._eval(node, scope, b, depth + 1)
+            value = self._eval(node, scope, b, depth + 1)
         except (TypeError, ValueError, AttributeError, IndexError, KeyError, re.error):
             return UNKNOWN
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                return self._too_big(node, f"a string of {len(value)} characters")
+        elif isinstance(value, (tuple, dict)) and len(value) > MAX_ITEMS:
+            return self._too_big(node, f"a collection of {len(value)} items")
+        return value
+
+    def note(self, node: ast.AST, message: str) -> None:
+        """Record something left unevaluated, shown to the user as a note on that line."""
+        self.notes.setdefault((getattr(node, "lineno", 1), message), None)
+
+    def _too_big(self, node: ast.AST, what: str) -> Value:
+        self.note(
+            node,
+            f"value not evaluated: {what} is over the size cap "
+            f"({MAX_STRING} characters, {MAX_ITEMS} items); treated as unknown",
+        )
+        return UNKNOWN
+
+    def _charge(self, node: ast.AST, size: int) -> bool:
+        """Account for a value about to be built; False (with a note) when over a cap."""
+        self._alloc -= size
+        if size > MAX_STRING or self._alloc < 0:
+            what = f"a value of {size} characters or items"
+            if self._alloc < 0:
+                what = "values built for one expression"
+            self._too_big(node, what)
+            return False
+        return True
 
     def _origin(self, b: Bindings) -> Value:
         self.touched += 1
@@ -322,6 +371,8 @@ class Evaluator:
                         items.append(UNKNOWN)
                 else:
                     items.append(ev(elt, scope, b, depth))
+            if not self._charge(node, len(items)):
+                return UNKNOWN
             return tuple(items)
         if isinstance(node, ast.Dict):
             result: dict[object, object] = {}
@@ -339,10 +390,12 @@ class Evaluator:
             left = ev(node.left, scope, b, depth)
             right = ev(node.right, scope, b, depth)
             if isinstance(node.op, ast.Add):
-                if isinstance(left, str) and isinstance(right, str):
-                    return left + right
-                if isinstance(left, tuple) and isinstance(right, tuple):
-                    return left + right
+                both_str = isinstance(left, str) and isinstance(right, str)
+                if both_str or (isinstance(left, tuple) and isinstance(right, tuple)):
+                    # Sized before it is built: the doubling chain must never allocate.
+                    if not self._charge(node, len(left) + len(right)):  # type: ignore[arg-type]
+                        return UNKNOWN
+                    return left + right  # type: ignore[operator]
                 if left is ORIGIN or right is ORIGIN:
                     return UNKNOWN
             if isinstance(node.op, ast.BitOr) and isinstance(left, int) and isinstance(right, int):
@@ -355,6 +408,8 @@ class Evaluator:
                 if not isinstance(value, str):
                     return UNKNOWN
                 parts.append(value)
+            if not self._charge(node, sum(len(part) for part in parts)):
+                return UNKNOWN
             return "".join(parts)
         if isinstance(node, ast.FormattedValue):
             formatted = ev(node.value, scope, b, depth)
@@ -453,7 +508,7 @@ class Evaluator:
         source = self.eval(gen.iter, scope, b, depth)
         if isinstance(source, str):
             source = tuple(source)
-        if not isinstance(source, tuple):
+        if not isinstance(source, tuple) or not self._charge(gen.iter, len(source)):
             return None
         out: list[Value] = []
         for item in source:
@@ -538,7 +593,7 @@ class Evaluator:
             if isinstance(receiver, Compiled) and method in _RE_FUNCS and args:
                 subject = ev(args[0], scope, b, depth)
                 self.seen_regexes.append((receiver.pattern, node))
-                return _regex_call(method, receiver.pattern, subject, receiver.flags)
+                return self._regex_call(method, receiver.pattern, subject, receiver.flags, node)
             if receiver is ORIGIN:
                 return ORIGIN if method in _ORIGIN_PRESERVING else UNKNOWN
             if isinstance(receiver, str):
@@ -547,6 +602,9 @@ class Evaluator:
                 if method in _STR_METHODS:
                     call_args = [ev(a, scope, b, depth) for a in args]
                     if all(_plain(a) for a in call_args) and not kwargs:
+                        size = _result_size(method, receiver, call_args)
+                        if size is None or not self._charge(node, size):
+                            return UNKNOWN
                         result = getattr(str, method)(receiver, *call_args)
                         return tuple(result) if isinstance(result, list) else result
                 return UNKNOWN
@@ -618,7 +676,7 @@ class Evaluator:
                 self.seen_regexes.append((pattern, node))
             if not isinstance(flags, int):
                 return UNKNOWN
-            return _regex_call(name, pattern, subject, flags)
+            return self._regex_call(name, pattern, subject, flags, node)
         return UNKNOWN
 
     def _any_all(
@@ -656,6 +714,45 @@ class Evaluator:
         return self.eval(body[0].value, self.scope_for(func, None), inner, depth)
 
 
+    def _regex_call(
+        self, name: str, pattern: object, subject: object, flags: int, node: ast.AST
+    ) -> Value:
+        """Run a regex from the linted code, only when it cannot backtrack for long."""
+        if not isinstance(pattern, str) or not isinstance(subject, str):
+            return UNKNOWN
+        if len(subject) > MAX_SUBJECT:
+            return UNKNOWN
+        risk = regex_risk(pattern, flags)
+        if risk is not None:
+            self.note(node, f"regex not evaluated: {risk}")
+            return UNKNOWN
+        try:
+            compiled = re.compile(pattern, flags)
+        except (re.error, RecursionError, OverflowError):
+            return UNKNOWN
+        return getattr(compiled, name)(subject) is not None
+
+
+def _result_size(method: str, receiver: str, args: list[object]) -> int | None:
+    """An upper bound of the size of ``receiver.method(*args)``, before computing it."""
+    strings = [a for a in args if isinstance(a, str)]
+    if method == "replace" and len(strings) >= 2:
+        old, new = strings[0], strings[1]
+        hits = receiver.count(old) if old else len(receiver) + 1
+        return len(receiver) + hits * max(len(new) - len(old), 0)
+    if method == "join" and args:
+        items = args[0] if isinstance(args[0], tuple) else (args[0],)
+        total = sum(len(x) for x in items if isinstance(x, str))
+        return total + len(receiver) * max(len(items) - 1, 0)
+    if method == "format":
+        # "{:>999999999}".format(x) pads to any width: no format specs or conversions.
+        if _FORMAT_SPEC_RE.search(receiver):
+            return None
+        longest = max((len(str(a)) for a in args), default=0)
+        return len(receiver) + receiver.count("{") * longest
+    return len(receiver)
+
+
 def _plain(value: object) -> bool:
     if isinstance(value, tuple):
         return all(isinstance(v, str) for v in value)
@@ -666,16 +763,6 @@ def _env_default(default: object, method: str) -> object:
     if method in ("list", "tuple") and isinstance(default, str):
         return tuple(part.strip() for part in default.split(",") if part.strip())
     return default if default is not UNKNOWN else None
-
-
-def _regex_call(name: str, pattern: object, subject: object, flags: int) -> Value:
-    if not isinstance(pattern, str) or not isinstance(subject, str):
-        return UNKNOWN
-    try:
-        compiled = re.compile(pattern, flags)
-    except re.error:
-        return UNKNOWN
-    return getattr(compiled, name)(subject) is not None
 
 
 def _compare_one(op: ast.cmpop, left: object, right: object) -> bool | None:
