@@ -25,15 +25,17 @@ finding, and only the bypass probes are skipped.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-else:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse
+# The standard library's own regex parser (re._parser since 3.11, sre_parse before, which
+# 3.11+ deprecates); private, so it is used as Any and only through SubPattern lists.
+_sre_parse: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
 
 __all__ = ["MAX_PATTERN", "MAX_SUBJECT", "regex_risk"]
 
@@ -52,13 +54,20 @@ _ALPHABET = range(256)
 _CharSet = tuple[frozenset[int], bool]
 _ANY: _CharSet = (frozenset(_ALPHABET), True)
 _NONE: _CharSet = (frozenset(), False)
-_CATEGORY = {
+
+
+def _is_word(c: int) -> bool:
+    return chr(c).isalnum() or c == 0x5F
+
+
+# sre category -> (test for a code point below 256, whether it has code points above 255)
+_CATEGORY: dict[str, tuple[Callable[[int], bool], bool]] = {
     "CATEGORY_DIGIT": (lambda c: chr(c).isdigit(), True),
     "CATEGORY_NOT_DIGIT": (lambda c: not chr(c).isdigit(), True),
     "CATEGORY_SPACE": (lambda c: chr(c).isspace(), True),
     "CATEGORY_NOT_SPACE": (lambda c: not chr(c).isspace(), True),
-    "CATEGORY_WORD": (lambda c: chr(c).isalnum() or c == 0x5F, True),
-    "CATEGORY_NOT_WORD": (lambda c: not (chr(c).isalnum() or c == 0x5F), True),
+    "CATEGORY_WORD": (_is_word, True),
+    "CATEGORY_NOT_WORD": (lambda c: not _is_word(c), True),
 }
 
 
@@ -236,7 +245,10 @@ def _class(items: list[Any], ignore_case: bool) -> _CharSet:
             chars.update(c for c in _ALPHABET if lo <= c <= hi)
             high = high or hi >= 256
         elif name == "CATEGORY":
-            test, has_high = _CATEGORY.get(str(av), (lambda c: True, True))
+            category = _CATEGORY.get(str(av))
+            if category is None:
+                return _ANY
+            test, has_high = category
             chars.update(c for c in _ALPHABET if test(c))
             high = high or has_high
         else:  # anything unexpected: assume it can be any character

@@ -713,7 +713,6 @@ class Evaluator:
             inner[name] = self.eval(arg, scope, b, depth)
         return self.eval(body[0].value, self.scope_for(func, None), inner, depth)
 
-
     def _regex_call(
         self, name: str, pattern: object, subject: object, flags: int, node: ast.AST
     ) -> Value:
