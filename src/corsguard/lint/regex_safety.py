@@ -42,10 +42,11 @@ __all__ = ["MAX_PATTERN", "MAX_SUBJECT", "regex_risk"]
 # Longer patterns are not read at all (origin regexes are a few dozen characters).
 MAX_PATTERN = 1000
 # Longer subjects are not matched (an origin is at most a few hundred characters).
-MAX_SUBJECT = 512
-# Unbounded repetitions that can trade characters with what follows them: n of them in a
-# row make a failing match take about len(subject) ** n steps.
-_MAX_UNGUARDED = 3
+MAX_SUBJECT = 300
+# Unbounded repetitions that can trade characters with what follows them: n of them make a
+# failing anchored match try about len(subject) ** n / n! ways to split the subject (one
+# power more for re.search); two keep that under 50,000 steps for a MAX_SUBJECT input.
+_MAX_UNGUARDED = 2
 # A bounded repetition {m,n} counts as unbounded when n - m is at least this.
 _LONG_RANGE = 16
 
@@ -263,7 +264,9 @@ def _fold(chars: frozenset[int], high: bool, ignore_case: bool) -> _CharSet:
         return chars, high
     folded = set(chars)
     for c in chars:
-        folded.update(ord(x) for x in (chr(c).lower(), chr(c).upper()) if ord(x) < 256)
+        for x in (chr(c).lower(), chr(c).upper()):
+            if len(x) == 1 and ord(x) < 256:  # "ß".upper() is "SS"
+                folded.add(ord(x))
     return frozenset(folded), high
 
 

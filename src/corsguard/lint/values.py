@@ -317,31 +317,33 @@ class Evaluator:
             return UNKNOWN
         if isinstance(value, str):
             if len(value) > MAX_STRING:
-                return self._too_big(node, f"a string of {len(value)} characters")
+                return self._too_big(
+                    node, f"a string of {len(value)} characters is over the size cap ({MAX_STRING})"
+                )
         elif isinstance(value, (tuple, dict)) and len(value) > MAX_ITEMS:
-            return self._too_big(node, f"a collection of {len(value)} items")
+            return self._too_big(
+                node, f"a collection of {len(value)} items is over the size cap ({MAX_ITEMS})"
+            )
         return value
 
     def note(self, node: ast.AST, message: str) -> None:
         """Record something left unevaluated, shown to the user as a note on that line."""
         self.notes.setdefault((getattr(node, "lineno", 1), message), None)
 
-    def _too_big(self, node: ast.AST, what: str) -> Value:
-        self.note(
-            node,
-            f"value not evaluated: {what} is over the size cap "
-            f"({MAX_STRING} characters, {MAX_ITEMS} items); treated as unknown",
-        )
+    def _too_big(self, node: ast.AST, reason: str) -> Value:
+        self.note(node, f"value not evaluated: {reason}; treated as unknown")
         return UNKNOWN
 
     def _charge(self, node: ast.AST, size: int) -> bool:
         """Account for a value about to be built; False (with a note) when over a cap."""
+        if size > MAX_STRING:
+            self._too_big(node, f"it would be {size} long, over the size cap ({MAX_STRING})")
+            return False
         self._alloc -= size
-        if size > MAX_STRING or self._alloc < 0:
-            what = f"a value of {size} characters or items"
-            if self._alloc < 0:
-                what = "values built for one expression"
-            self._too_big(node, what)
+        if self._alloc < 0:
+            self._too_big(
+                node, f"one expression builds over the size cap of {_ALLOC_BUDGET} in all"
+            )
             return False
         return True
 
@@ -603,7 +605,11 @@ class Evaluator:
                     call_args = [ev(a, scope, b, depth) for a in args]
                     if all(_plain(a) for a in call_args) and not kwargs:
                         size = _result_size(method, receiver, call_args)
-                        if size is None or not self._charge(node, size):
+                        if size is None:
+                            return self._too_big(
+                                node, "str.format with a format spec (it can pad to any width)"
+                            )
+                        if not self._charge(node, size):
                             return UNKNOWN
                         result = getattr(str, method)(receiver, *call_args)
                         return tuple(result) if isinstance(result, list) else result
@@ -740,7 +746,7 @@ def _result_size(method: str, receiver: str, args: list[object]) -> int | None:
         hits = receiver.count(old) if old else len(receiver) + 1
         return len(receiver) + hits * max(len(new) - len(old), 0)
     if method == "join" and args:
-        items = args[0] if isinstance(args[0], tuple) else (args[0],)
+        items = args[0] if isinstance(args[0], (tuple, str)) else (args[0],)
         total = sum(len(x) for x in items if isinstance(x, str))
         return total + len(receiver) * max(len(items) - 1, 0)
     if method == "format":
