@@ -128,7 +128,7 @@ class Analyzer:
         self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
         self._mentions: dict[int, bool] = {}
         self.guards: list[_Install] = []  # corsguard installed
-        self._list_of: dict[int, str] = {}  # id of an element -> the list it is written in
+        self._list_of: dict[int, int] = {}  # id of a call -> id of the list it is written in
         self.others: list[_Install] = []  # another CORS library installed
 
     def notes(self) -> list[tuple[int, str]]:
@@ -151,7 +151,8 @@ class Analyzer:
                 elif kind is ast.Tuple or kind is ast.List:
                     elts = child.elts  # type: ignore[attr-defined]
                     for elt in elts:  # middleware=[Middleware(...), ...]: one stack per list
-                        self._list_of[id(elt)] = f"list@{child.lineno}:{child.col_offset}"  # type: ignore[attr-defined]
+                        if type(elt) is ast.Call:
+                            self._list_of[id(elt)] = id(child)
                     if len(elts) == 2 and isinstance(child.ctx, ast.Load):  # type: ignore[attr-defined]
                         self._header_pair(elts[0], elts[1], child, scope)
                 elif kind is ast.Dict:
@@ -230,7 +231,8 @@ class Analyzer:
             if how == "add":
                 target = dotted(func.value) if isinstance(func, ast.Attribute) else None
             else:
-                target = self._list_of.get(id(node))
+                in_list = self._list_of.get(id(node))
+                target = None if in_list is None else f"list {in_list}"
             if middleware.startswith("corsguard"):
                 self.guards.append(_Install(middleware, how, node, target))
             elif self._is_cors_middleware(args[0]):

@@ -31,6 +31,7 @@ _BUDGET = 4000
 # become UNKNOWN with a note (see docs/lint.md, "Bounds"); no CORS setting comes near them.
 MAX_STRING = 100_000  # characters in one string
 MAX_ITEMS = 10_000  # items in one list, tuple, set or dict
+MAX_NESTING = 16  # lists, tuples, sets and dicts inside one another
 # Characters and items built in one top-level evaluation (the sum over every intermediate
 # value), so that many values just under the caps cannot add up to gigabytes.
 _ALLOC_BUDGET = 2_000_000
@@ -244,6 +245,7 @@ class Evaluator:
         self.seen_regexes: list[tuple[str, ast.AST]] = []
         self._budget = _BUDGET
         self._alloc = _ALLOC_BUDGET
+        self._nesting = 0
         # (line, message) of what was left unevaluated, in order, without repeats.
         self.notes: dict[tuple[int, str], None] = {}
         for stmt in module_statements(tree.body):
@@ -303,12 +305,11 @@ class Evaluator:
         if depth == 0:
             self._budget = _BUDGET
             self._alloc = _ALLOC_BUDGET
+            self._nesting = 0
         self._budget -= 1
         if node is None or self._budget < 0:
             return UNKNOWN
         if depth > _MAX_DEPTH:
-            if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-                self.note(node, f"value nested more than {_MAX_DEPTH} levels deep; not evaluated")
             return UNKNOWN
         b = bindings if bindings is not None else {}
         try:
@@ -352,7 +353,6 @@ class Evaluator:
         return b.get(ORIGIN_KEY, ORIGIN)
 
     def _eval(self, node: ast.expr, scope: Scope | None, b: Bindings, depth: int) -> Value:
-        ev = self.eval
         if isinstance(node, ast.Constant):
             constant: object = node.value
             if isinstance(constant, bytes):
@@ -362,7 +362,28 @@ class Evaluator:
             return constant
         if isinstance(node, ast.Name):
             return self._name(node, scope, b, depth)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            # Nesting of the value itself (not of the evaluation, which also counts names and
+            # calls and stops silently at _MAX_DEPTH): deeper values become UNKNOWN, noted.
+            if self._nesting >= MAX_NESTING:
+                self.note(node, f"value not evaluated: nested more than {MAX_NESTING} levels deep")
+                return UNKNOWN
+            self._nesting += 1
+            try:
+                return self._container(node, scope, b, depth)
+            finally:
+                self._nesting -= 1
+        return self._eval_other(node, scope, b, depth)
+
+    def _container(
+        self,
+        node: ast.List | ast.Tuple | ast.Set | ast.Dict,
+        scope: Scope | None,
+        b: Bindings,
+        depth: int,
+    ) -> Value:
+        ev = self.eval
+        if not isinstance(node, ast.Dict):
             items: list[object] = []
             for elt in node.elts:
                 if isinstance(elt, ast.Starred):
@@ -376,18 +397,20 @@ class Evaluator:
             if not self._charge(node, len(items)):
                 return UNKNOWN
             return tuple(items)
-        if isinstance(node, ast.Dict):
-            result: dict[object, object] = {}
-            for key, value_node in zip(node.keys, node.values, strict=False):
-                if key is None:
-                    inner = ev(value_node, scope, b, depth)
-                    if isinstance(inner, dict):
-                        result.update(inner)
-                    continue
-                k = ev(key, scope, b, depth)
-                if isinstance(k, (str, int, bool)) or k is None:
-                    result[k] = ev(value_node, scope, b, depth)
-            return result
+        result: dict[object, object] = {}
+        for key, value_node in zip(node.keys, node.values, strict=False):
+            if key is None:
+                inner = ev(value_node, scope, b, depth)
+                if isinstance(inner, dict):
+                    result.update(inner)
+                continue
+            k = ev(key, scope, b, depth)
+            if isinstance(k, (str, int, bool)) or k is None:
+                result[k] = ev(value_node, scope, b, depth)
+        return result
+
+    def _eval_other(self, node: ast.expr, scope: Scope | None, b: Bindings, depth: int) -> Value:
+        ev = self.eval
         if isinstance(node, ast.BinOp):
             left = ev(node.left, scope, b, depth)
             right = ev(node.right, scope, b, depth)
