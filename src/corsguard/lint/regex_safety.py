@@ -25,6 +25,7 @@ finding, and only the bypass probes are skipped.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import sys
@@ -76,6 +77,7 @@ class _Risky(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=256)  # hand-written checks run one regex once per probe
 def regex_risk(pattern: str, flags: int = 0) -> str | None:
     """Why running ``pattern`` could take too long, or None when it is safe to run.
 
