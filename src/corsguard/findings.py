@@ -173,6 +173,13 @@ _KINDS = [
         "installed.",
     ),
     Kind(
+        "origin-never-matches",
+        "An origin entry can never match (dead configuration)",
+        "A regular expression or pattern was put where the library compares origins as plain "
+        "strings, so it matches no browser origin and the front end it was meant for is "
+        "refused. List exact origins, or corsguard patterns such as https://*.example.com.",
+    ),
+    Kind(
         "regex-origin",
         "Origins are matched with a regular expression",
         "Regular expressions are the most common source of CORS holes (unanchored, unescaped "

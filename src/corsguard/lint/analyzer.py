@@ -116,10 +116,12 @@ class _Config:
 
 
 class Analyzer:
-    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+    def __init__(
+        self, tree: ast.Module, lines: list[str], evaluator: Evaluator | None = None
+    ) -> None:
         self.tree = tree
         self.lines = lines
-        self.ev = Evaluator(tree)
+        self.ev = evaluator if evaluator is not None else Evaluator(tree)
         self.findings: list[RawFinding] = []
         self.configs: list[_Config] = []
         self.acao: list[tuple[ast.AST, ast.expr, Scope | None]] = []

@@ -47,7 +47,9 @@ _HIGH_WITH_CREDENTIALS = frozenset(
 )
 # Needs a position on the network (http) or control of some subdomain: one step less.
 _MEDIUM_WITH_CREDENTIALS = frozenset({"insecure-origin-trusted", "any-subdomain-trusted"})
-_ALWAYS_LOW = frozenset({"wildcard-origin", "localhost-trusted", "regex-origin"})
+_ALWAYS_LOW = frozenset(
+    {"wildcard-origin", "localhost-trusted", "regex-origin", "origin-never-matches"}
+)
 
 # Order in which ids are reported for one check (the most telling first).
 ORDER = (
@@ -65,6 +67,7 @@ ORDER = (
     "localhost-trusted",
     "private-network-allowed",
     "wildcard-origin",
+    "origin-never-matches",
     "regex-origin",
 )
 assert all(kind in KINDS for kind in ORDER)
