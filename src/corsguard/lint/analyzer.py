@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from corsguard.findings import KINDS, Severity
+from corsguard.lint import fixes as F
 from corsguard.lint import judge as J
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 from corsguard.lint.regexes import combinations, regex_samples
@@ -67,6 +68,23 @@ _DJANGO = {
     "credentials": ("CORS_ALLOW_CREDENTIALS",),
 }
 _HEADER_WORDS = frozenset({ACAO, ACAC, "origin", "http_origin"})
+# Defaults the fix must carry when a library allows more than corsguard does by default.
+# flask-cors 6 (core.py DEFAULT_OPTIONS): every method, any request header.
+_FLASK_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+# django-cors-headers 4 (defaults.py): default_methods, default_headers, max age one day.
+_DJANGO_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
+_DJANGO_HEADERS = (
+    "accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with",
+)  # fmt: skip
+_DJANGO_OPTIONS = {
+    "methods": "CORS_ALLOW_METHODS",
+    "headers": "CORS_ALLOW_HEADERS",
+    "expose": "CORS_EXPOSE_HEADERS",
+    "max_age": "CORS_PREFLIGHT_MAX_AGE",
+}
+# Characters that make an allowlist entry a regex or glob: Starlette, aiohttp-cors and
+# django-cors-headers compare entries with `in`/`==`, so such an entry matches no origin.
+_PATTERN_CHARS = frozenset("^$\\()[]|+?*{}")
 _IGNORE_RE = re.compile(r"#\s*corsguard:\s*ignore\[([^\]]*)\]")
 
 
@@ -113,6 +131,17 @@ class _Config:
     wildcard: ast.AST | None = None
     wildcard_text: str = ""
     private_network: bool = False
+    # Entries the library compares literally that hold a regex or a glob: they match nothing.
+    never: list[tuple[str, ast.AST]] = field(default_factory=list)
+    # The rest of the configuration, for a complete fix (None: the library's default).
+    methods: tuple[str, ...] | None = None
+    headers: tuple[str, ...] | None = None
+    expose: tuple[str, ...] | None = None
+    max_age: int | None = None
+    # flask-cors resources: the fix of the whole CORS(...) call, shared by its groups.
+    fix_text: str | None = None
+    # Origins of the same project (other lists, env defaults) that a regex here accepts.
+    accepted: list[str] = field(default_factory=list)
 
 
 class Analyzer:
@@ -344,8 +373,14 @@ class Analyzer:
             if value == "*":
                 config.wildcard = node
                 config.wildcard_text = 'allow_origins=["*"]'
+            elif isinstance(value, str) and not _PATTERN_CHARS.isdisjoint(value):
+                config.never.append((value, node))  # Starlette: `origin in allow_origins`
             elif isinstance(value, str):
                 config.exact.append((value, node))
+        config.methods = self._strings(kw.get("allow_methods"), scope)
+        config.headers = self._strings(kw.get("allow_headers"), scope)
+        config.expose = self._strings(kw.get("expose_headers"), scope)
+        config.max_age = self._int(kw.get("max_age"), scope)
         regex = kw.get("allow_origin_regex")
         if regex is not None:
             pattern = self.ev.eval(regex, scope)
@@ -353,8 +388,41 @@ class Analyzer:
                 config.regexes.append((pattern, 0, regex if _within(regex, call) else call))
         self.configs.append(config)
 
+    def _strings(self, node: ast.expr | None, scope: Scope | None) -> tuple[str, ...] | None:
+        """A list-of-strings option (a lone string is one item), None when not known."""
+        if node is None:
+            return None
+        value = self.ev.eval(node, scope)
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            return value  # type: ignore[return-value]
+        return None
+
+    def _int(self, node: ast.expr | None, scope: Scope | None) -> int | None:
+        value = self.ev.eval(node, scope) if node is not None else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return None
+
+    def _keywords(self, call: ast.Call, scope: Scope | None) -> dict[str, ast.expr]:
+        """Keyword arguments, with ``**OPTIONS`` of a known dict spread in (as constants)."""
+        kw: dict[str, ast.expr] = {}
+        for k in call.keywords:
+            if k.arg:
+                kw[k.arg] = k.value
+                continue
+            spread = self.ev.eval(k.value, scope)
+            if isinstance(spread, dict):
+                for key, value in spread.items():
+                    if isinstance(key, str) and key not in kw:
+                        kw[key] = _constant(value, k.value)
+        return kw
+
     def _flask(self, call: ast.Call, scope: Scope | None) -> None:
-        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        kw = self._keywords(call, scope)
         is_decorator = (self.ev.qualname(call.func) or "").endswith("cross_origin")
         base_origins = kw.get("origins")
         app_origins = self.flask_config.get("origins")
@@ -367,34 +435,49 @@ class Analyzer:
         )
         send_wildcard = self._flag(kw.get("send_wildcard"), scope, False) is True
         resources = None if is_decorator else kw.get("resources")
-        if resources is None and not is_decorator and len(call.args) > 1:
-            resources = None
-        groups: list[tuple[ast.expr | None, bool | None, ast.AST, Scope | None]] = []
+        # (path, origins, credentials, anchor, scope, options by name)
+        Group = tuple[
+            str | None, ast.expr | None, bool | None, ast.AST, Scope | None, dict[str, ast.expr]
+        ]
+        groups: list[Group] = []
+        entries: list[tuple[ast.expr | None, object, ast.AST]] = []
         if isinstance(resources, ast.Dict):
             for path_node, options in zip(resources.keys, resources.values, strict=False):
-                if path_node is None:
-                    continue
-                if isinstance(options, ast.Dict):
-                    opts = {
-                        k.value: v
-                        for k, v in zip(options.keys, options.values, strict=False)
-                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                    }
-                    creds = (
-                        self._flag(opts["supports_credentials"], scope, False)
-                        if "supports_credentials" in opts
-                        else base_creds
-                    )
-                    groups.append((opts.get("origins", base_origins), creds, options, scope))
-                else:
-                    groups.append((base_origins, base_creds, path_node, scope))
-        else:
+                if path_node is not None:
+                    entries.append((options, self.ev.eval(path_node, scope), path_node))
+        elif resources is not None:
+            evaluated = self.ev.eval(resources, scope)
+            if isinstance(evaluated, dict):
+                for path, options_value in evaluated.items():
+                    entries.append((_constant(options_value, resources), path, resources))
+        for options, path, path_node in entries:
+            opts: dict[str, ast.expr] = {}
+            if isinstance(options, ast.Dict):
+                opts = {
+                    k.value: v
+                    for k, v in zip(options.keys, options.values, strict=False)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                }
+            elif isinstance(options, ast.Constant) and isinstance(options.value, dict):
+                opts = {
+                    k: _constant(v, options) for k, v in options.value.items() if isinstance(k, str)
+                }
+            creds = (
+                self._flag(opts["supports_credentials"], scope, False)
+                if "supports_credentials" in opts
+                else base_creds
+            )
+            anchor: ast.AST = options if isinstance(options, ast.Dict) else path_node
+            route = path if isinstance(path, str) else None
+            groups.append((route, opts.get("origins", base_origins), creds, anchor, scope, opts))
+        if not groups:
             origins_node = base_origins
             origins_scope = scope
             if origins_node is None and app_origins is not None:
                 origins_node, origins_scope = app_origins
-            groups.append((origins_node, base_creds, call, origins_scope))
-        for origins_node, creds, anchor, group_scope in groups:
+            groups.append((None, origins_node, base_creds, call, origins_scope, {}))
+        made: list[tuple[str | None, _Config]] = []
+        for route, origins_node, creds, anchor, group_scope, opts in groups:
             config = _Config("flask-cors", anchor, creds, regex_mode="match")
             if origins_node is None:
                 config.wildcard = call if anchor is call else anchor
@@ -411,9 +494,40 @@ class Analyzer:
                     config.regexes.append((value, re.IGNORECASE, node))
                 else:
                     config.exact.append((value, node))
+
+            def option(name: str) -> ast.expr | None:
+                found = opts.get(name, kw.get(name))
+                if found is None and f"cors_{name}" in self.flask_config:
+                    found = self.flask_config[f"cors_{name}"][0]
+                return found
+
+            methods = self._strings(option("methods"), scope)
+            config.methods = methods if methods is not None else _FLASK_METHODS
+            headers = self._strings(option("allow_headers"), scope)
+            config.headers = headers if headers is not None else ("*",)
+            config.expose = self._strings(option("expose_headers"), scope)
+            config.max_age = self._int(option("max_age"), scope)
             if config.wildcard is not None and send_wildcard and creds is not False:
                 continue  # flask-cors refuses this combination at start-up (ValueError)
             self.configs.append(config)
+            made.append((route, config))
+        if len(made) > 1 or (made and made[0][0] is not None):
+            # One CORS(app, resources=...) call is one policy: the fix has a route per path.
+            routes: dict[str, F.Fix] = {}
+            unrouted: list[str] = []
+            for route, config in made:
+                prefix = F.route_prefix(route) if route is not None else None
+                if prefix is None:
+                    unrouted.append(repr(route))
+                    continue
+                routes[prefix] = self._fix(config)
+            top = self._fix(made[0][1])
+            top.routes = routes
+            if unrouted:
+                top.notes.append(f"resources {', '.join(unrouted)} are not path prefixes")
+            text = F.render(top)
+            for _route, config in made:
+                config.fix_text = text
 
     def _aiohttp(self, mapping: ast.expr, call: ast.Call, scope: Scope | None) -> None:
         pairs: list[tuple[object, object, ast.AST]] = []
@@ -516,12 +630,44 @@ class Analyzer:
         col = getattr(node, "col_offset", 0) + 1
         self.findings.append(RawFinding(line, col, kind, severity, message, fix))
 
+    def _fix(self, config: _Config) -> F.Fix:
+        """The configuration in corsguard terms, with all of its options."""
+        never = [text for text, _ in config.never]
+        if config.wildcard is not None:
+            intent = F.Intent(public=config.credentials is False)
+        else:
+            intent = F.intent_from(
+                exact=[o for o, _ in config.exact],
+                regexes=[p for p, _, _ in config.regexes] + never,
+                accepted=config.accepted,
+            )
+        return F.Fix(
+            intent,
+            config.credentials,
+            methods=config.methods,
+            headers=config.headers,
+            expose=config.expose,
+            max_age=config.max_age,
+        )
+
+    def _fix_text(self, config: _Config) -> str:
+        return config.fix_text if config.fix_text is not None else F.render(self._fix(config))
+
     def _judge_config(self, config: _Config) -> None:
         lib = config.library
         creds = config.credentials
+        for text, node in config.never:
+            self._add(
+                node,
+                "origin-never-matches",
+                Severity.LOW,
+                f"{lib} compares origins as plain strings, so {text!r} (a regular expression "
+                "or pattern) matches no origin and the front end it names is refused",
+                self._fix_text(config),
+            )
         if config.wildcard is not None:
             if creds is not False:
-                fix = J.render_fix(J.intent_from(), creds)
+                fix = self._fix_text(config)
                 self._add(
                     config.wildcard,
                     "wildcard-with-credentials",
@@ -538,7 +684,7 @@ class Analyzer:
                     Severity.LOW,
                     f"{lib}: {config.wildcard_text} lets any site read responses "
                     "(without credentials); fine for public, read-only data",
-                    J.render_fix(J.Intent(public=True), False),
+                    self._fix_text(config),
                 )
             if config.private_network:
                 self._add(
@@ -547,13 +693,10 @@ class Analyzer:
                     Severity.MEDIUM,
                     f"{lib}: allow_private_network=True with every origin allowed lets any "
                     "public site reach this private-network service through a visitor's browser",
-                    J.render_fix(J.intent_from(), creds),
+                    self._fix_text(config),
                 )
             return
-        intent = J.intent_from(
-            exact=[o for o, _ in config.exact], regexes=[p for p, _, _ in config.regexes]
-        )
-        fix = J.render_fix(intent, creds)
+        fix = self._fix_text(config)
         for origin, node in config.exact:
             kind = J.classify_trusted(origin.lower().rstrip("/"))
             if kind is not None:
@@ -574,7 +717,9 @@ class Analyzer:
                     f"{lib}: allow_origins is the string {text!r}, so the library tests "
                     f"`origin in {text!r}` and accepts {verdict.example}: "
                     f"{KINDS[verdict.id].title}",
-                    J.render_fix(J.intent_from(exact=J.samples_from_literal(text)), creds),
+                    F.render(
+                        F.Fix(F.intent_from(exact=J.samples_from_literal(text)), creds)
+                    ),
                 )
         exact_samples = [o.lower() for o, _ in config.exact if "://" in o]
         for pattern, flags, node in config.regexes:
@@ -667,11 +812,10 @@ class Analyzer:
                     + ("allows credentials" if creds is not False else "allows every origin")
                     + " wherever it is the one that answers"
                 )
-            intent = J.intent_from(
-                exact=[o for o, _ in config.exact] if config else [],
-                regexes=[p for p, _, _ in config.regexes] if config else [],
-            )
-            fix = J.render_fix(intent, creds if config is not None else False)
+            if config is not None:
+                fix = self._fix_text(config)
+            else:
+                fix = F.render(F.Fix(F.Intent(), False))
             leftover = f"remove the leftover {other.library}: corsguard owns Access-Control-*"
             fix += ("; " if "  # " in fix else "  # ") + leftover
             self._add(
@@ -960,6 +1104,13 @@ def _conditions(node: ast.AST, scope: Scope) -> set[int]:
 
 def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _constant(value: object, where: ast.AST) -> ast.expr:
+    """An already evaluated value as an expression (``**OPTIONS`` spread, cross-module)."""
+    return ast.Constant(
+        value, lineno=getattr(where, "lineno", 1), col_offset=getattr(where, "col_offset", 0)
+    )
 
 
 def _within(node: ast.AST, anchor: ast.AST) -> bool:

@@ -8,11 +8,12 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
+from corsguard.lint.project import Project
 from corsguard.lint.report import RENDERERS
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
@@ -200,18 +201,60 @@ def read_source(path: Path, root: Path | None = None) -> bytes | str:
         os.close(fd)
 
 
-def lint_file(path: Path, root: Path | None = None) -> FileResult:
+def _decode(data: bytes) -> str:
+    """The text of a file, or ValueError saying why it is not read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start}); skipped") from None
+    if "\x00" in text:
+        raise ValueError("contains NUL bytes; skipped")
+    return text
+
+
+def lint_file(path: Path, root: Path | None = None, project: Project | None = None) -> FileResult:
     display = str(path)
     data = read_source(path, root)
     if isinstance(data, str):
         return FileResult(display, note=data, skipped=True)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return FileResult(display, note=f"not UTF-8 (byte {exc.start}); skipped", skipped=True)
-    if "\x00" in text:
-        return FileResult(display, note="contains NUL bytes; skipped", skipped=True)
-    return lint_source(text, display)
+        text = _decode(data)
+    except ValueError as exc:
+        return FileResult(display, note=str(exc), skipped=True)
+    return lint_source(text, display, project)
+
+
+def build_project(targets: list[tuple[Path, Path]]) -> Project:
+    """The symbol table over the files of one run; modules are read only when asked for,
+    through the same bounded reader as the files linted."""
+    roots = {str(path): root for path, root in targets}
+
+    def reader(path: str) -> str | None:
+        data = read_source(Path(path), roots.get(path))
+        if isinstance(data, str):
+            return None
+        try:
+            return _decode(data)
+        except ValueError:
+            return None
+
+    files: list[tuple[str, PurePath]] = []
+    for path, root in targets:
+        try:
+            relative = PurePath(os.path.relpath(path, root))
+        except ValueError:
+            relative = PurePath(path.name)
+        if relative.parts and relative.parts[0] == "..":
+            relative = PurePath(path.name)
+        files.append((str(path), relative))
+    return Project(files, reader)
+
+
+def lint_paths(paths: list[str], excludes: list[str]) -> tuple[list[FileResult], int]:
+    """Every file's result (all of them, in order) and the count of files."""
+    targets = list(iter_targets(paths, excludes))
+    project = build_project(targets)
+    return [lint_file(path, root, project) for path, root in targets], len(targets)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -222,13 +265,8 @@ def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not os.path.exists(raw):
             raise UsageError(f"{raw}: no such file or directory")
-    results: list[FileResult] = []
-    count = 0
-    for path, root in iter_targets(list(args.paths), list(args.exclude)):
-        count += 1
-        result = lint_file(path, root)
-        if result.findings or result.silenced or result.note or result.notes:
-            results.append(result)
+    every, count = lint_paths(list(args.paths), list(args.exclude))
+    results = [r for r in every if r.findings or r.silenced or r.note or r.notes]
     output = RENDERERS[args.format](results, count)
     if args.output:
         try:
