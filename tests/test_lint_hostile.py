@@ -470,4 +470,4 @@ def test_fix_stays_one_policy_call(origin: str) -> None:
         assert isinstance(tree.body, ast.Call)
         assert ast.unparse(tree.body.func) == "corsguard.Policy"
         values = [ast.literal_eval(k.value) for k in tree.body.keywords]
-        assert all(isinstance(v, (list, bool)) for v in values)
+        assert all(isinstance(v, (list, bool, int)) for v in values)

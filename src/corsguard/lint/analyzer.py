@@ -36,6 +36,7 @@ from corsguard.lint import judge as J
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 from corsguard.lint.regexes import combinations, regex_samples
 from corsguard.lint.values import (
+    MISSING,
     ORIGIN,
     ORIGIN_KEY,
     UNKNOWN,
@@ -45,6 +46,7 @@ from corsguard.lint.values import (
     Scope,
     ScopeNode,
     dotted,
+    list_edit,
     module_statements,
     truth,
 )
@@ -550,8 +552,16 @@ class Analyzer:
             if origin == "*":
                 config.wildcard = node
                 config.wildcard_text = 'the origin "*"'
+            elif not _PATTERN_CHARS.isdisjoint(origin):
+                config.never.append((origin, node))  # aiohttp-cors: a dict lookup by origin
             else:
                 config.exact.append((origin, node))
+            if isinstance(options, (Options, dict)):
+                config.methods = _string_items(options.get("allow_methods", None))
+                config.headers = _string_items(options.get("allow_headers", None))
+                config.expose = _string_items(options.get("expose_headers", None))
+                age = options.get("max_age", None)
+                config.max_age = age if isinstance(age, int) and not isinstance(age, bool) else None
             self.configs.append(config)
 
     def _django_installs(self) -> None:
@@ -582,45 +592,157 @@ class Analyzer:
 
     def _judge_django(self) -> None:
         self._django_installs()
-        settings: dict[str, list[ast.Assign]] = {}
-        for stmt in module_statements(self.tree.body):
-            if isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name) and target.id.startswith("CORS_"):
-                        settings.setdefault(target.id, []).append(stmt)
-        if not settings:
-            return
+        statements = list(module_statements(self.tree.body))
+        module_parts = _settings_parts(statements)
+        self._flask_options(module_parts)
+        if any(name.startswith("CORS_") for name in module_parts):
+            inherited = self._star_inherited(statements, module_parts)
+            self._judge_settings({**inherited, **module_parts}, self.tree)
+        for stmt in statements:
+            if isinstance(stmt, ast.ClassDef) and self._configuration_class(stmt, 0):
+                own = _settings_parts(stmt.body)
+                if not any(name.startswith("CORS_") for name in own):
+                    continue
+                parts = {**self._class_inherited(stmt, 0), **own}
+                self._judge_settings(parts, stmt)
 
-        def assigned(role: str) -> list[ast.Assign]:
+    def _star_inherited(
+        self, statements: list[ast.stmt], own: dict[str, list[tuple[ast.expr, ast.AST]]]
+    ) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+        """CORS_* settings a star import brings (``from .base import *``), at that line."""
+        project = self.ev.project
+        out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+        if project is None:
+            return out
+        stars = [
+            s
+            for s in statements
+            if isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names)
+        ]
+        for (_pos, module), stmt in zip(self.ev.star_imports, stars, strict=False):
+            for name in project.star_names(module):
+                if name.startswith("CORS_") and name not in own:
+                    value = project.lookup(module, name)
+                    if value is not UNKNOWN and value is not MISSING:
+                        out[name] = [(_constant(value, stmt), stmt)]
+        return out
+
+    def _configuration_class(self, node: ast.ClassDef, depth: int) -> bool:
+        """django-configurations: a class deriving (here or through local bases) from
+        ``Configuration``, whose attributes are the settings."""
+        if depth > 16:
+            return False
+        for base in node.bases:
+            name = dotted(base) or ""
+            if name.rsplit(".", 1)[-1] == "Configuration":
+                return True
+            local = self.ev.classes.get(name)
+            if local is not None and self._configuration_class(local, depth + 1):
+                return True
+        return False
+
+    def _class_inherited(
+        self, node: ast.ClassDef, depth: int
+    ) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+        """Settings of local base classes, anchored at the subclass (it is what runs)."""
+        out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+        if depth > 16:
+            return out
+        for base in reversed(node.bases):
+            local = self.ev.classes.get(dotted(base) or "")
+            if local is None:
+                continue
+            inherited = {**self._class_inherited(local, depth + 1), **_settings_parts(local.body)}
+            for name, parts in inherited.items():
+                out[name] = [(expr, node) for expr, _anchor in parts]
+        return out
+
+    def _flask_options(self, parts: dict[str, list[tuple[ast.expr, ast.AST]]]) -> None:
+        """Flask-AppBuilder / Superset: ``CORS_OPTIONS = {...}`` is passed as
+        ``CORS(app, **CORS_OPTIONS)``; judged as that call."""
+        for name, entries in parts.items():
+            if name != "CORS_OPTIONS":
+                continue
+            for expr, anchor in entries:
+                value = self.ev.eval(expr, None)
+                if not isinstance(value, dict) or not value.keys() & {
+                    "origins",
+                    "supports_credentials",
+                    "resources",
+                }:
+                    continue
+                where = expr if _within(expr, anchor) else anchor
+                call = ast.Call(
+                    ast.Name("CORS", ast.Load()),
+                    [],
+                    [ast.keyword(None, _constant(value, where))],
+                    lineno=getattr(where, "lineno", 1),
+                    col_offset=getattr(where, "col_offset", 0),
+                )
+                self.flask_calls.append((call, None))
+
+    def _judge_settings(
+        self, settings: dict[str, list[tuple[ast.expr, ast.AST]]], anchor: ast.AST
+    ) -> None:
+        def assigned(role: str) -> list[tuple[ast.expr, ast.AST]]:
             for name in _DJANGO[role]:
                 if name in settings:
                     return settings[name]
             return []
 
         creds: bool | None = False
-        for stmt in assigned("credentials"):
-            flag = truth(self.ev.eval(stmt.value, None))
+        for expr, _stmt in assigned("credentials"):
+            flag = truth(self.ev.eval(expr, None))
             if flag is None or flag:
                 creds = flag if creds is False or flag is None else creds
-        for stmt in assigned("allow_all"):
-            if truth(self.ev.eval(stmt.value, None)) is not False:
-                name = stmt.targets[0].id  # type: ignore[attr-defined]
-                config = _Config("django-cors-headers", stmt, creds, regex_mode="match")
+        options: dict[str, object] = {}
+        for role, name in _DJANGO_OPTIONS.items():
+            if name not in settings:
+                continue
+            if role == "max_age":
+                options[role] = self._int(settings[name][-1][0], None)
+                continue
+            items: list[str] = []
+            for expr, _stmt in settings[name]:
+                found = self._strings(expr, None)
+                if found is None:
+                    items = []
+                    break
+                items.extend(found)
+            options[role] = tuple(dict.fromkeys(items)) if items else None
+
+        def finish(config: _Config) -> _Config:
+            methods = options.get("methods", _DJANGO_METHODS)
+            headers = options.get("headers", _DJANGO_HEADERS)
+            config.methods = methods if isinstance(methods, tuple) else None
+            config.headers = headers if isinstance(headers, tuple) else None
+            expose = options.get("expose")
+            config.expose = expose if isinstance(expose, tuple) else None
+            age = options.get("max_age", 86400)
+            config.max_age = age if isinstance(age, int) else None
+            return config
+
+        for expr, stmt in assigned("allow_all"):
+            if truth(self.ev.eval(expr, None)) is not False:
+                name = next(n for n in _DJANGO["allow_all"] if n in settings)
+                config = finish(_Config("django-cors-headers", stmt, creds, regex_mode="match"))
                 config.wildcard = stmt
                 config.wildcard_text = f"{name} = True"
                 self.configs.append(config)
-        config = _Config("django-cors-headers", self.tree, creds, regex_mode="match")
-        for stmt in assigned("origins"):
-            for value, node in self._elements(stmt.value, None, stmt) or []:
-                if isinstance(value, str):
+        config = finish(_Config("django-cors-headers", anchor, creds, regex_mode="match"))
+        for expr, stmt in assigned("origins"):
+            for value, node in self._elements(expr, None, stmt) or []:
+                if isinstance(value, str) and not _PATTERN_CHARS.isdisjoint(value):
+                    config.never.append((value, node))  # compared exactly (scheme://host:port)
+                elif isinstance(value, str):
                     config.exact.append((value, node))
-        for stmt in assigned("regexes"):
-            for value, node in self._elements(stmt.value, None, stmt) or []:
+        for expr, stmt in assigned("regexes"):
+            for value, node in self._elements(expr, None, stmt) or []:
                 if isinstance(value, Compiled):
                     config.regexes.append((value.pattern, value.flags, node))
                 elif isinstance(value, str):
                     config.regexes.append((value, 0, node))
-        if config.exact or config.regexes:
+        if config.exact or config.regexes or config.never:
             self.configs.append(config)
 
     # --- judgement ---------------------------------------------------------------------
@@ -1104,6 +1226,39 @@ def _conditions(node: ast.AST, scope: Scope) -> set[int]:
 
 def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+    """Each upper-case setting's assignments and list edits, in order: ``X = [...]``,
+    ``X: list[str] = [...]``, ``X += [...]``, ``X.append(v)``, ``X.extend(vs)``,
+    ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
+    out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    out.setdefault(target.id, []).append((stmt.value, stmt))
+        elif (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.value is not None
+            and stmt.target.id.isupper()
+        ):
+            out.setdefault(stmt.target.id, []).append((stmt.value, stmt))
+        else:
+            edit = list_edit(stmt)
+            if edit is not None and edit[0].isupper() and isinstance(edit[1], ast.BinOp):
+                out.setdefault(edit[0], []).append((edit[1].right, stmt))
+    return out
+
+
+def _string_items(value: object) -> tuple[str, ...] | None:
+    """aiohttp-cors options: "*" or a collection of strings (None when not known)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return value  # type: ignore[return-value]
+    return None
 
 
 def _constant(value: object, where: ast.AST) -> ast.expr:
