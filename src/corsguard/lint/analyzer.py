@@ -33,8 +33,15 @@ from dataclasses import dataclass, field
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import fixes as F
 from corsguard.lint import judge as J
+from corsguard.lint.project import Project
+from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
-from corsguard.lint.regexes import combinations, regex_samples
+from corsguard.lint.regexes import (
+    combinations,
+    platform_samples,
+    regex_samples,
+    regex_to_patterns,
+)
 from corsguard.lint.values import (
     MISSING,
     ORIGIN,
@@ -398,7 +405,7 @@ class Analyzer:
         if isinstance(value, str):
             return (value,)
         if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-            return value  # type: ignore[return-value]
+            return value
         return None
 
     def _int(self, node: ast.expr | None, scope: Scope | None) -> int | None:
@@ -444,9 +451,9 @@ class Analyzer:
         groups: list[Group] = []
         entries: list[tuple[ast.expr | None, object, ast.AST]] = []
         if isinstance(resources, ast.Dict):
-            for path_node, options in zip(resources.keys, resources.values, strict=False):
-                if path_node is not None:
-                    entries.append((options, self.ev.eval(path_node, scope), path_node))
+            for key_node, value_node in zip(resources.keys, resources.values, strict=False):
+                if key_node is not None:
+                    entries.append((value_node, self.ev.eval(key_node, scope), key_node))
         elif resources is not None:
             evaluated = self.ev.eval(resources, scope)
             if isinstance(evaluated, dict):
@@ -497,7 +504,7 @@ class Analyzer:
                 else:
                     config.exact.append((value, node))
 
-            def option(name: str) -> ast.expr | None:
+            def option(name: str, opts: dict[str, ast.expr] = opts) -> ast.expr | None:
                 found = opts.get(name, kw.get(name))
                 if found is None and f"cors_{name}" in self.flask_config:
                     found = self.flask_config[f"cors_{name}"][0]
@@ -612,7 +619,7 @@ class Analyzer:
         """CORS_* settings a star import brings (``from .base import *``), at that line."""
         project = self.ev.project
         out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
-        if project is None:
+        if not isinstance(project, Project):
             return out
         stars = [
             s
@@ -818,6 +825,17 @@ class Analyzer:
                     self._fix_text(config),
                 )
             return
+        matchers = {
+            (pattern, flags): self._regex_matcher(config, pattern, flags, node)
+            for pattern, flags, node in config.regexes
+        }
+        for (pattern, _flags), matcher in matchers.items():
+            if matcher is not None and regex_to_patterns(pattern) is None:
+                # The project's own deployments that the regex names and accepts stand in for
+                # it in the fix (corsguard has no pattern that says the same).
+                config.accepted.extend(
+                    s for s in platform_samples(pattern) if s.startswith("https:") and matcher(s)
+                )
         fix = self._fix_text(config)
         for origin, node in config.exact:
             kind = J.classify_trusted(origin.lower().rstrip("/"))
@@ -839,9 +857,7 @@ class Analyzer:
                     f"{lib}: allow_origins is the string {text!r}, so the library tests "
                     f"`origin in {text!r}` and accepts {verdict.example}: "
                     f"{KINDS[verdict.id].title}",
-                    F.render(
-                        F.Fix(F.intent_from(exact=J.samples_from_literal(text)), creds)
-                    ),
+                    F.render(F.Fix(F.intent_from(exact=J.samples_from_literal(text)), creds)),
                 )
         exact_samples = [o.lower() for o, _ in config.exact if "://" in o]
         for pattern, flags, node in config.regexes:
@@ -857,22 +873,12 @@ class Analyzer:
                 f"{lib} matches origins with the regular expression {pattern!r} ({how})",
                 fix,
             )
-            risk = regex_risk(pattern, flags)
-            if risk is not None:
-                # Too risky to run (see corsguard.lint.regex_safety): the regex-origin finding
-                # above stands, the bypass probes are skipped, and the note says so.
-                self.ev.note(node, f"regex not evaluated: {risk}")
+            matcher = matchers[(pattern, flags)]
+            if matcher is None:
                 continue
-            try:
-                compiled = re.compile(pattern, flags)
-            except (re.error, RecursionError, OverflowError):
-                continue
-            matcher: Callable[[str], object] = (
-                compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
-            )
             verdicts = J.judge(
-                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o) is not None,  # type: ignore[misc]
-                regex_samples(pattern) + exact_samples,
+                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o),  # type: ignore[misc]
+                regex_samples(pattern) + platform_samples(pattern) + exact_samples,
             )
             for verdict in verdicts or []:
                 self._add(
@@ -882,6 +888,28 @@ class Analyzer:
                     f"{lib} regex {pattern!r} accepts {verdict.example}: {KINDS[verdict.id].title}",
                     fix,
                 )
+
+    def _regex_matcher(
+        self, config: _Config, pattern: str, flags: int, node: ast.AST
+    ) -> Callable[[str], bool] | None:
+        """How the library tests an origin against this regex; None (with a note) when it
+        cannot be judged."""
+        risk = regex_risk(pattern, flags)
+        if risk is not None:
+            # Too risky to run with re (see corsguard.lint.regex_safety): judged with the
+            # linear-time engine instead; when it cannot read the regex either, the
+            # regex-origin finding stands, the probes are skipped, and a note says so.
+            safe = compile_safe(pattern, flags)
+            if safe is None:
+                self.ev.note(node, f"regex not evaluated: {risk}")
+                return None
+            return safe.fullmatch if config.regex_mode == "fullmatch" else safe.match
+        try:
+            compiled = re.compile(pattern, flags)
+        except (re.error, RecursionError, OverflowError):
+            return None
+        test = compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
+        return lambda origin: len(origin) <= MAX_SUBJECT and test(origin) is not None
 
     def _judge_conflicts(self) -> None:
         """Issue #10: corsguard owns Access-Control-* where it is installed. Another CORS
@@ -1257,14 +1285,16 @@ def _string_items(value: object) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-        return value  # type: ignore[return-value]
+        return value
     return None
 
 
 def _constant(value: object, where: ast.AST) -> ast.expr:
     """An already evaluated value as an expression (``**OPTIONS`` spread, cross-module)."""
     return ast.Constant(
-        value, lineno=getattr(where, "lineno", 1), col_offset=getattr(where, "col_offset", 0)
+        value,  # type: ignore[arg-type]  # the evaluator reads any value back as is
+        lineno=getattr(where, "lineno", 1),
+        col_offset=getattr(where, "col_offset", 0),
     )
 
 

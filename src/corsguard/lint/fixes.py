@@ -128,9 +128,7 @@ def intent_from(
     if dev:
         listed = ", ".join(dict.fromkeys(dev))
         notes.append(f"allow {listed} only in a development policy")
-    return Intent(
-        tuple(dict.fromkeys(origins)), tuple(dict.fromkeys(notes)), False, tuple(domains)
-    )
+    return Intent(tuple(dict.fromkeys(origins)), tuple(dict.fromkeys(notes)), False, tuple(domains))
 
 
 _ONE_LABEL_RE = re.compile(
@@ -224,7 +222,8 @@ def render(fix: Fix, *, nested: bool = False) -> str:
         args.append(f"max_age={age}")
     if fix.routes and not nested:
         parts = [
-            f"{json.dumps(prefix)}: {render(sub, nested=True)}" for prefix, sub in fix.routes.items()
+            f"{json.dumps(prefix)}: {render(sub, nested=True)}"
+            for prefix, sub in fix.routes.items()
         ]
         args.append("routes={" + ", ".join(parts) + "}")
     text = "corsguard.Policy(" + ", ".join(args) + ")"

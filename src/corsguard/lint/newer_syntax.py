@@ -79,7 +79,7 @@ def needs_newer_python(
         for needed, what, pattern in _RULES:
             if needed > version and pattern.search(stripped):
                 return _say(needed, what, version, number)
-        if (3, 12) > version and _pep701(line):
+        if version < (3, 12) and _pep701(line):
             return _say(
                 (3, 12),
                 "an f-string with quotes or backslashes in its braces (PEP 701)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_PATTERN
 from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
 
@@ -80,6 +81,8 @@ def _expand(pattern: str) -> list[str]:
 def _literal_reading(variant: str) -> str:
     """Replace wildcards by _WILD, `s?` by `s`, unescape; return lowercase text."""
     text = _WILDCARD_RE.sub(_WILD, variant)
+    # A repeated group reads as one copy of itself: ([a-z0-9-]+\.)+ -> one label and a dot.
+    text = re.sub(r"(?<!\\)\)(?:[*+?]|\{\d*,?\d*\})\??", ")", text)
     text = re.sub(r"(?<!\\)([A-Za-z0-9])\?", r"\1", text)  # https? -> https
     text = re.sub(r"\\(.)", r"\1", text)  # \. -> .
     text = text.replace("(", "").replace(")", "").replace("?", "")
@@ -198,8 +201,52 @@ def regex_to_patterns(pattern: str) -> list[str] | None:
         if _WILD in port and not is_loopback(host.replace(_WILD, "x")):
             return None
         host = re.sub(f"^{_WILD}(?=\\.)", "*", host).replace(_WILD, "*")
-        patterns.append(f"{scheme}://{host}{port.replace(_WILD, '*')}")
+        translated = f"{scheme}://{host}{port.replace(_WILD, '*')}"
+        if translated.startswith(f"{scheme}://*.") and not _accepts_deeper(pattern, translated):
+            # corsguard's "*." is one label or more; a regex such as \w+\. accepts one only,
+            # so the pattern would trust a.b.example.com, which the regex refused.
+            return None
+        patterns.append(translated)
     return list(dict.fromkeys(patterns)) or None
+
+
+def _accepts_deeper(pattern: str, translated: str) -> bool:
+    """Does the regex accept a name two labels deep where the pattern has "*."?"""
+    from corsguard.lint.regex_engine import compile_safe
+
+    compiled = compile_safe(pattern, re.IGNORECASE)
+    if compiled is None:
+        return False
+    deep = translated.replace("*.", "corsguarda.corsguardb.", 1).replace(":*", ":8443")
+    return compiled.match(deep)
+
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9\-]{2,62}")
+
+
+def platform_samples(pattern: str) -> list[str]:
+    r"""Origins on a hosting platform that a regex names, read from its words.
+
+    ``^https:\/\/(\w)*[-]*(myproject+)([-](\w)*)*(.vercel.app){1}`` is too irregular for a
+    literal reading, but it names vercel and the word myproject: the candidates
+    ``https://myproject.vercel.app`` (and http) are then tested against the real regex.
+    """
+    if len(pattern) > MAX_PATTERN:
+        return []
+    lowered = pattern.lower()
+    out: list[str] = []
+    words = [
+        w for w in _WORD_RE.findall(re.sub(r"\\[a-z]", " ", lowered)) if w not in ("https", "http")
+    ]
+    for platform in THIRD_PARTY_HOSTS:
+        name = platform.split(".")[0]
+        if name not in lowered:
+            continue
+        labels = [w for w in words if w not in platform.split(".")][:_MAX_EXPANSIONS]
+        for label in labels or ["app"]:
+            for scheme in ("https", "http"):
+                out.append(f"{scheme}://{label}.{platform}")
+    return list(dict.fromkeys(out))
 
 
 def origin_host(origin: str) -> str:

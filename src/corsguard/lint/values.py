@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol, Union
 from urllib.parse import urlsplit
 
+from corsguard.lint.regex_engine import safe_call
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 
 _MAX_DEPTH = 40
@@ -854,9 +855,12 @@ class Evaluator:
         if name in self.classes and self.module:
             return Instance(self.module, name)
         origin = self.import_from.get(name)
-        if origin is not None and self.project is not None:
-            if self.project.has_class(origin[0], origin[1]):
-                return Instance(*self.project.class_home(origin[0], origin[1]))
+        if (
+            origin is not None
+            and self.project is not None
+            and self.project.has_class(origin[0], origin[1])
+        ):
+            return Instance(*self.project.class_home(origin[0], origin[1]))
         return None
 
     def _re_call(
@@ -933,8 +937,12 @@ class Evaluator:
             return UNKNOWN
         risk = regex_risk(pattern, flags)
         if risk is not None:
-            self.note(node, f"regex not evaluated: {risk}")
-            return UNKNOWN
+            # Not run with re; the linear-time engine judges it when it can read it.
+            judged = safe_call(name, pattern, subject, flags)
+            if judged is None:
+                self.note(node, f"regex not evaluated: {risk}")
+                return UNKNOWN
+            return judged
         try:
             compiled = re.compile(pattern, flags)
         except (re.error, RecursionError, OverflowError):
