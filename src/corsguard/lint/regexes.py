@@ -212,7 +212,6 @@ def regex_to_patterns(pattern: str) -> list[str] | None:
 
 def _accepts_deeper(pattern: str, translated: str) -> bool:
     """Does the regex accept a name two labels deep where the pattern has "*."?"""
-    from corsguard.lint.regex_engine import compile_safe
 
     compiled = compile_safe(pattern, re.IGNORECASE)
     if compiled is None:
