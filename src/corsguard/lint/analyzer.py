@@ -1019,6 +1019,18 @@ class Analyzer:
             if not isinstance(value, str):
                 return
             value = value.strip()
+            operator = self._operator_wildcard(anchor, scope) if value == "*" else None
+            if operator is not None:
+                self._add(
+                    anchor,
+                    "wildcard-origin",
+                    Severity.LOW,
+                    "Access-Control-Allow-Origin: * is sent only when the configuration "
+                    f"({operator}) is '*' at run time: the operator's choice, not this code's "
+                    "mistake; check the deployed configuration",
+                    F.render(F.Fix(F.Intent(public=True), False)),
+                )
+                return
             if value == "*":
                 if creds:
                     self._add(
@@ -1156,6 +1168,38 @@ class Analyzer:
                 fix,
             )
 
+    def _operator_wildcard(self, anchor: ast.AST, scope: Scope | None) -> str | None:
+        """The run-time setting that decides a literal '*' (``if self.allow_origins == "*":``,
+        ``if "*" in settings.origins:``), when the value is not known statically."""
+        if scope is None:
+            return None
+        tests, _loops = _guards(anchor, scope)
+        for test, polarity in tests:
+            if not polarity:
+                continue
+            parts = test.values if isinstance(test, ast.BoolOp) else [test]
+            for part in parts:
+                if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
+                    continue
+                left, right = part.left, part.comparators[0]
+                op = part.ops[0]
+                if isinstance(op, ast.Eq) and _is_star(right):
+                    other = left
+                elif (
+                    isinstance(op, ast.Eq)
+                    and _is_star(left)
+                    or isinstance(op, ast.In)
+                    and _is_star(left)
+                ):
+                    other = right
+                else:
+                    continue
+                if self.ev.eval(other, scope) is UNKNOWN and not self._mentions_origin(
+                    other, scope
+                ):
+                    return ast.unparse(other)[:80]
+        return None
+
     def _mentions_origin(self, test: ast.expr, scope: Scope | None) -> bool:
         """Does a condition pass the request's origin to something (even an unknown call)?"""
         key = id(test)
@@ -1278,6 +1322,10 @@ def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.
             if edit is not None and edit[0].isupper() and isinstance(edit[1], ast.BinOp):
                 out.setdefault(edit[0], []).append((edit[1].right, stmt))
     return out
+
+
+def _is_star(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == "*"
 
 
 def _string_items(value: object) -> tuple[str, ...] | None:
