@@ -634,19 +634,31 @@ class Analyzer:
                         out[name] = [(_constant(value, stmt), stmt)]
         return out
 
-    def _configuration_class(self, node: ast.ClassDef, depth: int) -> bool:
-        """django-configurations: a class deriving (here or through local bases) from
-        ``Configuration``, whose attributes are the settings."""
+    def _configuration_class(
+        self, node: ast.ClassDef, depth: int, ev: Evaluator | None = None
+    ) -> bool:
+        """django-configurations: a class deriving (here, or through bases of this or another
+        module of the project) from ``Configuration``, whose attributes are the settings."""
+        ev = ev if ev is not None else self.ev
         if depth > 16:
             return False
         for base in node.bases:
             name = dotted(base) or ""
             if name.rsplit(".", 1)[-1] == "Configuration":
                 return True
-            local = self.ev.classes.get(name)
-            if local is not None and self._configuration_class(local, depth + 1):
+            local = ev.classes.get(name)
+            if local is not None and self._configuration_class(local, depth + 1, ev):
+                return True
+            found = self._imported_class(ev, name)
+            if found is not None and self._configuration_class(found[1], depth + 1, found[0]):
                 return True
         return False
+
+    def _imported_class(self, ev: Evaluator, name: str) -> tuple[Evaluator, ast.ClassDef] | None:
+        origin = ev.import_from.get(name)
+        if origin is None or not isinstance(ev.project, Project):
+            return None
+        return ev.project.class_node(*origin)
 
     def _class_inherited(
         self, node: ast.ClassDef, depth: int
@@ -656,12 +668,26 @@ class Analyzer:
         if depth > 16:
             return out
         for base in reversed(node.bases):
-            local = self.ev.classes.get(dotted(base) or "")
-            if local is None:
+            name = dotted(base) or ""
+            local = self.ev.classes.get(name)
+            if local is not None:
+                inherited = {
+                    **self._class_inherited(local, depth + 1),
+                    **_settings_parts(local.body),
+                }
+                for key, parts in inherited.items():
+                    out[key] = [(expr, node) for expr, _anchor in parts]
                 continue
-            inherited = {**self._class_inherited(local, depth + 1), **_settings_parts(local.body)}
-            for name, parts in inherited.items():
-                out[name] = [(expr, node) for expr, _anchor in parts]
+            found = self._imported_class(self.ev, name)
+            if found is None or not isinstance(self.ev.project, Project):
+                continue
+            # A base class in another module: its settings' values, evaluated there.
+            base_ev, base_node = found
+            for key in _settings_parts(base_node.body):
+                if key.startswith("CORS_") and base_ev.module:
+                    value = self.ev.project.class_attribute(base_ev.module, base_node.name, key)
+                    if value is not MISSING and value is not UNKNOWN:
+                        out[key] = [(_constant(value, node), node)]
         return out
 
     def _flask_options(self, parts: dict[str, list[tuple[ast.expr, ast.AST]]]) -> None:

@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
 from corsguard.probes import registrable_domain, split_origin
+from corsguard.spec import (
+    FORBIDDEN_METHODS,
+    FORBIDDEN_REQUEST_HEADER_PREFIXES,
+    FORBIDDEN_REQUEST_HEADERS,
+    FORBIDDEN_RESPONSE_HEADERS,
+)
 
 __all__ = ["Fix", "Intent", "intent_from", "render", "tunnel_host"]
 
@@ -161,10 +167,68 @@ class Fix:
     notes: list[str] = field(default_factory=list)
 
 
+_TOKEN_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")  # RFC 9110 token
+
+
 def _clean(values: Sequence[object] | None) -> list[str] | None:
+    """Strings of a list option, "GET, POST" split into items, without repeats."""
     if values is None:
         return None
-    return [str(v) for v in values if isinstance(v, str) and v.strip()]
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            out.extend(part.strip() for part in value.split(",") if part.strip())
+    return list(dict.fromkeys(out))
+
+
+def _methods(values: Sequence[object] | None, notes: list[str]) -> list[str] | None:
+    items = _clean(values)
+    if items is None:
+        return None
+    # Fetch "forbidden method": corsguard.Policy refuses them (browsers never send them).
+    kept = [
+        m for m in items if m == "*" or (_TOKEN_RE.match(m) and m.upper() not in FORBIDDEN_METHODS)
+    ]
+    if len(kept) != len(items):
+        notes.append(
+            f"left out methods browsers never send: {', '.join(sorted(set(items) - set(kept)))}"
+        )
+    return kept or ["GET"]
+
+
+def _headers(values: Sequence[object] | None, notes: list[str]) -> list[str]:
+    items = _clean(values) or []
+    kept = [
+        h
+        for h in items
+        if h == "*"
+        or (
+            _TOKEN_RE.match(h)
+            and h.lower() not in FORBIDDEN_REQUEST_HEADERS
+            and not h.lower().startswith(FORBIDDEN_REQUEST_HEADER_PREFIXES)
+        )
+    ]
+    if len(kept) != len(items):
+        dropped = ", ".join(h for h in items if h not in kept)
+        notes.append(f"left out request headers scripts cannot set (Fetch): {dropped}")
+    if "*" in kept and "authorization" not in {h.lower() for h in kept}:
+        # The libraries echo any requested header for "*", Authorization included; in a
+        # response '*' does not cover Authorization (Fetch, CORS-preflight fetch).
+        kept.append("Authorization")
+    return kept
+
+
+def _exposed(values: Sequence[object] | None, credentials: bool, notes: list[str]) -> list[str]:
+    items = _clean(values) or []
+    kept = [
+        h
+        for h in items
+        if (h == "*" and not credentials)
+        or (h != "*" and _TOKEN_RE.match(h) and h.lower() not in FORBIDDEN_RESPONSE_HEADERS)
+    ]
+    if "*" in items and credentials:
+        notes.append("expose_headers '*' is literal with credentials: list the headers")
+    return kept
 
 
 def route_prefix(path: str) -> str | None:
@@ -201,16 +265,13 @@ def render(fix: Fix, *, nested: bool = False) -> str:
             )
         credentials = False
     args = [f"allow_origins=[{', '.join(json.dumps(o) for o in origins)}]"]
-    if fix.methods is not None:
-        methods = _clean(fix.methods) or ["GET"]
+    methods = _methods(fix.methods, notes)
+    if methods is not None:
         args.append(f"allow_methods={json.dumps(methods)}")
-    headers = _clean(fix.headers)
+    headers = _headers(fix.headers, notes)
     if headers:
         args.append(f"allow_headers={json.dumps(headers)}")
-    expose = _clean(fix.expose)
-    if expose and credentials and "*" in expose:
-        expose = [h for h in expose if h != "*"]
-        notes.append("expose_headers '*' is literal with credentials: list the headers")
+    expose = _exposed(fix.expose, credentials, notes)
     if expose:
         args.append(f"expose_headers={json.dumps(expose)}")
     if credentials:

@@ -173,6 +173,16 @@ class Project:
                 return home
         return None
 
+    def class_node(self, module: str, name: str) -> tuple[Evaluator, ast.ClassDef] | None:
+        """The definition of a class imported as ``module.name`` (through re-exports)."""
+        home = self._class_home(module, name, 0)
+        if home is None:
+            return None
+        evaluator = self.evaluator(home[0])
+        if evaluator is None:
+            return None
+        return evaluator, evaluator.classes[home[1]]
+
     def class_attribute(self, module: str, cls: str, attr: str) -> object:
         home = self._class_home(module, cls, 0)
         if home is None:
