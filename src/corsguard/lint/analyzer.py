@@ -755,13 +755,20 @@ class Analyzer:
             config.max_age = age if isinstance(age, int) else None
             return config
 
+        allow_all = False
         for expr, stmt in assigned("allow_all"):
-            if truth(self.ev.eval(expr, None)) is not False:
+            flag = truth(self.ev.eval(expr, None))
+            allow_all = allow_all or flag is True
+            if flag is not False:
                 name = next(n for n in _DJANGO["allow_all"] if n in settings)
                 config = finish(_Config("django-cors-headers", stmt, creds, regex_mode="match"))
                 config.wildcard = stmt
                 config.wildcard_text = f"{name} = True"
                 self.configs.append(config)
+        if allow_all:
+            # django-cors-headers (middleware.py origin_found_in_white_lists): with
+            # CORS_ALLOW_ALL_ORIGINS the lists are never consulted; they change nothing.
+            return
         config = finish(_Config("django-cors-headers", anchor, creds, regex_mode="match"))
         for expr, stmt in assigned("origins"):
             for value, node in self._elements(expr, None, stmt) or []:
@@ -1212,10 +1219,10 @@ class Analyzer:
                 if isinstance(op, ast.Eq) and _is_star(right):
                     other = left
                 elif (
-                    isinstance(op, ast.Eq)
-                    and _is_star(left)
-                    or isinstance(op, ast.In)
-                    and _is_star(left)
+                    (isinstance(op, ast.Eq)
+                    and _is_star(left))
+                    or (isinstance(op, ast.In)
+                    and _is_star(left))
                 ):
                     other = right
                 else:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
-from corsguard.probes import registrable_domain, split_origin
+from corsguard.probes import split_origin
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -55,6 +55,8 @@ class Intent:
     public: bool = False  # '*' without credentials: any site may read, by design
     # The registrable domains of regexes that corsguard cannot say exactly (one-label).
     domains: tuple[str, ...] = ()
+    # Development origins (localhost, tunnels): a development policy when nothing else is left.
+    dev: tuple[str, ...] = ()
 
 
 def intent_from(
@@ -134,7 +136,13 @@ def intent_from(
     if dev:
         listed = ", ".join(dict.fromkeys(dev))
         notes.append(f"allow {listed} only in a development policy")
-    return Intent(tuple(dict.fromkeys(origins)), tuple(dict.fromkeys(notes)), False, tuple(domains))
+    return Intent(
+        tuple(dict.fromkeys(origins)),
+        tuple(dict.fromkeys(notes)),
+        False,
+        tuple(domains),
+        tuple(dict.fromkeys(o for o in dev if not tunnel_host(split_origin(o)[1]))),
+    )
 
 
 _ONE_LABEL_RE = re.compile(
@@ -251,6 +259,12 @@ def render(fix: Fix, *, nested: bool = False) -> str:
     if intent.public:
         origins = ["*"]
         credentials = False
+    if not origins and intent.dev and not intent.domains:
+        # Only development origins were trusted: the fix is the development policy itself,
+        # never a wider one.
+        origins = list(intent.dev)
+        notes = [n for n in notes if "only in a development policy" not in n]
+        notes.append("a development policy: install it only when running locally")
     if not origins and intent.domains:
         # Only the registrable domain the regex named (the project's own site), until the
         # front ends are listed: trusts no one the regex did not.
@@ -297,12 +311,4 @@ def render(fix: Fix, *, nested: bool = False) -> str:
     return text + ("  # " + "; ".join(notes) if notes else "")
 
 
-def default_public_or_list(exact: Sequence[str]) -> Intent:
-    """For '*' with credentials: the project's own exact origins, else public without cookies."""
-    intent = intent_from(exact=exact)
-    if intent.origins:
-        return intent
-    return Intent((), intent.notes, False)
-
-
-__all__ += ["TUNNEL_SUFFIXES", "default_public_or_list", "registrable_domain", "route_prefix"]
+__all__ += ["TUNNEL_SUFFIXES", "route_prefix"]
