@@ -691,8 +691,12 @@ class Analyzer:
         return out
 
     def _flask_options(self, parts: dict[str, list[tuple[ast.expr, ast.AST]]]) -> None:
-        """Flask-AppBuilder / Superset: ``CORS_OPTIONS = {...}`` is passed as
-        ``CORS(app, **CORS_OPTIONS)``; judged as that call."""
+        """Superset (a Flask-AppBuilder app): with ``ENABLE_CORS = True`` its
+        initialisation calls ``CORS(app, **CORS_OPTIONS)``; judged as that call. Without
+        ENABLE_CORS (Superset's default is False) the options are never used."""
+        enabled = [truth(self.ev.eval(e, None)) for e, _a in parts.get("ENABLE_CORS", [])]
+        if not enabled or all(flag is False for flag in enabled):
+            return
         for name, entries in parts.items():
             if name != "CORS_OPTIONS":
                 continue
