@@ -821,7 +821,8 @@ class Evaluator:
             if isinstance(cast, ast.Call) and (self.qualname(cast.func) or "").endswith("Csv"):
                 return _env_default(default, "list")
             return default
-        if qual == "env" or qual.endswith("environ.Env"):
+        if qual == "env" or qual.endswith((".env", "environ.Env")):
+            # django-environ's env("X", default=...), also imported from a settings module
             return _env_default(ev(kwargs.get("default"), scope, b, depth), "str")
         if last in ("any", "all") and len(args) == 1 and isinstance(args[0], ast.GeneratorExp):
             return self._any_all(last == "any", args[0], scope, b, depth)
