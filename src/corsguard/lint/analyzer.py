@@ -38,9 +38,12 @@ from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 from corsguard.lint.regexes import (
     combinations,
+    is_loopback,
     platform_samples,
+    regex_domains,
     regex_samples,
     regex_to_patterns,
+    third_party_platform,
 )
 from corsguard.lint.values import (
     MISSING,
@@ -868,11 +871,7 @@ class Analyzer:
         }
         for (pattern, _flags), matcher in matchers.items():
             if matcher is not None and regex_to_patterns(pattern) is None:
-                # The project's own deployments that the regex names and accepts stand in for
-                # it in the fix (corsguard has no pattern that says the same).
-                config.accepted.extend(
-                    s for s in platform_samples(pattern) if s.startswith("https:") and matcher(s)
-                )
+                config.accepted.extend(_stand_ins(pattern, matcher))
         fix = self._fix_text(config)
         for origin, node in config.exact:
             kind = J.classify_trusted(origin.lower().rstrip("/"))
@@ -1077,7 +1076,7 @@ class Analyzer:
                         "Access-Control-Allow-Origin: * together with "
                         "Access-Control-Allow-Credentials: true: browsers refuse the "
                         "combination, and the usual 'fix' of echoing the origin trusts everyone",
-                        J.render_fix(J.intent_from(), True),
+                        F.render(F.Fix(F.Intent(), True)),
                     )
                 else:
                     self._add(
@@ -1086,7 +1085,7 @@ class Analyzer:
                         Severity.LOW,
                         "Access-Control-Allow-Origin: * lets any site read responses (without "
                         "credentials); fine for public, read-only data",
-                        J.render_fix(J.Intent(public=True), False),
+                        F.render(F.Fix(F.Intent(public=True), False)),
                     )
                 return
             kind = J.classify_trusted(value.lower())
@@ -1096,7 +1095,7 @@ class Analyzer:
                     kind,
                     J.severity_of(kind, creds),
                     f"Access-Control-Allow-Origin is set to {value!r}: {KINDS[kind].title}",
-                    J.render_fix(J.intent_from(exact=[value]), creds),
+                    F.render(F.Fix(F.intent_from(exact=[value]), creds)),
                 )
             return
         if scope is None:
@@ -1172,8 +1171,8 @@ class Analyzer:
                 suffixes.extend(p for p in re.split(r"[,\s]+", text) if "." in p)
         for pattern, _node in regexes:
             samples.extend(regex_samples(pattern))
-        intent = J.intent_from(exact=exact, regexes=[p for p, _ in regexes], suffixes=suffixes)
-        fix = J.render_fix(intent, creds)
+        intent = F.intent_from(exact=exact, regexes=[p for p, _ in regexes], suffixes=suffixes)
+        fix = F.render(F.Fix(intent, creds))
         for pattern, node in dict((p, n) for p, n in regexes).items():
             self._add(
                 node,
@@ -1222,11 +1221,8 @@ class Analyzer:
                 op = part.ops[0]
                 if isinstance(op, ast.Eq) and _is_star(right):
                     other = left
-                elif (
-                    (isinstance(op, ast.Eq)
-                    and _is_star(left))
-                    or (isinstance(op, ast.In)
-                    and _is_star(left))
+                elif (isinstance(op, ast.Eq) and _is_star(left)) or (
+                    isinstance(op, ast.In) and _is_star(left)
                 ):
                     other = right
                 else:
@@ -1359,6 +1355,23 @@ def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.
             if edit is not None and edit[0].isupper() and isinstance(edit[1], ast.BinOp):
                 out.setdefault(edit[0], []).append((edit[1].right, stmt))
     return out
+
+
+def _stand_ins(pattern: str, matcher: Callable[[str], bool]) -> list[str]:
+    """Origins and patterns that stand in for a regex no corsguard pattern says exactly: the
+    project's own deployments the regex names (platform_samples), and its domain and every
+    subdomain of it, each kept only when the regex itself accepts it (so the fix never trusts
+    what the regex refused)."""
+    out = [s for s in platform_samples(pattern) if s.startswith("https:") and matcher(s)]
+    for domain in regex_domains(pattern):
+        if third_party_platform(domain) or is_loopback(domain) or "." not in domain:
+            continue
+        if matcher(f"https://{domain}"):
+            out.append(f"https://{domain}")
+        deep = f"https://corsguarda.corsguardb.{domain}"
+        if matcher(f"https://corsguarda.{domain}") and matcher(deep):
+            out.append(f"https://*.{domain}")
+    return list(dict.fromkeys(out))
 
 
 def _is_star(node: ast.expr) -> bool:

@@ -100,6 +100,11 @@ def intent_from(
             notes.append(f"only if you own {host}")
         if scheme == "http":
             origin = f"https://{host}{port}"
+        if host.startswith("*."):
+            notes.append(
+                f"{origin} trusts every subdomain: keep it only if you control every host under "
+                f"{host[2:]}, else list the front ends"
+            )
         origins.append(origin)
 
     for origin in exact:

@@ -40,6 +40,16 @@ __all__ = ["MAX_STATES", "compile_safe"]
 MAX_STATES = 4000  # NFA states for one pattern (bounded repeats expand into copies)
 
 _CHAR, _SPLIT, _ASSERT, _MATCH = range(4)
+_ANCHORS = frozenset(
+    {
+        "AT_BEGINNING",
+        "AT_BEGINNING_LINE",
+        "AT_BEGINNING_STRING",
+        "AT_END",
+        "AT_END_LINE",
+        "AT_END_STRING",
+    }
+)
 Pred = Callable[[str], bool]
 
 
@@ -145,6 +155,8 @@ class _Builder:
                 start = self.seq(items, start, icase)
             return start
         if name == "AT":
+            if str(av) not in _ANCHORS:
+                raise _Unsupported(str(av))  # \b, \B: word boundaries are not simulated
             return self.node(_ASSERT, str(av), cont)
         raise _Unsupported(name)
 

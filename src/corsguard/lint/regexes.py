@@ -154,6 +154,21 @@ def regex_samples(pattern: str) -> list[str]:
     return list(dict.fromkeys(samples))
 
 
+def regex_domains(pattern: str) -> list[str]:
+    """The literal domain right of a regex's wildcard: ``^https://.*example\\.com$`` and
+    ``^https://\\w+\\.example\\.com$`` -> ``example.com`` (candidates for the fix, which the
+    caller keeps only if the regex accepts them)."""
+    out: list[str] = []
+    for text in _readings(pattern):
+        parts = _origin_part(text)
+        if parts is None or _WILD not in parts[1]:
+            continue
+        suffix = parts[1].rsplit(_WILD, 1)[1].strip(".")
+        if "." in suffix and _HOST_RE.match(suffix):
+            out.append(registrable_domain(suffix))
+    return list(dict.fromkeys(out))
+
+
 def is_loopback(host: str) -> bool:
     return host in _LOOPBACK or host.endswith(".localhost") or host.startswith("127.")
 
