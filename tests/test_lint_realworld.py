@@ -19,7 +19,7 @@ import corsguard
 from corsguard.lint.cli import lint_paths
 
 CORPUS = Path(__file__).parent / "lint_realworld"
-REPOS = sorted(p for p in CORPUS.iterdir() if p.is_dir())
+REPOS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("."))
 _EXPECT = re.compile(r"#\s*expect:\s*([a-z\- ]+)")
 
 Key = tuple[str, int, str]  # (path below the corpus, line, id)

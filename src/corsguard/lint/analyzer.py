@@ -765,7 +765,8 @@ class Analyzer:
         allow_all = False
         for expr, stmt in assigned("allow_all"):
             flag = truth(self.ev.eval(expr, None))
-            allow_all = allow_all or flag is True
+            # Written as True (not read from the environment, which the operator may flip).
+            allow_all = allow_all or (isinstance(expr, ast.Constant) and expr.value is True)
             if flag is not False:
                 name = next(n for n in _DJANGO["allow_all"] if n in settings)
                 config = finish(_Config("django-cors-headers", stmt, creds, regex_mode="match"))

@@ -8,5 +8,5 @@ CORS_OPTIONS = {
     "supports_credentials": True,
     "allow_headers": ["*"],
     "resources": ["*"],
-    "origins": ["http://localhost:8088", "http://localhost:8888"],
+    "origins": ['http://localhost:8088', 'http://localhost:8888'],
 }

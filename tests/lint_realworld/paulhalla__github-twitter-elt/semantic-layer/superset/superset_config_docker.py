@@ -8,5 +8,5 @@ CORS_OPTIONS = {
     "supports_credentials": True,
     "allow_headers": ["*"],
     "resources": ["*"],
-    "origins": ["*"],
+    "origins": ['*'],
 }
