@@ -9,9 +9,10 @@ Python resolves these names through its import system; lint does the same, stati
   each of its trailing forms (``src/app/core/cors.py`` is ``app.core.cors`` and
   ``core.cors`` too), so that the import wins whatever directory was passed; a name shared by
   two files is ambiguous and not followed;
-- a module is read and parsed only when another module asks for one of its names, once per
-  run (the tree is kept, and reused when that file is linted itself), so the whole project
-  costs one parse per file;
+- a module is read and parsed only when another module asks for one of its names (and reused
+  when that file is linted itself); the values looked up are cached for the run, so each
+  name is evaluated once and the whole project costs at most two parses per file (the
+  parses kept in memory are bounded, ``MAX_MODULES``, least recently used dropped first);
 - a name being resolved is marked, so circular imports (``a`` imports ``b`` imports ``a``)
   end as "unknown" instead of looping, and every chain is also cut at ``MAX_CHAIN`` modules.
 
@@ -21,6 +22,7 @@ Pure: the files are read through the ``reader`` the caller passes (the CLI's bou
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
 
@@ -30,6 +32,10 @@ __all__ = ["MAX_CHAIN", "Project", "module_names"]
 
 # Imports followed in one chain (a -> b -> c ...): real settings chains are two or three.
 MAX_CHAIN = 32
+# Parsed modules kept at once (a tree takes about 50 times its file's size in memory): the
+# least recently used beyond this are dropped and parsed again if asked for once more. The
+# values looked up in them stay cached, so what is dropped is only the parse.
+MAX_MODULES = 256
 
 Reader = Callable[[str], "str | None"]
 
@@ -68,8 +74,7 @@ class Project:
                     self._paths[name] = path
                 if is_package:
                     self._packages.add(name)
-        self._trees: dict[str, ast.Module | None] = {}
-        self._evaluators: dict[str, Evaluator | None] = {}
+        self._evaluators: OrderedDict[str, Evaluator | None] = OrderedDict()
         self._values: dict[tuple[str, str], object] = {}
         self._resolving: set[tuple[str, str]] = set()
         self.parsed = 0  # modules parsed for the table (a benchmark and test figure)
@@ -85,48 +90,50 @@ class Project:
     def is_package(self, module: str) -> bool:
         return module in self._packages
 
-    def tree(self, module: str) -> ast.Module | None:
-        """The parsed module, read once (None when absent, unreadable or not parseable)."""
-        if module in self._trees:
-            return self._trees[module]
+    def _parse(self, module: str) -> ast.Module | None:
+        """The parsed module (None when absent, unreadable or not parseable)."""
         path = self._paths.get(module)
-        tree: ast.Module | None = None
-        if path is not None:
-            text = self._reader(path)
-            if text is not None:
-                try:
-                    tree = ast.parse(text)
-                    self.parsed += 1
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    tree = None
-        self._trees[module] = tree
+        if path is None:
+            return None
+        text = self._reader(path)
+        if text is None:
+            return None
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        self.parsed += 1
         return tree
 
     def adopt(self, path: str, tree: ast.Module) -> Evaluator:
-        """The evaluator for a file being linted, sharing the table's (one parse per file)."""
+        """The evaluator for a file being linted: the table's own when the module was already
+        read for another one (no second parse); else a new one, not kept (linted files are
+        not held in memory for the rest of the run)."""
         module = self.module_of(path)
         if module and self._paths.get(module) == path:
             known = self._evaluators.get(module)
             if known is not None:
                 return known
-            self._trees[module] = tree
-            evaluator = Evaluator(tree, self, module)
-            self._evaluators[module] = evaluator
-            return evaluator
         return Evaluator(tree, self, module)
 
     def cached_tree(self, path: str) -> ast.Module | None:
+        """The tree of a file the table has already parsed, so that linting it parses nothing."""
         module = self.module_of(path)
         if module and self._paths.get(module) == path:
-            return self._trees.get(module)
+            known = self._evaluators.get(module)
+            if known is not None:
+                return known.tree
         return None
 
     def evaluator(self, module: str) -> Evaluator | None:
         if module in self._evaluators:
+            self._evaluators.move_to_end(module)
             return self._evaluators[module]
-        tree = self.tree(module)
+        tree = self._parse(module)
         evaluator = Evaluator(tree, self, module) if tree is not None else None
         self._evaluators[module] = evaluator
+        if len(self._evaluators) > MAX_MODULES:
+            self._evaluators.popitem(last=False)
         return evaluator
 
     def lookup(self, module: str, name: str) -> object:

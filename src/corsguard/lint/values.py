@@ -270,6 +270,7 @@ class Evaluator:
     def __init__(
         self, tree: ast.Module, project: ProjectLike | None = None, module: str = ""
     ) -> None:
+        self.tree = tree
         self.consts: dict[str, list[tuple[tuple[int, int], ast.expr]]] = {}
         self.functions: dict[str, ast.FunctionDef] = {}
         self.classes: dict[str, ast.ClassDef] = {}
