@@ -82,6 +82,8 @@ class Outcome:
     code: str
     changed: bool
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    data: bytes = b""  # the new source in the file's own encoding
+    encoding: str = "utf-8"
     django_settings: dict[str, object] = field(default_factory=dict)
 
 
@@ -799,8 +801,16 @@ def migrate_module(source: bytes, resolver: SettingsResolver | None = None) -> O
             (0, "@cross_origin views are not migrated: give them a path prefix under the "
                 "policy's routes, or a blueprint policy (see docs/migrate.md)")
         )  # fmt: skip
-    code = new_module.code if changed else module.code
-    return Outcome(code, changed and code != module.code, skipped, settings)
+    final = new_module if changed else module
+    code = final.code
+    return Outcome(
+        code,
+        changed and code != module.code,
+        skipped,
+        data=final.bytes,
+        encoding=final.encoding,
+        django_settings=settings,
+    )
 
 
 def _init_app_options(module: cst.Module, scanner: _Scanner) -> dict[str, object]:

@@ -1,0 +1,187 @@
+"""`corsguard migrate PATH`: the I/O edge of the migration (walking, reading, diffing, writing)."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from corsguard.cli import UsageError
+from corsguard.lint.cli import iter_files
+from corsguard.migrate.rewrite import MigrateError, django_settings, migrate_module, parse
+from corsguard.untrusted import for_terminal
+
+# A settings module or an app module is a few hundred lines; a generated file of megabytes
+# is not a configuration and would only cost time.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+EPILOG = """\
+Reads the Python files under PATH and rewrites Starlette/FastAPI CORSMiddleware,
+flask-cors (CORS(app, ...), app.config["CORS_*"]) and django-cors-headers (CORS_* settings,
+MIDDLEWARE, INSTALLED_APPS) to corsguard, keeping everything else as written. Whatever
+cannot be carried exactly (a regex no pattern says, '*' with credentials, a value computed
+at run time) gets a '# TODO(corsguard migrate):' comment saying what to decide.
+
+examples:
+  corsguard migrate app/main.py             # print the diff
+  corsguard migrate . | git apply           # the same, applied by git
+  corsguard migrate --write mysite/settings # rewrite the files in place
+
+exit status:
+  0  nothing to migrate, or --write wrote the changes
+  1  a diff was printed (there is something to migrate)
+  2  usage error (no such PATH, no Python file under it, libcst missing), or a file
+     could not be read or parsed (reported on stderr; the other files are still done)
+
+See docs/migrate.md."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("path", metavar="PATH", help="a Python file or a directory")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite the files in place instead of printing"
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files or directories matching GLOB (as in corsguard lint)",
+    )
+
+
+@dataclass
+class _File:
+    path: Path
+    display: str
+    before: bytes
+    after: bytes
+    encoding: str
+
+
+class _Settings:
+    """Reads other settings modules for ``from .base import *`` (original contents)."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = roots
+        self.cache: dict[Path, dict[str, object] | None] = {}
+        self.current: list[Path] = []
+
+    def resolver(self, path: Path):  # type: ignore[no-untyped-def]
+        def resolve(module: str, level: int) -> dict[str, object] | None:
+            target = self.find(path, module, level)
+            if target is None or target in self.current:
+                return None  # not found, or a cycle: nothing inherited
+            if target not in self.cache:
+                self.current.append(target)
+                try:
+                    data = target.read_bytes()
+                    if len(data) > MAX_FILE_BYTES:
+                        raise MigrateError("too large")
+                    settings, _own = django_settings(parse(data), self.resolver(target))
+                    self.cache[target] = settings
+                except (OSError, MigrateError):
+                    self.cache[target] = None
+                finally:
+                    self.current.pop()
+            return self.cache[target]
+
+        return resolve
+
+    def find(self, path: Path, module: str, level: int) -> Path | None:
+        parts = [p for p in module.split(".") if p]
+        if level:
+            base = path.parent
+            for _ in range(level - 1):
+                base = base.parent
+            candidates = [base.joinpath(*parts)]
+        else:
+            candidates = [root.joinpath(*parts) for root in self.roots]
+        for candidate in candidates:
+            for option in (candidate.with_suffix(".py"), candidate / "__init__.py"):
+                if option.is_file():
+                    return option.resolve()
+        return None
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in re.split(r"(?<=\n)", text) if line]
+
+
+def write_diff(item: _File, out: TextIO, escape: bool) -> None:
+    before = _lines(item.before.decode(item.encoding, "replace"))
+    after = _lines(item.after.decode(item.encoding, "replace"))
+    name = for_terminal(item.display)
+    a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(item.display) else (name, name)
+    for line in difflib.unified_diff(before, after, a, b):
+        if escape and line[:1] in " +-" and not line.startswith(("---", "+++")):
+            body = line.rstrip("\n")
+            line = for_terminal(body) + ("\n" if line.endswith("\n") else "")
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.write(line)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.path)
+    if not root.exists():
+        raise UsageError(f"{for_terminal(args.path)}: no such file or directory")
+    paths = list(iter_files([args.path], list(args.exclude)))
+    if not paths:
+        raise UsageError(
+            f"{for_terminal(args.path)}: no Python file (*.py) here to migrate"
+            + ("" if root.is_dir() else ": give a .py file or a directory")
+        )
+    settings = _Settings([root if root.is_dir() else root.parent, Path.cwd()])
+    changed: list[_File] = []
+    failed = False
+    for path in paths:
+        display = _display(path)
+        try:
+            data = path.read_bytes()
+            if len(data) > MAX_FILE_BYTES:
+                raise MigrateError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
+            outcome = migrate_module(data, settings.resolver(path.resolve()))
+        except OSError as exc:
+            print(f"{for_terminal(display)}: cannot read: {exc.strerror}", file=sys.stderr)
+            failed = True
+            continue
+        except MigrateError as exc:
+            print(f"{for_terminal(display)}: {for_terminal(str(exc))}", file=sys.stderr)
+            failed = True
+            continue
+        for line, message in outcome.skipped:
+            where = f"{display}:{line}" if line else display
+            print(f"{for_terminal(where)}: not migrated: {message}", file=sys.stderr)
+        if outcome.changed:
+            changed.append(_File(path, display, data, outcome.data, outcome.encoding))
+    if args.write:
+        for item in changed:
+            try:
+                item.path.write_bytes(item.after)
+            except OSError as exc:
+                print(f"{for_terminal(item.display)}: cannot write: {exc.strerror}", file=sys.stderr)
+                failed = True
+                continue
+            print(f"migrated {for_terminal(item.display)}", file=sys.stderr)
+        return 2 if failed else 0
+    escape = sys.stdout.isatty()
+    for item in changed:
+        write_diff(item, sys.stdout, escape)
+    if failed:
+        return 2
+    return 1 if changed else 0
