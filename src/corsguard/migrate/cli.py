@@ -122,18 +122,34 @@ def _lines(text: str) -> list[str]:
     return [line for line in re.split(r"(?<=\n)", text) if line]
 
 
-def write_diff(item: _File, out: TextIO, escape: bool) -> None:
-    before = _lines(item.before.decode(item.encoding, "replace"))
-    after = _lines(item.after.decode(item.encoding, "replace"))
+def diff_lines(item: _File, escape: bool) -> list[str]:
+    """The unified diff of one file (git-apply compatible unless ``escape``)."""
+    # surrogateescape: bytes the declared encoding cannot decode come back unchanged.
+    before = _lines(item.before.decode(item.encoding, "surrogateescape"))
+    after = _lines(item.after.decode(item.encoding, "surrogateescape"))
     name = for_terminal(item.display)
     a, b = (f"a/{name}", f"b/{name}") if not os.path.isabs(item.display) else (name, name)
+    out: list[str] = []
     for line in difflib.unified_diff(before, after, a, b):
         if escape and line[:1] in " +-" and not line.startswith(("---", "+++")):
             body = line.rstrip("\n")
             line = for_terminal(body) + ("\n" if line.endswith("\n") else "")
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
-        out.write(line)
+        out.append(line)
+    return out
+
+
+def write_diff(item: _File, out: TextIO, escape: bool) -> None:
+    lines = diff_lines(item, escape)
+    buffer = getattr(out, "buffer", None)
+    if escape or buffer is None:
+        out.write("".join(lines))
+        return
+    # Into a pipe: the file's own bytes, so `| git apply` reproduces the file exactly.
+    out.flush()
+    buffer.write("".join(lines).encode(item.encoding, "surrogateescape"))
+    buffer.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -174,7 +190,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 item.path.write_bytes(item.after)
             except OSError as exc:
-                print(f"{for_terminal(item.display)}: cannot write: {exc.strerror}", file=sys.stderr)
+                print(
+                    f"{for_terminal(item.display)}: cannot write: {exc.strerror}", file=sys.stderr
+                )
                 failed = True
                 continue
             print(f"migrated {for_terminal(item.display)}", file=sys.stderr)

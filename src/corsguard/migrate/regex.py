@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from corsguard.origin import parse_origin_pattern
 
@@ -66,7 +66,9 @@ class _Atom:
 
 # --- parsing ---------------------------------------------------------------------------
 
-_Node = tuple  # ("atom", chars) | ("seq", [nodes]) | ("alt", [nodes]) | ("rep", node, lo, hi)
+_Node = tuple[
+    Any, ...
+]  # ("atom", chars) | ("seq", [nodes]) | ("alt", [nodes]) | ("rep", node, lo, hi)
 #                | ("start",) | ("end",)
 
 
@@ -452,7 +454,7 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
     right = _literal(atoms[at + 1 :]) or ""
     w = atoms[at]
     spans_dots = "." in w.chars
-    if spans_dots and not _HOST_CHARS <= w.chars:
+    if spans_dots and not w.chars >= _HOST_CHARS:
         result.narrow(
             f"{result.regex!r}: its wildcard crosses dots but not every character of a host "
             "name, which no corsguard pattern says: list its origins"
@@ -476,7 +478,7 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
                 "subdomains are kept"
             )
             out = ["*." + right]
-            return out + [right] if w.low == 0 else out
+            return [*out, right] if w.low == 0 else out
     # A wildcard inside one label (or narrowed to one).
     if "." in left:
         result.narrow(
@@ -498,7 +500,7 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
             f"name under {domain} is yours"
         )
         return []
-    if not _WITHIN_LABEL <= w.chars:
+    if not w.chars >= _WITHIN_LABEL:
         result.narrow(
             f"{result.regex!r}: its wildcard admits only some letters, digits or hyphens; "
             "corsguard's '*' admits them all: list its origins"
@@ -519,9 +521,7 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
             f"({left}x.y{right}): only one label is kept ({left}*{right})"
         )
     elif w.chars & _LABEL_CHARS - _WITHIN_LABEL:
-        result.narrow(
-            f"{result.regex!r} also matched labels with '_'; corsguard's '*' never does"
-        )
+        result.narrow(f"{result.regex!r} also matched labels with '_'; corsguard's '*' never does")
     out = [f"{left}*{right}"]
     if w.low == 0 and _LABEL.fullmatch(left + label_right):
         out.append(left + right)

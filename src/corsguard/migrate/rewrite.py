@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -110,7 +111,7 @@ def _evaluate(node: ast.expr, names: Mapping[str, object], depth: int = 0) -> ob
         return items if not isinstance(node, ast.Tuple) else tuple(items)
     if isinstance(node, ast.Dict):
         out: dict[object, object] = {}
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=False):
             if key is None:
                 raise _Unknown
             out[_evaluate(key, names, depth + 1)] = _evaluate(value, names, depth + 1)
@@ -225,7 +226,9 @@ def render_django(translation: Translation) -> str:
             out["routes"] = {path: as_dict(route) for path, route in t.routes.items()}
         return out
 
-    lines = [f"    {render(k, '')}: {render(v, '    ')},\n" for k, v in as_dict(translation).items()]
+    lines = [
+        f"    {render(k, '')}: {render(v, '    ')},\n" for k, v in as_dict(translation).items()
+    ]
     return "CORSGUARD = {\n" + "".join(lines) + "}\n"
 
 
@@ -462,9 +465,7 @@ class _Rewriter(cst.CSTTransformer):
                 suffix = f" as {local}" if local != name else ""
                 new_lines.append("from corsguard import Policy\n")
                 new_lines.append(f"from corsguard.flask import CORSGuard{suffix}\n")
-            elif (
-                module == "flask_cors" and name == "cross_origin" and not self.s.uses_cross_origin
-            ):
+            elif module == "flask_cors" and name == "cross_origin" and not self.s.uses_cross_origin:
                 continue
             else:
                 keep.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
@@ -488,8 +489,10 @@ class _Rewriter(cst.CSTTransformer):
         func = _dotted(original_node.func)
         if func in self.s.flask_names:
             return self._flask_call(original_node, updated_node)
-        if func is not None and func.endswith(".init_app") and (
-            func.rpartition(".")[0] in self.s.cors_variables
+        if (
+            func is not None
+            and func.endswith(".init_app")
+            and (func.rpartition(".")[0] in self.s.cors_variables)
         ):
             # The options moved into CORSGuard(policy=...): init_app takes the app only.
             args = [a for a in updated_node.args if a.keyword is None and not a.star][:1]
@@ -547,9 +550,7 @@ class _Rewriter(cst.CSTTransformer):
         )
         if head:
             head = [
-                head[0].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-                )
+                head[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             ]
         self.pending.extend(translation.all_notes())
         self.changed = True
@@ -763,16 +764,29 @@ def _drop_unused_defaults_import(module: cst.Module) -> cst.Module:
 
 
 def parse(source: bytes) -> cst.Module:
+    """The libcst module, or a MigrateError that says where and why it cannot be read."""
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        message = str(exc).strip().splitlines()
-        raise MigrateError(
-            f"line {exc.raw_line}:{exc.raw_column + 1}: cannot parse: {message[0] if message else exc}"
-            " (a syntax error, or syntax newer than this libcst supports)"
-        ) from None
+        where = f"line {exc.raw_line}:{exc.raw_column + 1}"
+        reason = "invalid syntax"
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError, RecursionError) as exc:
         raise MigrateError(f"cannot read as Python source: {exc}") from None
+    # libcst says only "Syntax Error"; Python's own parser says what is wrong.
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}:{exc.offset}" if exc.lineno else where
+        reason = exc.msg
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = str(exc)
+    else:
+        reason = "syntax that libcst does not support yet"
+    raise MigrateError(
+        f"{where}: cannot parse: {reason} (if the file is valid for a newer Python than "
+        f"{sys.version_info.major}.{sys.version_info.minor}, run corsguard migrate with that "
+        "Python)"
+    )
 
 
 def migrate_module(source: bytes, resolver: SettingsResolver | None = None) -> Outcome:
@@ -819,8 +833,10 @@ def _init_app_options(module: cst.Module, scanner: _Scanner) -> dict[str, object
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             func = _dotted(node.func)
-            if func and func.endswith(".init_app") and func.rpartition(".")[0] in (
-                scanner.cors_variables
+            if (
+                func
+                and func.endswith(".init_app")
+                and func.rpartition(".")[0] in (scanner.cors_variables)
             ):
                 args = [a for a in node.args if a.keyword is not None or a.star]
                 values, _nodes, _problems = _arg_map(args, (), scanner)

@@ -30,7 +30,6 @@ library did not, and whatever it cannot carry exactly is said in a note. Library
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -149,7 +148,8 @@ def _keep_origin(text: str, credentials: object, out: Translation, library: str)
     problem = _problem(allow_origins=[text], allow_credentials=credentials is True)
     if problem is None:
         return True
-    out.note(f"{text!r} is left out: {problem.removeprefix('allow_origins: ')}", decide=True)
+    problem = problem.removeprefix("allow_origins: ").removeprefix(f"{text!r}: ")
+    out.note(f"{text!r} is left out: {problem}", decide=True)
     return False
 
 
@@ -208,7 +208,7 @@ def _finish_origins(
         elif isinstance(credentials, Expr):
             out.options["allow_origins"] = ["*"]
             out.note(
-                f"allow_origins=['*'] with run-time credentials: corsguard refuses '*' with "
+                "allow_origins=['*'] with run-time credentials: corsguard refuses '*' with "
                 "credentials; list your origins if credentials can be true",
                 decide=True,
             )
@@ -219,7 +219,7 @@ def _finish_origins(
     if not kept:
         kept = [NO_ORIGIN]
         out.note(
-            f"no origin of the {library} configuration could be carried, so the policy trusts "
+            "no origin of the old configuration could be carried, so the policy trusts "
             f"none ({NO_ORIGIN} is a reserved name no site has): list your front ends' origins",
             decide=True,
         )
@@ -632,4 +632,3 @@ def _django_urls(urls: object, out: Translation) -> None:
         f"CORS applied only under {prefix} (CORS_URLS_REGEX): other paths trust no origin "
         f"({NO_ORIGIN} is a reserved name no site has)"
     )
-
