@@ -148,7 +148,12 @@ def write_diff(item: _File, out: TextIO, escape: bool) -> None:
         return
     # Into a pipe: the file's own bytes, so `| git apply` reproduces the file exactly.
     out.flush()
-    buffer.write("".join(lines).encode(item.encoding, "surrogateescape"))
+    for line in lines:
+        try:
+            data = line.encode(item.encoding, "surrogateescape")
+        except UnicodeEncodeError:  # a file name the file's encoding cannot write
+            data = line.encode("utf-8", "backslashreplace")
+        buffer.write(data)
     buffer.flush()
 
 

@@ -293,8 +293,10 @@ def translate_regex(regex: str, mode: Mode, *, ignore_case: bool = False) -> Reg
     try:
         re.compile(regex)
         shapes = _shapes(_Parser(text, flags).parse())
-    except (Untranslatable, re.error) as exc:
+    except (Untranslatable, re.error, OverflowError) as exc:
         return _untranslatable(result, str(exc))
+    except RecursionError:
+        return _untranslatable(result, "nested too deeply")
     for shape in shapes:
         cleaned = _clean(shape, mode)
         if cleaned is None:
