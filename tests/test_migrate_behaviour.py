@@ -102,7 +102,8 @@ async def items(request):
     return JSONResponse({{"ok": True}}, headers={{"X-Total": "1"}})
 
 
-app = Starlette(routes=[Route("/api/items", items, methods=ALL), Route("/other", items, methods=ALL)])
+ROUTES = [Route("/api/items", items, methods=ALL), Route("/other", items, methods=ALL)]
+app = Starlette(routes=ROUTES)
 app.add_middleware(CORSMiddleware, {options})
 """
 
@@ -229,8 +230,9 @@ def _source(case: Case) -> str:
             "fastapi.middleware.cors")  # fmt: skip
         return STARLETTE_APP.format(module=module, options=case.options)
     if case.library == "flask":
-        return FLASK_APP.format(options=case.options, config=case.config).replace("CORS(app, )",
-                                                                                  "CORS(app)")
+        return FLASK_APP.format(options=case.options, config=case.config).replace(
+            "CORS(app, )", "CORS(app)"
+        )
     return DJANGO_SETTINGS.format(options=case.options)
 
 

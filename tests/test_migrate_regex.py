@@ -40,7 +40,9 @@ HOSTS = [
     "attacker.example",
 ]
 PORTS = ["", ":3000", ":8443"]
-POOL = [f"{scheme}://{host}{port}" for scheme in ("https", "http") for host in HOSTS for port in PORTS]
+POOL = [
+    f"{scheme}://{host}{port}" for scheme in ("https", "http") for host in HOSTS for port in PORTS
+]
 
 
 def regex_allows(regex: str, mode: str, origin: str, ignore_case: bool = False) -> bool:
@@ -108,11 +110,13 @@ CASES = [
         ],
         True,
     ),
-    (r"https://(www\.)?example\.com", "fullmatch", ["https://example.com", "https://www.example.com"], True),
+    (r"https://(www\.)?example\.com", "fullmatch",
+     ["https://example.com", "https://www.example.com"], True),
     (r"^https://app\.example\.com$|^https://admin\.example\.com$", "match",
      ["https://app.example.com", "https://admin.example.com"], True),
     # No dot before the domain: also evilexample.com; narrowed to the domain and below.
-    (r"https://.*example\.com", "fullmatch", ["https://*.example.com", "https://example.com"], False),
+    (r"https://.*example\.com", "fullmatch",
+     ["https://*.example.com", "https://example.com"], False),
     # Matches everything https: nothing kept.
     (r"https://.*", "fullmatch", [], False),
     (r"https://.*", "match", [], False),

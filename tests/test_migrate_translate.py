@@ -354,8 +354,10 @@ def test_flask_resource_that_is_no_prefix_is_said() -> None:
 
 
 def test_django_urls_regex_becomes_a_route() -> None:
-    translation = from_django({"CORS_ALLOWED_ORIGINS": [APP], "CORS_URLS_REGEX": r"^/api/.*$",
-                               "CORS_ALLOW_METHODS": ["GET"], "CORS_ALLOW_HEADERS": []})  # fmt: skip
+    translation = from_django(
+        {"CORS_ALLOWED_ORIGINS": [APP], "CORS_URLS_REGEX": r"^/api/.*$",
+         "CORS_ALLOW_METHODS": ["GET"], "CORS_ALLOW_HEADERS": []}
+    )  # fmt: skip
     assert translation.options == {"allow_origins": [NO_ORIGIN]}
     assert translation.routes["/api"].options == {"allow_origins": [APP]}
     translation.build()

@@ -538,25 +538,24 @@ class _Rewriter(cst.CSTTransformer):
             for k, v in values.items()
             if _same(v, translation.options.get(FLASK_RENAMES.get(k, k)))
         }
-        text = _render_call("Policy", translation, self.indent_of(original), LINE_LIMIT, kept)
-        policy = cst.parse_expression(text)
-        policy_arg = cst.Arg(
-            keyword=cst.Name("policy"),
-            value=policy,
-            equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""),
-                whitespace_after=cst.SimpleWhitespace(""),
-            ),
-        )
-        if head:
-            head = [
-                head[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            ]
+        indent = self.indent_of(original)
+        name = _dotted(original.func) or "CORSGuard"
+        func = "CORSGuard" if name == "CORS" else self.s.code(original.func)
+        app = [self.s.code(head[0].value)] if head else []
+        if "\n" in self.s.code(original):
+            # One argument a line, as the original call was written.
+            inner = indent + "    "
+            policy = _render_call("Policy", translation, inner, LINE_LIMIT, kept)
+            text = f"{func}(\n" + "".join(f"{inner}{a},\n" for a in app)
+            text += f"{inner}policy={policy},\n{indent})"
+        else:
+            policy = _render_call("Policy", translation, indent, LINE_LIMIT, kept)
+            text = f"{func}(" + "".join(f"{a}, " for a in app) + f"policy={policy})"
         self.pending.extend(translation.all_notes())
         self.changed = True
-        name = _dotted(original.func)
-        func = cst.Name("CORSGuard") if name == "CORS" else original.func
-        return updated.with_changes(func=func, args=[*head, policy_arg])
+        replaced = cst.parse_expression(text)
+        assert isinstance(replaced, cst.Call)
+        return replaced
 
     def _rewrite_args(
         self,
@@ -592,7 +591,7 @@ class _Rewriter(cst.CSTTransformer):
             if node is not None and _same(values.get(name), value):
                 out.append(node)
                 continue
-            expression = cst.parse_expression(render(value, indent))
+            expression = cst.parse_expression(self._extended(node, values.get(name), value, indent))
             if node is not None:
                 out.append(node.with_changes(value=expression))
             else:
@@ -617,6 +616,24 @@ class _Rewriter(cst.CSTTransformer):
                 comma = separator
             fixed.append(arg.with_changes(comma=comma))
         return fixed
+
+    def _extended(self, node: cst.Arg | None, before: object, after: object, indent: str) -> str:
+        """``[*NAME, "new"]`` when a named list only gained items (the name is kept)."""
+        if (
+            node is not None
+            and isinstance(node.value, (cst.Name, cst.Attribute))
+            and isinstance(before, (list, tuple))
+            and isinstance(after, list)
+            and len(after) > len(before)
+            and list(before) == after[: len(before)]
+        ):
+            items = [f"*{self.s.code(node.value)}", *(render(v, "") for v in after[len(before) :])]
+            flat = "[" + ", ".join(items) + "]"
+            if len(indent) + len(flat) <= LINE_LIMIT - 20:
+                return flat
+            inner = indent + "    "
+            return "[\n" + "".join(f"{inner}{item},\n" for item in items) + indent + "]"
+        return render(after, indent)
 
     # -- Django settings: strings in MIDDLEWARE and INSTALLED_APPS
     def leave_SimpleString(
