@@ -308,6 +308,10 @@ class _Scanner(cst.CSTVisitor):
         self.flask_config: dict[str, object] = {}
         self.flask_config_nodes: set[int] = set()
         self.cors_variables: set[str] = set()
+        self.cors_call_variable: dict[int, str] = {}  # id(CORS() call) -> variable
+        self.blueprints: set[str] = set()
+        self.flask_partial = False  # a CORS(...) call stays: keep its import
+        self.starlette_blocked = False  # CORSMiddleware(**options): not migrated in this file
         self.uses_cross_origin = False
         self.depth = 0
 
@@ -337,6 +341,24 @@ class _Scanner(cst.CSTVisitor):
             elif module == "flask_cors" and name == "cross_origin":
                 self.cross_origin_names.add(local)
 
+    def visit_Call(self, node: cst.Call) -> None:
+        """Uses that cannot be migrated keep the old import (reported by the rewriter)."""
+        func = _dotted(node.func)
+        stars = any(arg.star for arg in node.args)
+        if func in self.flask_names:
+            first = node.args[0] if node.args else None
+            on_blueprint = (
+                first is not None
+                and first.keyword is None
+                and _dotted(first.value) in self.blueprints
+            )
+            self.flask_partial = self.flask_partial or stars or on_blueprint
+        starlette = func in self.starlette_names or any(
+            a.keyword is None and _dotted(a.value) in self.starlette_names for a in node.args
+        )
+        if starlette and stars:
+            self.starlette_blocked = True
+
     def visit_Decorator(self, node: cst.Decorator) -> None:
         target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
         if _dotted(target) in self.cross_origin_names:
@@ -353,6 +375,12 @@ class _Scanner(cst.CSTVisitor):
                     self.flask_names
                 ):
                     self.cors_variables.add(name)
+                    self.cors_call_variable[id(node.value)] = name
+                if (
+                    isinstance(node.value, cst.Call)
+                    and (_dotted(node.value.func) or "").rpartition(".")[2] == "Blueprint"
+                ):
+                    self.blueprints.add(name)
             key = _config_key(target.target)
             if key is not None and key.startswith("CORS_"):
                 self.flask_config[key[5:].lower()] = _value(self.code(node.value), self.constants)
@@ -400,7 +428,7 @@ def _arg_map(
 class _Rewriter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, scanner: _Scanner, flask_extra: dict[str, object]) -> None:
+    def __init__(self, scanner: _Scanner, flask_extra: dict[str, dict[str, object]]) -> None:
         super().__init__()
         self.s = scanner
         self.flask_extra = flask_extra  # options of cors.init_app(app, ...) calls
@@ -459,10 +487,16 @@ class _Rewriter(cst.CSTTransformer):
                 else name
             )
             if module in STARLETTE_MODULES and name == "CORSMiddleware":
+                if self.s.starlette_blocked:
+                    return None
                 suffix = f" as {local}" if local != name else ""
                 new_lines.append(f"from corsguard.asgi import CORSMiddleware{suffix}\n")
             elif module == "flask_cors" and name == "CORS":
-                suffix = f" as {local}" if local != name else ""
+                if self.s.flask_partial:
+                    keep.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+                    suffix = ""
+                else:
+                    suffix = f" as {local}" if local != name else ""
                 new_lines.append("from corsguard import Policy\n")
                 new_lines.append(f"from corsguard.flask import CORSGuard{suffix}\n")
             elif module == "flask_cors" and name == "cross_origin" and not self.s.uses_cross_origin:
@@ -512,6 +546,8 @@ class _Rewriter(cst.CSTTransformer):
         head = list(updated.args[:first])
         option_args = original.args[first:]
         values, nodes, problems = _arg_map(option_args, STARLETTE_PARAMS, self.s)
+        if self.s.starlette_blocked and not problems:
+            problems.append("another CORSMiddleware use in this file takes **options")
         if problems:
             self.skipped.append((self.line(original), "CORSMiddleware: " + "; ".join(problems)))
             return updated
@@ -528,10 +564,17 @@ class _Rewriter(cst.CSTTransformer):
             head = [updated.args[0]]
             args = args[1:]
         values, nodes, problems = _arg_map(args, (), self.s)
+        if head and _dotted(head[0].value) in self.s.blueprints:
+            problems.append(
+                "flask-cors on a blueprint: give the blueprint a policy with "
+                "CORSGuard.blueprint_policy(...) or app.config['CORSGUARD_BLUEPRINTS']"
+            )
         if problems:
             self.skipped.append((self.line(original), "CORS(...): " + "; ".join(problems)))
             return updated
-        options = {**self.s.flask_config, **values, **self.flask_extra}
+        variable = self.s.cors_call_variable.get(id(original))
+        extra = self.flask_extra.get(variable, {}) if variable else {}
+        options = {**self.s.flask_config, **values, **extra}
         translation = from_flask_cors(options)
         kept = {
             FLASK_RENAMES.get(k, k): self.s.code(nodes[k].value)
@@ -540,7 +583,8 @@ class _Rewriter(cst.CSTTransformer):
         }
         indent = self.indent_of(original)
         name = _dotted(original.func) or "CORSGuard"
-        func = "CORSGuard" if name == "CORS" else self.s.code(original.func)
+        aliased = name != "CORS" and not self.s.flask_partial  # `CORS as C`: CORSGuard as C
+        func = self.s.code(original.func) if aliased else "CORSGuard"
         app = [self.s.code(head[0].value)] if head else []
         if "\n" in self.s.code(original):
             # One argument a line, as the original call was written.
@@ -812,7 +856,7 @@ def migrate_module(source: bytes, resolver: SettingsResolver | None = None) -> O
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scanner = _Scanner(module)
     wrapper.visit(scanner)
-    flask_extra: dict[str, object] = {}
+    flask_extra: dict[str, dict[str, object]] = {}
     if scanner.cors_variables:
         flask_extra = _init_app_options(module, scanner)
     rewriter = _Rewriter(scanner, flask_extra)
@@ -844,8 +888,9 @@ def migrate_module(source: bytes, resolver: SettingsResolver | None = None) -> O
     )
 
 
-def _init_app_options(module: cst.Module, scanner: _Scanner) -> dict[str, object]:
-    options: dict[str, object] = {}
+def _init_app_options(module: cst.Module, scanner: _Scanner) -> dict[str, dict[str, object]]:
+    """The options of ``cors.init_app(app, ...)``, by the variable holding ``CORS()``."""
+    options: dict[str, dict[str, object]] = {}
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -857,7 +902,7 @@ def _init_app_options(module: cst.Module, scanner: _Scanner) -> dict[str, object
             ):
                 args = [a for a in node.args if a.keyword is not None or a.star]
                 values, _nodes, _problems = _arg_map(args, (), scanner)
-                options.update(values)
+                options.setdefault(func.rpartition(".")[0], {}).update(values)
 
     module.visit(Finder())
     return options

@@ -30,6 +30,7 @@ library did not, and whatever it cannot carry exactly is said in a note. Library
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -375,6 +376,9 @@ def from_starlette(options: Mapping[str, object]) -> Translation:
     regex = options.get("allow_origin_regex")
     if regex is not None:
         origins += _add_regex(regex, "fullmatch", False, out)
+    if isinstance(origins_value, Expr) and origins:
+        extra = ", ".join(json.dumps(o) for o in dict.fromkeys(origins))
+        out.options["allow_origins"] = Expr(f"[*{origins_value.source}, {extra}]")
     if not isinstance(origins_value, Expr):
         _finish_origins(origins, any_origin, credentials, out, "Starlette's CORSMiddleware")
     if "allow_methods" in options:
