@@ -13,6 +13,7 @@ from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
 from corsguard.lint.report import RENDERERS
+from corsguard.lint.stacks import file_loader, lint_stack_source, stack_of, wants_file
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                     "build", "dist", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
@@ -78,7 +79,8 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
 
 
 def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
-    """The .py files to lint, in a stable order; explicit file arguments are always read."""
+    """The .py and stack files (JS/TS, nginx, Spring) to lint, in a stable order; explicit
+    file arguments are always read."""
     patterns = [_glob_regex(p.strip("/")) for p in excludes]
     for raw in paths:
         root = Path(raw)
@@ -98,11 +100,12 @@ def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
                 and not _excluded(prefix + d, patterns)
             )
             for name in sorted(filenames):
-                if name.endswith(".py") and not _excluded(prefix + name, patterns):
+                wanted = name.endswith(".py") or wants_file(str(base / name))
+                if wanted and not _excluded(prefix + name, patterns):
                     yield base / name
 
 
-def lint_file(path: Path) -> FileResult:
+def lint_file(path: Path, root: str | None = None) -> FileResult:
     display = str(path)
     try:
         data = path.read_bytes()
@@ -114,6 +117,10 @@ def lint_file(path: Path) -> FileResult:
         return FileResult(display, note=f"not UTF-8 (byte {exc.start}); skipped", skipped=True)
     if "\x00" in text:
         return FileResult(display, note="contains NUL bytes; skipped", skipped=True)
+    stack = None if display.endswith(".py") else stack_of(display, text)
+    if stack is not None:
+        # Other stacks; relative imports are followed only inside the linted tree.
+        return lint_stack_source(text, display, stack, file_loader(root or str(path.parent)))
     return lint_source(text, display)
 
 
@@ -127,11 +134,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{raw}: no such file or directory")
     results: list[FileResult] = []
     count = 0
-    for path in iter_files(list(args.paths), list(args.exclude)):
-        count += 1
-        result = lint_file(path)
-        if result.findings or result.silenced or result.note:
-            results.append(result)
+    for raw in args.paths:
+        root = raw if os.path.isdir(raw) else os.path.dirname(raw) or "."
+        for path in iter_files([raw], list(args.exclude)):
+            count += 1
+            result = lint_file(path, root)
+            if result.findings or result.silenced or result.note:
+                results.append(result)
     output = RENDERERS[args.format](results, count)
     if args.output:
         try:

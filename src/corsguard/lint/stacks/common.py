@@ -1,0 +1,254 @@
+"""What the stack readers hand to the judgement: one origin decision ("grant"), in plain terms.
+
+Pure: no parser, no I/O. Each stack reader (JavaScript, nginx, Spring) turns a library call,
+a configuration block or a hand-written header into a ``Grant``: the exact origins, the regexes
+(with the matching mode the library really uses) or the predicate the code applies to the
+request's Origin, and whether credentials go with the answer. ``judge_grant`` runs the same
+attack origins as the Python linter and ``corsguard audit`` through it (``corsguard.lint.judge``)
+so that findings carry the same ids and severities on every stack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from corsguard.findings import KINDS, Severity
+from corsguard.lint import judge as J
+from corsguard.lint.analyzer import RawFinding
+from corsguard.lint.regexes import regex_samples
+from corsguard.lint.stacks import fixes
+from corsguard.probes import ARBITRARY_ORIGIN
+
+Accepts = Callable[[str], "bool | None"]
+
+# Attacker-written files: a regex longer than this is not compiled (the probes are short, but
+# nested quantifiers can still backtrack for long; the length cap keeps the worst case small).
+MAX_REGEX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Regex:
+    """One origin regex, with the matching the library really applies."""
+
+    source: str  # as written in the file
+    matcher: Callable[[str], bool]
+    how: str  # e.g. "RegExp.test, unanchored", "PCRE ~*, unanchored, case-insensitive"
+    line: int
+    col: int
+    samples: tuple[str, ...] = ()  # the origins the author evidently meant
+
+
+@dataclass
+class Grant:
+    """One place where a stack decides which origins get Access-Control-Allow-Origin."""
+
+    stack: str  # "javascript", "nginx", "spring"
+    library: str  # shown in messages: "npm cors", "nginx add_header", "Spring @CrossOrigin"
+    line: int
+    col: int
+    credentials: bool | None  # None: could be (treated as on)
+    reflect_any: bool = False  # every origin is answered with its own name
+    reflect_text: str = ""  # what in the configuration does it (for the message)
+    wildcard: bool = False  # a literal '*'
+    wildcard_text: str = ""
+    wildcard_refused: bool = False  # '*' + credentials that the library or browser refuses
+    exact: list[tuple[str, int, int]] = field(default_factory=list)  # origin, line, col
+    regexes: list[Regex] = field(default_factory=list)
+    accepts: Accepts | None = None  # a hand-written check, evaluated per origin
+    accepts_text: str = ""
+    samples: list[str] = field(default_factory=list)  # trusted origins seen in the check
+    vary_missing: Severity | None = None  # the grant depends on Origin and no Vary: Origin
+    vary_text: str = ""
+    open_proxy: bool = False  # cors-anywhere without an origin allowlist
+    carry: dict[str, str] = field(default_factory=dict)  # other options, for a complete fix
+    fix_kind: str = ""  # which form the fix takes (e.g. "cors", "handwritten", "map")
+    written: str = ""  # the configuration as written (kept by a fix for public '*')
+    any_header_text: str = ""  # the preflight echoes Access-Control-Request-Headers
+    project_origins: list[str] = field(default_factory=list)  # origins named elsewhere
+    probe_samples: list[str] = field(default_factory=list)  # read from regexes: probes only
+    intent_regexes: list[str] = field(default_factory=list)  # regexes judged via accepts
+
+
+def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return None
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+
+
+def _add(
+    out: list[RawFinding],
+    grant: Grant,
+    line: int,
+    col: int,
+    kind: str,
+    severity: Severity,
+    message: str,
+    fix: str,
+) -> None:
+    out.append(RawFinding(line, col, kind, severity, message, fix))
+
+
+def judge_grant(grant: Grant) -> list[RawFinding]:
+    """Findings for one grant, each with the stack's own fix (shared by the grant's findings)."""
+    out: list[RawFinding] = []
+    creds = grant.credentials
+    lib = grant.library
+    samples = [o.lower() for o, _, _ in grant.exact] + list(grant.samples)
+    samples += grant.probe_samples
+    for regex in grant.regexes:
+        samples.extend(regex.samples or regex_samples(regex.source))
+    intent = J.intent_from(
+        exact=[o for o, _, _ in grant.exact] + list(grant.samples),
+        regexes=[
+            r.source.strip("/") if grant.stack == "javascript" else r.source for r in grant.regexes
+        ]
+        + grant.intent_regexes,
+    )
+    if not intent.origins and grant.project_origins:
+        # Nothing in this grant names an origin, but the project does elsewhere: use those
+        # (never a placeholder where real origins are known).
+        intent = J.intent_from(exact=grant.project_origins)
+
+    def fix(kind: str) -> str:
+        return fixes.render(kind, grant, intent)
+
+    if grant.open_proxy:
+        # An open CORS proxy answers every site and fetches every URL it is given, including
+        # hosts only the server can reach (cors-anywhere README: "originWhitelist").
+        _add(
+            out,
+            grant,
+            grant.line,
+            grant.col,
+            "wildcard-origin",
+            Severity.MEDIUM,
+            f"{lib}: an open CORS proxy (no origin allowlist): any site can make this server "
+            "fetch any URL, including hosts on its own network, and read the answer",
+            fix("open-proxy"),
+        )
+    if grant.reflect_any:
+        kind = "origin-reflected"
+        _add(
+            out,
+            grant,
+            grant.line,
+            grant.col,
+            kind,
+            J.severity_of(kind, creds),
+            f"{lib}: {grant.reflect_text} answers every origin with its own name"
+            + (" and Access-Control-Allow-Credentials: true" if creds else "")
+            + f", so any site can read responses{' with the user’s cookies' if creds else ''} "
+            f"(e.g. {ARBITRARY_ORIGIN})",
+            fix(kind),
+        )
+    if grant.wildcard:
+        if grant.wildcard_refused or creds:
+            _add(
+                out,
+                grant,
+                grant.line,
+                grant.col,
+                "wildcard-with-credentials",
+                Severity.LOW,
+                f"{lib}: {grant.wildcard_text} together with credentials: "
+                + (
+                    "the library refuses this at run time"
+                    if grant.wildcard_refused
+                    else "browsers refuse the combination"
+                )
+                + ", and the usual 'fix' of echoing the origin trusts everyone",
+                fix("wildcard-with-credentials"),
+            )
+        else:
+            _add(
+                out,
+                grant,
+                grant.line,
+                grant.col,
+                "wildcard-origin",
+                Severity.LOW,
+                f"{lib}: {grant.wildcard_text} lets any site read responses (without "
+                "credentials); fine for public, read-only data",
+                fix("wildcard-origin"),
+            )
+    for origin, line, col in grant.exact:
+        trusted = J.classify_trusted(origin.lower().rstrip("/"))
+        if trusted is not None:
+            kind = trusted
+            _add(
+                out,
+                grant,
+                line,
+                col,
+                kind,
+                J.severity_of(kind, creds),
+                f"{lib} trusts {origin!r}: {KINDS[kind].title}",
+                fix(kind),
+            )
+    for regex in grant.regexes:
+        _add(
+            out,
+            grant,
+            regex.line,
+            regex.col,
+            "regex-origin",
+            Severity.LOW,
+            f"{lib} matches origins with the regular expression {regex.source!r} ({regex.how})",
+            fix("regex-origin"),
+        )
+        matcher = regex.matcher
+        verdicts = J.judge(lambda o, m=matcher: m(o), samples)  # type: ignore[misc]
+        for verdict in verdicts or []:
+            _add(
+                out,
+                grant,
+                regex.line,
+                regex.col,
+                verdict.id,
+                J.severity_of(verdict.id, creds, weak=verdict.weak),
+                f"{lib} regex {regex.source!r} ({regex.how}) accepts {verdict.example}: "
+                f"{KINDS[verdict.id].title}",
+                fix(verdict.id),
+            )
+    if grant.accepts is not None:
+        verdicts = J.judge(grant.accepts, samples)
+        for verdict in verdicts or []:
+            _add(
+                out,
+                grant,
+                grant.line,
+                grant.col,
+                verdict.id,
+                J.severity_of(verdict.id, creds, weak=verdict.weak),
+                f"{lib}: the check {grant.accepts_text} accepts {verdict.example}: "
+                f"{KINDS[verdict.id].title}",
+                fix(verdict.id),
+            )
+    if grant.any_header_text:
+        _add(
+            out,
+            grant,
+            grant.line,
+            grant.col,
+            "preflight-any-header",
+            Severity.LOW,
+            f"{lib}: {grant.any_header_text}",
+            fix("preflight-any-header"),
+        )
+    if grant.vary_missing is not None:
+        _add(
+            out,
+            grant,
+            grant.line,
+            grant.col,
+            "missing-vary-origin",
+            grant.vary_missing,
+            f"{lib}: {grant.vary_text}",
+            fix("missing-vary-origin"),
+        )
+    return out
