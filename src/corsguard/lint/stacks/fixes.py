@@ -105,8 +105,11 @@ def _render_javascript(grant: Grant, intent: J.Intent, kind: str) -> str:
         if creds:
             options.append("credentials: true")
         options.extend(grant.carry.values())
-        call = "fastify.register(cors, " if grant.fix_kind == "fastify" else "cors("
-        text = call + "{ " + ", ".join(options) + " })"
+        if grant.fix_kind == "socket.io":
+            text = "new Server(httpServer, { cors: { " + ", ".join(options) + " } })"
+        else:
+            call = "fastify.register(cors, " if grant.fix_kind == "fastify" else "cors("
+            text = call + "{ " + ", ".join(options) + " })"
     if notes:
         text += "  // " + "; ".join(notes)
     return text

@@ -56,6 +56,8 @@ _LIBRARIES = {
     "koa2-cors": "@koa/cors",
     "kcors": "@koa/cors",
     "cors-anywhere": "cors-anywhere",
+    # engine.io hands its `cors` option to the npm cors package (engine.io server.ts).
+    "socket.io": "socket.io",
 }
 _MAX_DEPTH = 3  # import hops followed
 _MAX_NODES = 400_000  # a larger file is not walked (attacker-written input, bounded work)
@@ -83,6 +85,7 @@ class JSRegex:
     flags: str
     line: int
     col: int
+    path: str = ""  # the file it is written in (an imported module's regex is reported at the call)
 
     def matcher(self) -> Callable[[str], bool] | None:
         flags = re.IGNORECASE if "i" in self.flags else 0
@@ -96,6 +99,17 @@ class JSRegex:
 class Func:
     node: Node
     module: JSModule
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """An object property not evaluated yet, with the module its expression belongs to."""
+
+    node: Node
+    module: JSModule
+
+    def value(self) -> Any:
+        return self.module.eval(self.node)
 
 
 def _to_python_regex(pattern: str) -> str:
@@ -219,6 +233,7 @@ class JSModule:
         self.functions: dict[str, list[Node]] = {}
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (spec, exported name)
         self.exports: dict[str, Node] = {}
+        self.cjs_exports: Node | None = None  # `module.exports = ...` (what require returns)
         self._collect()
 
     # --- declarations, imports, exports ---------------------------------------------
@@ -261,7 +276,7 @@ class JSModule:
                 if right is None:
                     continue
                 if target == "module.exports":
-                    self.exports["default"] = right
+                    self.cjs_exports = right
                     obj = _unwrap(right)
                     if obj is not None and obj.type == "object":
                         for export_name, export_value in self._pairs(obj):
@@ -390,12 +405,20 @@ class JSModule:
             module = self.module_for(spec)
             if module is None:
                 return UNKNOWN
+            if exported in ("*", "default") and module.cjs_exports is not None:
+                # CommonJS: require() (and a default import) return module.exports.
+                return module.eval(module.cjs_exports, depth + 1)
             if exported == "*":
-                return {k: module.eval(v, depth + 1) for k, v in module.exports.items()}
+                # A namespace (or require of a module that never assigns module.exports,
+                # which returns the empty object `{}` filled by `exports.x = ...`).
+                return {k: Lazy(v, module) for k, v in module.exports.items()}
             if exported in module.exports:
                 return module.eval(module.exports[exported], depth + 1)
-            if exported == "default" and "default" not in module.exports:
-                return UNKNOWN
+            if module.cjs_exports is not None:  # const { a } = require("./m") of module.exports
+                whole = module.eval(module.cjs_exports, depth + 1)
+                if isinstance(whole, dict) and exported in whole:
+                    value = whole[exported]
+                    return value.value() if isinstance(value, Lazy) else value
             return UNKNOWN
         return UNKNOWN
 
@@ -430,7 +453,7 @@ class JSModule:
             pattern = node.child_by_field_name("pattern")
             flags = node.child_by_field_name("flags")
             line, col = _position(node, self.lines)
-            return JSRegex(_text(pattern), _text(flags), line, col)
+            return JSRegex(_text(pattern), _text(flags), line, col, self.path)
         if kind == "array":
             out: list[Any] = []
             for child in node.named_children:
@@ -445,7 +468,7 @@ class JSModule:
                     out.append(self.eval(child, depth + 1))
             return out
         if kind == "object":
-            return {k: v for k, v in self._pairs(node)}
+            return {k: Lazy(v, self) for k, v in self._pairs(node)}
         if kind == "identifier":
             return self.lookup(_text(node), depth)
         if kind in ("arrow_function", "function_expression", "function", "function_declaration"):
@@ -458,7 +481,7 @@ class JSModule:
                 regex_flags: Any = self.eval(args[1], depth + 1) if len(args) > 1 else ""
                 if isinstance(pattern, str) and isinstance(regex_flags, str):
                     line, col = _position(node, self.lines)
-                    return JSRegex(pattern, regex_flags, line, col)
+                    return JSRegex(pattern, regex_flags, line, col, self.path)
             if ctor == "Set" and args:
                 return self.eval(args[0], depth + 1)
             return UNKNOWN
@@ -479,7 +502,7 @@ class JSModule:
             prop = _text(node.child_by_field_name("property"))
             if isinstance(obj, dict) and prop in obj:
                 value = obj[prop]
-                return self.eval(value, depth + 1) if isinstance(value, Node) else value
+                return value.value() if isinstance(value, Lazy) else value
             return UNKNOWN
         if kind == "call_expression":
             func = node.child_by_field_name("function")
@@ -520,6 +543,8 @@ class JSModule:
         if name not in options:
             return None
         value = options[name]
+        if isinstance(value, Lazy):
+            return value.value()
         return self.eval(value) if isinstance(value, Node) else value
 
     def position(self, node: Node) -> tuple[int, int]:
@@ -990,6 +1015,10 @@ class Analysis:
         for node in _walk(self.module.root):
             if node.type == "call_expression":
                 self._call(node)
+            elif node.type == "new_expression":
+                constructor = node.child_by_field_name("constructor")
+                if self.module.library_of(constructor) == "socket.io":
+                    self._socket_io(node)
             elif node.type == "pair":
                 key = node.child_by_field_name("key")
                 value = node.child_by_field_name("value")
@@ -1042,15 +1071,25 @@ class Analysis:
                 self._proxy(node, args[0] if args else None)
                 return
         library = module.library_of(func)
+        if library == "socket.io":  # require("socket.io")(server, { cors: {...} })
+            self._socket_io(node)
+            return
         if library in ("npm cors", "@koa/cors"):
             self._library(library, node, args[0] if args else None)
 
     # --- libraries -------------------------------------------------------------------
 
-    def _library(self, library: str, call: Node, options_node: Node | None) -> None:
+    def _library(
+        self,
+        library: str,
+        call: Node,
+        options_node: Node | None,
+        options_module: JSModule | None = None,
+    ) -> None:
         module = self.module
         line, col = module.position(call)
-        options_value = module.eval(options_node) if options_node is not None else {}
+        source = options_module or module
+        options_value = source.eval(options_node) if options_node is not None else {}
         if isinstance(options_value, Func) and library == "npm cors":
             self._delegate(call, options_value)
             return
@@ -1059,11 +1098,13 @@ class Analysis:
         options: dict[str, Any] = options_value
         credentials = _flag(module.option(options, "credentials"))
         carry = {
-            key: f"{key}: " + (_text(value) if isinstance(value, Node) else repr(value))
+            key: f"{key}: " + (_text(value.node) if isinstance(value, Lazy) else repr(value))
             for key, value in options.items()
             if key not in ("origin", "credentials")
         }
         fix_kind = {"@fastify/cors": "fastify", "@koa/cors": "koa"}.get(library, "cors")
+        if library.startswith("socket.io"):
+            fix_kind = "socket.io"
         grant = Grant("javascript", library, line, col, credentials, carry=carry, fix_kind=fix_kind)
         origin_node = options.get("origin") if "origin" in options else None
         origin = module.option(options, "origin") if "origin" in options else None
@@ -1072,8 +1113,9 @@ class Analysis:
             self._koa(grant, origin, origin_node)
         else:
             self._origin_option(grant, library, origin, origin_node)
+        # npm cors and @fastify/cors echo Access-Control-Request-Headers without allowedHeaders.
         if (
-            library == "npm cors"
+            library != "@koa/cors"
             and "allowedHeaders" not in options
             and "headers" not in options
             and credentials is not False
@@ -1081,6 +1123,15 @@ class Analysis:
         ):
             self._any_header(grant)
         self.grants.append(grant)
+
+    def _socket_io(self, node: Node) -> None:
+        args = _args(node)
+        options = self.module.eval(args[-1]) if len(args) >= 2 else None
+        if not isinstance(options, dict) or "cors" not in options:
+            return  # without a cors option socket.io sends no CORS headers
+        value = options["cors"]
+        if isinstance(value, Lazy):
+            self._library("socket.io cors (npm cors)", node, value.node, value.module)
 
     def _any_header(self, grant: Grant) -> None:
         # npm cors without allowedHeaders echoes Access-Control-Request-Headers in preflights
@@ -1112,8 +1163,8 @@ class Analysis:
         if isinstance(origin, str):
             # A fixed string is sent as it is: the browser compares it with the page's origin.
             line, col = (
-                module.position(origin_node)
-                if isinstance(origin_node, Node)
+                module.position(origin_node.node)
+                if isinstance(origin_node, Lazy) and origin_node.module is module
                 else (grant.line, grant.col)
             )
             grant.exact.append((origin, line, col))
@@ -1143,17 +1194,15 @@ class Analysis:
                 f"/{regex.pattern}/{regex.flags}",
                 matcher,
                 "RegExp.test, unanchored unless the pattern says ^...$",
-                regex.line,
-                regex.col,
+                regex.line if regex.path == self.module.path else grant.line,
+                regex.col if regex.path == self.module.path else grant.col,
                 tuple(regex_samples(regex.pattern)),
             )
         )
 
     def _origin_function(self, grant: Grant, func: Func) -> None:
         """origin: (origin, callback) => ...: callback(null, true|origin) grants the origin."""
-        module = self.module
-        if func.module is not module:
-            return
+        module = func.module  # the function may live in an imported module
         params = _params(func.node)
         if len(params) < 2:
             return
@@ -1186,19 +1235,18 @@ class Analysis:
             return False if all(r is False for r in results) else None
 
         grant.accepts = accepts
-        grant.accepts_text = f"in the origin function (line {module.position(func.node)[0]})"
+        where = "" if module is self.module else f"{module.path}, "
+        grant.accepts_text = f"in the origin function ({where}line {module.position(func.node)[0]})"
         accepts("https://corsguard-probe.attacker.test")  # collect the literals it compares
         grant.samples.extend(_origin_literals(checker.literals))
 
     def _delegate(self, call: Node, func: Func) -> None:
         """cors(delegate): delegate(req, callback) picks options per request (the README form)."""
-        module = self.module
-        if func.module is not module:
-            return
+        module = func.module
         params = _params(func.node)
         names: frozenset[str] = frozenset()
         checker = Checker(module, names)
-        line, col = module.position(call)
+        line, col = self.module.position(call)
         for node in _walk(func.node):
             if node.type != "pair":
                 continue
@@ -1246,10 +1294,8 @@ class Analysis:
         if isinstance(origin, str):
             grant.exact.append((origin, grant.line, grant.col))
             return
-        if isinstance(origin, Func) and origin.module is self.module:
-            params = _params(origin.node)
-            ctx = params[0] if params else ""
-            checker = Checker(self.module, frozenset())
+        if isinstance(origin, Func):
+            checker = Checker(origin.module, frozenset())
             returns: list[Callable[[str], bool | None]] = []
             body = origin.node.child_by_field_name("body")
             candidates: list[tuple[Node, Node]] = []
@@ -1270,7 +1316,6 @@ class Analysis:
                     if checker.origin(cons):
                         cond = value.child_by_field_name("condition")
                         returns.append(_accepts_under(checker, conditions, cond))
-            del ctx
             if not returns:
                 return
 
@@ -1293,7 +1338,7 @@ class Analysis:
             return
         whitelist = module.option(options, "originWhitelist")
         carry = {
-            key: f"{key}: " + (_text(value) if isinstance(value, Node) else repr(value))
+            key: f"{key}: " + (_text(value.node) if isinstance(value, Lazy) else repr(value))
             for key, value in options.items()
             if key != "originWhitelist"
         }
