@@ -64,7 +64,7 @@ def stack_of(path: str, text: str | None = None) -> str | None:
         return "nginx"
     if parent in ("sites-available", "sites-enabled"):
         return "nginx"
-    if name.endswith((".conf", ".conf.template", ".conf.tmpl")) and (
+    if name.endswith((".conf", ".conf.template", ".conf.tmpl", ".conf.tpl")) and (
         parent in _NGINX_DIRS or (text is not None and _looks_like_nginx(text))
     ):
         return "nginx"
@@ -149,7 +149,10 @@ def lint_stack_source(
 def wants_file(path: str) -> bool:
     """Should a directory walk pick this file up for a stack reader?"""
     name = os.path.basename(path).lower()
-    if name.endswith((".conf", ".conf.template", ".conf.tmpl")) and stack_of(path) is None:
+    if (
+        name.endswith((".conf", ".conf.template", ".conf.tmpl", ".conf.tpl"))
+        and stack_of(path) is None
+    ):
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
                 head = handle.read(20000)

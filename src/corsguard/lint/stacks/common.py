@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import judge as J
 from corsguard.lint.analyzer import RawFinding
-from corsguard.lint.regexes import regex_samples
+from corsguard.lint.regexes import is_loopback, regex_samples
 from corsguard.lint.stacks import fixes
-from corsguard.probes import ARBITRARY_ORIGIN
+from corsguard.probes import ARBITRARY_ORIGIN, split_origin
 
 Accepts = Callable[[str], "bool | None"]
 
@@ -71,6 +71,39 @@ class Grant:
     intent_regexes: list[str] = field(default_factory=list)  # regexes judged via accepts
 
 
+def samples_of(pattern: str) -> list[str]:
+    r"""Origins a regex was evidently written for, as ``regex_samples`` reads them.
+
+    JavaScript and nginx regexes often escape slashes (``https:\/\/``) and wrap the whole
+    pattern in one group (``(^https://...$)``); neither changes what it matches, so both are
+    undone before reading.
+    """
+    text = pattern.replace("\\/", "/")
+    for _ in range(4):
+        if not text.startswith("(") or text.startswith("(?"):
+            break
+        depth = 0
+        index = 0
+        end = -1
+        while index < len(text):
+            char = text[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    end = index
+                    break
+            index += 1
+        if end != len(text) - 1:
+            break
+        text = text[1:-1]
+    return regex_samples(text)
+
+
 def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
     if len(pattern) > MAX_REGEX_LENGTH:
         return None
@@ -78,6 +111,17 @@ def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
         return re.compile(pattern, flags)
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
+
+
+def _outside(verdicts: list[J.Verdict] | None) -> list[J.Verdict]:
+    """Drop bypasses whose example is itself a loopback name (x.app.localhost): nobody else can
+    serve a page from it (RFC 6761 section 6.3; browsers resolve *.localhost to loopback), and
+    trusting such names is already reported as localhost-trusted."""
+    return [
+        v
+        for v in verdicts or []
+        if v.id == "localhost-trusted" or not is_loopback(split_origin(v.example)[1])
+    ]
 
 
 def _add(
@@ -202,8 +246,8 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             fix("regex-origin"),
         )
         matcher = regex.matcher
-        verdicts = J.judge(lambda o, m=matcher: m(o), samples)  # type: ignore[misc]
-        for verdict in verdicts or []:
+        verdicts = _outside(J.judge(lambda o, m=matcher: m(o), samples))  # type: ignore[misc]
+        for verdict in verdicts:
             _add(
                 out,
                 grant,
@@ -216,8 +260,8 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
                 fix(verdict.id),
             )
     if grant.accepts is not None:
-        verdicts = J.judge(grant.accepts, samples)
-        for verdict in verdicts or []:
+        verdicts = _outside(J.judge(grant.accepts, samples))
+        for verdict in verdicts:
             _add(
                 out,
                 grant,

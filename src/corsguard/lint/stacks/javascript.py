@@ -35,8 +35,7 @@ from tree_sitter import Language, Node, Parser
 
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import RawFinding
-from corsguard.lint.regexes import regex_samples
-from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant
+from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant, samples_of
 
 Loader = Callable[[str, str], "tuple[str, str] | None"]  # (importing path, spec) -> (path, text)
 
@@ -184,16 +183,36 @@ def _string(node: Node | None) -> str | None:
     return None
 
 
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _js_escape(sequence: str) -> str:
+    """The character a JavaScript string escape stands for (ECMA-262 String Literals): the
+    named escapes, \\xHH, \\uHHHH, \\u{H...}, a line continuation, and otherwise the character
+    itself (so "\\." is "." — a regex built from that string has an unescaped dot)."""
+    body = sequence[1:]
+    if not body:
+        return ""
+    if body[0] in _SIMPLE_ESCAPES and (body[0] != "0" or len(body) == 1):
+        return _SIMPLE_ESCAPES[body[0]]
+    try:
+        if body[0] == "x" and len(body) == 3:
+            return chr(int(body[1:], 16))
+        if body[0] == "u":
+            digits = body[2:-1] if body.startswith("u{") else body[1:]
+            return chr(int(digits, 16))
+    except (ValueError, OverflowError):
+        return body
+    if body[0] in "\r\n\u2028\u2029":
+        return ""  # a line continuation
+    return body
+
+
 def _unescape(node: Node) -> str:
     out = []
     for child in node.named_children:
         text = _text(child)
-        if child.type == "escape_sequence":
-            try:
-                text = text.encode("latin-1", "replace").decode("unicode_escape")
-            except UnicodeDecodeError:
-                text = text[1:]
-        out.append(text)
+        out.append(_js_escape(text) if child.type == "escape_sequence" else text)
     return "".join(out)
 
 
@@ -1196,7 +1215,7 @@ class Analysis:
                 "RegExp.test, unanchored unless the pattern says ^...$",
                 regex.line if regex.path == self.module.path else grant.line,
                 regex.col if regex.path == self.module.path else grant.col,
-                tuple(regex_samples(regex.pattern)),
+                tuple(samples_of(regex.pattern)),
             )
         )
 

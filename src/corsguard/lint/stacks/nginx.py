@@ -33,8 +33,7 @@ from crossplane.lexer import (  # type: ignore[import-untyped]
 
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import RawFinding
-from corsguard.lint.regexes import regex_samples
-from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant
+from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant, samples_of
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -225,15 +224,18 @@ class Evaluator:
         self.regexes: list[tuple[str, bool, Directive]] = []
         self.literals: list[str] = []
         self.unknown_ifs: list[Directive] = []
-        for level in chain:
-            for d in level.block or []:
+        # The rewrite phase runs the file's top level (a snippet included into a location)
+        # and then each enclosing block, in order.
+        self.levels: list[list[Directive]] = [config.root] + [c.block or [] for c in chain]
+        for block in self.levels:
+            for d in block:
                 if d.name == "set" and len(d.args) >= 2:
                     self.steps.append(_Step(d.args[0], d.args[1], None))
                 elif d.name == "if" and d.block is not None:
                     for inner in d.block:
                         if inner.name == "set" and len(inner.args) >= 2:
                             self.steps.append(_Step(inner.args[0], inner.args[1], d))
-        self._ifs = [d for level in chain for d in (level.block or []) if d.name == "if"]
+        self._ifs = [d for block in self.levels for d in block if d.name == "if"]
         for d in self._ifs + [c for c in chain if c.name == "if"]:
             self._note_condition(d)
 
@@ -452,7 +454,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
             for pattern, insensitive, directive in evaluator.regexes:
                 matcher = _regex_matcher(pattern, insensitive)
                 if matcher is not None:
-                    grant.probe_samples.extend(regex_samples(pattern))
+                    grant.probe_samples.extend(samples_of(pattern))
                     grant.regexes.append(
                         Regex(
                             pattern,
@@ -469,7 +471,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                 if mapped is None or mapped.source != "$http_origin":
                     continue
                 for pattern, insensitive, _value, entry in mapped.regexes:
-                    grant.probe_samples.extend(regex_samples(pattern))
+                    grant.probe_samples.extend(samples_of(pattern))
                     matcher = _regex_matcher(pattern, insensitive)
                     if matcher is not None:
                         grant.regexes.append(
