@@ -101,7 +101,11 @@ def samples_of(pattern: str) -> list[str]:
         if end != len(text) - 1:
             break
         text = text[1:-1]
-    return regex_samples(text)
+    samples = regex_samples(text)
+    bare = text.strip("^$").replace("\\.", ".")
+    if not samples and re.fullmatch(r"[a-z0-9-]+", bare):
+        samples = [f"https://{bare}"]  # a bare host name such as /localhost/
+    return samples
 
 
 def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:

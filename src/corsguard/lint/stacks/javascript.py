@@ -442,6 +442,8 @@ class JSModule:
         return UNKNOWN
 
     def eval(self, node: Node | None, depth: int = 0) -> Any:
+        if isinstance(node, _Bound):  # an arrow function's parameter bound to a known value
+            return node.value
         node = _unwrap(node)
         if node is None or depth > 12:
             return UNKNOWN
@@ -625,6 +627,7 @@ class Checker:
         self.module = module
         self.names = names
         self.literals: list[str] = []  # strings the check compares with (trusted samples)
+        self.patterns: list[str] = []  # regexes the check runs (read for probes and the fix)
 
     def origin(self, node: Node | None) -> bool:
         return _is_origin(node, self.module, self.names)
@@ -769,6 +772,7 @@ class Checker:
             if method == "match":
                 regex = self.module.eval(args[0])
                 if isinstance(regex, JSRegex):
+                    self.patterns.append(regex.pattern)
                     matcher = regex.matcher()
                     return None if matcher is None else matcher(origin)
             return None
@@ -783,6 +787,7 @@ class Checker:
                     return origin in target  # String.prototype.includes: a substring test
                 return None
             if method == "test" and isinstance(target, JSRegex):
+                self.patterns.append(target.pattern)
                 matcher = target.matcher()
                 return None if matcher is None else matcher(origin)
             return None
@@ -850,6 +855,7 @@ class Checker:
                 else:
                     self.module.decls[param] = previous
         self.literals.extend(inner.literals)
+        self.patterns.extend(inner.patterns)
         return result
 
 
@@ -1257,7 +1263,7 @@ class Analysis:
         where = "" if module is self.module else f"{module.path}, "
         grant.accepts_text = f"in the origin function ({where}line {module.position(func.node)[0]})"
         accepts("https://corsguard-probe.attacker.test")  # collect the literals it compares
-        grant.samples.extend(_origin_literals(checker.literals))
+        _add_samples(grant, checker)
 
     def _delegate(self, call: Node, func: Func) -> None:
         """cors(delegate): delegate(req, callback) picks options per request (the README form)."""
@@ -1286,7 +1292,7 @@ class Analysis:
             grant.accepts = accepts
             grant.accepts_text = f"in the options delegate {params[0] if params else ''}"
             accepts("https://corsguard-probe.attacker.test")
-            grant.samples.extend(_origin_literals(checker.literals))
+            _add_samples(grant, checker)
             if not any(_mentions_origin(c, module, names) for c, _ in conditions):
                 grant.accepts = None
                 grant.reflect_any = True
@@ -1347,7 +1353,7 @@ class Analysis:
             grant.accepts = accepts
             grant.accepts_text = "in the origin function"
             accepts("https://corsguard-probe.attacker.test")
-            grant.samples.extend(_origin_literals(checker.literals))
+            _add_samples(grant, checker)
 
     def _proxy(self, call: Node, options_node: Node | None) -> None:
         module = self.module
@@ -1465,7 +1471,7 @@ class Analysis:
                 ("" if expected else "!") + _text(c)[:80] for c, expected in origin_checks
             )
             accepts("https://corsguard-probe.attacker.test")
-            grant.samples.extend(_origin_literals(checker.literals))
+            _add_samples(grant, checker)
         fid = function.id if function is not None else 0
         if fid not in vary and 0 not in vary:
             grant.vary_missing = Severity.LOW
@@ -1485,6 +1491,14 @@ class Analysis:
             elif part:
                 line, col = self.module.position(node)
                 grant.exact.append((part, line, col))
+
+
+def _add_samples(grant: Grant, checker: Checker) -> None:
+    """What the check compared the Origin with: literal origins (the intent) and regexes."""
+    grant.samples.extend(_origin_literals(checker.literals))
+    for pattern in dict.fromkeys(checker.patterns):
+        grant.probe_samples.extend(samples_of(pattern))
+        grant.intent_regexes.append(pattern)
 
 
 def _flag(value: Any) -> bool | None:
