@@ -564,5 +564,5 @@ def _inherited(config: Config, chain: list[Directive]) -> list[Header]:
 
 
 def _describe(chain: list[Directive], header: Header) -> str:
-    where = " > ".join(f"{d.name} {' '.join(d.args)}".strip() for d in chain) or "top level"
-    return f"({where}: add_header Access-Control-Allow-Origin {header.value})"
+    where = " > ".join(" ".join([d.name, *d.args]).replace(" )", ")") for d in chain)
+    return f"({where or 'top level'}: add_header Access-Control-Allow-Origin {header.value})"
