@@ -190,8 +190,9 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             J.severity_of(kind, creds),
             f"{lib}: {grant.reflect_text} answers every origin with its own name"
             + (" and Access-Control-Allow-Credentials: true" if creds else "")
-            + f", so any site can read responses{' with the user's cookies' if creds else ''} "
-            f"(e.g. {ARBITRARY_ORIGIN})",
+            + ", so any site can read responses"
+            + (" with the user's cookies " if creds else " ")
+            + f"(e.g. {ARBITRARY_ORIGIN})",
             fix(kind),
         )
     if grant.wildcard:
