@@ -511,6 +511,34 @@ def test_files_that_cannot_be_read_are_notes_not_tracebacks(
     assert result.findings == ()
 
 
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "app.js",
+            "const cors = require('cors'); app.use(cors({ origin: /^(.*)*Q$/, allowedHeaders: ['X'] }))",
+        ),
+        (
+            "app.js",
+            "app.use((req, res) => { const o = req.headers.origin; if (/^(a|aa)+$/.test(o)) res.setHeader('Access-Control-Allow-Origin', o) })",
+        ),
+        (
+            "nginx.conf",
+            'map $http_origin $c {\n  default "";\n  ~^(.*)*Q$ $http_origin;\n}\nserver {\n  add_header Access-Control-Allow-Origin $c always;\n  add_header Vary Origin always;\n}\n',
+        ),
+    ],
+)
+def test_a_regex_that_could_backtrack_for_ever_is_not_run(path: str, text: str) -> None:
+    # ReDoS (CWE-1333): `(.*)*Q` takes time exponential in the probe's length on a miss, and
+    # re cannot be interrupted; such a regex is reported, not run.
+    result = lint_stack_source(text, path)
+    ids = {f.id for f in result.findings}
+    assert ids <= {"regex-origin", "missing-vary-origin"}, ids
+    if "regex-origin" in ids:
+        (finding,) = [f for f in result.findings if f.id == "regex-origin"]
+        assert "not evaluated: a repetition inside a repetition" in finding.message
+
+
 def test_attacker_written_input_is_bounded() -> None:
     # A catastrophic regex is not compiled beyond the cap; deep nesting is a note, not a crash.
     evil = "(a+)+" * 200
@@ -521,6 +549,17 @@ def test_attacker_written_input_is_bounded() -> None:
     assert lint_stack_source(deep, "deep.js").findings == ()
     nested = "server {" * 3000 + "}" * 3000 + "\n# cors"
     assert lint_stack_source(nested, "nginx.conf").findings == ()
+
+
+def test_quoted_file_text_cannot_drive_the_terminal() -> None:
+    control = "\x1b\u202e"  # an escape sequence start and a right-to-left override
+    text = _CORS + f"app.use(cors({{ origin: /evil{control}\\.com/, allowedHeaders: ['X'] }}))"
+    result = lint_stack_source(text, "a.js")
+    assert result.findings
+    for finding in result.findings:
+        for part in (finding.message, finding.fix):
+            assert "\x1b" not in part and "\u202e" not in part
+    assert any("evil\\x1b\\u202e" in f.message for f in result.findings)
 
 
 def test_silencing_works_with_each_stack_s_comment_syntax() -> None:

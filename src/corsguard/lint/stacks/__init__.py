@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from corsguard.lint import FileResult, LintFinding
 from corsguard.lint.analyzer import RawFinding, ignored_ids
+from corsguard.untrusted import for_terminal
 
 __all__ = [
     "JS_EXTENSIONS",
@@ -136,13 +137,17 @@ def lint_stack_source(
     findings: list[LintFinding] = []
     silenced: list[LintFinding] = []
     for f in sorted(unique.values(), key=lambda f: (f.line, f.col, f.id)):
-        finding = LintFinding(path, f.line, f.col, f.id, f.severity, f.message, f.fix)
+        # Messages and fixes quote the linted file (regexes, origins, option text): attacker-
+        # written, so controls and BiDi overrides are shown as visible escapes.
+        finding = LintFinding(
+            path, f.line, f.col, f.id, f.severity, for_terminal(f.message), for_terminal(f.fix)
+        )
         source_line = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
         if f.id in ignored_ids(source_line) or f.id in _ignored_other(source_line):
             silenced.append(finding)
         else:
             findings.append(finding)
-    note = "; ".join(notes) if notes else None
+    note = for_terminal("; ".join(notes)) if notes else None
     return FileResult(path, tuple(findings), tuple(silenced), note=note)
 
 

@@ -10,9 +10,13 @@ so that findings carry the same ids and severities on every stack.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import judge as J
@@ -23,9 +27,13 @@ from corsguard.probes import ARBITRARY_ORIGIN, split_origin
 
 Accepts = Callable[[str], "bool | None"]
 
-# Attacker-written files: a regex longer than this is not compiled (the probes are short, but
-# nested quantifiers can still backtrack for long; the length cap keeps the worst case small).
+# Attacker-written files: a regex longer than this is not compiled, and one whose shape can
+# backtrack exponentially (regex_risk) is not run; it still gets its regex-origin finding.
 MAX_REGEX_LENGTH = 500
+# The standard library's regex parser (re._parser since 3.11, sre_parse before); private.
+_sre_parse: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class Regex:
     """One origin regex, with the matching the library really applies."""
 
     source: str  # as written in the file
-    matcher: Callable[[str], bool]
+    matcher: Callable[[str], bool | None]  # None: not run (unsafe or invalid), not judged
     how: str  # e.g. "RegExp.test, unanchored", "PCRE ~*, unanchored, case-insensitive"
     line: int
     col: int
@@ -108,8 +116,79 @@ def samples_of(pattern: str) -> list[str]:
     return samples
 
 
-def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+def _shared_regex_risk() -> Callable[[str, int], str | None] | None:
+    """The linter's shared ReDoS check (corsguard.lint.regex_safety) when it is installed.
+
+    Imported by name so that this module works before and after that check lands; the local
+    fallback below is stricter (it refuses every nested repetition).
+    """
+    try:
+        module = importlib.import_module("corsguard.lint.regex_safety")
+    except ImportError:
+        return None
+    risk: Callable[[str, int], str | None] | None = getattr(module, "regex_risk", None)
+    return risk
+
+
+def _nested_repeat(items: Any, inside: bool = False) -> bool:
+    """Star height above one or an alternation under a repetition: the shapes whose
+    backtracking grows exponentially on a near-miss (ReDoS, CWE-1333)."""
+    for op, av in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, body = av
+            repeats = high is _sre_parse.MAXREPEAT or high - low > 1
+            if inside and repeats:
+                return True
+            if _nested_repeat(body, inside or repeats):
+                return True
+        elif name == "BRANCH":
+            if inside and len(av[1]) > 1:
+                return True
+            if any(_nested_repeat(branch, inside) for branch in av[1]):
+                return True
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            body = av[-1]
+            if _nested_repeat(body, inside):
+                return True
+        elif name in ("ASSERT", "ASSERT_NOT") and _nested_repeat(av[1], inside):
+            return True
+    return False
+
+
+def regex_risk(pattern: str, flags: int = 0) -> str | None:
+    """Why running this attacker-written regex could take too long, or None."""
     if len(pattern) > MAX_REGEX_LENGTH:
+        return f"longer than {MAX_REGEX_LENGTH} characters"
+    shared = _shared_regex_risk()
+    if shared is not None:
+        return shared(pattern, flags)
+    try:
+        parsed = _sre_parse.parse(pattern, flags)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None  # compile_regex reports it as invalid
+    if _nested_repeat(parsed):
+        return "a repetition inside a repetition could backtrack for a very long time"
+    return None
+
+
+def not_run(pattern: str, flags: int = 0) -> str:
+    """How a regex that is not run is described in its regex-origin finding."""
+    risk = regex_risk(pattern, flags)
+    return f"not evaluated: {risk}" if risk else "not evaluated: not a valid regular expression"
+
+
+def _unknown(origin: str) -> bool | None:
+    return None
+
+
+UNKNOWN_MATCHER: Callable[[str], bool | None] = _unknown
+
+
+@functools.lru_cache(maxsize=1024)  # nginx maps are looked up once per probe per block
+def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+    """The compiled regex, or None when it is invalid or unsafe to run (see regex_risk)."""
+    if regex_risk(pattern, flags) is not None:
         return None
     try:
         return re.compile(pattern, flags)

@@ -35,7 +35,15 @@ from tree_sitter import Language, Node, Parser
 
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import RawFinding
-from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant, samples_of
+from corsguard.lint.stacks.common import (
+    UNKNOWN_MATCHER,
+    Grant,
+    Regex,
+    compile_regex,
+    judge_grant,
+    not_run,
+    samples_of,
+)
 
 Loader = Callable[[str, str], "tuple[str, str] | None"]  # (importing path, spec) -> (path, text)
 
@@ -1211,14 +1219,17 @@ class Analysis:
             self._origin_function(grant, origin)
 
     def _regex(self, grant: Grant, regex: JSRegex) -> None:
-        matcher = regex.matcher()
+        matcher: Callable[[str], bool | None] | None = regex.matcher()
+        how = "RegExp.test, unanchored unless the pattern says ^...$"
         if matcher is None:
-            return
+            flags = re.IGNORECASE if "i" in regex.flags else 0
+            matcher = UNKNOWN_MATCHER
+            how = not_run(_to_python_regex(regex.pattern), flags)
         grant.regexes.append(
             Regex(
                 f"/{regex.pattern}/{regex.flags}",
                 matcher,
-                "RegExp.test, unanchored unless the pattern says ^...$",
+                how,
                 regex.line if regex.path == self.module.path else grant.line,
                 regex.col if regex.path == self.module.path else grant.col,
                 tuple(samples_of(regex.pattern)),

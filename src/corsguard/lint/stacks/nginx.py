@@ -33,7 +33,15 @@ from crossplane.lexer import (  # type: ignore[import-untyped]
 
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import RawFinding
-from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant, samples_of
+from corsguard.lint.stacks.common import (
+    UNKNOWN_MATCHER,
+    Grant,
+    Regex,
+    compile_regex,
+    judge_grant,
+    not_run,
+    samples_of,
+)
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -196,9 +204,13 @@ class Config:
         yield from visit(self.root, None, [], [])
 
 
+def _python_regex(pattern: str) -> str:
+    # PCRE named groups (?<name>...) are (?P<name>...) in Python.
+    return re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)
+
+
 def _regex_matcher(pattern: str, insensitive: bool) -> Callable[[str], bool] | None:
-    python = re.sub(r"\(\?<(?=[A-Za-z_])", "(?P<", pattern)
-    compiled = compile_regex(python, re.IGNORECASE if insensitive else 0)
+    compiled = compile_regex(_python_regex(pattern), re.IGNORECASE if insensitive else 0)
     if compiled is None:
         return None
     return lambda origin: compiled.search(origin) is not None
@@ -453,19 +465,15 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
         else:
             for pattern, insensitive, directive in evaluator.regexes:
                 matcher = _regex_matcher(pattern, insensitive)
-                if matcher is not None:
-                    grant.probe_samples.extend(samples_of(pattern))
-                    grant.regexes.append(
-                        Regex(
-                            pattern,
-                            matcher,
-                            "PCRE ~*, unanchored, case-insensitive"
-                            if insensitive
-                            else "PCRE ~, unanchored",
-                            directive.line,
-                            directive.col,
-                        )
-                    )
+                how = (
+                    "PCRE ~*, unanchored, case-insensitive" if insensitive else "PCRE ~, unanchored"
+                )
+                if matcher is None:
+                    how = not_run(_python_regex(pattern), re.IGNORECASE if insensitive else 0)
+                grant.probe_samples.extend(samples_of(pattern))
+                grant.regexes.append(
+                    Regex(pattern, matcher or UNKNOWN_MATCHER, how, directive.line, directive.col)
+                )
             for name in re.findall(r"\$\{?(\w+)\}?", header.value):
                 mapped = config.maps.get("$" + name)
                 if mapped is None or mapped.source != "$http_origin":
@@ -473,18 +481,16 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                 for pattern, insensitive, _value, entry in mapped.regexes:
                     grant.probe_samples.extend(samples_of(pattern))
                     matcher = _regex_matcher(pattern, insensitive)
-                    if matcher is not None:
-                        grant.regexes.append(
-                            Regex(
-                                pattern,
-                                matcher,
-                                "map regex "
-                                + ("~*, case-insensitive" if insensitive else "~")
-                                + ", unanchored",
-                                entry.line,
-                                entry.col,
-                            )
-                        )
+                    how = (
+                        "map regex "
+                        + ("~*, case-insensitive" if insensitive else "~")
+                        + ", unanchored"
+                    )
+                    if matcher is None:
+                        how = not_run(_python_regex(pattern), re.IGNORECASE if insensitive else 0)
+                    grant.regexes.append(
+                        Regex(pattern, matcher or UNKNOWN_MATCHER, how, entry.line, entry.col)
+                    )
                 grant.samples.extend(o for o in mapped.exact if "://" in o)
             grant.samples.extend(lit for lit in evaluator.literals if "://" in lit)
             origins_named.extend(grant.samples)
