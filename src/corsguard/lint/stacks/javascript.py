@@ -1545,6 +1545,14 @@ def might_apply(text: str) -> bool:
     return "cors" in lowered or "origin" in lowered
 
 
+def grants_of(text: str, path: str = "app.js", loader: Loader | None = None) -> list[Grant]:
+    """The origin decisions the linter reads in one file, before judgement (for cross-checks
+    against the real libraries or live servers)."""
+    analysis = Analysis(JSModule(text, path, loader))
+    analysis.run()
+    return analysis.grants
+
+
 def lint_javascript(text: str, path: str, loader: Loader | None = None) -> list[RawFinding]:
     """Findings for one JavaScript/TypeScript file (``loader`` follows relative imports)."""
     if not might_apply(text):
