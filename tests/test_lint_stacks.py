@@ -539,6 +539,27 @@ def test_a_regex_that_could_backtrack_for_ever_is_not_run(path: str, text: str) 
         assert "not evaluated: a repetition inside a repetition" in finding.message
 
 
+def test_a_yaml_alias_bomb_is_walked_within_a_budget() -> None:
+    lines = ["a0: &a0 [cors, cors, cors, cors, cors, cors, cors, cors, cors]"]
+    for i in range(1, 10):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
+    lines.append("management:\n  endpoints:\n    web:\n      cors:\n        allowed-origins: '*'")
+    result = lint_stack_source("\n".join(lines) + "\n", "application.yml")
+    assert not result.skipped
+    assert [f.id for f in result.findings] == ["wildcard-origin"]  # nothing else is lost
+
+
+def test_a_fifo_named_like_nginx_configuration_is_not_opened(tmp_path: Path) -> None:
+    import os
+
+    from corsguard.lint.stacks import wants_file
+
+    fifo = tmp_path / "site.conf"
+    os.mkfifo(fifo)
+    assert wants_file(str(fifo)) is False
+
+
 def test_attacker_written_input_is_bounded() -> None:
     # A catastrophic regex is not compiled beyond the cap; deep nesting is a note, not a crash.
     evil = "(a+)+" * 200

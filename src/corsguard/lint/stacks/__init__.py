@@ -158,6 +158,8 @@ def wants_file(path: str) -> bool:
         name.endswith((".conf", ".conf.template", ".conf.tmpl", ".conf.tpl"))
         and stack_of(path) is None
     ):
+        if not os.path.isfile(path):
+            return False  # a FIFO or device named *.conf would block or never end
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
                 head = handle.read(20000)

@@ -43,6 +43,7 @@ class _Unknown:
 
 UNKNOWN: Any = _Unknown()
 _MAX_NODES = 400_000
+_MAX_YAML_NODES = 100_000
 _PARSERS: dict[str, Parser] = {}
 _ORIGIN_METHODS = frozenset(
     {
@@ -576,9 +577,19 @@ def _yaml_items(text: str) -> list[tuple[str, str, int]]:
     except yaml.YAMLError as exc:
         raise SyntaxError(f"not YAML ({exc.__class__.__name__})") from None
 
+    budget = [_MAX_YAML_NODES]
+    seen: set[int] = set()
+
     def visit(node: Any, prefix: str, depth: int) -> None:
-        if depth > 40:
+        # Aliases share nodes, so a small file can stand for an exponential tree ("billion
+        # laughs"): each collection node is walked once, and the walk has a fixed budget.
+        budget[0] -= 1
+        if depth > 40 or budget[0] < 0:
             return
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in seen:
+                return
+            seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
