@@ -1142,6 +1142,10 @@ class Analysis:
         origin_node = options.get("origin") if "origin" in options else None
         origin = module.option(options, "origin") if "origin" in options else None
         grant.written = _text(call)[:200]
+        if "origin" in options and origin is None and library != "@koa/cors":
+            # An explicit null/undefined is copied over the default by Object.assign and is
+            # falsy: npm cors (and @fastify/cors) then add no CORS headers at all.
+            return
         if library == "@koa/cors":
             self._koa(grant, origin, origin_node)
         else:
