@@ -630,6 +630,21 @@ def test_fixes_are_complete_and_use_the_file_s_own_origins() -> None:
     ), finding.fix
 
 
+def test_kotlin_fixes_use_kotlin_syntax() -> None:
+    text = (
+        "@Bean\nfun source(): CorsConfigurationSource {\n"
+        "    val c = CorsConfiguration().apply {\n"
+        '        allowedOriginPatterns = listOf("*")\n        allowCredentials = true\n    }\n'
+        '    val d = CorsConfiguration()\n    d.allowedOrigins = listOf("https://app.example.com")\n'
+        "    return UrlBasedCorsConfigurationSource()\n}\n"
+    )
+    (finding,) = lint_stack_source(text, "Cors.kt").findings
+    assert finding.id == "origin-reflected" and finding.severity.value == "high"
+    assert finding.fix.startswith(
+        'allowedOrigins = listOf("https://app.example.com"); allowCredentials = true'
+    ), finding.fix
+
+
 def test_a_placeholder_only_where_no_origin_is_known() -> None:
     (finding, _) = lint_stack_source(
         _CORS + "app.use(cors({origin: true, credentials: true}))", "a.js"

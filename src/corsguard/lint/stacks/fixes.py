@@ -176,6 +176,18 @@ def _render_spring(grant: Grant, intent: J.Intent, kind: str) -> str:
         if creds:
             calls.append(f"{receiver}.setAllowCredentials(true);")
         text = " ".join(calls)
+    elif grant.fix_kind == "kotlin-config":
+        # Kotlin property syntax; inside `CorsConfiguration().apply { ... }` no receiver.
+        owner = grant.carry.get("receiver")
+        prefix = f"{owner}." if owner else ""
+        lines = []
+        if exact:
+            lines.append(f"{prefix}allowedOrigins = listOf({quoted})")
+        if patterns:
+            lines.append(f"{prefix}allowedOriginPatterns = listOf({quoted_patterns})")
+        if creds:
+            lines.append(f"{prefix}allowCredentials = true")
+        text = "; ".join(lines)
     else:
         mapping = grant.carry.get("mapping", '"/**"')
         text = f"registry.addMapping({mapping})"

@@ -522,8 +522,12 @@ def _configurations(src: Source) -> list[_Cors]:
         scope = _scope(node)
         key = (scope.id if scope is not None else 0, receiver_name)
         if key not in groups:
-            groups[key] = _Cors("Spring CorsConfiguration", src.position(anchor), "config")
-            groups[key].carry["receiver"] = receiver_name if receiver_name != "this" else "config"
+            kind = "kotlin-config" if src.kotlin else "config"
+            groups[key] = _Cors("Spring CorsConfiguration", src.position(anchor), kind)
+            if receiver_name != "this" or not src.kotlin:
+                groups[key].carry["receiver"] = (
+                    receiver_name if receiver_name != "this" else "config"
+                )
         _apply(src, groups[key], method, args)
     return [g for g in groups.values() if g.origins is not None or g.patterns is not None]
 
