@@ -190,6 +190,16 @@ def test_javascript(name: str, text: str, expected: set[tuple[str, str]]) -> Non
     assert findings(text, "app.js") == expected
 
 
+def test_header_objects_in_test_assertions_set_nothing() -> None:
+    text = (
+        "t.match(res.headers, { 'access-control-allow-origin': '*' })\n"
+        "expect(res.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'http://localhost' })\n"
+        "export const corsHeaders = { 'Access-Control-Allow-Origin': '*' }\n"
+    )
+    result = lint_stack_source(text, "cors.test.js")
+    assert [(f.line, f.id) for f in result.findings] == [(3, "wildcard-origin")]
+
+
 def test_typescript_casts_and_annotations_are_read() -> None:
     text = (
         "import { Request, Response, NextFunction } from 'express';\n"

@@ -1005,6 +1005,31 @@ def guards(node: Node, stop: Node | None) -> list[tuple[Node, bool]]:
     return out
 
 
+# Test assertions compare with header objects; they set nothing (tap, node:assert, jest/chai).
+_ASSERTIONS = frozenset(
+    {"match", "same", "equal", "equals", "deepEqual", "deepStrictEqual", "strictEqual",
+     "notEqual", "toEqual", "toStrictEqual", "toMatchObject", "toMatch", "toHaveProperty",
+     "toBe", "include", "includes", "eql", "expect", "assert", "has", "strictSame"}
+)  # fmt: skip
+
+
+def _in_assertion(node: Node) -> bool:
+    """Is this object literal an argument of an assertion (expect(...), t.match(...))?"""
+    current = node.parent
+    while current is not None and current.type not in _FUNCTION_TYPES:
+        if current.type == "call_expression":
+            func = current.child_by_field_name("function")
+            name = (
+                _text(func.child_by_field_name("property"))
+                if func is not None and (func.type == "member_expression")
+                else _text(func)
+            )
+            if name in _ASSERTIONS:
+                return True
+        current = current.parent
+    return False
+
+
 def _within(node: Node, ancestor: Node) -> bool:
     return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
 
@@ -1056,7 +1081,7 @@ class Analysis:
                 key = node.child_by_field_name("key")
                 value = node.child_by_field_name("value")
                 name = _string(key) if key is not None and key.type == "string" else None
-                if name is not None and value is not None:
+                if name is not None and value is not None and not _in_assertion(node):
                     self._header(name, node, value)
             elif node.type == "assignment_expression":
                 left = node.child_by_field_name("left")
