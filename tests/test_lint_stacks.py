@@ -688,6 +688,16 @@ def test_stacks_without_the_extra_are_reported_as_skipped(monkeypatch: pytest.Mo
     result = lint_stack_source(_CORS + "app.use(cors())", "a.js")
     assert result.skipped and result.note is not None
     assert "JavaScript/TypeScript not analysed: install corsguard[lint-stacks]" in result.note
+    # The CLI reports one note per missing stack, with the number of files skipped.
+    from corsguard.lint.stacks import collapse_missing
+
+    many = [lint_stack_source(_CORS, f"m{i}.js") for i in range(3)]
+    many.append(lint_stack_source("server {}\n# cors", "nginx.conf"))
+    notes = [r.note for r in collapse_missing(many)]
+    assert notes == [
+        "JavaScript/TypeScript not analysed (3 files): install corsguard[lint-stacks]; skipped",
+        "nginx not analysed: install corsguard[lint-stacks]; skipped",
+    ]
     # Properties need no parser beyond PyYAML/the standard library and are still read.
     props = "management.endpoints.web.cors.allowed-origins=*\n"
     assert [f.id for f in lint_stack_source(props, "application.properties").findings] == [

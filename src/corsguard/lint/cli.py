@@ -13,7 +13,13 @@ from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
 from corsguard.lint.report import RENDERERS
-from corsguard.lint.stacks import file_loader, lint_stack_source, stack_of, wants_file
+from corsguard.lint.stacks import (
+    collapse_missing,
+    file_loader,
+    lint_stack_source,
+    stack_of,
+    wants_file,
+)
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                     "build", "dist", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
@@ -141,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
             result = lint_file(path, root)
             if result.findings or result.silenced or result.note:
                 results.append(result)
+    results = collapse_missing(results)  # one "install corsguard[lint-stacks]" note per stack
     output = RENDERERS[args.format](results, count)
     if args.output:
         try:

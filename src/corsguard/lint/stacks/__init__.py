@@ -21,9 +21,12 @@ __all__ = [
     "JS_EXTENSIONS",
     "STACK_NAMES",
     "Loader",
+    "collapse_missing",
+    "file_loader",
     "lint_stack_source",
     "missing_stacks",
     "stack_of",
+    "wants_file",
 ]
 
 Loader = Callable[[str, str], "tuple[str, str] | None"]
@@ -121,11 +124,7 @@ def lint_stack_source(
     if len(text) > _MAX_BYTES:
         return FileResult(path, note=f"larger than {_MAX_BYTES} bytes; skipped", skipped=True)
     if stack in missing_stacks():
-        return FileResult(
-            path,
-            note=f"{STACK_NAMES[stack]} not analysed: install corsguard[lint-stacks]; skipped",
-            skipped=True,
-        )
+        return FileResult(path, note=_missing_note(stack), skipped=True)
     try:
         raw, notes = _run(stack, text, path, loader)
     except RecursionError:
@@ -149,6 +148,33 @@ def lint_stack_source(
             findings.append(finding)
     note = for_terminal("; ".join(notes)) if notes else None
     return FileResult(path, tuple(findings), tuple(silenced), note=note)
+
+
+def _missing_note(stack: str, count: int = 1) -> str:
+    files = "" if count == 1 else f" ({count} files)"
+    return f"{STACK_NAMES[stack]} not analysed{files}: install corsguard[lint-stacks]; skipped"
+
+
+def collapse_missing(results: list[FileResult]) -> list[FileResult]:
+    """One note per stack whose parsers are missing, instead of one per file (at the first)."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    notes = {_missing_note(stack): stack for stack in STACK_NAMES}
+    for index, result in enumerate(results):
+        stack = notes.get(result.note or "")
+        if stack is not None and not result.findings:
+            counts[stack] = counts.get(stack, 0) + 1
+            first.setdefault(stack, index)
+    out: list[FileResult] = []
+    for index, result in enumerate(results):
+        stack = notes.get(result.note or "")
+        if stack is None or result.findings:
+            out.append(result)
+        elif first[stack] == index:
+            out.append(
+                FileResult(result.path, note=_missing_note(stack, counts[stack]), skipped=True)
+            )
+    return out
 
 
 def wants_file(path: str) -> bool:
