@@ -285,6 +285,7 @@ class _Cors:
         self.unknown = False
         self.carry: dict[str, str] = {}
         self.creds_set = False  # allowCredentials given (a method's overrides its class's)
+        self.written = ""  # the configuration as written (a fix that keeps a public '*')
 
     def grant(self) -> Grant | None:
         if self.unknown:
@@ -307,7 +308,7 @@ class _Cors:
                 grant.wildcard = True
                 grant.wildcard_text = 'allowed origins "*"'
                 grant.wildcard_refused = bool(self.credentials)
-                grant.written = f'{self.library}: allowed origins "*"'
+                grant.written = self.written or f'{self.library}: allowed origins "*"'
             elif origin.strip():
                 grant.exact.append((origin.strip(), self.line, self.col))
         for pattern in patterns:
@@ -345,6 +346,7 @@ def _combine(base: _Cors | None, method: _Cors) -> _Cors:
         setattr(merged, attr, None if a is None and b is None else list(a or []) + list(b or []))
     merged.credentials = method.credentials if method.creds_set else base.credentials
     merged.carry = {**base.carry, **method.carry}
+    merged.written = method.written
     return merged
 
 
@@ -370,6 +372,7 @@ def _annotation_config(src: Source, node: Node) -> _Cors:
     args = src.named_args(node)
     kind = "kotlin-annotation" if src.kotlin else "annotation"
     cors = _Cors("Spring @CrossOrigin", src.position(node), kind)
+    cors.written = " ".join(_text(node).split())[:200]
     cors.creds_set = "allowCredentials" in args
     for key in ("origins", "value"):
         if key in args:
@@ -455,6 +458,7 @@ def _chains(src: Source) -> list[_Cors]:
             if method not in _ORIGIN_METHODS:
                 cors.carry[method] = f".{method}({', '.join(_text(a) for a in call_args)})"
             current = parent
+        cors.written = " ".join(_text(current).split())[:200]
         out.append(cors)
     return out
 
