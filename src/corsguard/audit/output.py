@@ -32,8 +32,9 @@ FORMATS = ("table", "json", "jsonl", "sarif")
 JSON_VERSION = 1
 INFORMATION_URI = "https://pypi.org/project/corsguard/"
 
-# Finding ids the audit can report (regex-origin is only visible in source: corsguard lint).
-AUDIT_IDS = tuple(kind for kind in KINDS if kind != "regex-origin")
+# Finding ids the audit can report (regex-origin and cors-library-conflict are only visible in
+# source: corsguard lint).
+AUDIT_IDS = tuple(kind for kind in KINDS if kind not in ("regex-origin", "cors-library-conflict"))
 
 _SECRET_WORDS = ("cookie", "auth", "token", "key", "secret", "session", "password")
 
