@@ -243,3 +243,24 @@ def test_control_characters_in_source_are_escaped_on_a_terminal(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     assert "\\\\x1b" in done.stdout and "\\\\u202e" in done.stdout
+
+
+def test_only_python_files_and_no_reads_outside_the_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.py").write_text(STARLETTE)
+    (tree / "front.js").write_text("fetch('/api', {credentials: 'include'})\n")
+    (tree / "pkg.py").mkdir()  # a directory with a module's name
+    outside = tmp_path / "outside.py"
+    outside.write_text(STARLETTE)
+    (tree / "link.py").symlink_to(outside)
+    os.mkfifo(tree / "fifo.py")
+    status, _out, err = _run(["--write", "."], tree, capsys)
+    assert status == 0, err
+    assert "migrated app.py" in err
+    assert "link.py: a symlink to a file outside" in err
+    assert "fifo.py: " in err and "not a regular file" in err
+    assert "front.js" not in err
+    assert outside.read_text() == STARLETTE, "a file outside PATH is never written"

@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import TextIO
 
 from corsguard.cli import UsageError
-from corsguard.lint.cli import iter_files
+from corsguard.lint.cli import iter_targets
+from corsguard.lint.files import read_source
 from corsguard.migrate.rewrite import MigrateError, django_settings, migrate_module, parse
 from corsguard.untrusted import for_terminal
-
-# A settings module or an app module is a few hundred lines; a generated file of megabytes
-# is not a configuration and would only cost time.
-MAX_FILE_BYTES = 4 * 1024 * 1024
 
 EPILOG = """\
 Reads the Python files under PATH and rewrites Starlette/FastAPI CORSMiddleware,
@@ -70,7 +67,7 @@ class _Settings:
     """Reads other settings modules for ``from .base import *`` (original contents)."""
 
     def __init__(self, roots: list[Path]) -> None:
-        self.roots = roots
+        self.roots = roots  # the first is the tree being migrated: reads stay inside it
         self.cache: dict[Path, dict[str, object] | None] = {}
         self.current: list[Path] = []
 
@@ -82,12 +79,13 @@ class _Settings:
             if target not in self.cache:
                 self.current.append(target)
                 try:
-                    data = target.read_bytes()
-                    if len(data) > MAX_FILE_BYTES:
-                        raise MigrateError("too large")
+                    # The same guarded read as the migrated files (no FIFO, no symlink out).
+                    data = read_source(target, self.roots[0])
+                    if isinstance(data, str):
+                        raise MigrateError(data)
                     settings, _own = django_settings(parse(data), self.resolver(target))
                     self.cache[target] = settings
-                except (OSError, MigrateError):
+                except MigrateError:
                     self.cache[target] = None
                 finally:
                     self.current.pop()
@@ -161,26 +159,31 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.exists():
         raise UsageError(f"{for_terminal(args.path)}: no such file or directory")
-    paths = list(iter_files([args.path], list(args.exclude)))
-    if not paths:
+    # Inside a directory only *.py files (corsguard lint also yields other stacks' files);
+    # a file named on the command line is read whatever its name.
+    targets = [
+        (path, base)
+        for path, base in iter_targets([args.path], list(args.exclude))
+        if not root.is_dir() or (path.name.endswith(".py") and not path.is_dir())
+    ]
+    if not targets:
         raise UsageError(
             f"{for_terminal(args.path)}: no Python file (*.py) here to migrate"
             + ("" if root.is_dir() else ": give a .py file or a directory")
         )
-    settings = _Settings([root if root.is_dir() else root.parent, Path.cwd()])
+    settings = _Settings([root if root.is_dir() else Path.cwd(), Path.cwd()])
     changed: list[_File] = []
     failed = False
-    for path in paths:
+    for path, base in targets:
         display = _display(path)
-        try:
-            data = path.read_bytes()
-            if len(data) > MAX_FILE_BYTES:
-                raise MigrateError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
-            outcome = migrate_module(data, settings.resolver(path.resolve()))
-        except OSError as exc:
-            print(f"{for_terminal(display)}: cannot read: {exc.strerror}", file=sys.stderr)
-            failed = True
+        data = read_source(path, base)
+        if isinstance(data, str):
+            # A FIFO, a symlink out of the tree, a huge file: said, never read.
+            print(f"{for_terminal(display)}: {data}", file=sys.stderr)
+            failed = failed or data.startswith("could not read")
             continue
+        try:
+            outcome = migrate_module(data, settings.resolver(path.resolve()))
         except MigrateError as exc:
             print(f"{for_terminal(display)}: {for_terminal(str(exc))}", file=sys.stderr)
             failed = True
