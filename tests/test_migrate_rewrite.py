@@ -179,3 +179,24 @@ def test_encoding_and_line_endings_are_kept() -> None:
     assert outcome.data.count(b"\r\n") == outcome.data.count(b"\n")
     assert "punycode" in outcome.code and "xn--caf-dma.example" in outcome.code
     assert 'allow_origins=["https://app.example.com"]' in outcome.code
+
+
+def test_settings_inside_blocks_and_cross_origin_lines_are_reported() -> None:
+    source = (
+        "DEBUG = True\n"
+        'CORS_ALLOWED_ORIGINS = ["https://app.example.com"]\n'
+        "if DEBUG:\n"
+        "    CORS_ALLOW_ALL_ORIGINS = True\n"
+    )
+    outcome = migrate_module(source.encode())
+    assert "CORSGUARD = {" in outcome.code
+    assert "    CORS_ALLOW_ALL_ORIGINS = True\n" in outcome.code  # left, and said
+    assert outcome.skipped == [
+        (
+            3,
+            "CORS_ALLOW_ALL_ORIGINS set inside a block: not migrated; put the policy for "
+            "that case in CORSGUARD (e.g. a separate settings module)",
+        )
+    ]
+    flask = "from flask_cors import cross_origin\n\n@cross_origin()\ndef view():\n    pass\n"
+    assert [line for line, _ in migrate_module(flask.encode()).skipped] == [3]

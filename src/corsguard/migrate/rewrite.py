@@ -313,6 +313,9 @@ class _Scanner(cst.CSTVisitor):
         self.flask_partial = False  # a CORS(...) call stays: keep its import
         self.starlette_blocked = False  # CORSMiddleware(**options): not migrated in this file
         self.uses_cross_origin = False
+        self.cross_origin_lines: list[int] = []
+        self.nested_settings: list[tuple[int, list[str]]] = []
+        self.nested_seen: set[int] = set()
         self.depth = 0
 
     def code(self, node: cst.CSTNode) -> str:
@@ -363,6 +366,38 @@ class _Scanner(cst.CSTVisitor):
         target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
         if _dotted(target) in self.cross_origin_names:
             self.uses_cross_origin = True
+            self.cross_origin_lines.append(self.line(node))
+
+    def line(self, node: cst.CSTNode) -> int:
+        return int(self.get_metadata(PositionProvider, node).start.line)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._nested_settings(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._nested_settings(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._nested_settings(node)
+
+    def _nested_settings(self, node: cst.CSTNode) -> None:
+        """django-cors-headers settings set inside a block: said, not migrated."""
+        if self.depth:
+            return
+
+        class Find(cst.CSTVisitor):
+            def __init__(self) -> None:
+                self.names: list[str] = []
+
+            def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+                if isinstance(target.target, cst.Name) and target.target.value in DJANGO_SETTINGS:
+                    self.names.append(target.target.value)
+
+        finder = Find()
+        node.visit(finder)
+        if finder.names and id(node) not in self.nested_seen:
+            self.nested_seen.add(id(node))
+            self.nested_settings.append((self.line(node), sorted(set(finder.names))))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -871,10 +906,15 @@ def migrate_module(source: bytes, resolver: SettingsResolver | None = None) -> O
         new_module = _rewrite_django(new_module, translation)
         changed = True
     skipped = list(rewriter.skipped)
-    if scanner.uses_cross_origin:
+    for line in scanner.cross_origin_lines:
         skipped.append(
-            (0, "@cross_origin views are not migrated: give them a path prefix under the "
-                "policy's routes, or a blueprint policy (see docs/migrate.md)")
+            (line, "@cross_origin views are not migrated: give them a path prefix under the "
+                   "policy's routes, or a blueprint policy (see docs/migrate.md)")
+        )  # fmt: skip
+    for line, names in scanner.nested_settings:
+        skipped.append(
+            (line, f"{', '.join(names)} set inside a block: not migrated; put the policy for "
+                   "that case in CORSGUARD (e.g. a separate settings module)")
         )  # fmt: skip
     final = new_module if changed else module
     code = final.code
