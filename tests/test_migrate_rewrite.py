@@ -135,6 +135,11 @@ def test_forms(source: str, expected: str) -> None:
             "cannot be read statically",
         ),
         (
+            "import fastapi.middleware.cors\n"
+            "app.add_middleware(fastapi.middleware.cors.CORSMiddleware, allow_origins=['*'])\n",
+            "by its module path",
+        ),
+        (
             "from flask_cors import CORS\nbp = Blueprint('api', __name__)\n"
             "CORS(bp, origins=['https://app.example.com'])\n",
             "blueprint",

@@ -34,6 +34,7 @@ from corsguard.migrate.translate import (
 )
 
 STARLETTE_MODULES = ("starlette.middleware.cors", "fastapi.middleware.cors")
+_STARLETTE_DOTTED = tuple(f"{module}.CORSMiddleware" for module in STARLETTE_MODULES)
 STARLETTE_PARAMS = (
     "allow_origins",
     "allow_methods",
@@ -138,8 +139,8 @@ def _evaluate(node: ast.expr, names: Mapping[str, object], depth: int = 0) -> ob
                 isinstance(v, (int, float)) for v in kwargs.values()
             ):
                 return int(timedelta(**kwargs).total_seconds())  # type: ignore[arg-type]
-        if name == "compile" and node.args and not node.keywords:
-            return _evaluate(node.args[0], names, depth + 1)  # re.compile("...")
+        if name == "compile" and len(node.args) == 1 and not node.keywords:
+            return _evaluate(node.args[0], names, depth + 1)  # re.compile("..."), no flags
     raise _Unknown
 
 
@@ -575,6 +576,15 @@ class _Rewriter(cst.CSTTransformer):
                 return self._starlette_call(original_node, updated_node, index + 1)
         if func in self.s.starlette_names:
             return self._starlette_call(original_node, updated_node, 1)
+        dotted = [func, *(_dotted(a.value) for a in original_node.args)]
+        if any(d and d.endswith(_STARLETTE_DOTTED) for d in dotted):
+            self.skipped.append(
+                (
+                    self.line(original_node),
+                    "CORSMiddleware used by its module path: import it with 'from "
+                    "starlette.middleware.cors import CORSMiddleware' and run again",
+                )
+            )
         return updated_node
 
     def _starlette_call(self, original: cst.Call, updated: cst.Call, first: int) -> cst.Call:
