@@ -205,3 +205,21 @@ def test_settings_inside_blocks_and_cross_origin_lines_are_reported() -> None:
     ]
     flask = "from flask_cors import cross_origin\n\n@cross_origin()\ndef view():\n    pass\n"
     assert [line for line, _ in migrate_module(flask.encode()).skipped] == [3]
+
+
+def test_halfway_migrations_do_not_list_corsguard_twice() -> None:
+    source = (
+        'INSTALLED_APPS = ("corsheaders", "corsguard.django.CORSGuardConfig")\n'
+        "MIDDLEWARE = [\n"
+        '    "corsheaders.middleware.CorsMiddleware",\n'
+        '    "corsguard.django.CORSGuardMiddleware",\n'
+        '    "django.middleware.common.CommonMiddleware",\n'
+        "]\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(migrate_module(source.encode()).code, namespace)
+    assert namespace["INSTALLED_APPS"] == ("corsguard.django.CORSGuardConfig",)
+    assert namespace["MIDDLEWARE"] == [
+        "corsguard.django.CORSGuardMiddleware",
+        "django.middleware.common.CommonMiddleware",
+    ]

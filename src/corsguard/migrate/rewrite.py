@@ -725,6 +725,35 @@ class _Rewriter(cst.CSTTransformer):
         return render(after, indent)
 
     # -- Django settings: strings in MIDDLEWARE and INSTALLED_APPS
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.List:
+        return updated_node.with_changes(elements=self._unique(updated_node.elements))
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.Tuple:
+        elements = self._unique(updated_node.elements)
+        if len(elements) == 1 and len(updated_node.elements) > 1:
+            # ("a",) stays a tuple: keep a trailing comma.
+            elements = [elements[0].with_changes(comma=cst.Comma())]
+        return updated_node.with_changes(elements=elements)
+
+    def _unique(self, elements: Sequence[cst.BaseElement]) -> list[cst.BaseElement]:
+        """Drop a corsguard entry listed twice once corsheaders' is replaced: an app label
+        twice stops Django, a middleware twice runs twice."""
+        seen: set[str] = set()
+        out: list[cst.BaseElement] = []
+        for element in elements:
+            value = element.value
+            if isinstance(value, cst.SimpleString):
+                text = value.evaluated_value
+                if isinstance(text, str) and text in DJANGO_STRINGS.values():
+                    if text in seen:
+                        self.changed = True
+                        continue
+                    seen.add(text)
+            out.append(element)
+        if out and len(out) < len(elements) and elements[-1] is not out[-1]:
+            out[-1] = out[-1].with_changes(comma=elements[-1].comma)
+        return out
+
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
