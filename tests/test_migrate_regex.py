@@ -64,6 +64,7 @@ CASES = [
     (r"^https://[a-z0-9-]+\.example\.com$", "match", [], False),
     (r"https://[^.]+\.example\.com", "fullmatch", [], False),
     (r"https://\w+\.example\.com", "fullmatch", [], False),
+    (r"^https://[a-z]+\.netlify\.app$", "match", [], False),
     # Within one label: corsguard's * is exactly [a-z0-9-]+.
     (
         r"https://myapp-[a-z0-9-]+\.preview\.example\.com",
@@ -171,6 +172,10 @@ def test_ignore_case_reads_classes_as_flask_cors_does() -> None:
 def test_one_label_note_says_what_to_decide() -> None:
     notes = translate_regex(r"^https://[a-z0-9-]+\.example\.com$", "match").notes
     assert any("a.b.example.com" in n and "*.example.com" in n for n in notes)
+    # Never a suggestion to trust a whole hosting platform.
+    notes = translate_regex(r"^https://[a-z0-9-]+\.netlify\.app$", "match").notes
+    assert notes and all("*.netlify.app" not in n for n in notes)
+    assert any("public hosting platform" in n for n in notes)
 
 
 def test_hostile_regexes_end_in_a_note_not_an_exception() -> None:

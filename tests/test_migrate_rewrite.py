@@ -73,8 +73,11 @@ FORMS = [
         ' allow_headers=["X-Token"])\n',
         'from corsguard import Policy\n'
         'from corsguard.flask import CORSGuard\n'
-        'cors = CORSGuard(policy=Policy(allow_origins=["https://app.example.com"],'
-        ' allow_headers=["X-Token"]))\n'
+        'cors = CORSGuard(policy=Policy(\n'
+        '    allow_origins=["https://app.example.com"],\n'
+        '    allow_methods=["GET"],\n'
+        '    allow_headers=["X-Token"],\n'
+        '))\n'
         'def create_app():\n'
         '    cors.init_app(app)\n',
     ),
@@ -86,7 +89,8 @@ FORMS = [
         'CORS(app, allow_headers=[])\n',
         'from corsguard import Policy\n'
         'from corsguard.flask import CORSGuard\n'
-        'CORSGuard(app, policy=Policy(allow_origins=["https://app.example.com"]))\n',
+        'CORSGuard(app, policy=Policy(allow_origins=["https://app.example.com"],'
+        ' allow_methods=["GET"]))\n',
     ),
     (
         "django settings",
@@ -99,6 +103,7 @@ FORMS = [
         "MIDDLEWARE = ['corsguard.django.CORSGuardMiddleware']\n"
         'CORSGUARD = {\n'
         '    "allow_origins": ["https://app.example.com"],\n'
+        '    "allow_methods": ["GET"],\n'
         '}\n',
     ),
     (
@@ -112,6 +117,7 @@ FORMS = [
         '#   (os.environ["ORIGINS"].split(",")): review the values\n'
         'CORSGUARD = {\n'
         '    "allow_origins": os.environ["ORIGINS"].split(","),\n'
+        '    "allow_methods": ["GET"],\n'
         '}\n',
     ),
 ]  # fmt: skip

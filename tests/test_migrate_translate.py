@@ -82,7 +82,7 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         "starlette methods default",
         from_starlette,
         {"allow_origins": [APP], "allow_methods": ["GET"]},
-        {"allow_origins": [APP]},
+        {"allow_origins": [APP], "allow_methods": ["GET"]},  # as written, though the default
         None,
     ),
     (
@@ -181,7 +181,8 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         "flask regex origin (re.match, unanchored)",
         from_flask_cors,
         {"origins": [r"https://.*\.example\.com"], "methods": "GET", "allow_headers": "X-Token"},
-        {"allow_origins": ["https://*.example.com"], "allow_headers": ["X-Token"]},
+        {"allow_origins": ["https://*.example.com"], "allow_methods": ["GET"],
+         "allow_headers": ["X-Token"]},
         "not anchored",
     ),
     (
@@ -204,6 +205,7 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         },
         {
             "allow_origins": [APP],
+            "allow_methods": ["GET"],
             "allow_credentials": True,
             "expose_headers": ["X-Total", "X-Page"],
             "max_age": 600,
@@ -215,14 +217,14 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         from_flask_cors,
         {"origins": [APP], "supports_credentials": True, "expose_headers": ["*"],
          "methods": ["GET"], "allow_headers": []},
-        {"allow_origins": [APP], "allow_credentials": True},
+        {"allow_origins": [APP], "allow_methods": ["GET"], "allow_credentials": True},
         "exposed nothing",
     ),
     (
         "flask allow_headers regex",
         from_flask_cors,
         {"origins": [APP], "methods": ["GET"], "allow_headers": ["X-Token", r"X-Custom-.*"]},
-        {"allow_origins": [APP], "allow_headers": ["X-Token"]},
+        {"allow_origins": [APP], "allow_methods": ["GET"], "allow_headers": ["X-Token"]},
         "the regex",
     ),
     # --- django-cors-headers
@@ -238,7 +240,7 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         from_django,
         {"CORS_ORIGIN_WHITELIST": [APP + "/"], "CORS_ALLOW_METHODS": ["GET"],
          "CORS_ALLOW_HEADERS": []},
-        {"allow_origins": [APP]},
+        {"allow_origins": [APP], "allow_methods": ["GET"]},
         None,
     ),
     (
@@ -269,7 +271,7 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         from_django,
         {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOW_CREDENTIALS": True,
          "CORS_ALLOW_METHODS": ["GET"], "CORS_ALLOW_HEADERS": []},
-        {"allow_origins": ["*"]},
+        {"allow_origins": ["*"], "allow_methods": ["GET"]},
         "WITHOUT credentials",
     ),
     (
@@ -277,7 +279,7 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         from_django,
         {"CORS_ALLOWED_ORIGINS": [APP, "null"], "CORS_ALLOW_METHODS": ["GET"],
          "CORS_ALLOW_HEADERS": []},
-        {"allow_origins": [APP]},
+        {"allow_origins": [APP], "allow_methods": ["GET"]},
         "'null' is left out",
     ),
 ]  # fmt: skip
@@ -331,8 +333,11 @@ def test_flask_resources_become_routes() -> None:
     )
     assert translation.options == {"allow_origins": [NO_ORIGIN]}
     assert set(translation.routes) == {"/api", "/public"}
-    assert translation.routes["/api"].options == {"allow_origins": [APP]}
-    assert translation.routes["/public"].options == {"allow_origins": ["*"]}
+    assert translation.routes["/api"].options == {"allow_origins": [APP], "allow_methods": ["GET"]}
+    assert translation.routes["/public"].options == {
+        "allow_origins": ["*"],
+        "allow_methods": ["GET"],
+    }
     policy = translation.build()
     assert not policy.allows_origin(APP)
     assert policy.routes["/api"].allows_origin(APP)
@@ -341,7 +346,7 @@ def test_flask_resources_become_routes() -> None:
 def test_flask_catch_all_resource_is_the_top_level_policy() -> None:
     translation = from_flask_cors({"resources": {r"/*": {"origins": [APP]}}, "methods": ["GET"],
                                    "allow_headers": []})  # fmt: skip
-    assert translation.options == {"allow_origins": [APP]}
+    assert translation.options == {"allow_origins": [APP], "allow_methods": ["GET"]}
     assert translation.routes == {}
 
 
@@ -359,7 +364,7 @@ def test_django_urls_regex_becomes_a_route() -> None:
          "CORS_ALLOW_METHODS": ["GET"], "CORS_ALLOW_HEADERS": []}
     )  # fmt: skip
     assert translation.options == {"allow_origins": [NO_ORIGIN]}
-    assert translation.routes["/api"].options == {"allow_origins": [APP]}
+    assert translation.routes["/api"].options == {"allow_origins": [APP], "allow_methods": ["GET"]}
     translation.build()
 
 

@@ -493,8 +493,12 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
         result.narrow(f"{result.regex!r}: a wildcard in the last label: list its origins")
         return []
     if not left and not label_right:
-        if spans_dots:
-            return ["*." + domain]  # unreachable: handled above
+        if _is_shared_hosting(domain):
+            result.narrow(
+                f"{result.regex!r} trusts any name on {domain}, a public hosting platform "
+                "where anyone can create one: list your own exact origins"
+            )
+            return []
         result.narrow(
             f"{result.regex!r} matches exactly one label under {domain}; corsguard's "
             f"'*.{domain}' would also trust deeper names (a.b.{domain}), which can be "
@@ -528,3 +532,9 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
     if w.low == 0 and _LABEL.fullmatch(left + label_right):
         out.append(left + right)
     return out
+
+
+def _is_shared_hosting(domain: str) -> bool:
+    from corsguard.probes import is_shared_hosting  # the public suffix list, loaded once
+
+    return is_shared_hosting(domain)

@@ -204,8 +204,10 @@ def _render_call(
     indent: str,
     width: int,
     kept: Mapping[str, str] | None = None,
+    flat_width: int | None = None,
 ) -> str:
-    """``func(k=v, ...)``; ``kept`` holds option source text to keep as the user wrote it."""
+    """``func(k=v, ...)``; ``kept`` holds option source text to keep as the user wrote it;
+    the one-line form is used when it fits in ``flat_width`` (default ``width``)."""
     inner = indent + "    "
     kept = kept or {}
     parts = [
@@ -213,7 +215,9 @@ def _render_call(
         for k, v in _policy_items(translation)
     ]
     flat = f"{func}(" + ", ".join(parts) + ")"
-    if len(indent) + len(flat) <= width and "\n" not in flat:
+    if len(indent) + len(flat) <= (width if flat_width is None else flat_width) and (
+        "\n" not in flat
+    ):
         return flat
     return f"{func}(\n" + "".join(f"{inner}{p},\n" for p in parts) + indent + ")"
 
@@ -638,8 +642,11 @@ class _Rewriter(cst.CSTTransformer):
             text = f"{func}(\n" + "".join(f"{inner}{a},\n" for a in app)
             text += f"{inner}policy={policy},\n{indent})"
         else:
-            policy = _render_call("Policy", translation, indent, LINE_LIMIT, kept)
-            text = f"{func}(" + "".join(f"{a}, " for a in app) + f"policy={policy})"
+            head_text = f"{func}(" + "".join(f"{a}, " for a in app) + "policy="
+            # The call starts at its own column: the one-line form must fit from there.
+            room = LINE_LIMIT - max(self.column(original) - len(indent), 0) - len(head_text)
+            policy = _render_call("Policy", translation, indent, LINE_LIMIT, kept, room)
+            text = f"{head_text}{policy})"
         self.pending.extend(translation.all_notes())
         self.changed = True
         replaced = cst.parse_expression(text)

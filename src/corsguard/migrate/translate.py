@@ -249,9 +249,7 @@ def _methods(value: object, star_means: tuple[str, ...], out: Translation) -> No
     methods = [m for m in _items(value) if isinstance(m, str)]
     if "*" in methods:
         methods = list(star_means)
-    methods = _checked("allow_methods", methods, out)
-    if methods != ["GET"]:
-        out.options["allow_methods"] = methods or ["GET"]
+    out.options["allow_methods"] = _checked("allow_methods", methods, out) or ["GET"]
 
 
 def _headers(value: object, out: Translation, *, regexes: bool = False) -> None:
