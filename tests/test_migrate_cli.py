@@ -264,3 +264,18 @@ def test_only_python_files_and_no_reads_outside_the_tree(
     assert "fifo.py: " in err and "not a regular file" in err
     assert "front.js" not in err
     assert outside.read_text() == STARLETTE, "a file outside PATH is never written"
+
+
+def test_write_keeps_permissions_and_symlinks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "real.py").write_text(STARLETTE)
+    os.chmod(tmp_path / "real.py", 0o640)
+    (tmp_path / "alias.py").symlink_to("real.py")
+    status, _out, err = _run(["--write", "."], tmp_path, capsys)
+    assert status == 0, err
+    assert (tmp_path / "alias.py").is_symlink()
+    assert "corsguard.asgi" in (tmp_path / "real.py").read_text()
+    assert oct((tmp_path / "real.py").stat().st_mode & 0o777) == "0o640"
+    assert err.count("migrated ") == 1, "the file and its symlink are migrated once"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,13 @@ from typing import TextIO
 from corsguard.cli import UsageError
 from corsguard.lint.cli import iter_targets
 from corsguard.lint.files import read_source
-from corsguard.migrate.rewrite import MigrateError, django_settings, migrate_module, parse
+from corsguard.migrate.rewrite import (
+    MigrateError,
+    SettingsResolver,
+    django_settings,
+    migrate_module,
+    parse,
+)
 from corsguard.untrusted import for_terminal
 
 EPILOG = """\
@@ -71,7 +79,7 @@ class _Settings:
         self.cache: dict[Path, dict[str, object] | None] = {}
         self.current: list[Path] = []
 
-    def resolver(self, path: Path):  # type: ignore[no-untyped-def]
+    def resolver(self, path: Path) -> SettingsResolver:
         def resolve(module: str, level: int) -> dict[str, object] | None:
             target = self.find(path, module, level)
             if target is None or target in self.current:
@@ -155,6 +163,28 @@ def write_diff(item: _File, out: TextIO, escape: bool) -> None:
     buffer.flush()
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace the file's content all at once: an interrupted write leaves the old file.
+
+    A symlink (read_source only follows one to a file inside PATH) is written through, so
+    the link stays a link; the file keeps its permission bits.
+    """
+    target = path.resolve()
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    temporary = target.with_name(f".{target.name}.corsguard-migrate.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.exists():
@@ -174,8 +204,13 @@ def run(args: argparse.Namespace) -> int:
     settings = _Settings([root if root.is_dir() else Path.cwd(), Path.cwd()])
     changed: list[_File] = []
     failed = False
+    seen: set[Path] = set()
     for path, base in targets:
         display = _display(path)
+        real = path.resolve()
+        if real in seen:
+            continue  # a symlink to a file already migrated: one diff, one write
+        seen.add(real)
         data = read_source(path, base)
         if isinstance(data, str):
             # A FIFO, a symlink out of the tree, a huge file: said, never read.
@@ -196,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write:
         for item in changed:
             try:
-                item.path.write_bytes(item.after)
+                write_atomically(item.path, item.after)
             except OSError as exc:
                 print(
                     f"{for_terminal(item.display)}: cannot write: {exc.strerror}", file=sys.stderr

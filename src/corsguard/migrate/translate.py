@@ -145,7 +145,7 @@ def _problem(**kwargs: object) -> str | None:
     return None
 
 
-def _keep_origin(text: str, credentials: object, out: Translation, library: str) -> bool:
+def _keep_origin(text: str, credentials: object, out: Translation) -> bool:
     problem = _problem(allow_origins=[text], allow_credentials=credentials is True)
     if problem is None:
         return True
@@ -216,7 +216,7 @@ def _finish_origins(
         else:
             out.options["allow_origins"] = ["*"]
         return
-    kept = [o for o in dict.fromkeys(origins) if _keep_origin(o, credentials, out, library)]
+    kept = [o for o in dict.fromkeys(origins) if _keep_origin(o, credentials, out)]
     if not kept:
         kept = [NO_ORIGIN]
         out.note(
