@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from corsguard import Policy
 from corsguard.migrate.regex import translate_regex
@@ -37,6 +39,12 @@ HOSTS = [
     "127.0.0.1",
     "localhost.attacker.example",
     "x.vercel.app",
+    "myapp-x.vercel.app",
+    "www.example.com",
+    "wwwexample.com",
+    "app.localhost",
+    "app.preview.example.com",
+    "a-b.example.com",
     "attacker.example",
 ]
 PORTS = ["", ":3000", ":8443"]
@@ -183,3 +191,50 @@ def test_hostile_regexes_end_in_a_note_not_an_exception() -> None:
         result = translate_regex(regex, "fullmatch")
         assert result.patterns == []
         assert result.notes
+
+
+# Regexes as people write them, assembled from their usual parts.
+_PARTS = [
+    ["", "^"],
+    ["https://", "http://", "https?://", "(https|http)://"],
+    ["", "app", "myapp-", "(app|admin)", "(www\\.)?"],
+    [
+        "",
+        ".*",
+        ".+",
+        "[a-z0-9-]+",
+        "[a-z]+",
+        "[^.]+",
+        "\\w+",
+        "[a-z0-9-]*",
+        "[\\w.-]+",
+        "[A-Z0-9-]+",
+    ],
+    ["\\.", ".", ""],
+    ["example\\.com", "preview\\.example\\.com", "vercel\\.app", "localhost"],
+    ["", "(:\\d+)?", ":\\d+", ":3000", ":[0-9]{4}"],
+    ["", "$", ".*", "/?"],
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.tuples(*(st.sampled_from(options) for options in _PARTS)),
+    mode=st.sampled_from(["fullmatch", "match"]),
+    ignore_case=st.booleans(),
+)
+def test_generated_regexes_are_never_widened(
+    parts: tuple[str, ...], mode: str, ignore_case: bool
+) -> None:
+    regex = "".join(parts)
+    result = translate_regex(regex, mode, ignore_case=ignore_case)  # type: ignore[arg-type]
+    assert result.exact or result.notes
+    if not result.patterns:
+        return
+    policy = Policy(allow_origins=result.patterns)
+    for origin in POOL:
+        ours = policy.allows_origin(origin)
+        theirs = regex_allows(regex, mode, origin, ignore_case)
+        assert not (ours and not theirs), f"{origin}: {result.patterns} wider than {regex}"
+        if result.exact and parse_origin(origin) is not None:
+            assert ours == theirs, f"{origin}: {result.patterns} not exactly {regex}"
