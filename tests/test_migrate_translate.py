@@ -315,6 +315,20 @@ def test_run_time_values_are_carried_with_a_note() -> None:
         translation.kwargs()
 
 
+@pytest.mark.parametrize(
+    ("function", "options"),
+    [
+        (from_starlette, {"allow_origins": Expr("ORIGINS"),
+                          "allow_origin_regex": r"https://.*\.example\.com"}),
+        (from_django, {"CORS_ALLOWED_ORIGINS": Expr("ORIGINS"),
+                       "CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://.*\.example\.com$"]}),
+    ],
+)  # fmt: skip
+def test_run_time_origins_keep_the_regex_patterns(function: Any, options: dict[str, Any]) -> None:
+    translation = function(options)
+    assert translation.options["allow_origins"] == Expr('[*ORIGINS, "https://*.example.com"]')
+
+
 def test_django_allow_all_from_a_variable_is_not_carried() -> None:
     translation = from_django({"CORS_ALLOW_ALL_ORIGINS": Expr("DEBUG"),
                                "CORS_ALLOWED_ORIGINS": [APP]})  # fmt: skip

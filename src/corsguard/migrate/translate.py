@@ -227,6 +227,13 @@ def _finish_origins(
     out.options["allow_origins"] = kept
 
 
+def _extend_expr(value: Expr, patterns: list[str], out: Translation) -> None:
+    """Run-time origins plus the patterns of the regexes: ``[*EXPR, "pattern"]``."""
+    if patterns:
+        extra = ", ".join(json.dumps(p) for p in dict.fromkeys(patterns))
+        out.options["allow_origins"] = Expr(f"[*{value.source}, {extra}]")
+
+
 def _add_regex(regex: object, mode: str, ignore_case: bool, out: Translation) -> list[str]:
     if not isinstance(regex, str):
         source = regex.source if isinstance(regex, Expr) else repr(regex)
@@ -374,10 +381,9 @@ def from_starlette(options: Mapping[str, object]) -> Translation:
     regex = options.get("allow_origin_regex")
     if regex is not None:
         origins += _add_regex(regex, "fullmatch", False, out)
-    if isinstance(origins_value, Expr) and origins:
-        extra = ", ".join(json.dumps(o) for o in dict.fromkeys(origins))
-        out.options["allow_origins"] = Expr(f"[*{origins_value.source}, {extra}]")
-    if not isinstance(origins_value, Expr):
+    if isinstance(origins_value, Expr):
+        _extend_expr(origins_value, origins, out)
+    else:
         _finish_origins(origins, any_origin, credentials, out, "Starlette's CORSMiddleware")
     if "allow_methods" in options:
         _methods(options["allow_methods"], STARLETTE_ALL_METHODS, out)
@@ -602,7 +608,9 @@ def from_django(settings: Mapping[str, object]) -> Translation:
     else:
         for regex in _items(regexes):
             origins += _add_regex(regex, "match", False, out)
-    if not isinstance(values, Expr):
+    if isinstance(values, Expr):
+        _extend_expr(values, origins, out)
+    else:
         _finish_origins(origins, bool(any_origin), credentials, out, "django-cors-headers")
     _methods(by_role.get("methods", DJANGO_DEFAULT_METHODS), DJANGO_DEFAULT_METHODS, out)
     _headers(by_role.get("headers", DJANGO_DEFAULT_HEADERS), out)
