@@ -288,16 +288,6 @@ def _import_from_module(node: cst.ImportFrom) -> str | None:
     return _dotted(node.module) if node.module is not None else None
 
 
-@dataclass
-class _Site:
-    """One library call found in the first pass."""
-
-    library: str  # "starlette" | "flask"
-    options: dict[str, object]
-    arg_values: dict[str, object]  # option -> value as written (for "unchanged" tests)
-    translation: Translation | None = None
-
-
 class _Scanner(cst.CSTVisitor):
     """First pass: imports, module constants, flask-cors config keys, CORS() variables."""
 
@@ -475,7 +465,6 @@ class _Rewriter(cst.CSTTransformer):
         self.pending: list[Note] = []
         self.skipped: list[tuple[int, str]] = []
         self.changed = False
-        self.statement_indent: list[str] = [""]
 
     # -- helpers
     def line(self, node: cst.CSTNode) -> int:
