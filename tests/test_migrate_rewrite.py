@@ -229,3 +229,17 @@ def test_halfway_migrations_do_not_list_corsguard_twice() -> None:
         "corsguard.django.CORSGuardMiddleware",
         "django.middleware.common.CommonMiddleware",
     ]
+
+
+def test_syntax_newer_than_the_running_python_is_carried() -> None:
+    # PEP 695 and PEP 701 (Python 3.12): libcst reads them; a value this Python cannot
+    # evaluate is carried as written, with a note.
+    source = (
+        "from starlette.middleware.cors import CORSMiddleware\n"
+        "type Alias = list[int]\n"
+        'app.add_middleware(CORSMiddleware, allow_origins=[f"{"https"}://a.example.com"])\n'
+    )
+    outcome = migrate_module(source.encode())
+    assert "from corsguard.asgi import CORSMiddleware\ntype Alias = list[int]\n" in outcome.code
+    assert 'allow_origins=[f"{"https"}://a.example.com"])' in outcome.code
+    assert "TODO(corsguard migrate): allow_origins is computed at run time" in outcome.code
