@@ -60,6 +60,7 @@ CREDENTIALS: dict[str, dict[str, str]] = {
     "negotiate": {"authorization": "Negotiate YIIB"},
     "bearer": {"authorization": "Bearer eyJhbGciOi"},  # only a script sets it
     "both": {"cookie": "session=s3cret", "authorization": "Basic dXNlcjpwYXNz"},
+    "empty cookie line": {"cookie": " "},  # no cookie in it (Django's test client sends one)
 }
 AMBIENT = {"cookie", "basic", "digest", "negotiate", "both"}
 
@@ -354,6 +355,8 @@ def test_a_remembered_cookieless_pass_does_not_pass_a_cookie() -> None:
 
     middleware = CORSMiddleware(app, policy=POLICIES["listed"])
     assert _wsgi_status(middleware) == "200 OK"  # remembered
+    assert _wsgi_status(middleware, cookie="session=1").startswith("403")
+    assert _wsgi_status(middleware, cookie=" \t").startswith("200")  # remembered too
     assert _wsgi_status(middleware, cookie="session=1").startswith("403")
     assert _wsgi_status(middleware, authorization="Bearer t").startswith("200")
     assert _wsgi_status(middleware, authorization="Basic dTpw").startswith("403")

@@ -137,7 +137,8 @@ def decide(
         elif name == b"sec-fetch-site":
             fetch_site = value
         elif name == b"cookie":
-            cookie = True
+            # An empty Cookie line carries no cookie (Django's test client always sends one).
+            cookie = cookie or bool(value.strip(b" \t"))
         elif name == b"authorization":
             authorization = value
         elif name == b"access-control-request-method":

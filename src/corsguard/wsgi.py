@@ -44,10 +44,15 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
         if value is not None:
             # PEP 3333: environ strings carry the raw bytes as latin-1.
             headers.append((name, value.encode("latin-1", "replace")))
-    if "HTTP_COOKIE" in environ:
+    if _has_cookie(environ):
         # The engine reads only whether cookies came (write trust), never their value.
-        headers.append((b"cookie", b""))
+        headers.append((b"cookie", b"present"))
     return headers
+
+
+def _has_cookie(environ: Mapping[str, Any]) -> bool:
+    """Whether the request carries a cookie, as engine.decide judges a Cookie line."""
+    return bool(environ.get("HTTP_COOKIE", "").strip(" \t"))
 
 
 def _str_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -134,7 +139,7 @@ class CORSMiddleware:
                 environ.get("HTTP_ORIGIN"),
                 environ.get("HTTP_SEC_FETCH_SITE"),
                 environ.get("HTTP_HOST"),
-                "HTTP_COOKIE" in environ,
+                _has_cookie(environ),
             )
             remembered = memo.get(key)
             if remembered is not None:
