@@ -261,6 +261,7 @@ def test_route_overrides_follow_their_own_credentials() -> None:
         ("Bearer abc.def", False),
         ("DPoP abc", False),
         ("Token abc", False),
+        ("Basic\tdTpw", True),  # not a plain scheme and space: refused to be safe
     ],
 )
 def test_which_authorization_values_count_as_credentials(value: str, ambient: bool) -> None:
@@ -361,3 +362,13 @@ def test_a_remembered_cookieless_pass_does_not_pass_a_cookie() -> None:
     assert _wsgi_status(middleware, authorization="Bearer t").startswith("200")
     assert _wsgi_status(middleware, authorization="Basic dTpw").startswith("403")
     assert _wsgi_status(middleware).startswith("200")
+
+
+def test_several_authorization_lines_count_as_credentials() -> None:
+    lines = [
+        (b"origin", EVIL.encode()),
+        (b"authorization", b"Bearer t"),
+        (b"authorization", b"Bearer u"),
+    ]
+    assert not ran(decide(POLICIES["public"], "POST", "/x", lines, "https"))
+    assert ran(decide(POLICIES["public"], "POST", "/x", lines[:2], "https"))

@@ -140,7 +140,8 @@ def decide(
             # An empty Cookie line carries no cookie (Django's test client always sends one).
             cookie = cookie or bool(value.strip(b" \t"))
         elif name == b"authorization":
-            authorization = value
+            # Browsers send one; several (a forgery) count as no valid scheme, so ambient.
+            authorization = value if authorization is None else b""
         elif name == b"access-control-request-method":
             acrm = value
         elif name == b"access-control-request-headers":
@@ -315,7 +316,7 @@ def _credentialed_write(
     nothing unless such writes are refused before the app runs. Like Go's
     net/http.CrossOriginProtection, trust to write is kept apart from CORS read trust and a
     same-origin request always passes; unlike it, an origin trusted without credentials
-    keeps its cookieless writes (see docs/deployment.md, "Cross-origin writes").
+    keeps its cookieless writes (docs/deployment.md, "Cross-origin writes and WebSockets").
     """
     if _same_origin(origin, host, fetch_site):
         return None
