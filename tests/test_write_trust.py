@@ -17,6 +17,8 @@ import itertools
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corsguard import Decision, Policy, RequestKind, decide
 from corsguard.check import write_trust
@@ -372,3 +374,37 @@ def test_several_authorization_lines_count_as_credentials() -> None:
     ]
     assert not ran(decide(POLICIES["public"], "POST", "/x", lines, "https"))
     assert ran(decide(POLICIES["public"], "POST", "/x", lines[:2], "https"))
+
+
+_memo_requests = st.fixed_dictionaries(
+    {"REQUEST_METHOD": st.sampled_from(["GET", "POST", "PUT", "DELETE"])},
+    optional={
+        "HTTP_ORIGIN": st.sampled_from([APP, EVIL, SELF, "null"]),
+        "HTTP_SEC_FETCH_SITE": st.sampled_from(["same-origin", "same-site", "cross-site", "none"]),
+        "HTTP_HOST": st.sampled_from([HOST, "other.example"]),
+        "HTTP_COOKIE": st.sampled_from(["session=1", "", " ", "a=b; c=d"]),
+        "HTTP_AUTHORIZATION": st.sampled_from(["Basic dTpw", "Bearer t", "", "NTLM x"]),
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(POLICIES)), st.lists(_memo_requests, min_size=1, max_size=20))
+def test_a_warm_memo_answers_as_the_engine_does(kind: str, sequence: list[dict[str, str]]) -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    def status(middleware: CORSMiddleware, request: dict[str, str]) -> str:
+        seen: list[str] = []
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            seen.append(status)
+            return lambda data: None
+
+        list(middleware({"PATH_INFO": "/x", "wsgi.url_scheme": "https", **request}, start_response))
+        return seen[0]
+
+    warm = CORSMiddleware(app, policy=POLICIES[kind])
+    for request in sequence:
+        assert status(warm, request) == status(CORSMiddleware(app, policy=POLICIES[kind]), request)
