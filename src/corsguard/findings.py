@@ -165,6 +165,14 @@ _KINDS = [
         "service through a visitor's browser. Grant it only to trusted origins.",
     ),
     Kind(
+        "cors-library-conflict",
+        "Another CORS library is installed beside corsguard",
+        "A leftover CORS library (Starlette's CORSMiddleware, flask-cors, "
+        "django-cors-headers) next to corsguard answers requests that corsguard refuses when "
+        "it is the outer layer. Remove it: corsguard owns Access-Control-* where it is "
+        "installed.",
+    ),
+    Kind(
         "regex-origin",
         "Origins are matched with a regular expression",
         "Regular expressions are the most common source of CORS holes (unanchored, unescaped "

@@ -7,6 +7,7 @@ integrations, which see the same environ and str headers.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -53,6 +54,31 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
 def _has_cookie(environ: Mapping[str, Any]) -> bool:
     """Whether the request carries a cookie, as engine.decide judges a Cookie line."""
     return bool(environ.get("HTTP_COOKIE", "").strip(" \t"))
+
+
+def environ_path(environ: Mapping[str, Any]) -> str:
+    """The path a WSGI app routes on: PATH_INFO (already below SCRIPT_NAME), as text.
+
+    PEP 3333 hands PATH_INFO over as the request's bytes decoded as latin-1; routers
+    (Werkzeug, Django) decode those bytes as UTF-8, so route prefixes such as "/café"
+    are compared with the UTF-8 reading. Undecodable bytes become U+FFFD, as in Werkzeug.
+    """
+    path: str = environ.get("PATH_INFO") or "/"
+    if not path.isascii():
+        # A str that is not latin-1 bytes is text the server already decoded.
+        with contextlib.suppress(UnicodeEncodeError):
+            path = path.encode("latin-1").decode("utf-8", "replace")
+    return path
+
+
+def environ_raw_path(environ: Mapping[str, Any]) -> str | None:
+    """The request target as the client sent it, where the server reports it and it has a
+    '%' escape (gunicorn and Werkzeug set RAW_URI, waitress and Apache REQUEST_URI); else
+    None. It includes SCRIPT_NAME and the query; engine.decide reads past both."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(raw, str) and "%" in raw:
+        return raw
+    return None
 
 
 def _str_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -147,9 +173,10 @@ class CORSMiddleware:
         decision = decide(
             self.policy,
             method,
-            environ.get("PATH_INFO", "") or "/",
+            environ_path(environ),
             environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
+            raw_path=None if self.policy._paths is None else environ_raw_path(environ),
         )
         if decision.status is not None:
             out = immediate_headers(decision)

@@ -31,6 +31,7 @@ from corsguard.probes import (
     registrable_domain,
     split_origin,
 )
+from corsguard.untrusted import clean_text
 
 MAX_REQUESTS = 40
 """At most this many requests per target for the whole check set."""
@@ -104,8 +105,15 @@ class ProbeResponse:
 
     @classmethod
     def keep_cors(cls, status: int, headers: Sequence[tuple[str, str]]) -> ProbeResponse:
+        """The CORS-relevant fields of ``headers``, as valid Unicode.
+
+        The prober decodes raw header bytes with `corsguard.untrusted.text_from_bytes`;
+        clean_text here also covers callers that hand over surrogateescape-decoded text, so
+        no report ever holds a lone surrogate (strict UTF-8 writers and JSON parsers refuse
+        one, which would lose every other target's results with it).
+        """
         kept = tuple(
-            (name.lower(), value)
+            (name.lower(), clean_text(value))
             for name, value in headers
             if name.lower() in _CORS_RESPONSE_HEADERS
         )
@@ -134,6 +142,9 @@ class Exchange:
     request: ProbeRequest
     response: ProbeResponse | None = None
     error: str | None = None
+    # The headers arrived but the body did not, in full (short, broken or too slow): the
+    # headers are the whole evidence, so the response counts, with this note.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,9 @@ class TargetReport:
     findings: tuple[Finding, ...] = ()
     requests: int = 0
     request_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # What the reader should know about how complete the evidence is (incomplete bodies, a
+    # check set cut short by the time budget); the findings stand.
+    notes: tuple[str, ...] = ()
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -701,11 +715,30 @@ def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
 _ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
 
-def analyse(target: Target, exchanges: Sequence[Exchange]) -> TargetReport:
-    """Every finding the exchanges show, most severe first; or the target's error."""
+def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
+    """One note per distinct body problem, with how many responses it affected."""
+    counts: dict[str, int] = {}
+    for exchange in exchanges:
+        if exchange.response is not None and exchange.note:
+            counts[exchange.note] = counts.get(exchange.note, 0) + 1
+    answered = sum(1 for e in exchanges if e.response is not None)
+    return tuple(
+        f"{count} of {answered} responses: {note}; judged from their headers, which arrived in full"
+        for note, count in counts.items()
+    )
+
+
+def analyse(
+    target: Target, exchanges: Sequence[Exchange], notes: Sequence[str] = ()
+) -> TargetReport:
+    """Every finding the exchanges show, most severe first; or the target's error.
+
+    ``notes`` (from the prober: a check set cut short) join the exchanges' own notes.
+    """
     error = _error(target, exchanges)
     if error is not None:
         return TargetReport(target.url, "error", error, (), len(exchanges), target.request_headers)
+    all_notes = (*notes, *exchange_notes(exchanges))
     answered = [e for e in exchanges if e.response is not None]
     origin_findings = _origin_findings(target, answered)
     findings = (
@@ -718,7 +751,13 @@ def analyse(target: Target, exchanges: Sequence[Exchange]) -> TargetReport:
     )
     findings.sort(key=lambda f: (-f.severity.rank, _ORDER[f.id]))
     return TargetReport(
-        target.url, "ok", None, tuple(findings), len(exchanges), target.request_headers
+        target.url,
+        "ok",
+        None,
+        tuple(findings),
+        len(exchanges),
+        target.request_headers,
+        tuple(dict.fromkeys(all_notes)),
     )
 
 

@@ -3,26 +3,38 @@
 jsonl is written one target at a time, as each target finishes (and flushed), so an
 interrupted run keeps everything already written; table, json and sarif are whole
 documents and are written at the end.
+
+Every string here may come from a target or the inventory, that is from an attacker.
+JSON, JSONL and SARIF hold only valid Unicode (`corsguard.untrusted.clean_text` on every
+string, then ``ensure_ascii``: no raw control or BiDi character, no lone surrogate that a
+strict parser would refuse); the table shows every such value through
+`corsguard.untrusted.for_terminal`, so no escape sequence or BiDi override reaches the
+terminal (CVE-2021-42574). Each target is rendered on its own: one that cannot be rendered
+becomes an error entry and the others are written in full.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from corsguard import __version__
-from corsguard.audit.model import Finding, ProbeResponse, TargetReport
+from corsguard.audit.model import Finding, ProbeResponse, TargetError, TargetReport, url_origin
 from corsguard.findings import KINDS, Severity
+from corsguard.untrusted import clean_text, for_terminal
 
 FORMATS = ("table", "json", "jsonl", "sarif")
 JSON_VERSION = 1
 INFORMATION_URI = "https://pypi.org/project/corsguard/"
 
-# Finding ids the audit can report (regex-origin is only visible in source: corsguard lint).
-AUDIT_IDS = tuple(kind for kind in KINDS if kind != "regex-origin")
+# Finding ids the audit can report (regex-origin and cors-library-conflict are only visible in
+# source: corsguard lint).
+AUDIT_IDS = tuple(kind for kind in KINDS if kind not in ("regex-origin", "cors-library-conflict"))
 
 _SECRET_WORDS = ("cookie", "auth", "token", "key", "secret", "session", "password")
 
@@ -88,14 +100,55 @@ def proof_line(finding: Finding) -> str | None:
     return f"REFUTED in {finding.browser}: {reason}"
 
 
-def target_dict(report: TargetReport) -> dict[str, Any]:
+def cleaned(value: Any) -> Any:
+    """``value`` (JSON-like) with every string, keys too, made valid Unicode."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [cleaned(item) for item in value]
+    return value
+
+
+def render_failure(exc: BaseException) -> str:
+    """The error entry of a target whose report could not be rendered."""
+    return (
+        f"corsguard could not render this target's report ({type(exc).__name__}: "
+        f"{clean_text(str(exc))[:120]}); the other targets are complete; please report it"
+    )
+
+
+def _failed_target(report: TargetReport, exc: BaseException) -> dict[str, Any]:
     return {
-        "url": report.url,
-        "status": report.status,
-        "error": report.error,
-        "requests": report.requests,
-        "findings": [finding_dict(report, f) for f in report.findings],
+        "url": clean_text(str(report.url)),
+        "status": "error",
+        "error": render_failure(exc),
+        "requests": report.requests if isinstance(report.requests, int) else 0,
+        "findings": [],
     }
+
+
+def target_dict(report: TargetReport) -> dict[str, Any]:
+    """One target as JSON data: valid Unicode whatever the target sent.
+
+    ``notes`` is present only when there is something to say (see TargetReport.notes).
+    """
+    try:
+        data: dict[str, Any] = {
+            "url": report.url,
+            "status": report.status,
+            "error": report.error,
+            "requests": report.requests,
+            "findings": [finding_dict(report, f) for f in report.findings],
+        }
+        if report.notes:
+            data["notes"] = list(report.notes)
+        result: dict[str, Any] = cleaned(data)
+        json.dumps(result)  # fail here, for this target only, on anything not serializable
+        return result
+    except Exception as exc:  # one target's report must not lose the others
+        return _failed_target(report, exc)
 
 
 def jsonl_line(report: TargetReport) -> str:
@@ -200,25 +253,41 @@ def render_table(
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
-    lines: list[str] = []
-    summary = Summary()
-    width = max((len(f.id) for r in reports for f in r.findings), default=16)
-    for report in reports:
-        summary.add(report)
-        lines.append(paint(_BOLD, report.url))
+    # Every value below that a target or the inventory chose goes through for_terminal;
+    # only the colour codes added here are raw escapes.
+    def target_lines(report: TargetReport) -> list[str]:
+        lines = [paint(_BOLD, for_terminal(report.url))]
         note = (notes or {}).get(report.url)
         if note:
-            lines.append(paint(_DIM, f"  {note}"))
+            lines.append(paint(_DIM, f"  {for_terminal(note)}"))
         if report.status == "error":
-            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {report.error}")
+            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {for_terminal(report.error or '')}")
         elif not report.findings:
             lines.append(f"  {paint(_OK_COLOUR, 'OK    ')}  no finding")
         for finding in report.findings:
             label = paint(_COLOURS[finding.severity], f"{finding.severity.value.upper():<6}")
-            lines.append(f"  {label}  {finding.id:<{width}}  {evidence_line(finding)}")
+            evidence = for_terminal(evidence_line(finding))
+            lines.append(f"  {label}  {for_terminal(finding.id):<{width}}  {evidence}")
             mark = proof_line(finding)
             if mark is not None:
-                lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, mark)}")
+                lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, for_terminal(mark))}")
+        for text in report.notes:
+            lines.append(f"  {'':<6}  {paint(_DIM, 'note: ' + for_terminal(text))}")
+        return lines
+
+    lines: list[str] = []
+    summary = Summary()
+    width = max((len(str(f.id)) for r in reports for f in r.findings), default=16)
+    for report in reports:
+        try:
+            rendered = target_lines(report)
+            summary.add(report)
+            lines.extend(rendered)
+        except Exception as exc:  # one target's report must not lose the others
+            summary.targets += 1
+            summary.errors += 1
+            lines.append(paint(_BOLD, for_terminal(clean_text(str(report.url)))))
+            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {for_terminal(render_failure(exc))}")
     lines.append("")
     lines.append(summary.line())
     return "\n".join(lines) + "\n"
@@ -259,41 +328,105 @@ def _rule(kind_id: str) -> dict[str, Any]:
     }
 
 
+# RFC 3986, section 2: the characters a URI may hold as they are (unreserved, reserved)
+# plus "%" (kept only where it starts a percent-encoding, see sarif_uri).
+_URI_SAFE = {
+    "netloc": "!$&'()*+,;=:@[]%-._~",
+    "path": "!$&'()*+,;=:@/%-._~",
+    "query": "!$&'()*+,;=:@/?%-._~",
+}
+
+
+def _pct(text: str, safe: str) -> str:
+    quoted = quote(text, safe=safe, errors="backslashreplace")
+    # A "%" not followed by two hex digits is data, not an escape (RFC 3986, 2.4).
+    return re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", quoted)
+
+
+def sarif_uri(url: str) -> str | None:
+    """``url`` as an RFC 3986 URI for artifactLocation.uri; None if it is no http(s) URL.
+
+    A target URL is whatever the inventory held: everything outside RFC 3986's character
+    set (controls, spaces, non-ASCII, stray "%") is percent-encoded; a line that is not
+    an absolute http(s) URL at all ("not a url") gets no location.
+    """
+    try:
+        url_origin(url)
+        parts = urlsplit(clean_text(url))
+    except (TargetError, ValueError):
+        return None
+    text = f"{parts.scheme.lower()}://{_pct(parts.netloc, _URI_SAFE['netloc'])}"
+    text += _pct(parts.path, _URI_SAFE["path"])
+    if parts.query:
+        text += "?" + _pct(parts.query, _URI_SAFE["query"])
+    if parts.fragment:
+        text += "#" + _pct(parts.fragment, _URI_SAFE["query"])
+    return text
+
+
+def _sarif_entries(
+    report: TargetReport, rule_index: Mapping[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(results, notifications) of one target."""
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    uri = sarif_uri(report.url)
+    locations = (
+        [{"physicalLocation": {"artifactLocation": {"uri": uri}}}] if uri is not None else []
+    )
+    where = {"locations": locations} if locations else {}
+    if report.status == "error":
+        notifications.append(
+            {"level": "error", "message": {"text": f"{report.url}: {report.error}"}, **where}
+        )
+    for text in report.notes:
+        notifications.append(
+            {"level": "note", "message": {"text": f"{report.url}: {text}"}, **where}
+        )
+    for finding in report.findings:
+        fingerprint = hashlib.sha256(
+            f"{report.url}\n{finding.id}".encode("utf-8", "backslashreplace")
+        ).hexdigest()
+        results.append(
+            {
+                "ruleId": finding.id,
+                "ruleIndex": rule_index[finding.id],
+                "level": _LEVEL[finding.severity],
+                "message": {
+                    "text": f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"
+                },
+                **where,
+                "partialFingerprints": {"corsguardFinding/v1": fingerprint[:32]},
+                "properties": {
+                    "severity": finding.severity.value,
+                    "origin": finding.origin,
+                    "credentials": finding.credentials,
+                    "evidence": finding_dict(report, finding)["evidence"],
+                    **proof_fields(finding),
+                },
+            }
+        )
+    return cleaned(results), cleaned(notifications)
+
+
 def render_sarif(reports: Sequence[TargetReport]) -> str:
     rule_index = {kind_id: i for i, kind_id in enumerate(AUDIT_IDS)}
-    results = []
-    notifications = []
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
     for report in reports:
-        location = {"physicalLocation": {"artifactLocation": {"uri": report.url}}}
-        if report.status == "error":
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": f"{report.url}: {report.error}"},
-                    "locations": [location],
-                }
-            )
-        for finding in report.findings:
-            fingerprint = hashlib.sha256(f"{report.url}\n{finding.id}".encode()).hexdigest()
-            results.append(
-                {
-                    "ruleId": finding.id,
-                    "ruleIndex": rule_index[finding.id],
-                    "level": _LEVEL[finding.severity],
-                    "message": {
-                        "text": f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"
-                    },
-                    "locations": [location],
-                    "partialFingerprints": {"corsguardFinding/v1": fingerprint[:32]},
-                    "properties": {
-                        "severity": finding.severity.value,
-                        "origin": finding.origin,
-                        "credentials": finding.credentials,
-                        "evidence": finding_dict(report, finding)["evidence"],
-                        **proof_fields(finding),
-                    },
-                }
-            )
+        try:
+            found, notes = _sarif_entries(report, rule_index)
+            json.dumps([found, notes])  # fail here, for this target only
+        except Exception as exc:  # one target's report must not lose the others
+            found = []
+            uri = sarif_uri(clean_text(str(report.url)))
+            text = f"{clean_text(str(report.url))}: {render_failure(exc)}"
+            failure: dict[str, Any] = {"level": "error", "message": {"text": text}}
+            if uri is not None:
+                failure["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+            notes = [failure]
+        results += found
+        notifications += notes
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

@@ -8,6 +8,7 @@ finding ids, severities and the corsguard policy that expresses the intent safel
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -237,7 +238,9 @@ def render_fix(intent: Intent, credentials: bool | None) -> str:
     if not origins:
         origins = [PLACEHOLDER_ORIGIN]
         notes.insert(0, "list the front ends that need access")
-    listed = ", ".join(f'"{origin}"' for origin in origins)
+    # json.dumps writes a valid Python string literal: an origin from the linted code with a
+    # quote in it cannot close the literal and turn the suggested fix into other code.
+    listed = ", ".join(json.dumps(origin) for origin in origins)
     text = f"corsguard.Policy(allow_origins=[{listed}]"
     if credentials is not False:
         text += ", allow_credentials=True"

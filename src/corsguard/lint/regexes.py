@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from corsguard.lint.regex_safety import MAX_PATTERN
 from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
 
 _MAX_EXPANSIONS = 8
@@ -114,6 +115,8 @@ def _top_level_alternatives(pattern: str) -> list[str]:
 
 
 def _readings(pattern: str) -> list[str]:
+    if len(pattern) > MAX_PATTERN:
+        return []  # not read (regex_safety refuses it too); keeps the helpers' work bounded
     variants = [
         variant
         for alternative in _top_level_alternatives(pattern)
