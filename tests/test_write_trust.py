@@ -408,3 +408,13 @@ def test_a_warm_memo_answers_as_the_engine_does(kind: str, sequence: list[dict[s
     warm = CORSMiddleware(app, policy=POLICIES[kind])
     for request in sequence:
         assert status(warm, request) == status(CORSMiddleware(app, policy=POLICIES[kind]), request)
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t", " \t ", "a=1", " a=1", "\ta=1 ", "=", "\x00"])
+def test_wsgi_and_engine_agree_on_what_a_cookie_is(value: str) -> None:
+    from corsguard.wsgi import _has_cookie
+
+    lines = [(b"origin", EVIL.encode()), (b"cookie", value.encode("latin-1"))]
+    refused = not ran(decide(POLICIES["public"], "POST", "/x", lines, "https"))
+    assert refused is _has_cookie({"HTTP_COOKIE": value})
+    assert refused is bool(value.strip(" \t"))

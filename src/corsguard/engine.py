@@ -147,7 +147,8 @@ def decide(
             fetch_site = value
         elif name == b"cookie":
             # An empty Cookie line carries no cookie (Django's test client always sends one).
-            cookie = cookie or bool(value.strip(b" \t"))
+            # The first byte settles it without copying the value, but for a blank start.
+            cookie = cookie or value[:1] not in b" \t" or bool(value.strip(b" \t"))
         elif name == b"authorization":
             # Browsers send one; several (a forgery) count as no valid scheme, so ambient.
             authorization = value if authorization is None else b""

@@ -53,7 +53,8 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
 
 def _has_cookie(environ: Mapping[str, Any]) -> bool:
     """Whether the request carries a cookie, as engine.decide judges a Cookie line."""
-    return bool(environ.get("HTTP_COOKIE", "").strip(" \t"))
+    value = environ.get("HTTP_COOKIE")
+    return value is not None and (value[:1] not in " \t" or bool(value.strip(" \t")))
 
 
 def environ_path(environ: Mapping[str, Any]) -> str:
