@@ -15,11 +15,7 @@ from dataclasses import dataclass
 from corsguard import findings as C
 from corsguard import remediation as R
 from corsguard.findings import Severity
-from corsguard.lint.regexes import (
-    is_loopback,
-    regex_to_patterns,
-    third_party_platform,
-)
+from corsguard.lint.regexes import regex_to_patterns
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
     Probe,
@@ -28,6 +24,7 @@ from corsguard.probes import (
     registrable_domain,
     split_origin,
 )
+from corsguard.remediation import is_loopback, third_party_platform
 
 Accepts = Callable[[str], "bool | None"]
 
@@ -37,6 +34,9 @@ ORDER = C.ORDER
 _FOOTHOLD = frozenset({"insecure-origin-trusted", "any-subdomain-trusted"})
 
 PREVIEW_PATTERN = R.PREVIEW_PATTERN
+# The stand-in shown when a configuration names no origin (lint's stack fixes use it too):
+# a reserved .example name that says "yours here", with corsguard.remediation.UNKNOWN_NOTE.
+PLACEHOLDER_ORIGIN = R.UNKNOWN_ORIGIN
 
 
 def severity_of(kind_id: str, credentials: bool | None, *, weak: bool = False) -> Severity:
