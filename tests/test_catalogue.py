@@ -222,3 +222,35 @@ def test_audit_fix_applied_and_audited_again_clears_its_finding(kind: str) -> No
     assert TRUSTED in remediation_of(report, finding)
     fixed = audit(starlette_server(**_starlette_kwargs(fixes_of(report, finding)["starlette"])))
     assert kind not in {f.id for f in fixed.findings}
+
+
+# (Policy options, the equivalent Starlette options, the id, the severity all three give)
+POLICY_WARNINGS = [
+    (
+        {"allow_origins": ["http://app.example.test"], "allow_credentials": True,
+         "tolerate_insecure_origins": True},
+        'allow_origins=["https://app.example.test", "http://app.example.test"], '
+        "allow_credentials=True",
+        "insecure-origin-trusted",
+        Severity.MEDIUM,
+    ),
+    (
+        {"allow_origins": ["http://app.example.test"]},
+        'allow_origins=["https://app.example.test", "http://app.example.test"]',
+        "insecure-origin-trusted",
+        Severity.LOW,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("policy", "options", "kind", "severity"), POLICY_WARNINGS)
+def test_policy_warnings_name_the_id_and_severity_lint_and_audit_give(
+    policy: dict[str, object], options: str, kind: str, severity: Severity
+) -> None:
+    warnings = corsguard.Policy(**policy).warnings  # type: ignore[arg-type]
+    assert any(w.endswith(f"[{kind}, {severity.value}]") for w in warnings), warnings
+    assert lint_ids(starlette_source(options)).get(kind) is severity
+    kwargs = eval(f"dict({options})")
+    assert {f.id: f.severity for f in audit(starlette_server(**kwargs)).findings}.get(
+        kind
+    ) is severity

@@ -430,6 +430,11 @@ def severity_of(kind_id: str, ctx: Context) -> Severity:
     return KINDS[kind_id].severity(ctx)
 
 
+def label(kind_id: str, ctx: Context) -> str:
+    """``[id, severity]``: how Policy warnings name the finding lint and audit would report."""
+    return f"[{kind_id}, {severity_of(kind_id, ctx).value}]"
+
+
 # GitHub code scanning ranks alerts by a CVSS-like "security-severity" (0.1-10): below 4.0
 # low, 4.0-6.9 medium, 7.0-8.9 high. Derived from each finding's actual severity.
 SECURITY_SEVERITY = {Severity.HIGH: "8.1", Severity.MEDIUM: "5.3", Severity.LOW: "3.1"}
