@@ -8,9 +8,11 @@ lint reads the same configuration as source; corsguard.Policy fixes are built fo
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -20,6 +22,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import corsguard
+from corsguard.audit import output as audit_output
 from corsguard.audit.model import (
     Exchange,
     ProbeRequest,
@@ -32,8 +35,18 @@ from corsguard.audit.model import (
     parse_trusted,
 )
 from corsguard.audit.output import fixes_of, remediation_of
-from corsguard.findings import AUDIT_IDS, KINDS, LINT_IDS, ORDER, Context, Severity, fixes
+from corsguard.findings import (
+    AUDIT_IDS,
+    KINDS,
+    LINT_IDS,
+    ORDER,
+    SECURITY_SEVERITY,
+    Context,
+    Severity,
+    fixes,
+)
 from corsguard.lint import lint_source
+from corsguard.lint import report as lint_report
 from corsguard.remediation import STACKS, UNKNOWN_ORIGIN, FixContext
 
 URL = "https://api.example.test/data"
@@ -254,3 +267,47 @@ def test_policy_warnings_name_the_id_and_severity_lint_and_audit_give(
     assert {f.id: f.severity for f in audit(starlette_server(**kwargs)).findings}.get(
         kind
     ) is severity
+
+
+# --- one SARIF writer -------------------------------------------------------------------
+
+
+def _sarif_of_both(options: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    linted = lint_source(starlette_source(options), "app.py")
+    lint_doc = json.loads(lint_report.render_sarif([linted], 1))
+    kwargs = eval(f"dict({options})")
+    audit_doc = json.loads(audit_output.render_sarif([audit(starlette_server(**kwargs))]))
+    return lint_doc["runs"][0], audit_doc["runs"][0]
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "severity"),
+    [
+        (r'allow_origin_regex=r"https://.*\.example\.test"', "any-subdomain-trusted", "low"),
+        (
+            r'allow_origin_regex=r"https://.*\.example\.test", allow_credentials=True',
+            "any-subdomain-trusted",
+            "medium",
+        ),
+        ('allow_origins=["https://app.example.test", "null"], allow_credentials=True',
+         "null-origin-trusted", "high"),
+    ],
+)  # fmt: skip
+def test_audit_and_lint_sarif_describe_a_rule_alike_from_its_actual_severity(
+    options: str, kind: str, severity: str
+) -> None:
+    lint_run, audit_run = _sarif_of_both(options)
+    lint_driver, audit_driver = lint_run["tool"]["driver"], audit_run["tool"]["driver"]
+    assert lint_driver["name"] == audit_driver["name"] == "corsguard"
+    assert [r["id"] for r in lint_driver["rules"]] == list(LINT_IDS)
+    assert [r["id"] for r in audit_driver["rules"]] == list(AUDIT_IDS)
+    lint_rule = next(r for r in lint_driver["rules"] if r["id"] == kind)
+    audit_rule = next(r for r in audit_driver["rules"] if r["id"] == kind)
+    assert lint_rule == audit_rule
+    expected = SECURITY_SEVERITY[Severity(severity)]
+    assert audit_rule["properties"]["security-severity"] == expected
+    level = {"high": "error", "medium": "warning", "low": "note"}[severity]
+    for run in (lint_run, audit_run):
+        results = [r for r in run["results"] if r["ruleId"] == kind]
+        assert results and all(r["level"] == level for r in results)
+        assert all(r["properties"]["security-severity"] == expected for r in results)
