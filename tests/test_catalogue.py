@@ -12,6 +12,7 @@ import json
 import re
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -311,3 +312,16 @@ def test_audit_and_lint_sarif_describe_a_rule_alike_from_its_actual_severity(
         results = [r for r in run["results"] if r["ruleId"] == kind]
         assert results and all(r["level"] == level for r in results)
         assert all(r["properties"]["security-severity"] == expected for r in results)
+
+
+def test_docs_audit_table_is_the_catalogue() -> None:
+    """docs/audit.md "What it finds": one row per audit id, its "shown by" the condition."""
+    docs = Path(__file__).resolve().parent.parent / "docs" / "audit.md"
+    rows = {}
+    for line in docs.read_text().splitlines():
+        match = re.fullmatch(r"\| `([a-z-]+)` \| (.*) \| ([^|]*) \|", line)
+        if match and match.group(1) in KINDS:
+            rows[match.group(1)] = match.group(2)
+    assert set(rows) == set(AUDIT_IDS)
+    for kind, shown_by in rows.items():
+        assert KINDS[kind].condition == shown_by, kind

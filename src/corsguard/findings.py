@@ -180,7 +180,7 @@ _KINDS = [
         "The server copies the request's Origin into Access-Control-Allow-Origin, so every "
         "web site is trusted.",
         "Allow an explicit list of your front ends' origins instead.",
-        "an arbitrary origin (https://corsguard-probe.attacker.test) is granted",
+        "the arbitrary origin is granted",
         _reach,
         _READ,
     ),
@@ -210,8 +210,12 @@ _KINDS = [
         "An origin on a public hosting platform is trusted",
         "Anyone can publish a page on platforms such as github.io, netlify.app or vercel.app.",
         "Trust your own domain instead (previews on a domain you own).",
-        "an origin on a public hosting platform (github.io, netlify.app, vercel.app, ...) is "
-        "granted, or a deployment anyone could create beside a trusted one",
+        "`corsguard-probe.github.io`, `.netlify.app`, `.vercel.app`, ...; and, for a "
+        "trusted origin on a hosting platform such as "
+        "`https://myapp-git-main-myteam.vercel.app`, deployments anyone could create "
+        "beside it (`myapp-corsguardprobe`, `corsguardprobe-myteam`, "
+        "`myapp-git-corsguardprobe-myteam`, ...), which reveal preview patterns like "
+        "`myapp-git-*-myteam.vercel.app`",
         _reach,
         _READ,
     ),
@@ -222,7 +226,7 @@ _KINDS = [
         "https://TRUSTED-HOST.attacker.test.",
         "Compare whole origins against a set, or use corsguard.Policy, which matches exact "
         "origins and anchored patterns only.",
-        "`https://TRUSTED-HOST.attacker.test` is granted",
+        "`https://TRUSTED-HOST.attacker.test`",
         _reach,
         _READ,
         cwe="346",
@@ -234,7 +238,7 @@ _KINDS = [
         "https://attackerTRUSTED-HOST.",
         "Match a subdomain only after a dot (a corsguard pattern such as https://*.DOMAIN) "
         "or list exact origins.",
-        "`https://attackerTRUSTED-HOST` (outside the own domain) is granted",
+        "`https://attackerTRUSTED-HOST` (outside the own domain)",
         _reach,
         _READ,
         cwe="346",
@@ -245,7 +249,7 @@ _KINDS = [
         "The check accepts origins contained in a trusted one, such as the trusted origin "
         "minus its last character (Python's `origin in 'https://...'`).",
         "Compare whole origins against a set.",
-        "the trusted origin minus its last character is granted",
+        "the trusted origin minus its last character",
         _reach,
         _READ,
         cwe="346",
@@ -256,7 +260,7 @@ _KINDS = [
         "A '.' in a regular expression matches any character, so a host with one dot "
         "replaced by a letter passes for the trusted one.",
         "Replace the regex with exact origins or a corsguard pattern such as https://*.DOMAIN.",
-        "a dot of the trusted host replaced by `x` is granted",
+        "a dot of the trusted host replaced by `x`",
         _reach,
         _READ,
         cwe="346",
@@ -267,7 +271,8 @@ _KINDS = [
         "Origins such as https://TRUSTED-HOST_.attacker.test pass the check, and some "
         "browsers accept such host names.",
         "Anchor the match at the end of the host, or list exact origins with corsguard.Policy.",
-        "the trusted host followed by a special character and `.attacker.test` is granted",
+        "the trusted host + one of ``_ - ~ ! $ & ' ( ) * + , ; = ` %60 { } \\|`` + "
+        "`.attacker.test`",
         _reach,
         _READ,
         cwe="346",
@@ -278,7 +283,7 @@ _KINDS = [
         "Anyone on the victim's network can inject script into a plain-http page, and through "
         "it read this https endpoint.",
         "Trust only https origins.",
-        "the `http://` variant of an https trusted origin is granted",
+        "the `http://` variant of an https trusted origin",
         _foothold,
         _READ,
     ),
@@ -293,7 +298,7 @@ _KINDS = [
         "subdomain takeover, can read responses.",
         "List the front ends that need access, or keep the wildcard only under a domain "
         "whose every host you control.",
-        "`corsguard-probe.<registrable domain>` is granted",
+        "`corsguard-probe.<registrable domain>`",
         _foothold,
         _READ,
     ),
@@ -302,7 +307,7 @@ _KINDS = [
         "A localhost origin is trusted in production",
         "Any program on a user's machine can serve a page on localhost.",
         "Load development origins only in development policies.",
-        "`http://localhost`, `http://localhost:3000` or `http://127.0.0.1` is granted",
+        "`http://localhost`, `http://localhost:3000`, `http://127.0.0.1`",
         _foothold,
         _READ,
     ),
@@ -329,8 +334,9 @@ _KINDS = [
         "non-simple requests (PUT, DELETE, JSON bodies, custom headers) with the user's "
         "cookies, even where it cannot read the answers.",
         "Answer preflights only for trusted origins, as corsguard's middleware does.",
-        "a preflight for a PUT with a JSON body from the arbitrary origin passes, although "
-        "simple requests grant it nothing",
+        "where CORS is present, a preflight for a PUT with a JSON body from the arbitrary "
+        "origin passes, although simple requests grant it nothing: any site can send such "
+        "writes (with cookies when `Allow-Credentials: true`)",
         _credentials_medium,
         Proof(
             "",
