@@ -268,24 +268,26 @@ def render_node(ctx: FixContext) -> str:
     return "\n".join(lines) + ("\n" + _comment(notes, "//").strip() if notes else "")
 
 
+NGINX_HTTP = "# in http { }:"
+NGINX_LOCATION = "# in the server { } or location { } that answers:"
+
+
 def render_nginx(ctx: FixContext) -> str:
     if ctx.public:
         return 'add_header Access-Control-Allow-Origin "*" always;  # public data only'
     exact, patterns, notes = _split(ctx)
-    lines = ["map $http_origin $cors_origin {", '    default "";']
+    lines = [NGINX_HTTP, "map $http_origin $cors_origin {", '    default "";']
     lines += [f"    {_q(o)} $http_origin;" for o in exact]
     lines += [f'    "~{_regex(p)}" $http_origin;' for p in patterns]
     lines.append("}")
+    if _creds(ctx):
+        # The credentials grant goes only with an origin grant (map of the map's result).
+        lines += ["map $cors_origin $cors_credentials {", '    default "true";', '    "" "";', "}"]
+    lines.append(NGINX_LOCATION)
     # add_header skips a header whose value is empty: only listed origins get a grant.
     lines.append("add_header Access-Control-Allow-Origin $cors_origin always;")
     if _creds(ctx):
-        lines += [
-            "map $cors_origin $cors_credentials {",
-            '    default "true";',
-            '    "" "";',
-            "}",
-            "add_header Access-Control-Allow-Credentials $cors_credentials always;",
-        ]
+        lines.append("add_header Access-Control-Allow-Credentials $cors_credentials always;")
     lines.append(f"add_header Access-Control-Allow-Methods {_q(', '.join(_methods(ctx)))} always;")
     lines.append("add_header Vary Origin always;")
     return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")

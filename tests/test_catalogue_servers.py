@@ -1,0 +1,164 @@
+"""The nginx and hand-written Node fixes of every audit id, run for real and audited again.
+
+Each fix the catalogue prints for nginx goes into a real nginx (checked by ``nginx -t``
+first, then served on 127.0.0.1), each hand-written Node fix into a real ``node`` http
+server; `corsguard audit`'s planner and analysis then run against it over HTTP, with the
+browser model deciding what a page could read. The fix must leave no finding of its id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from corsguard.audit.model import (
+    Exchange,
+    ProbeRequest,
+    ProbeResponse,
+    Target,
+    TargetReport,
+    analyse,
+    build_trust,
+    next_probes,
+    parse_trusted,
+)
+from corsguard.findings import AUDIT_IDS, fixes
+from corsguard.remediation import NGINX_HTTP, NGINX_LOCATION, FixContext
+from servers import free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NODE = shutil.which("node")
+TRUSTED = ("https://app.example.test", "https://admin.example.test")
+CONTEXTS = [FixContext(TRUSTED, credentials=True), FixContext(TRUSTED, credentials=False)]
+
+
+def http_server(port: int) -> Callable[[ProbeRequest], ProbeResponse]:
+    def server(probe: ProbeRequest) -> ProbeResponse:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request(probe.method, "/data", headers=dict(probe.all_headers))
+            response = conn.getresponse()
+            response.read()
+            return ProbeResponse.keep_cors(response.status, response.getheaders())
+        finally:
+            conn.close()
+
+    return server
+
+
+def audit(port: int) -> TargetReport:
+    url = f"http://127.0.0.1:{port}/data"
+    target = Target(url, build_trust(url, parse_trusted(list(TRUSTED))))
+    exchanges: list[Exchange] = []
+    server = http_server(port)
+    while wave := next_probes(target, exchanges):
+        exchanges += [Exchange(probe, server(probe)) for probe in wave]
+    return analyse(target, exchanges)
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read() if process.stderr else ''}")
+        with contextlib.suppress(OSError):
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+            return
+        time.sleep(0.05)
+    raise RuntimeError("server did not start")
+
+
+@contextlib.contextmanager
+def running(command: list[str], port: int) -> Iterator[None]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(port, process)
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def nginx_conf(fix: str, port: int, root: Path) -> str:
+    http_part, _, location_part = fix.partition(NGINX_LOCATION)
+    assert http_part.startswith(NGINX_HTTP), fix
+    temp = " ".join(f"{name}_temp_path {root}/{name};" for name in ("client_body", "proxy"))
+    temp += " ".join(f" {name}_temp_path {root}/{name};" for name in ("fastcgi", "uwsgi", "scgi"))
+    return f"""
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    {temp}
+    {http_part}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            {location_part}
+            return 200 "data";
+        }}
+    }}
+}}
+"""
+
+
+def by_text(stack: str, ctx: FixContext) -> dict[str, list[str]]:
+    """Each distinct fix text of ``stack`` and the audit ids that print it (run once each)."""
+    texts: dict[str, list[str]] = {}
+    for kind in AUDIT_IDS:
+        texts.setdefault(fixes(kind, ctx)[stack], []).append(kind)
+    return texts
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=["credentials", "anonymous"])
+def test_nginx_fixes_are_valid_and_audited_again_have_no_finding_of_their_id(
+    ctx: FixContext, tmp_path: Path
+) -> None:
+    for index, (fix, kinds) in enumerate(by_text("nginx", ctx).items()):
+        root = tmp_path / str(index)
+        root.mkdir()
+        port = free_port()
+        conf = root / "nginx.conf"
+        conf.write_text(nginx_conf(fix, port, root))
+        base = [NGINX, "-p", str(root), "-e", str(root / "error.log"), "-c", str(conf)]
+        checked = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
+        assert checked.returncode == 0, checked.stderr
+        with running(base, port):
+            report = audit(port)
+            trusted = http_server(port)(ProbeRequest("trusted", "GET", TRUSTED[0]))
+        assert report.status == "ok", report.error
+        assert not set(kinds) & {f.id for f in report.findings}, (kinds, report.findings)
+        # The fix still serves the user's front ends.
+        assert trusted.get("access-control-allow-origin") == TRUSTED[0]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=["credentials", "anonymous"])
+def test_node_fixes_run_and_audited_again_have_no_finding_of_their_id(
+    ctx: FixContext, tmp_path: Path
+) -> None:
+    assert NODE is not None
+    for index, (fix, kinds) in enumerate(by_text("node", ctx).items()):
+        port = free_port()
+        script = tmp_path / f"server{index}.js"
+        script.write_text(
+            "require('http').createServer((req, res) => {\n"
+            f"{fix}\n"
+            "res.end('data');\n"
+            f"}}).listen({port}, '127.0.0.1');\n"
+        )
+        with running([NODE, str(script)], port):
+            report = audit(port)
+            trusted = http_server(port)(ProbeRequest("trusted", "GET", TRUSTED[1]))
+        assert report.status == "ok", report.error
+        assert not set(kinds) & {f.id for f in report.findings}, (kinds, report.findings)
+        assert trusted.get("access-control-allow-origin") == TRUSTED[1]
