@@ -1,9 +1,12 @@
-"""The nginx and hand-written Node fixes of every audit id, run for real and audited again.
+"""The nginx, hand-written Node and Express `cors` fixes of every audit id, run for real
+and audited again.
 
 Each fix the catalogue prints for nginx goes into a real nginx (checked by ``nginx -t``
 first, then served on 127.0.0.1), each hand-written Node fix into a real ``node`` http
-server; `corsguard audit`'s planner and analysis then run against it over HTTP, with the
-browser model deciding what a page could read. The fix must leave no finding of its id.
+server, each Express `cors` fix into the real npm ``cors`` package (installed from npm's
+cache into a temporary folder). `corsguard audit`'s planner and analysis then run against
+each over HTTP, the browser model deciding what a page could read; a fix must leave no
+finding of its id and still grant the user's front ends.
 """
 
 from __future__ import annotations
@@ -154,6 +157,45 @@ def test_node_fixes_run_and_audited_again_have_no_finding_of_their_id(
             "require('http').createServer((req, res) => {\n"
             f"{fix}\n"
             "res.end('data');\n"
+            f"}}).listen({port}, '127.0.0.1');\n"
+        )
+        with running([NODE, str(script)], port):
+            report = audit(port)
+            trusted = http_server(port)(ProbeRequest("trusted", "GET", TRUSTED[1]))
+        assert report.status == "ok", report.error
+        assert not set(kinds) & {f.id for f in report.findings}, (kinds, report.findings)
+        assert trusted.get("access-control-allow-origin") == TRUSTED[1]
+
+
+@pytest.fixture(scope="module")
+def npm_cors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("npm-cors")
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--silent", "cors@2.8.5"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=["credentials", "anonymous"])
+def test_express_cors_fixes_run_and_audited_again_have_no_finding_of_their_id(
+    ctx: FixContext, npm_cors: Path
+) -> None:
+    assert NODE is not None
+    for index, (fix, kinds) in enumerate(by_text("express", ctx).items()):
+        port = free_port()
+        script = npm_cors / f"server{index}.js"
+        # `app.use(cors(...))` as printed; the app is a plain http server running the middleware.
+        script.write_text(
+            "const cors = require('cors');\n"
+            "let middleware = null;\n"
+            "const app = { use: (m) => { middleware = m; } };\n"
+            f"{fix}\n"
+            "require('http').createServer((req, res) => {\n"
+            "  middleware(req, res, () => res.end('data'));\n"
             f"}}).listen({port}, '127.0.0.1');\n"
         )
         with running([NODE, str(script)], port):

@@ -146,6 +146,12 @@ def _methods(ctx: FixContext) -> list[str]:
     return list(ctx.methods) or ["GET", "POST"]
 
 
+def _headers(ctx: FixContext) -> list[str]:
+    # Always explicit: flask-cors ("*"), Express cors (no allowedHeaders) and Spring's
+    # @CrossOrigin default to allowing whatever the preflight asks for.
+    return list(ctx.headers) or ["Content-Type"]
+
+
 def _creds(ctx: FixContext) -> bool:
     return ctx.credentials is not False and not ctx.public
 
@@ -176,8 +182,7 @@ def render_starlette(ctx: FixContext) -> str:
     if _creds(ctx):
         text += ", allow_credentials=True"
     text += f", allow_methods={_py_list(_methods(ctx))}"
-    if ctx.headers:
-        text += f", allow_headers={_py_list(ctx.headers)}"
+    text += f", allow_headers={_py_list(_headers(ctx))}"
     return text + ")" + _comment(notes)
 
 
@@ -191,8 +196,7 @@ def render_flask_cors(ctx: FixContext) -> str:
     if _creds(ctx):
         text += ", supports_credentials=True"
     text += f", methods={_py_list(_methods(ctx))}"
-    if ctx.headers:
-        text += f", allow_headers={_py_list(ctx.headers)}"
+    text += f", allow_headers={_py_list(_headers(ctx))}"
     return text + ")" + _comment(notes)
 
 
@@ -205,8 +209,7 @@ def render_django(ctx: FixContext) -> str:
         lines.append(f"CORS_ALLOWED_ORIGIN_REGEXES = {_py_list(_regex(p) for p in patterns)}")
     lines.append(f"CORS_ALLOW_CREDENTIALS = {_creds(ctx)}")
     lines.append(f"CORS_ALLOW_METHODS = {_py_list(_methods(ctx))}")
-    if ctx.headers:
-        lines.append(f"CORS_ALLOW_HEADERS = {_py_list(ctx.headers)}")
+    lines.append(f"CORS_ALLOW_HEADERS = {_py_list(_headers(ctx))}")
     return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")
 
 
@@ -218,8 +221,7 @@ def render_aiohttp(ctx: FixContext) -> str:
         notes.append("aiohttp-cors matches exact origins only: list each of " + ", ".join(patterns))
     options = f"aiohttp_cors.ResourceOptions(allow_credentials={_creds(ctx)}"
     options += f", allow_methods={_py_list(_methods(ctx))}"
-    if ctx.headers:
-        options += f", allow_headers={_py_list(ctx.headers)}"
+    options += f", allow_headers={_py_list(_headers(ctx))}"
     options += ")"
     entries = ", ".join(f"{_q(o)}: {options}" for o in exact)
     return f"aiohttp_cors.setup(app, defaults={{{entries}}})" + _comment(notes)
@@ -239,8 +241,7 @@ def render_express(ctx: FixContext) -> str:
     if _creds(ctx):
         text += ", credentials: true"
     text += f", methods: [{', '.join(_q(m) for m in _methods(ctx))}]"
-    if ctx.headers:
-        text += f", allowedHeaders: [{', '.join(_q(h) for h in ctx.headers)}]"
+    text += f", allowedHeaders: [{', '.join(_q(h) for h in _headers(ctx))}]"
     return text + " }))" + _comment(notes, "//")
 
 
@@ -260,10 +261,9 @@ def render_node(ctx: FixContext) -> str:
         lines.append("  res.setHeader('Access-Control-Allow-Credentials', 'true');")
     methods = _q(", ".join(_methods(ctx)))
     lines.append(f"  res.setHeader('Access-Control-Allow-Methods', {methods});")
-    if ctx.headers:
-        lines.append(
-            f"  res.setHeader('Access-Control-Allow-Headers', {_q(', '.join(ctx.headers))});"
-        )
+    lines.append(
+        f"  res.setHeader('Access-Control-Allow-Headers', {_q(', '.join(_headers(ctx)))});"
+    )
     lines.append("}")
     return "\n".join(lines) + ("\n" + _comment(notes, "//").strip() if notes else "")
 
@@ -289,6 +289,7 @@ def render_nginx(ctx: FixContext) -> str:
     if _creds(ctx):
         lines.append("add_header Access-Control-Allow-Credentials $cors_credentials always;")
     lines.append(f"add_header Access-Control-Allow-Methods {_q(', '.join(_methods(ctx)))} always;")
+    lines.append(f"add_header Access-Control-Allow-Headers {_q(', '.join(_headers(ctx)))} always;")
     lines.append("add_header Vary Origin always;")
     return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")
 
@@ -308,8 +309,7 @@ def render_spring(ctx: FixContext) -> str:
     if _creds(ctx):
         lines.append("config.setAllowCredentials(true);")
     lines.append(f"config.setAllowedMethods({_java_list(_methods(ctx))});")
-    if ctx.headers:
-        lines.append(f"config.setAllowedHeaders({_java_list(ctx.headers)});")
+    lines.append(f"config.setAllowedHeaders({_java_list(_headers(ctx))});")
     return "\n".join(lines) + ("\n" + _comment(notes, "//").strip() if notes else "")
 
 
@@ -322,7 +322,7 @@ def render_headers(ctx: FixContext) -> str:
         f"When Origin is one of {listed}: Access-Control-Allow-Origin: <that origin>"
         + ("; Access-Control-Allow-Credentials: true" if _creds(ctx) else "")
         + f"; on preflights Access-Control-Allow-Methods: {', '.join(_methods(ctx))}"
-        + (f"; Access-Control-Allow-Headers: {', '.join(ctx.headers)}" if ctx.headers else "")
+        + f"; Access-Control-Allow-Headers: {', '.join(_headers(ctx))}"
         + ". Any other Origin: no Access-Control-* header. Always: Vary: Origin."
     )
     return text + (" (" + "; ".join(notes) + ")" if notes else "")
