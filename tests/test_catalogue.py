@@ -325,3 +325,69 @@ def test_docs_audit_table_is_the_catalogue() -> None:
     assert set(rows) == set(AUDIT_IDS)
     for kind, shown_by in rows.items():
         assert KINDS[kind].condition == shown_by, kind
+
+
+# --- flask-cors and django-cors-headers fixes, run by the real libraries and audited ------
+
+
+def _distinct(stack: str, ctx: FixContext) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {}
+    for kind in AUDIT_IDS:
+        texts.setdefault(fixes(kind, ctx)[stack], []).append(kind)
+    return texts
+
+
+FIX_CONTEXTS = [FixContext(USER_ORIGINS, credentials=True), FixContext(USER_ORIGINS, False)]
+
+
+def _probe_headers(probe: ProbeRequest) -> dict[str, str]:
+    return dict(probe.all_headers)
+
+
+@pytest.mark.parametrize("ctx", FIX_CONTEXTS, ids=["credentials", "anonymous"])
+def test_flask_cors_fixes_audited_again_have_no_finding_of_their_id(ctx: FixContext) -> None:
+    from flask import Flask
+    from flask_cors import CORS
+
+    for fix, kinds in _distinct("flask-cors", ctx).items():
+        app = Flask(__name__)
+        app.add_url_rule("/data", "data", lambda: "data", methods=["GET", "PUT", "OPTIONS"])
+        exec(_policy_call(fix), {"CORS": CORS, "app": app})  # the printed call, as written
+        client = app.test_client()
+
+        def server(probe: ProbeRequest, client: Any = client) -> ProbeResponse:
+            response = client.open("/data", method=probe.method, headers=_probe_headers(probe))
+            return ProbeResponse.keep_cors(response.status_code, list(response.headers.items()))
+
+        report = audit(server)
+        assert not set(kinds) & {f.id for f in report.findings}, (fix, report.findings)
+        granted = server(ProbeRequest("trusted", "GET", USER_ORIGINS[1]))
+        assert granted.get("access-control-allow-origin") == USER_ORIGINS[1]
+
+
+@pytest.mark.parametrize("ctx", FIX_CONTEXTS, ids=["credentials", "anonymous"])
+def test_django_cors_headers_fixes_audited_again_have_no_finding_of_their_id(
+    ctx: FixContext,
+) -> None:
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from apps_frameworks import django_settings
+
+    for fix, kinds in _distinct("django-cors-headers", ctx).items():
+        settings: dict[str, Any] = {}
+        exec(fix, {}, settings)  # the printed settings, as written
+        with (
+            django_settings(),
+            override_settings(MIDDLEWARE=["corsheaders.middleware.CorsMiddleware"], **settings),
+        ):
+            client = Client()
+
+            def server(probe: ProbeRequest, client: Client = client) -> ProbeResponse:
+                response = client.generic(probe.method, "/data", headers=_probe_headers(probe))
+                return ProbeResponse.keep_cors(response.status_code, list(response.headers.items()))
+
+            report = audit(server)
+            granted = server(ProbeRequest("trusted", "GET", USER_ORIGINS[1]))
+        assert not set(kinds) & {f.id for f in report.findings}, (fix, report.findings)
+        assert granted.get("access-control-allow-origin") == USER_ORIGINS[1]
