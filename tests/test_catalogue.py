@@ -391,3 +391,17 @@ def test_django_cors_headers_fixes_audited_again_have_no_finding_of_their_id(
             granted = server(ProbeRequest("trusted", "GET", USER_ORIGINS[1]))
         assert not set(kinds) & {f.id for f in report.findings}, (fix, report.findings)
         assert granted.get("access-control-allow-origin") == USER_ORIGINS[1]
+
+
+def test_black_box_remediation_shows_the_targets_own_origin_as_a_stand_in() -> None:
+    target = Target(URL, build_trust(URL))  # no --origin
+    exchanges: list[Exchange] = []
+    server = starlette_server(allow_origin_regex=".*", allow_credentials=True)
+    while wave := next_probes(target, exchanges):
+        exchanges += [Exchange(probe, server(probe)) for probe in wave]
+    report = analyse(target, exchanges)
+    finding = next(f for f in report.findings if f.id == "origin-reflected")
+    text = remediation_of(report, finding)
+    assert "https://api.example.test" in text and "list your front ends' origins" in text
+    assert all("https://api.example.test" in fix for fix in fixes_of(report, finding).values())
+    assert UNKNOWN_ORIGIN not in text
