@@ -69,6 +69,7 @@ class Policy:
         "_headers_lower",
         "_matcher",
         "_methods",
+        "_paths",
         "_preflight_cache",
         "_preflight_headers",
         "_preflight_vary",
@@ -134,6 +135,9 @@ class Policy:
     ]
     _preflight_headers: tuple[tuple[bytes, bytes], ...]
     _preflight_vary: bytes
+    # With routes or exempt paths: the strict policy for paths whose readings disagree,
+    # and the longest route or exempt prefix (engine.route_policy); otherwise None.
+    _paths: tuple[Policy, int] | None
 
     def __init__(
         self,
@@ -431,13 +435,52 @@ class Policy:
         s(self, "_preflight_headers", tuple(preflight))
         # The only mutable state: a bounded memo of granted preflights (engine.py).
         s(self, "_preflight_cache", {})
+        s(self, "_paths", self._path_table())
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
         twin = object.__new__(Policy)
         for name in Policy.__slots__:
-            object.__setattr__(twin, name, getattr(self, name))
+            if name != "_paths":
+                object.__setattr__(twin, name, getattr(self, name))
         object.__setattr__(twin, "on_reject", on_reject)
+        object.__setattr__(twin, "_paths", twin._path_table())
         return twin
+
+    def _path_table(self) -> tuple[Policy, int] | None:
+        """See ``_paths``: the strict twin grants nothing, exempts nothing, blocks writes
+        and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
+        prefixes = [*self._exempt_prefixes, *self._routes]
+        prefixes += [p for sub in self._routes.values() for p in sub._exempt_prefixes]
+        if not prefixes:
+            return None
+        strict = object.__new__(Policy)
+        for name in Policy.__slots__:
+            if name != "_paths":
+                object.__setattr__(strict, name, getattr(self, name))
+        vary = self._preflight_vary
+        for name, value in {
+            "allow_origins": (),
+            "origin_patterns": (),
+            "any_origin": False,
+            "public": False,
+            "_granted": {},
+            "_has_patterns": False,
+            "_matcher": OriginMatcher(()),
+            "_acao_public": (),
+            "_public_grant": (),
+            "vary": b"Origin",
+            "_preflight_vary": vary if vary.startswith(b"Origin") else b"Origin, " + vary,
+            "_preflight_cache": {},
+            "block_cross_origin_writes": True,
+            "block_cross_origin_websockets": True,
+            "write_protection_exempt_paths": (),
+            "_exempt_prefixes": frozenset(),
+            "routes": MappingProxyType({}),
+            "_routes": {},
+            "_paths": None,
+        }.items():
+            object.__setattr__(strict, name, value)
+        return strict, max(map(len, prefixes))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
