@@ -149,6 +149,15 @@ def test_severity_rules_follow_what_the_attacker_gets() -> None:
         assert KINDS[kind].severity(Context(True)) is Severity.MEDIUM
         assert KINDS[kind].severity(Context(None)) is Severity.MEDIUM
         assert KINDS[kind].severity(Context(False)) is Severity.LOW
+    # A missing Vary: Origin matters where a shared cache may store the answer.
+    vary = KINDS["missing-vary-origin"]
+    assert vary.severity(Context(cacheable=None)) is Severity.MEDIUM
+    assert vary.severity(Context(cacheable=True)) is Severity.MEDIUM
+    assert vary.severity(Context(cacheable=False)) is Severity.LOW
+    # A leftover CORS library: high where it answers instead of corsguard.
+    conflict = KINDS["cors-library-conflict"]
+    assert conflict.severity(Context(False, exposed=True)) is Severity.HIGH
+    assert conflict.severity(Context(False)) is Severity.MEDIUM
 
 
 # --- remediation ----------------------------------------------------------------------

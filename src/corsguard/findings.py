@@ -61,12 +61,15 @@ class Context:
     ``weak``: shown only by a host name nobody can register today (app.examplexcom).
     ``exposed``: cors-library-conflict only: the leftover library answers where corsguard
     would refuse (it is the outer layer, or it allows credentials or every origin).
+    ``cacheable``: missing-vary-origin only: a shared cache may store the answer (None:
+    could not tell, judged as True).
     """
 
     credentials: bool | None = None
     readable: bool = True
     weak: bool = False
     exposed: bool = False
+    cacheable: bool | None = None
 
     @property
     def creds(self) -> bool:
@@ -110,6 +113,12 @@ def _credentials_medium(ctx: Context) -> Severity:
 
 def _honoured_medium(ctx: Context) -> Severity:
     return Severity.MEDIUM if ctx.readable else Severity.LOW
+
+
+def _cache_medium(ctx: Context) -> Severity:
+    """Medium where a shared cache may hand one origin's grant to another (for every user),
+    low where only a cache added later, or a browser's own, could."""
+    return Severity.MEDIUM if ctx.cacheable is not False else Severity.LOW
 
 
 def _exposed_high(ctx: Context) -> Severity:
@@ -352,7 +361,7 @@ _KINDS = [
         "A shared cache can store one origin's grant and serve it to another.",
         "Add 'Vary: Origin' to every response whose CORS headers depend on the Origin.",
         "the grant changes with Origin but the response lacks `Vary: Origin`",
-        _honoured_medium,
+        _cache_medium,
         Proof(
             "",
             "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "

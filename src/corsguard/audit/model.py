@@ -568,7 +568,7 @@ def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]
             return [
                 Finding(
                     "missing-vary-origin",
-                    severity_of("missing-vary-origin", read.context),
+                    severity_of("missing-vary-origin", Context(read.credentialed)),
                     exchange.request.origin,
                     read.credentialed,
                     exchange.request,
