@@ -59,8 +59,9 @@ class Context:
     ``readable``: the browser honours the grant at all (audit: the CORS check passes without
     credentials, or a preflight passes; lint cannot run a browser and assumes it does).
     ``weak``: shown only by a host name nobody can register today (app.examplexcom).
-    ``exposed``: cors-library-conflict only: the leftover library answers where corsguard
-    would refuse (it is the outer layer, or it allows credentials or every origin).
+    ``exposed``: the grant reaches beyond what the finding shows: for cors-library-conflict the
+    leftover library answers where corsguard would refuse (it is the outer layer, or it allows
+    credentials or every origin); for wildcard-origin, an open CORS proxy.
     ``cacheable``: missing-vary-origin only: a shared cache may store the answer (None:
     could not tell, judged as True).
     """
@@ -98,6 +99,12 @@ def _foothold(ctx: Context) -> Severity:
 
 def _low(ctx: Context) -> Severity:
     return Severity.LOW
+
+
+def _public_low(ctx: Context) -> Severity:
+    """'*' is low, but medium where the grant reaches beyond this server's own public data
+    (``exposed``: an open CORS proxy fetches any URL, internal hosts included)."""
+    return Severity.MEDIUM if ctx.exposed else Severity.LOW
 
 
 def _credentials_high(ctx: Context) -> Severity:
@@ -369,7 +376,6 @@ _KINDS = [
             "partitioned by top-level site; the evidence is the response without Vary: Origin",
         ),
         cwe="524",
-        lint=False,
     ),
     Kind(
         "preflight-any-method",
@@ -389,7 +395,6 @@ _KINDS = [
         "the preflight allows the made-up header `x-corsguard-probe`",
         _low,
         Proof("header"),
-        lint=False,
     ),
     # Low in both tools: '*' is the Fetch standard's own grant for public data and never
     # carries credentials (Fetch, "CORS check"); it is often deliberate.
@@ -400,7 +405,7 @@ _KINDS = [
         "Fine for truly public data. If the response depends on the network (an intranet "
         "host) or on anything but cookies, list the origins that need it.",
         "`Access-Control-Allow-Origin: *`",
-        _low,
+        _public_low,
         _READ,
     ),
     Kind(
