@@ -33,6 +33,7 @@ from corsguard.audit.model import (
     parse_trusted,
 )
 from corsguard.findings import AUDIT_IDS, fixes
+from corsguard.lint.stacks import lint_stack_source
 from corsguard.remediation import NGINX_HTTP, NGINX_LOCATION, FixContext
 from servers import free_port
 
@@ -204,3 +205,48 @@ def test_express_cors_fixes_run_and_audited_again_have_no_finding_of_their_id(
         assert report.status == "ok", report.error
         assert not set(kinds) & {f.id for f in report.findings}, (kinds, report.findings)
         assert trusted.get("access-control-allow-origin") == TRUSTED[1]
+
+
+# nginx configurations linted as source and audited live in real nginx: one severity.
+NGINX_SAME = [
+    (
+        "if ($http_origin ~* ^https://app\\.example\\.test) {\n"
+        "    add_header Access-Control-Allow-Origin $http_origin always;\n"
+        "    add_header Access-Control-Allow-Credentials true always;\n"
+        "    add_header Vary Origin always;\n"
+        "}",
+        "prefix-match",
+        "high",
+    ),
+    (
+        "if ($http_origin ~* ^https://app\\.example\\.test) {\n"
+        "    add_header Access-Control-Allow-Origin $http_origin always;\n"
+        "    add_header Vary Origin always;\n"
+        "}",
+        "prefix-match",
+        "medium",
+    ),
+    (
+        "add_header Access-Control-Allow-Origin $http_origin always;\n"
+        "add_header Access-Control-Allow-Credentials true always;\n"
+        "add_header Vary Origin always;",
+        "origin-reflected",
+        "high",
+    ),
+]
+
+
+@pytest.mark.parametrize(("location", "kind", "severity"), NGINX_SAME)
+def test_nginx_lint_and_audit_give_one_severity(
+    location: str, kind: str, severity: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    conf_text = nginx_conf(f"{NGINX_HTTP}\n{NGINX_LOCATION}\n{location}", port, tmp_path)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(conf_text)
+    linted = {f.id: f.severity.value for f in lint_stack_source(conf_text, "nginx.conf").findings}
+    base = [NGINX, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)]
+    with running(base, port):
+        audited = {f.id: f.severity.value for f in audit(port).findings}
+    assert linted.get(kind) == severity, linted
+    assert audited.get(kind) == severity, audited
