@@ -25,10 +25,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("corsguard.explain", "explain why a browser blocks (or allows) a request"),
     "lint": ("corsguard.lint.cli", "find CORS mistakes in Python source and settings"),
     "check": ("corsguard.check", "validate a policy file or environment and show what it allows"),
+    "migrate": ("corsguard.migrate.cli", "move flask-cors, Starlette, Django CORS to corsguard"),
 }
 
 # Optional dependencies and the extra that installs each.
-_EXTRAS = {"aiohttp": "audit", "rich": "audit", "playwright": "prove"}
+_EXTRAS = {"aiohttp": "audit", "rich": "audit", "playwright": "prove", "libcst": "migrate"}
 
 
 class UsageError(Exception):
