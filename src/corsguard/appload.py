@@ -167,7 +167,9 @@ def _flask_policy(obj: Any, path: str, method: str) -> FoundPolicy | None:
     policy = state.extension.policy_for(obj, blueprints)
     if policy is None:
         return None
-    chosen = next((b for b in blueprints if policy is state.blueprints.get(b)), None)
+    # Blueprint policies given after init_app live on the extension (flask.py).
+    registered = {**state.extension._blueprints, **state.blueprints}
+    chosen = next((b for b in blueprints if registered.get(b) is policy), None)
     where = f" (blueprint {chosen!r})" if chosen else ""
     return FoundPolicy(policy, f"Flask CORSGuard{where}")
 

@@ -1,0 +1,357 @@
+"""`corsguard explain --policy FILE | --app MODULE:ATTR`: offline verdicts in the policy's terms."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corsguard.cli import main
+
+ORIGIN = "https://app.example.com"
+URL = "https://api.example.com/items"
+_names = itertools.count()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(["explain", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def policy_file(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "cors.toml"
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+PUT_ONLY = """
+    allow_origins = ["https://app.example.com"]
+    allow_methods = ["GET", "PUT"]
+    allow_headers = ["Content-Type"]
+"""
+
+
+def test_reviewer_case_put_already_allowed_authorization_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reported bug: -X PUT -H 'Authorization: ...' proposed Allow-Methods: PUT."""
+    path = policy_file(tmp_path, PUT_ONLY)
+    status, out, _ = run(
+        capsys, "--policy", path, URL, "--origin", ORIGIN, "-X", "PUT",
+        "-H", "Authorization: Bearer abc",
+    )  # fmt: skip
+    assert status == 1
+    assert "PUT is already in allow_methods" in out
+    assert "add 'Authorization' to allow_headers" in out
+    assert "Access-Control-Allow-Methods: PUT" not in out
+    assert "add 'PUT'" not in out
+    assert "Checked: with these changes the browser allows the request." in out
+    status, out, _ = run(
+        capsys, "--policy", path, URL, "--origin", ORIGIN, "-X", "PUT",
+        "-H", "Authorization: Bearer abc", "--format", "json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert [(f["kind"], f["option"], f["value"]) for f in doc["fixes"]] == [
+        ("policy", "allow_headers", "Authorization")
+    ]
+    assert "authorization" in doc["fixes"][0]["sends"].lower()
+    assert doc["policy"]["verified"] is True
+    assert {"option": "allow_methods", "ok": True, "text": "PUT is already in allow_methods"} in (
+        doc["policy"]["options"]
+    )
+
+
+# (policy, extra argv, expected exit status, text that must appear, text that must not)
+CASES: list[tuple[str, list[str], int, list[str], list[str]]] = [
+    (PUT_ONLY, ["-X", "PUT"], 0, ["ALLOWED", "PUT is already in allow_methods"], ["Fix"]),
+    (PUT_ONLY, ["-X", "POST"], 0, ["ALLOWED"], ["Fix", "allow_methods"]),
+    (
+        PUT_ONLY,
+        ["-X", "DELETE"],
+        1,
+        ["add 'DELETE' to allow_methods", "Checked:"],
+        ["\nFix:\n"],  # the response-header fix section
+    ),
+    (
+        PUT_ONLY,
+        ["-X", "patch"],
+        1,
+        ["add 'patch' to allow_methods"],
+        [],
+    ),
+    (
+        PUT_ONLY,
+        ["--origin", "https://other.example.com"],
+        1,
+        ["add 'https://other.example.com' to allow_origins"],
+        ["\nFix:\n"],
+    ),
+    (
+        PUT_ONLY,
+        ["--credentials"],
+        1,
+        ["set allow_credentials to true", "Checked:"],
+        [],
+    ),
+    (
+        """
+        allow_origins = ["*"]
+        allow_headers = ["*"]
+        """,
+        ["-H", "Authorization: x", "-H", "X-Token: 1"],
+        1,
+        [
+            "X-Token is covered by '*' in allow_headers",
+            "Authorization is not in allow_headers ('*' does not cover Authorization)",
+            "add 'Authorization' to allow_headers",
+        ],
+        ["add 'X-Token'"],
+    ),
+    (
+        """
+        allow_origins = ["https://app.example.com"]
+        [routes."/admin"]
+        allow_origins = ["https://admin.example.com"]
+        """,
+        ["--url-path", "/admin/users"],
+        1,
+        [
+            "route /admin",
+            "add 'https://app.example.com' to routes['/admin'].allow_origins",
+        ],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "extra", "status", "present", "absent"), CASES)
+def test_policy_terms(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    body: str,
+    extra: list[str],
+    status: int,
+    present: list[str],
+    absent: list[str],
+) -> None:
+    path = policy_file(tmp_path, body)
+    url = URL
+    argv = list(extra)
+    if "--url-path" in argv:
+        at = argv.index("--url-path")
+        url = "https://api.example.com" + argv[at + 1]
+        del argv[at : at + 2]
+    if "--origin" not in argv:
+        argv += ["--origin", ORIGIN]
+    got, out, err = run(capsys, "--policy", path, url, *argv)
+    assert got == status, out + err
+    for text in present:
+        assert text in out
+    for text in absent:
+        assert text not in out
+
+
+def write_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> str:
+    """A module in a fresh directory that becomes the current one (as `uvicorn main:app`)."""
+    name = f"cg_app_{next(_names)}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.path", list(__import__("sys").path))
+    return name
+
+
+STARLETTE = """
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from corsguard.asgi import CORSMiddleware
+
+    async def items(request):
+        return PlainTextResponse("ok")
+
+    app = Starlette(
+        routes=[Route("/items", items, methods=["GET", "PUT"])],
+        middleware=[Middleware(CORSMiddleware, allow_origins=["https://app.example.com"],
+                               allow_methods=["GET", "PUT"])],
+    )
+"""
+
+WRAPPED_ASGI = """
+    from corsguard import Policy
+    from corsguard.asgi import CORSMiddleware
+
+    async def inner(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = CORSMiddleware(inner, policy=Policy(allow_origins=["https://app.example.com"],
+                                              allow_methods=["GET", "PUT"]))
+"""
+
+FLASK = """
+    from flask import Blueprint, Flask
+    from corsguard import Policy
+    from corsguard.flask import CORSGuard
+
+    app = Flask(__name__)
+    api = Blueprint("api", __name__)
+
+    @api.route("/items", methods=["GET", "PUT"])
+    def items():
+        return "ok"
+
+    @app.route("/other")
+    def other():
+        return "ok"
+
+    app.register_blueprint(api, url_prefix="/api")
+    guard = CORSGuard(app, policy=Policy(allow_origins=["https://app.example.com"]))
+    guard.blueprint_policy("api", Policy(allow_origins=["https://app.example.com"],
+                                         allow_methods=["GET", "PUT"]))
+"""
+
+STARLETTE_OWN_CORS = """
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def items(request):
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/items", items, methods=["GET", "PUT"])],
+                    middleware=[Middleware(CORSMiddleware, allow_origins=["https://app.example.com"],
+                                           allow_methods=["GET"])])
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "where"),
+    [
+        (STARLETTE, "/items", "corsguard.asgi.CORSMiddleware (app.add_middleware)"),
+        (WRAPPED_ASGI, "/items", "corsguard.asgi.CORSMiddleware in"),
+        (FLASK, "/api/items", "Flask CORSGuard (blueprint 'api')"),
+    ],
+)
+def test_app_policy_found_and_verdict_from_app(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    path: str,
+    where: str,
+) -> None:
+    name = write_module(tmp_path, monkeypatch, source)
+    url = "http://api.example.com" + path
+    status, out, err = run(
+        capsys, "--app", f"{name}:app", url, "--origin", ORIGIN, "-X", "PUT",
+        "-H", "Authorization: Bearer abc",
+    )  # fmt: skip
+    assert status == 1, err
+    assert where in out
+    assert "(preflight) 403" in out  # the app itself answered the preflight
+    assert "PUT is already in allow_methods" in out
+    assert "add 'Authorization' to allow_headers" in out
+    assert "Access-Control-Allow-Methods: PUT" not in out
+    # Without the header the preflight passes; the PUT itself is not run without --send.
+    status, out, _ = run(capsys, "--app", f"{name}:app", url, "--origin", ORIGIN, "-X", "PUT")
+    assert status == 1 and "NOT PROVEN" in out
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", url, "--origin", ORIGIN, "-X", "PUT", "--send"
+    )
+    assert status == 0 and "ALLOWED" in out
+
+
+def test_flask_app_wide_policy_outside_the_blueprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = write_module(tmp_path, monkeypatch, FLASK)
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/other", "--origin", ORIGIN,
+        "-X", "PUT", "--send",
+    )  # fmt: skip
+    assert status == 1
+    assert "Policy (Flask CORSGuard in" in out
+    assert "add 'PUT' to allow_methods" in out
+
+
+def test_app_without_corsguard_keeps_header_fixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = write_module(tmp_path, monkeypatch, STARLETTE_OWN_CORS)
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/items", "--origin", ORIGIN,
+        "-X", "PUT",
+    )  # fmt: skip
+    assert status == 1
+    assert "no corsguard policy was found" in out
+    assert "Access-Control-Allow-Methods" in out  # the response-header fix is all there is
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nocolon", "expected MODULE:ATTR"),
+        ("cg_missing_module_xyz:app", "no module named 'cg_missing_module_xyz'"),
+        ("{module}:nothere", "has no attribute 'nothere'"),
+        ("{module}:VALUE", "not an ASGI or WSGI app"),
+        ("{broken}:app", "importing '{broken}' failed: ZeroDivisionError"),
+        ("{needs}:app", "it needs the module 'cg_not_installed_dep'"),
+    ],
+)
+def test_app_load_errors(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    spec: str,
+    message: str,
+) -> None:
+    module = write_module(tmp_path, monkeypatch, textwrap.dedent(WRAPPED_ASGI) + "\nVALUE = 3\n")
+    broken = write_module(tmp_path, monkeypatch, "x = 1 / 0\n")
+    needs = write_module(tmp_path, monkeypatch, "import cg_not_installed_dep\n")
+    fill = {"module": module, "broken": broken, "needs": needs}
+    status, out, err = run(capsys, "--app", spec.format(**fill), URL, "--origin", ORIGIN)
+    assert status == 2
+    assert message.format(**fill) in err
+    assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (None, "no such file"),
+        ('allow_origins = "https://a.example"\nallow_methodz = ["PUT"]\n', "not a valid policy"),
+        ("allow_origins = [\n", "not a valid policy"),
+    ],
+)
+def test_policy_file_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str | None, message: str
+) -> None:
+    path = tmp_path / "cors.toml"
+    if body is not None:
+        path.write_text(body)
+    status, out, err = run(capsys, "--policy", str(path), URL, "--origin", ORIGIN)
+    assert status == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_nothing_sent_over_the_network(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corsguard.http_client as http_client
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("explain --policy must not use the network")
+
+    monkeypatch.setattr(http_client, "send", refuse)
+    path = policy_file(tmp_path, PUT_ONLY)
+    status, out, _ = run(capsys, "--policy", path, "203.0.113.9/items", "--origin", ORIGIN)
+    assert status == 0
+    assert "GET http://203.0.113.9/items" in out
