@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corsguard.cli import COMMANDS, _Parser, _load, main
+from corsguard.cli import COMMANDS, _load, _Parser, main
 from corsguard.cliargs import normalize_url
 from servers import serve_asgi
 

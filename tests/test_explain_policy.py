@@ -337,7 +337,7 @@ def test_policy_file_errors(
     path = tmp_path / "cors.toml"
     if body is not None:
         path.write_text(body)
-    status, out, err = run(capsys, "--policy", str(path), URL, "--origin", ORIGIN)
+    status, _out, err = run(capsys, "--policy", str(path), URL, "--origin", ORIGIN)
     assert status == 2
     assert message in err and "Traceback" not in err
 
