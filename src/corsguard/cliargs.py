@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import re
 from typing import Any
@@ -76,7 +75,9 @@ def format_type(choices: tuple[str, ...], aliases: dict[str, str] | None = None)
         value = mapping.get(text.strip().lower())
         if value is None:
             shown = ", ".join(sorted(set(choices) | set(aliases or {})))
-            raise argparse.ArgumentTypeError(f"unknown format {text!r}: use one of {shown}")
+            # UsageError, not argparse's ArgumentTypeError: the dispatcher reports it as
+            # every other command-line mistake (one line, exit status 2).
+            raise UsageError(f"unknown format {text!r}: use one of {shown}")
         return value
 
     parse.__name__ = "format"  # argparse names the type in its error message

@@ -358,6 +358,7 @@ def render_text(
     locations: Sequence[str] = (),
     color: bool | None = None,
     policy: PolicyReport | None = None,
+    not_proven: str | None = None,
 ) -> None:
     """The human report. Every value from the server, a HAR file or the command line goes
     through for_terminal, so no escape sequence, C1 control or BiDi override reaches the
@@ -395,6 +396,8 @@ def render_text(
         w(f"  Readable headers: {readable}\n")
     elif failed is not None:
         w(style("1;31", "BLOCKED") + f" by {failed.id}: {t(failed.reason)}\n")
+    elif not verdict.complete and not_proven is not None:
+        w(style("1;33", "NOT PROVEN") + f": {t(not_proven)}\n")
     elif not verdict.complete:
         w(
             style("1;33", "NOT PROVEN")
@@ -704,6 +707,20 @@ def _har_item_json(result: Explained) -> str:
     return dumps_json(item, indent=None)
 
 
+def _har_not_proven(result: Explained) -> str:
+    failure = result.entry.failure
+    if failure:
+        return (
+            f"the browser recorded the request as failed ({failure}): fetch() rejected, but "
+            "the file does not show which check failed; the notes say what is unknown and "
+            "how to find out"
+        )
+    return (
+        "the HAR file does not show all the browser's checks need; the notes say what is "
+        "unknown and how to find out"
+    )
+
+
 def _har_item_text(result: Explained, number: int, color: bool) -> str:
     buffer = io.StringIO()
     where = f"HAR entry {result.entry.index}, origin from the {result.origin_source}"
@@ -711,6 +728,7 @@ def _har_item_text(result: Explained, number: int, color: bool) -> str:
     render_text(
         result.request, result.verdict, [], buffer, result.notes,
         locations=result.locations, color=color,
+        not_proven=_har_not_proven(result),
     )  # fmt: skip
     buffer.write("\n")
     return buffer.getvalue()
