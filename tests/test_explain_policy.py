@@ -355,3 +355,66 @@ def test_nothing_sent_over_the_network(
     status, out, _ = run(capsys, "--policy", path, "203.0.113.9/items", "--origin", ORIGIN)
     assert status == 0
     assert "GET http://203.0.113.9/items" in out
+
+
+DJANGO_FILES = {
+    "cgproj_settings.py": """
+        SECRET_KEY = "corsguard-tests"
+        DEBUG = False
+        ALLOWED_HOSTS = ["api.example.com"]
+        INSTALLED_APPS = ["corsguard.django.CORSGuardConfig"]
+        MIDDLEWARE = ["corsguard.django.CORSGuardMiddleware"]
+        ROOT_URLCONF = "cgproj_urls"
+        DATABASES = {}
+        USE_TZ = True
+        CORSGUARD = {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET", "PUT"]}
+    """,
+    "cgproj_urls.py": """
+        from django.http import HttpResponse
+        from django.urls import path
+
+        def items(request):
+            return HttpResponse("ok")
+
+        urlpatterns = [path("items", items)]
+    """,
+    "cgproj_wsgi.py": """
+        import os
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgproj_settings")
+        from django.core.wsgi import get_wsgi_application
+        application = get_wsgi_application()
+    """,
+    "cgproj_asgi.py": """
+        import os
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgproj_settings")
+        from django.core.asgi import get_asgi_application
+        application = get_asgi_application()
+    """,
+}
+
+
+@pytest.mark.parametrize("module", ["cgproj_wsgi", "cgproj_asgi"])
+def test_django_project_policy_from_settings(tmp_path: Path, module: str) -> None:
+    """A Django project, run as `corsguard explain` in its directory (Django's settings are
+    process-wide, so in a process of its own)."""
+    import os
+    import subprocess
+    import sys
+
+    for name, source in DJANGO_FILES.items():
+        (tmp_path / name).write_text(textwrap.dedent(source))
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    argv = [
+        sys.executable, "-m", "corsguard", "explain", "--app", f"{module}:application",
+        "https://api.example.com/items", "--origin", ORIGIN, "-X", "PUT",
+        "-H", "Authorization: Bearer abc", "--format", "json",
+    ]  # fmt: skip
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["policy"]["source"] == f"Django settings.CORSGUARD in {module}:application"
+    assert doc["exchanges"][0]["status"] == 403  # Django's middleware refused the preflight
+    assert [f["line"] for f in doc["fixes"]] == ["add 'Authorization' to allow_headers"]
+    assert doc["policy"]["verified"] is True
