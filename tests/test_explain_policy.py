@@ -418,3 +418,63 @@ def test_django_project_policy_from_settings(tmp_path: Path, module: str) -> Non
     assert doc["exchanges"][0]["status"] == 403  # Django's middleware refused the preflight
     assert [f["line"] for f in doc["fixes"]] == ["add 'Authorization' to allow_headers"]
     assert doc["policy"]["verified"] is True
+
+
+def test_same_origin_request_asks_nothing_of_the_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = policy_file(tmp_path, PUT_ONLY)
+    status, out, _ = run(
+        capsys, "--policy", path, URL, "--origin", "https://api.example.com", "-X", "DELETE",
+        "--format", "json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert status == 0 and doc["cross_origin"] is False
+    assert doc["policy"]["options"] == [] and doc["fixes"] == []
+    assert "CORS does not apply" in doc["policy"]["notes"][0]
+
+
+OTHER_CORS_FIRST = """
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware as StarletteCORS
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from corsguard.asgi import CORSMiddleware
+
+    async def items(request):
+        return PlainTextResponse("ok")
+
+    # Starlette's own CORS middleware outside corsguard's answers preflights first.
+    app = Starlette(
+        routes=[Route("/items", items, methods=["GET", "DELETE"])],
+        middleware=[
+            Middleware(StarletteCORS, allow_origins=["https://app.example.com"],
+                       allow_methods=["*"]),
+            Middleware(CORSMiddleware, allow_origins=["https://app.example.com"]),
+        ],
+    )
+"""
+
+
+def test_app_allows_what_the_policy_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = write_module(tmp_path, monkeypatch, OTHER_CORS_FIRST)
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/items", "--origin", ORIGIN,
+        "-X", "DELETE", "--format", "json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert doc["preflight"]["outcome"] == "passed"  # Starlette's middleware granted it
+    assert {"option": "allow_methods", "ok": False, "text": "DELETE is not in allow_methods"} in (
+        doc["policy"]["options"]
+    )
+    assert doc["policy"]["fixes"] == []  # nothing to fix in a request the app allows
+    assert status == 1  # the DELETE itself is not run without --send
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/items", "--origin", ORIGIN,
+        "-X", "DELETE", "--send",
+    )  # fmt: skip
+    assert status == 0
+    assert "does not grant it: something besides corsguard's policy" in out

@@ -222,3 +222,30 @@ def test_text_report(
     assert "NOT PROVEN: the browser recorded the request as failed (net::ERR_FAILED)" in out
     assert "rerun with --send" not in out.lower()
     assert "2 allowed, 3 blocked or not proven" in out
+
+
+def test_jsonl_one_request_a_line(
+    recorded: tuple[Path, int, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    har, _, outcomes = recorded
+    assert main(["explain", "--har", str(har), "--format", "jsonl"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    items = [json.loads(line) for line in lines]
+    assert len(items) == len(outcomes)
+    assert [i["allowed"] for i in items] == [o == "read" for o in outcomes.values()]
+
+
+def test_service_worker_response_proves_no_preflight(
+    recorded: tuple[Path, int, dict[str, str]], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    har, _, _ = recorded
+    doc = json.loads(har.read_text())
+    for entry in doc["log"]["entries"]:
+        if entry["request"]["url"].endswith("/grant"):
+            entry["response"]["_fetchedViaServiceWorker"] = True
+    path = tmp_path / "sw.har"
+    path.write_text(json.dumps(doc))
+    _, items = explain_json(capsys, path)
+    item = items["/grant"]
+    assert item["outcome"] == "incomplete"
+    assert any("service worker answered" in n for n in item["notes"])

@@ -638,6 +638,25 @@ def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -
             f"the app {args.app} raised {type(exc).__name__} while answering: {exc}"[:500]
         ) from None
     report: PolicyReport | None = diagnose(policy, request, source) if policy else None
+    if report is not None and report.fixes and verdict.allowed:
+        extra.append(
+            f"the app allows this request although {report.source} does not grant it: "
+            "something besides corsguard's policy adds the CORS headers (another CORS "
+            "middleware, a handler, a proxy rule in the app)"
+        )
+        report.fixes = []
+    if report is not None and verdict.preflight.outcome == "passed":
+        # The app's own preflight answer passed: what the policy alone would refuse there
+        # is granted by something else, and changing the policy would change nothing.
+        options = ("allow_methods", "allow_headers")
+        moot = [f for f in report.fixes if f.option.rpartition(".")[2] in options]
+        if moot and not verdict.allowed:
+            extra.append(
+                "the app's preflight answer passed although "
+                + ", ".join(f"{f.option} lacks {f.value!r}" for f in moot)
+                + ": something besides corsguard's policy answers preflights"
+            )
+        report.fixes = [f for f in report.fixes if f not in moot]
     if report is not None and report.fixes and verdict.preflight.status == 403:
         extra.append(
             "corsguard refuses a preflight as a whole (403, no CORS headers) when any part of "

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corsguard.asgi import CORSMiddleware
-from corsguard.browser import Outgoing, Request, Response, Verdict, needs_preflight, simulate
+from corsguard.browser import (
+    Outgoing,
+    Request,
+    Response,
+    Verdict,
+    needs_preflight,
+    serialize_url_origin,
+    simulate,
+)
 from corsguard.engine import route_policy
 from corsguard.policy import Policy, PolicyError
 from corsguard.spec import SAFELISTED_METHODS
@@ -198,6 +206,10 @@ def diagnose(policy: Policy, request: Request, source: str) -> PolicyReport:
     sub, prefix, ambiguous = _route(policy, request.url)
     where = f"routes[{prefix!r}]." if prefix is not None else ""
     report = PolicyReport(source, prefix)
+    if serialize_url_origin(request.url) == request.origin:
+        # HTML "same origin": the browser applies no CORS check, the policy is not asked.
+        report.notes.append("the page and the URL have the same origin: CORS does not apply")
+        return report
     if ambiguous:
         report.notes.append(
             "the request's path reads differently to different parts of a stack (encoded "

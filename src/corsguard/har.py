@@ -112,6 +112,10 @@ class HarEntry:
     # Why the recorder got no response (Playwright's _failureText, Chrome's _error), e.g.
     # "net::ERR_FAILED" for a request the browser's CORS checks stopped.
     failure: str | None = None
+    # The page's service worker answered (Chrome's _fetchedViaServiceWorker): the browser
+    # sent no preflight for the page's request (Fetch, "HTTP fetch": the service worker is
+    # asked before any CORS-preflight fetch), so the response proves nothing about one.
+    via_service_worker: bool = False
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -247,6 +251,8 @@ def _parse_entry(raw: Any, i: int, pages: Mapping[str, str]) -> HarEntry:
         page_url=pages.get(pageref) if isinstance(pageref, str) else None,
         has_cookies=has_cookies,
         failure=failure_text or None,
+        via_service_worker=response.get("_fetchedViaServiceWorker") is True
+        or response.get("_fromServiceWorker") is True,
     )
 
 
@@ -478,7 +484,7 @@ def _replay(
                 if outgoing.hop == 0
                 else index.find(state["last"], acrm.strip(), outgoing.url, False)
             )
-            if actual is not None and actual.status > 0:
+            if actual is not None and actual.status > 0 and not actual.via_service_worker:
                 inferred[outgoing.hop] = actual
                 return _stand_in_preflight(outgoing)
             notes.append(_unknown_preflight(outgoing, actual, har, request))
@@ -625,7 +631,12 @@ def _unknown_preflight(
         lead += " (Playwright records no preflights)"
     else:
         lead += " (maybe it came from the preflight cache: export the HAR with 'Disable cache' on)"
-    if actual is not None and actual.failure:
+    if actual is not None and actual.via_service_worker:
+        lead += (
+            ", and the page's service worker answered the request: the browser sent no "
+            "preflight for it, so the recorded response shows nothing about one"
+        )
+    elif actual is not None and actual.failure:
         lead += (
             f", and the browser recorded the request as failed ({actual.failure}) with no "
             "response: fetch() rejected"
