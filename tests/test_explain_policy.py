@@ -478,3 +478,60 @@ def test_app_allows_what_the_policy_does_not(
     )  # fmt: skip
     assert status == 0
     assert "does not grant it: something besides corsguard's policy" in out
+
+
+NOISY_AND_FAILING = """
+    print("starting up: banner on stdout")
+
+    async def app(scope, receive, send):
+        print("handling", scope["path"])
+        if scope["path"] == "/boom":
+            raise RuntimeError("database is down")
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"access-control-allow-origin", b"https://app.example.com")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+"""
+
+
+def test_app_output_kept_off_stdout_and_app_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = write_module(tmp_path, monkeypatch, NOISY_AND_FAILING)
+    status, out, err = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/ok", "--origin", ORIGIN, "--json"
+    )
+    assert status == 0 and json.loads(out)["allowed"] is True
+    assert "starting up" in err and "handling /ok" in err
+    status, out, err = run(
+        capsys, "--app", f"{name}:app", "http://api.example.com/boom", "--origin", ORIGIN
+    )
+    assert status == 2 and out == ""
+    assert "raised RuntimeError while answering: database is down" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("https://api.example.com/ü?q=é x", "https://api.example.com/%C3%BC?q=%C3%A9%20x"),
+        ("https://bücher.example/items", "https://xn--bcher-kva.example/items"),
+        ("api.example.com/a b", "http://api.example.com/a%20b"),
+    ],
+)
+def test_urls_as_the_browser_sends_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, sent: str
+) -> None:
+    path = policy_file(tmp_path, 'allow_origins = ["https://app.example.com"]\n')
+    status, out, err = run(capsys, "--policy", path, url, "--origin", ORIGIN, "--json")
+    assert status == 0, err
+    assert json.loads(out)["exchanges"][0]["url"] == sent
+
+
+def test_request_fetch_refuses_is_not_blamed_on_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = policy_file(tmp_path, PUT_ONLY)
+    status, out, _ = run(capsys, "--policy", path, URL, "--origin", ORIGIN, "-X", "TRACE")
+    assert status == 1
+    assert "fetch() refuses the forbidden method TRACE" in out
+    assert "yet the app's answer fails" not in out

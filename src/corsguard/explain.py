@@ -13,6 +13,7 @@ Exit status: 0 allowed, 1 blocked (or not provable without --send), 2 usage or n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -595,10 +596,37 @@ def _load_policy_file(path: str) -> Policy:
     return policy
 
 
+# The URL standard's path and query percent-encode sets, for the characters that matter
+# here: C0 controls, space, non-ASCII, and " < > ` (plus { } in a path); '#' cannot occur
+# (urlsplit took the fragment off).
+_PATH_ENCODE = re.compile(r'[^\x21-\x7e]|["<>`{}]')
+_QUERY_ENCODE = re.compile(r'[^\x21-\x7e]|["<>`]')
+
+
+def _as_browser_sends(url: str) -> str:
+    """``url`` as the browser's URL parser leaves it: non-ASCII path and query percent-encoded
+    as UTF-8, an internationalised host in its ASCII (IDNA) form. The in-process request
+    is then what an app behind a server receives."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    host = parts.hostname or ""
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"URL {url!r}: the host {host!r} is not a valid domain") from None
+        netloc = netloc.replace(host, ascii_host) if host in netloc else ascii_host
+    path = _PATH_ENCODE.sub(_percent, parts.path)
+    query = _QUERY_ENCODE.sub(_percent, parts.query)
+    return parts._replace(netloc=netloc, path=path, query=query, fragment="").geturl()
+
+
 def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -> int:
     """--policy / --app: nothing goes over the network (see corsguard.explain_policy)."""
     from corsguard.appload import AppLoadError, find_policy, load_app
     from corsguard.explain_policy import diagnose, policy_app, run_app
+
+    request = replace(request, url=_as_browser_sends(request.url))
 
     if args.resolve or args.insecure:
         raise UsageError(
@@ -606,10 +634,14 @@ def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -
         )
     policy = _load_policy_file(args.policy) if args.policy else None
     source = f"policy file {args.policy}" if args.policy else ""
+    # The user's code prints what it likes (start-up banners, debug output): to stderr, so
+    # that stdout holds only the report (a JSON document stays parsable).
+    user_code = contextlib.redirect_stdout(sys.stderr)
     if args.app:
         try:
-            app = load_app(args.app)
-            found = find_policy(app, urlsplit(request.url).path or "/", request.method)
+            with user_code:
+                app = load_app(args.app)
+                found = find_policy(app, urlsplit(request.url).path or "/", request.method)
         except AppLoadError as exc:
             raise UsageError(str(exc)) from None
         if policy is None and found is not None:
@@ -630,7 +662,8 @@ def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -
         target = policy_app(policy)
         send_unsafe = True  # the stub behind the policy has nothing to change
     try:
-        verdict, exchanges = run_app(target, request, send_unsafe=send_unsafe)
+        with user_code:
+            verdict, exchanges = run_app(target, request, send_unsafe=send_unsafe)
     except Exception as exc:  # the user's app raised: say so, no traceback
         if not args.app:
             raise
@@ -663,12 +696,16 @@ def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -
             "it is not granted, so the browser fails every check on it: the Policy section "
             "names the option that is the cause"
         )
-    if report is not None and not verdict.allowed and verdict.complete and report.grants:
-        failed = verdict.failed
+    failed = verdict.failed
+    if (
+        report is not None
+        and failed is not None
+        and failed.step != "request"  # fetch() refused the request itself: no app involved
+        and report.grants
+    ):
         extra.append(
-            "the policy grants this request, yet the app's answer fails "
-            + (failed.id if failed else "the browser's checks")
-            + ": something besides corsguard's policy answers it (another CORS middleware, "
+            f"the policy grants this request, yet the app's answer fails {failed.id}"
+            ": something besides corsguard's policy answers it (another CORS middleware, "
             "a proxy rule, a handler that sets its own headers, an error before the "
             "middleware); the header fixes below say what the response lacks"
         )
