@@ -28,6 +28,8 @@ ROUTES = {
     "/actual-refused": (True, False),
     "/simple-ok": (True, True),
     "/simple-refused": (True, False),
+    "/redirect": (True, True),
+    "/redirect-target": (True, True),
 }
 # path -> (method, script headers)
 FETCHES = {
@@ -36,6 +38,7 @@ FETCHES = {
     "/actual-refused": ("PUT", {"X-Token": "1"}),
     "/simple-ok": ("GET", {}),
     "/simple-refused": ("GET", {}),
+    "/redirect": ("PUT", {"X-Token": "1"}),
 }
 
 
@@ -57,7 +60,12 @@ async def server(scope: dict[str, Any], receive: Any, send: Any) -> None:
             ]
         elif scope["method"] != "OPTIONS" and grants_actual:
             headers.append((b"access-control-allow-origin", origin))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    status = 200
+    if path == "/redirect" and scope["method"] == "PUT":
+        # 307 keeps the method: the browser preflights the new URL too (a second hop).
+        status = 307
+        headers.append((b"location", b"/redirect-target"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -106,6 +114,7 @@ def test_the_file_is_what_playwright_writes(recorded: tuple[Path, int, dict[str,
         "/actual-refused": "rejected",
         "/simple-ok": "read",
         "/simple-refused": "rejected",
+        "/redirect": "read",
     }
 
 
@@ -158,7 +167,11 @@ def test_simple_request_failure_is_reported_as_recorded(
     _, items = explain_json(capsys, har)
     item = items["/simple-refused"]
     assert item["allowed"] is False
-    assert any("recorded it as failed (net::ERR_FAILED)" in n for n in item["notes"])
+    note = next(n for n in item["notes"] if "recorded it as failed (net::ERR_FAILED)" in n)
+    assert note.endswith(
+        f"ask the server: corsguard explain {item['request']['url']} --origin "
+        f"{item['request']['origin']}"
+    )
     assert items["/simple-ok"]["allowed"] is True
 
 
@@ -221,7 +234,7 @@ def test_text_report(
     assert "✓ preflight.inferred: not recorded, but passed" in out
     assert "NOT PROVEN: the browser recorded the request as failed (net::ERR_FAILED)" in out
     assert "rerun with --send" not in out.lower()
-    assert "2 allowed, 3 blocked or not proven" in out
+    assert "3 allowed, 3 blocked or not proven" in out
 
 
 def test_jsonl_one_request_a_line(
@@ -249,3 +262,15 @@ def test_service_worker_response_proves_no_preflight(
     item = items["/grant"]
     assert item["outcome"] == "incomplete"
     assert any("service worker answered" in n for n in item["notes"])
+
+
+def test_redirect_hops_each_judged_from_the_recorded_response(
+    recorded: tuple[Path, int, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    har, _, _ = recorded
+    _, items = explain_json(capsys, har)
+    item = items["/redirect"]
+    assert item["allowed"] is True
+    assert [r.rsplit("/", 1)[1] for r in item["redirects"]] == ["redirect-target"]
+    hops = [c["hop"] for c in item["checks"] if c["id"] == "preflight.inferred"]
+    assert hops == [0, 1]

@@ -495,7 +495,7 @@ def _replay(
             else index.find(state["last"], outgoing.method, outgoing.url, False)
         )
         if match is None or match.status == 0:
-            notes.append(_unknown_response(outgoing, match, har))
+            notes.append(_unknown_response(outgoing, match, har, request))
             return None
         consumed.add(match.index)
         state["last"] = match.index
@@ -648,7 +648,9 @@ def _unknown_preflight(
     )
 
 
-def _unknown_response(outgoing: Outgoing, match: HarEntry | None, har: HarFile) -> str:
+def _unknown_response(
+    outgoing: Outgoing, match: HarEntry | None, har: HarFile, request: Request
+) -> str:
     text = f"no response for {outgoing.method} {outgoing.url} is recorded"
     if match is not None and match.failure:
         text += (
@@ -657,4 +659,5 @@ def _unknown_response(outgoing: Outgoing, match: HarEntry | None, har: HarFile) 
         )
         if (har.creator or "").lower() == "playwright":
             text += " (Playwright records no response for a request the CORS check stops)"
+        text += f". To see which check fails, ask the server: {rerun_command(request)}"
     return text
