@@ -274,3 +274,24 @@ def test_redirect_hops_each_judged_from_the_recorded_response(
     assert [r.rsplit("/", 1)[1] for r in item["redirects"]] == ["redirect-target"]
     hops = [c["hop"] for c in item["checks"] if c["id"] == "preflight.inferred"]
     assert hops == [0, 1]
+
+
+def test_hostile_creator_and_failure_text(
+    recorded: tuple[Path, int, dict[str, str]], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    har, _, _ = recorded
+    doc = json.loads(har.read_text())
+    doc["log"]["creator"]["name"] = "evil\x1b]0;owned\x07\u202e" + "x" * 10_000
+    for entry in doc["log"]["entries"]:
+        if entry["response"].get("_failureText"):
+            entry["response"]["_failureText"] = "net::ERR_FAILED\x1b[2J\u202eALLOWED\ud800"
+    path = tmp_path / "hostile.har"
+    path.write_text(json.dumps(doc))
+    assert main(["explain", "--har", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[2J\\u202eALLOWED" in out
+    assert "x" * 101 not in out  # the creator is bounded where it is read
+    assert main(["explain", "--har", str(path), "--format", "jsonl"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert all(json.loads(line) for line in lines)

@@ -229,9 +229,8 @@ def _parse_entry(raw: Any, i: int, pages: Mapping[str, str]) -> HarEntry:
     if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 999:
         raise _EntryProblem(f"{where}.response.status is not a status code (0 to 999)")
     failure = response.get("_failureText", raw.get("_error"))
-    failure_text = (
-        for_terminal(clean_text(failure[:MAX_FAILURE_CHARS])) if isinstance(failure, str) else None
-    )
+    # Made valid Unicode here; escaped for each output where it is written (explain.py).
+    failure_text = clean_text(failure[:MAX_FAILURE_CHARS]) if isinstance(failure, str) else None
     request_headers = _pairs(request.get("headers"), f"{where}.request.headers")
     response_headers = _pairs(response.get("headers"), f"{where}.response.headers")
     cookies = request.get("cookies")
