@@ -158,3 +158,40 @@ def test_scheme_less_url_with_bad_port_is_a_usage_error(
     assert main(["explain", "127.0.0.1:99999/x", "--origin", ORIGIN]) == 2
     err = capsys.readouterr().err
     assert "invalid port" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", "--help"],
+        ["audit", "--help"],
+        ["explain", "--policy", "cors.toml", "https://api.example.com/", "--origin", ORIGIN],
+        ["explain", "--policy", "cors.toml", "api.example.com/", "--origin", ORIGIN, "--json"],
+        ["check", "cors.toml", "--format", "json"],
+    ],
+)
+def test_closed_pipe_is_quiet(argv: list[str], tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "cors.toml").write_text('allow_origins = ["https://app.example.com"]\n')
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "corsguard", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": src},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    err = done.stderr.decode()
+    assert "Traceback" not in err and "Exception ignored" not in err
+    # --help leaves through argparse's own exit (0); a report ends as a filter does (141).
+    assert done.returncode == (0 if "--help" in argv else 141), (done.returncode, err)
