@@ -535,3 +535,26 @@ def test_request_fetch_refuses_is_not_blamed_on_the_app(
     assert status == 1
     assert "fetch() refuses the forbidden method TRACE" in out
     assert "yet the app's answer fails" not in out
+
+
+def test_pyproject_table_and_policy_naming_terms_for_an_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.corsguard]\n'
+        'allow_origins = ["https://app.example.com"]\nallow_methods = ["GET"]\n'
+    )
+    pyproject = str(tmp_path / "pyproject.toml")
+    status, out, _ = run(capsys, "--policy", pyproject, URL, "--origin", ORIGIN, "-X", "PUT")
+    assert status == 1 and "add 'PUT' to allow_methods" in out
+    # An app without corsguard: the verdict is the app's, the file names the options.
+    name = write_module(tmp_path, monkeypatch, STARLETTE_OWN_CORS)
+    status, out, _ = run(
+        capsys, "--app", f"{name}:app", "--policy", pyproject, "http://api.example.com/items",
+        "--origin", ORIGIN, "-X", "PUT", "--format", "json",
+    )  # fmt: skip
+    doc = json.loads(out)
+    assert status == 1
+    assert doc["policy"]["source"] == f"policy file {pyproject}"
+    assert doc["exchanges"][0]["status"] == 400  # Starlette's CORSMiddleware refused it
+    assert [f["line"] for f in doc["fixes"]] == ["add 'PUT' to allow_methods"]
