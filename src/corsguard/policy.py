@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -229,7 +230,8 @@ class Policy:
             elif pattern.scheme == "http" and not pattern.is_loopback:
                 warnings.append(
                     f"{text}: a plain-http origin can be impersonated by anyone on the "
-                    "network path; prefer https"
+                    "network path; prefer https "
+                    + label("insecure-origin-trusted", Context(credentials=False))
                 )
 
         # --- methods
@@ -572,7 +574,10 @@ def _check_credentialed_origin(
     text = pattern.text
     if pattern.scheme == "http" and not pattern.is_loopback:
         if tolerate_insecure:
-            warnings.append(f"{text}: plain-http origin trusted with credentials (tolerated)")
+            warnings.append(
+                f"{text}: plain-http origin trusted with credentials (tolerated) "
+                + label("insecure-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} is plain http: anyone on the network path can inject "
@@ -582,7 +587,10 @@ def _check_credentialed_origin(
             )
     if pattern.is_wildcard_host and not pattern.is_loopback and _is_shared_hosting(pattern.host):
         if tolerate_psl:
-            warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
+            warnings.append(
+                f"{text}: wildcard on a public suffix (tolerated) "
+                + label("third-party-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from corsguard.findings import KINDS, Severity
+from corsguard.findings import KINDS, Context, Severity, severity_of
 from corsguard.lint import judge as J
 from corsguard.lint.analyzer import RawFinding
 from corsguard.lint.regex_safety import regex_risk as shared_regex_risk
@@ -201,7 +201,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             grant.line,
             grant.col,
             "wildcard-origin",
-            Severity.MEDIUM,
+            severity_of("wildcard-origin", Context(False, exposed=True)),
             f"{lib}: an open CORS proxy (no origin allowlist): any site can make this server "
             "fetch any URL, including hosts on its own network, and read the answer",
             fix("open-proxy"),
@@ -230,7 +230,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
                 grant.line,
                 grant.col,
                 "wildcard-with-credentials",
-                Severity.LOW,
+                J.severity_of("wildcard-with-credentials", False),  # no credentialed read
                 f"{lib}: {grant.wildcard_text} together with credentials: "
                 + (
                     "the library refuses this at run time"
@@ -247,7 +247,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
                 grant.line,
                 grant.col,
                 "wildcard-origin",
-                Severity.LOW,
+                J.severity_of("wildcard-origin", False),
                 f"{lib}: {grant.wildcard_text} lets any site read responses (without "
                 "credentials); fine for public, read-only data",
                 fix("wildcard-origin"),
@@ -273,7 +273,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             regex.line,
             regex.col,
             "regex-origin",
-            Severity.LOW,
+            J.severity_of("regex-origin", creds),
             f"{lib} matches origins with the regular expression {regex.source!r} ({regex.how})",
             fix("regex-origin"),
         )
@@ -312,7 +312,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             grant.line,
             grant.col,
             "preflight-any-header",
-            Severity.LOW,
+            J.severity_of("preflight-any-header", creds),
             f"{lib}: {grant.any_header_text}",
             fix("preflight-any-header"),
         )

@@ -13,6 +13,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from corsguard import remediation as R
 from corsguard.lint import judge as J
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def _origins_and_notes(grant: Grant, intent: J.Intent) -> tuple[list[str], list[
     notes = list(intent.notes)
     if not origins:
         origins = [J.PLACEHOLDER_ORIGIN]
-        notes.insert(0, "list the front ends that need access")
+        notes.insert(0, R.UNKNOWN_NOTE)
     return origins, notes
 
 

@@ -33,7 +33,7 @@ import tree_sitter_javascript
 import tree_sitter_typescript
 from tree_sitter import Language, Node, Parser
 
-from corsguard.findings import Severity
+from corsguard.findings import Context, severity_of
 from corsguard.lint.analyzer import RawFinding
 from corsguard.lint.stacks.common import (
     UNKNOWN_MATCHER,
@@ -1514,7 +1514,8 @@ class Analysis:
             _add_samples(grant, checker)
         fid = function.id if function is not None else 0
         if fid not in vary and 0 not in vary:
-            grant.vary_missing = Severity.LOW
+            # Nothing in the source says a shared cache stores the answer.
+            grant.vary_missing = severity_of("missing-vary-origin", Context(cacheable=False))
             grant.vary_text = (
                 "the answer depends on the request's Origin but no Vary: Origin is set, so a "
                 "shared cache can serve one origin's grant to another"

@@ -31,7 +31,7 @@ from crossplane.lexer import (  # type: ignore[import-untyped]
     _lex_file_object,
 )
 
-from corsguard.findings import Severity
+from corsguard.findings import Context, severity_of
 from corsguard.lint.analyzer import RawFinding
 from corsguard.lint.stacks.common import (
     UNKNOWN_MATCHER,
@@ -513,7 +513,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
             vary = [h for h in headers if h.name == "vary" and "origin" in h.value.lower()]
             cached = _has_cache(chain, config.root)
             if not vary:
-                grant.vary_missing = Severity.MEDIUM if cached else Severity.LOW
+                grant.vary_missing = severity_of("missing-vary-origin", Context(cacheable=cached))
                 grant.vary_text = (
                     "the answer depends on $http_origin but this block sends no Vary: Origin"
                     + (
@@ -524,7 +524,8 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                     )
                 )
             elif header.always and not any(h.always for h in vary):
-                grant.vary_missing = Severity.LOW
+                # Only error responses lack Vary, and caches here do not store those.
+                grant.vary_missing = severity_of("missing-vary-origin", Context(cacheable=False))
                 grant.vary_text = (
                     "Access-Control-Allow-Origin is sent on every status (always) but Vary: "
                     f"Origin only on {_WITHOUT_ALWAYS}: error responses lack Vary"
@@ -549,7 +550,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                         regex.line,
                         regex.col,
                         "regex-origin",
-                        Severity.LOW,
+                        severity_of("regex-origin", Context()),
                         f"nginx matches origins with the regular expression {regex.source!r} "
                         f"({regex.how})",
                         findings[-1].fix if findings else "",
