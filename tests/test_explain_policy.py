@@ -558,3 +558,29 @@ def test_pyproject_table_and_policy_naming_terms_for_an_app(
     assert doc["policy"]["source"] == f"policy file {pyproject}"
     assert doc["exchanges"][0]["status"] == 400  # Starlette's CORSMiddleware refused it
     assert [f["line"] for f in doc["fixes"]] == ["add 'PUT' to allow_methods"]
+
+
+def test_a_fix_keeps_every_other_option() -> None:
+    """The fixed policy is the user's policy with one change: every option survives."""
+    from corsguard import Policy
+    from corsguard.explain_policy import _options
+
+    policy = Policy(
+        allow_origins=["https://app.example.com", "https://*.preview.example.com"],
+        allow_methods=["GET", "PUT"],
+        allow_headers=["X-Token"],
+        allow_credentials=True,
+        expose_headers=["X-Total"],
+        max_age=77,
+        allow_private_network=True,
+        block_cross_origin_writes=False,
+        write_protection_exempt_paths=["/hooks"],
+        block_cross_origin_websockets=False,
+        tolerate_insecure_origins=True,
+        debug=True,
+        routes={"/public": Policy(allow_origins=["*"])},
+    )
+    rebuilt = Policy(**_options(policy))
+    assert repr(rebuilt) == repr(policy)
+    for name, value in _options(policy).items():
+        assert _options(rebuilt)[name] == value, name

@@ -18,6 +18,7 @@ the engine then sends.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,24 +174,24 @@ def _route(policy: Policy, url: str) -> tuple[Policy, str | None, bool]:
     return sub, None, True  # engine.route_policy's strict twin: readings disagreed
 
 
+# Constructor arguments that are not options kept on the policy under their own name.
+_NOT_KEPT = frozenset({"on_reject", "allow_origin_regex"})
+
+
 def _options(policy: Policy) -> dict[str, Any]:
-    """The keyword arguments that rebuild ``policy``."""
-    return {
-        "allow_origins": list(policy.allow_origins),
-        "allow_methods": list(policy.allow_methods),
-        "allow_headers": list(policy.allow_headers),
-        "allow_credentials": policy.allow_credentials,
-        "expose_headers": list(policy.expose_headers),
-        "max_age": policy.max_age,
-        "allow_private_network": policy.allow_private_network,
-        "block_cross_origin_writes": policy.block_cross_origin_writes,
-        "write_protection_exempt_paths": list(policy.write_protection_exempt_paths),
-        "block_cross_origin_websockets": policy.block_cross_origin_websockets,
-        "tolerate_insecure_origins": policy.tolerate_insecure_origins,
-        "tolerate_public_suffix_wildcards": policy.tolerate_public_suffix_wildcards,
-        "routes": dict(policy.routes),
-        "debug": policy.debug,
-    }
+    """The keyword arguments that rebuild ``policy`` (read from Policy's signature, so an
+    option added later is carried over too)."""
+    options: dict[str, Any] = {}
+    for name, parameter in inspect.signature(Policy.__init__).parameters.items():
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or name in _NOT_KEPT:
+            continue
+        value = getattr(policy, name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif name == "routes":
+            value = dict(value)
+        options[name] = value
+    return options
 
 
 def _header_case(request: Request, lower: str) -> str:
