@@ -294,10 +294,18 @@ def policy_from_file(path: str | os.PathLike[str]) -> Policy:
 # Bounds on a policy file, far above any real policy (benchmarks/ measure 10,000 origins
 # built in Python): a hostile or broken file becomes one problem, not a traceback, a
 # RecursionError from the parser, or megabytes of error messages.
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 16
 MAX_ITEMS = 20_000
 MAX_STRING = 4096
+# A dotted key (a.b.c = 1, [a.b.c]) as deep as MAX_DEPTH or more, bare or quoted parts.
+# tomllib walks a dotted key from the document root for every part, so its time grows with
+# the square of the depth (20,000 parts: seconds); such keys are refused before parsing.
+_DEEP_DOTTED_KEY = re.compile(
+    # Starting only where a bare part starts keeps the search linear on long runs of letters.
+    r"""(?<![A-Za-z0-9_-])(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}"""
+    % MAX_DEPTH
+)
 
 
 def load_toml_table(
@@ -310,13 +318,21 @@ def load_toml_table(
     if len(data) > MAX_FILE_BYTES:
         return None, Problem(
             "syntax",
-            f"{name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, far more than a CORS "
+            f"{name}: larger than {MAX_FILE_BYTES // 1024} KiB, far more than a CORS "
             "policy needs: check that this is the right file",
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, Problem("syntax", f"{name}: not UTF-8 text (byte {exc.start}); TOML is UTF-8")
+    deep = _DEEP_DOTTED_KEY.search(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        return None, Problem(
+            "syntax",
+            f"{name}: line {line}: a dotted name with more than {MAX_DEPTH} parts, deeper than "
+            "any policy nests (routes, then a route's table, then its arrays)",
+        )
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
