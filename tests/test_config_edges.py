@@ -245,9 +245,7 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
-)
+@pytest.mark.parametrize(("text", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
 def test_hostile_toml_is_a_policy_error(tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "cors.toml"
     path.write_text(text)
@@ -258,9 +256,7 @@ def test_hostile_toml_is_a_policy_error(tmp_path: Path, text: str, words: str) -
     assert len(str(info.value)) < 1000
 
 
-@pytest.mark.parametrize(
-    ("text", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
-)
+@pytest.mark.parametrize(("text", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
 def test_check_reports_hostile_toml(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, words: str
 ) -> None:

@@ -9,6 +9,7 @@ reserved .test TLD (RFC 6761) wherever the bypass allows a free choice of name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 # Public-suffix facts belong to the model (corsguard.suffixes); re-exported here for the
 # auditor and the linter, which import them from this module.
 from corsguard.suffixes import (
@@ -43,6 +44,7 @@ SPECIAL_CHARACTERS = (
     "_", "-", "~", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=",
     "`", "%60", "{", "}", "|",
 )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Probe:
