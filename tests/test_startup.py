@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,16 +255,50 @@ def test_direct_construction_still_raises() -> None:
     assert PROBLEM in str(info.value)
 
 
-def test_lazy_build_keeps_the_error_and_fails_the_lifespan() -> None:
+@pytest.mark.parametrize("framework", ["starlette", "fastapi"])
+def test_lazy_build_keeps_the_error_and_answers_each_scope(framework: str) -> None:
+    import asyncio
+
+    from fastapi import FastAPI
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
-    from starlette.testclient import TestClient
 
-    app = Starlette(middleware=[Middleware(CORSMiddleware, allow_origins=[BAD_ORIGIN])])
-    # TestClient runs the lifespan; a failed startup is raised to the caller.
-    with pytest.raises(RuntimeError) as info, TestClient(app):
-        pass
-    assert PROBLEM in str(info.value)
+    if framework == "fastapi":
+        app: Any = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=[BAD_ORIGIN])
+    else:
+        app = Starlette(middleware=[Middleware(CORSMiddleware, allow_origins=[BAD_ORIGIN])])
+
+    async def exchange(scope: dict[str, Any], incoming: list[dict[str, Any]]) -> list[Any]:
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return incoming.pop(0)
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return sent
+
+    lifespan = asyncio.run(exchange({"type": "lifespan"}, [{"type": "lifespan.startup"}]))
+    assert [m["type"] for m in lifespan] == ["lifespan.startup.failed"]
+    assert PROBLEM in lifespan[0]["message"]
+    http = asyncio.run(
+        exchange(
+            {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""},
+            [{"type": "http.request", "body": b""}],
+        )
+    )
+    assert http[0]["status"] == 500
+    assert b"app.example.com" not in http[1]["body"]
+    ws = asyncio.run(
+        exchange(
+            {"type": "websocket", "path": "/", "headers": [], "query_string": b""},
+            [{"type": "websocket.connect"}],
+        )
+    )
+    assert [m["type"] for m in ws] == ["websocket.close"]
 
 
 # ------------------------------------------------------------------ Flask
@@ -367,12 +403,43 @@ def django_runserver(port: int) -> list[str]:
 
 
 @pytest.mark.parametrize("installed", sorted(DJANGO_APPS))
-def test_django_runserver_exits_on_an_invalid_policy(tmp_path: Path, installed: str) -> None:
+def test_django_runserver_noreload_exits_on_an_invalid_policy(
+    tmp_path: Path, installed: str
+) -> None:
     env = write_django(tmp_path, BAD_ORIGIN, DJANGO_APPS[installed])
-    result = run_to_exit(django_runserver(free_port()), tmp_path, env)
+    result = run_to_exit([*django_runserver(free_port()), "--noreload"], tmp_path, env)
     assert result.returncode != 0
     assert PROBLEM in result.stderr
     assert SECRET not in result.stderr
+
+
+@pytest.mark.parametrize("installed", sorted(DJANGO_APPS))
+def test_django_runserver_never_serves_an_invalid_policy(tmp_path: Path, installed: str) -> None:
+    # With its autoreloader (the default), runserver treats any start-up error, its own
+    # system-check errors included, by waiting for a code change instead of exiting: the
+    # error is printed and the port is never opened.
+    env = write_django(tmp_path, BAD_ORIGIN, DJANGO_APPS[installed])
+    port = free_port()
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as errors:
+        process = subprocess.Popen(
+            django_runserver(port),
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while PROBLEM not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert PROBLEM in log.read_text()
+        assert SECRET not in log.read_text()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        stop(process)  # type: ignore[arg-type]
 
 
 def test_django_runserver_serves_a_valid_policy(tmp_path: Path) -> None:
