@@ -32,6 +32,7 @@ from corsguard.audit.output import (
     render_table,
 )
 from corsguard.findings import KINDS
+from corsguard.remediation import STACKS
 
 _STRING = {"type": "string"}
 _FINDING = {
@@ -46,6 +47,7 @@ _FINDING = {
         "explanation",
         "evidence",
         "remediation",
+        "fixes",
     ],
     "properties": {
         "id": {"enum": sorted(KINDS)},
@@ -55,6 +57,17 @@ _FINDING = {
         "credentials": {"type": "boolean"},
         "explanation": _STRING,
         "remediation": _STRING,
+        # The fix in each stack corsguard knows (corsguard.remediation.STACKS).
+        "fixes": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(STACKS),
+            "properties": {stack: _STRING for stack in STACKS},
+        },
+        # Only after `audit --prove` (docs/prove.md, Output).
+        "proven": {"type": ["boolean", "null"]},
+        "browser": _STRING,
+        "proof": {"type": "object"},
         "evidence": {
             "type": "object",
             "additionalProperties": False,
@@ -98,6 +111,7 @@ TARGET_SCHEMA: dict[str, Any] = {
         "error": {"type": ["string", "null"]},
         "requests": {"type": "integer", "minimum": 0, "maximum": 40},
         "findings": {"type": "array", "items": _FINDING},
+        "notes": {"type": "array", "minItems": 1, "items": _STRING},
     },
     "if": {"properties": {"status": {"const": "error"}}},
     "then": {"properties": {"error": _STRING, "findings": {"maxItems": 0}}},
@@ -256,6 +270,19 @@ def validate(document: Any, schema: dict[str, Any]) -> None:
     jsonschema.Draft7Validator(
         schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
     ).validate(document)
+
+
+def test_format_checking_is_real() -> None:
+    # jsonschema checks "format" only with a FormatChecker and, for uri-reference, the
+    # rfc3986-validator package (the test extra): without them this test fails.
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    assert not checker.conforms("not a url", "uri-reference")
+    assert checker.conforms("https://api.example.test/a%20b", "uri-reference")
+    document = json.loads(render_sarif(sample_reports()))
+    location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    location["artifactLocation"]["uri"] = "not a url"
+    with pytest.raises(jsonschema.ValidationError, match="uri-reference"):
+        validate(document, SARIF_SCHEMA)
 
 
 def sample_reports() -> list[TargetReport]:

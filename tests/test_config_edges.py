@@ -1,4 +1,4 @@
-"""Configuration edges: public suffixes beneath a wildcard, route keys, exempt paths, hostile TOML."""
+"""Configuration edges: suffixes beneath a wildcard, route keys, exempt paths, hostile TOML."""
 
 from __future__ import annotations
 

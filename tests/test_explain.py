@@ -419,15 +419,11 @@ def test_har_missing_preflight_is_incomplete(tmp_path: Path, capsys: Any) -> Non
     [
         ("{not json", "not valid JSON (line 1"),
         ("[]", "no log.entries list"),
-        ('{"log": {"entries": [{"request": {"method": "GET"}}]}}', "log.entries[0].request.url"),
-        ('{"log": {"entries": [1]}}', "log.entries[0] is not an object"),
-        ('{"log": {"entries": [{"request": {"method": "GET", "url": "https://a.test/",'
-         ' "headers": "x"}}]}}', "must be a list"),
-        ('{"log": {"entries": [{"request": {"method": "GET", "url": "u"}, "response":'
-         ' {"status": "200"}}]}}', "status is not a number"),
+        ('{"log": {"entries": 5}}', "no log.entries list"),
     ],
 )  # fmt: skip
 def test_malformed_har(tmp_path: Path, content: str, message: str, capsys: Any) -> None:
+    """The file as a whole is unusable; a bad entry alone is tested in test_explain_hostile."""
     path = tmp_path / "bad.har"
     path.write_text(content)
     assert main(["explain", "--har", str(path)]) == 2

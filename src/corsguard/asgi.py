@@ -66,9 +66,12 @@ def _built_lazily() -> bool:
         if frame is None:
             return False
         module = frame.f_globals.get("__name__", "")
-        if frame.f_code.co_name in _LAZY_BUILDERS and isinstance(module, str):
-            if module.startswith(_LAZY_BUILDER_MODULES):
-                return True
+        if (
+            frame.f_code.co_name in _LAZY_BUILDERS
+            and isinstance(module, str)
+            and module.startswith(_LAZY_BUILDER_MODULES)
+        ):
+            return True
         frame = frame.f_back  # type: ignore[assignment]
     return False
 
@@ -106,9 +109,10 @@ class CORSMiddleware:
             decision = decide(
                 self.policy,
                 scope["method"],
-                scope["path"],
+                route_path(scope),
                 scope["headers"],
                 scope.get("scheme", "http"),  # optional in the ASGI spec
+                raw_path=self._raw_path(scope),
             )
             if decision.status is not None:
                 await _respond(send, decision)
@@ -129,7 +133,13 @@ class CORSMiddleware:
             await self.app(scope, receive, send_with_cors)
         elif scope_type == "websocket":
             decision = decide(
-                self.policy, "GET", scope["path"], scope["headers"], scope.get("scheme", "ws"), True
+                self.policy,
+                "GET",
+                route_path(scope),
+                scope["headers"],
+                scope.get("scheme", "ws"),
+                True,
+                raw_path=self._raw_path(scope),
             )
             if decision.status is not None:
                 # Closing before accepting makes the server answer the handshake with 403
@@ -141,6 +151,34 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    def _raw_path(self, scope: Scope) -> str | None:
+        """The raw path where it can change the route (it has a '%' escape), else None."""
+        if self.policy._paths is None:
+            return None
+        raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
+        if not isinstance(raw, bytes) or b"%" not in raw:
+            return None
+        return raw.decode("latin-1")
+
+
+def route_path(scope: Scope) -> str:
+    """The path the app's router sees: scope["path"] below scope["root_path"].
+
+    In the ASGI spec (HTTP and WebSocket connection scopes) ``path`` includes
+    ``root_path``, the point the app is mounted at (uvicorn --root-path, Starlette's
+    Mount); routers match what follows it. As Starlette's get_route_path does, a path that
+    does not continue the root path with '/' is read whole (servers that leave the root
+    path out of ``path`` give one already relative).
+    """
+    path: str = scope["path"]
+    root: str | None = scope.get("root_path")
+    if root and path.startswith(root):
+        if len(path) == len(root):
+            return "/"
+        if path[len(root)] == "/":
+            return path[len(root) :]
+    return path
 
 
 async def _respond(send: Send, decision: Decision) -> None:

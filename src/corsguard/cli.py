@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -69,7 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        status = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a closed pipe shows here for output still in the buffer
+        return status
+    except BrokenPipeError:
+        # The reader went away (`corsguard check cors.toml | head -1`): as with any Unix
+        # filter, stop quietly. Python would report the pipe again when it flushes stdout
+        # at exit, so point stdout at /dev/null first (the recipe in the signal module's
+        # documentation, "Note on SIGPIPE").
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a filter ended by a closed pipe
+
+
+def _run(args_list: list[str]) -> int:
     parser = build_parser()
     if not args_list or args_list[0] not in COMMANDS:
         # Top-level help, --version, or an unknown command: argparse says what to do.
@@ -90,6 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"corsguard {command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (a test's capture): nothing will flush to a pipe
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -301,10 +301,10 @@ MAX_STRING = 4096
 # A dotted key (a.b.c = 1, [a.b.c]) as deep as MAX_DEPTH or more, bare or quoted parts.
 # tomllib walks a dotted key from the document root for every part, so its time grows with
 # the square of the depth (20,000 parts: seconds); such keys are refused before parsing.
+# Starting only where a bare part starts keeps the search linear on long runs of letters.
 _DEEP_DOTTED_KEY = re.compile(
-    # Starting only where a bare part starts keeps the search linear on long runs of letters.
-    r"""(?<![A-Za-z0-9_-])(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*){%d}"""
-    % MAX_DEPTH
+    r"""(?<![A-Za-z0-9_-])(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)"""
+    + f"{{{MAX_DEPTH}}}"
 )
 
 

@@ -13,10 +13,13 @@ Exit status: 0 allowed, 1 blocked (or not provable without --send), 2 usage or n
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
@@ -33,6 +36,8 @@ from corsguard.browser import (
 )
 from corsguard.cli import UsageError
 from corsguard.cliargs import parse_header, parse_resolve
+from corsguard.har import Explained, is_serialized_origin
+from corsguard.untrusted import clean_text, for_terminal
 
 JSON_VERSION = 1
 SAFE_METHODS = ("GET", "HEAD")
@@ -110,6 +115,120 @@ def _check_url(url: str) -> None:
         raise UsageError(f"URL {url!r} has an invalid port") from None
 
 
+# --- Untrusted values in fixes and output ----------------------------------------------
+#
+# Header values, Location URLs and everything in a HAR file are written by the server or by
+# whoever made the file. They are decoded where read (http_client, har); here they are
+# escaped for each output, and a URL copied from them is only ever proposed as a fix when
+# it is a plain http(s) URL: a fix saying `Location: javascript:...` or `file:///etc/passwd`
+# would have the user deploy the attacker's choice.
+
+LOCATION_PLACEHOLDER = "<an http(s) URL without user name or password>"
+ORIGIN_PLACEHOLDER = "<the page's origin>"
+# Characters a URL proposed as a fix may hold as they are: printable ASCII except those the
+# URL standard percent-encodes in a path or query, plus backslash (some parsers treat it as
+# a slash). Anything else is percent-encoded as UTF-8.
+_NOT_IN_URL = re.compile(r'[^\x21-\x7e]|["<>\\^`{|}]')
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.\-_]*[a-z0-9])?|[0-9a-f:.]+")
+_HTTP_WS = " \t\r\n"  # Fetch, "HTTP whitespace": trimmed from a Location value
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
+
+
+def safe_http_url(url: str, *, drop_userinfo: bool = False) -> str | None:
+    """``url`` as a plain, percent-encoded http(s) URL fit to propose as a fix, or None.
+
+    None for another scheme (javascript:, data:, file:, ...), a relative or unparsable URL,
+    a host that is not an ASCII name or an IP address, and a user name or password (unless
+    ``drop_userinfo``, which removes it: Fetch, "HTTP-redirect fetch", makes a CORS
+    request's redirect to a URL with credentials a network error).
+    """
+    try:
+        parts = urlsplit(url.strip(_HTTP_WS))
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if parts.scheme.lower() not in ("http", "https") or not host or not _HOST.fullmatch(host):
+        return None
+    if "@" in parts.netloc:
+        if not drop_userinfo:
+            return None
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+    return _NOT_IN_URL.sub(_percent, parts.geturl())
+
+
+def _shown_reference(location: str) -> str | None:
+    """How a Location value may appear in a fix's text; None to leave it as it is.
+
+    A relative reference resolves against an http(s) URL and stays; an absolute one is
+    replaced by its sanitised form, or by a placeholder when it is not plain http(s).
+    """
+    try:
+        parts = urlsplit(location.strip(_HTTP_WS))
+    except ValueError:
+        return LOCATION_PLACEHOLDER
+    if not parts.scheme and "@" not in parts.netloc:
+        return None
+    return safe_http_url(location) or LOCATION_PLACEHOLDER
+
+
+def safe_fix(fix: Fix, locations: Iterable[str] = ()) -> Fix:
+    """``fix`` with no URL from the input proposed unless it is a plain http(s) URL."""
+    header = (fix.header or "").lower() if fix.kind == "header" else ""
+    value, text = fix.value, fix.text
+    if header == "location" and value is not None:
+        value = safe_http_url(value, drop_userinfo=True) or LOCATION_PLACEHOLDER
+    elif (
+        header == "access-control-allow-origin"
+        and value
+        and value not in ("*", "null")
+        and not is_serialized_origin(value)
+    ):
+        text = text.replace(value, ORIGIN_PLACEHOLDER)
+        value = ORIGIN_PLACEHOLDER
+    for location in locations:
+        for form in sorted({location, location.strip(_HTTP_WS)}, key=len, reverse=True):
+            shown = _shown_reference(form) if form and form in text else None
+            if shown is not None:
+                text = text.replace(form, shown)
+    if value == fix.value and text == fix.text:
+        return fix
+    return replace(fix, value=value, text=text)
+
+
+def safe_fixes(verdict: Verdict, locations: Sequence[str] = ()) -> list[Fix]:
+    return [safe_fix(f, locations) for f in verdict.fixes]
+
+
+# JSON: json.dumps(ensure_ascii=False) escapes only C0 controls, quote and backslash; DEL,
+# C1 controls, BiDi and other format characters, separators and surrogates would be written
+# raw. Only those characters are looked at (the document's own structure is printable ASCII).
+_JSON_SUSPECT = re.compile(r"[^\x20-\x7e\n]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        # A lone surrogate has no valid \u escape (strict parsers refuse "\ud800"): write
+        # it as corsguard.untrusted shows it, as text.
+        return json.dumps(clean_text(char))[1:-1]
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def dumps_json(doc: Any, indent: int | None = 2) -> str:
+    """``doc`` as JSON that strict parsers accept, with no raw control or format character."""
+    return _JSON_SUSPECT.sub(_json_escape, json.dumps(doc, indent=indent, ensure_ascii=False))
+
+
 # --- Rendering ----------------------------------------------------------------------------
 
 
@@ -139,10 +258,18 @@ def _outgoing_json(outgoing: Outgoing | None) -> dict[str, Any] | None:
 
 
 def verdict_json(
-    request: Request, verdict: Verdict, exchanges: Sequence[dict[str, Any]] = ()
+    request: Request,
+    verdict: Verdict,
+    exchanges: Sequence[dict[str, Any]] = (),
+    locations: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The stable JSON document for one explained request (see docs/explain.md)."""
+    """The stable JSON document for one explained request (see docs/explain.md).
+
+    ``locations`` are the Location values the responses carried: a fix never repeats one
+    that is not a plain http(s) URL. Serialize the document with :func:`dumps_json`.
+    """
     failed = verdict.failed
+    fixes = safe_fixes(verdict, locations)
     return {
         "version": JSON_VERSION,
         "allowed": verdict.allowed,
@@ -178,8 +305,8 @@ def verdict_json(
             for c in verdict.checks
         ],
         "failed": failed.id if failed else None,
-        "fix": _fix_json(verdict.fix) if verdict.fix else None,
-        "fixes": [_fix_json(f) for f in verdict.fixes],
+        "fix": _fix_json(fixes[0]) if fixes else None,
+        "fixes": [_fix_json(f) for f in fixes],
         "readable_headers": list(verdict.readable_headers),
         "dropped_headers": list(verdict.dropped_headers),
         "redirects": list(verdict.redirects),
@@ -190,9 +317,11 @@ def verdict_json(
 
 
 class _Style:
-    def __init__(self, stream: TextIO) -> None:
-        isatty = getattr(stream, "isatty", None)
-        self.on = bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    def __init__(self, stream: TextIO, on: bool | None = None) -> None:
+        if on is None:
+            isatty = getattr(stream, "isatty", None)
+            on = bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+        self.on = on
 
     def __call__(self, code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
@@ -204,57 +333,68 @@ def render_text(
     exchanges: Sequence[dict[str, Any]],
     out: TextIO,
     extra_notes: Sequence[str] = (),
+    *,
+    locations: Sequence[str] = (),
+    color: bool | None = None,
 ) -> None:
-    style = _Style(out)
+    """The human report. Every value from the server, a HAR file or the command line goes
+    through for_terminal, so no escape sequence, C1 control or BiDi override reaches the
+    terminal (CVE-2021-42574 for the BiDi part); corsguard's own colours are added after."""
+    style = _Style(out, color)
+    t = for_terminal
     w = out.write
     creds = {"include": "include (cookies)", "omit": "omit", "same-origin": "same-origin"}
     w(
-        f"{request.method} {request.url}\n  from page origin {request.origin}, "
+        f"{t(request.method)} {t(request.url)}\n  from page origin {t(request.origin)}, "
         f"credentials: {creds[request.credentials]}\n"
     )
     for ex in exchanges:
         status = ex["status"]
         shown = "not sent" if not ex["sent"] else str(status)
-        w(f"  {'→':>2} {ex['method']} {ex['url']}  {style('2', '(' + ex['kind'] + ')')} {shown}\n")
+        kind = style("2", "(" + ex["kind"] + ")")
+        w(f"  {'→':>2} {t(ex['method'])} {t(ex['url'])}  {kind} {shown}\n")
     w("\n")
     failed = verdict.failed
     for check in verdict.checks:
         mark = style("32", "✓") if check.passed else style("1;31", "✗")
         label = check.id + (f" [hop {check.hop}]" if check.hop else "")
-        line = f"  {mark} {label}: {check.reason}"
+        line = f"  {mark} {label}: {t(check.reason)}"
         if check is failed:
-            line = style("1;31", f"  ✗ {label}: {check.reason}")
+            line = style("1;31", f"  ✗ {label}: {t(check.reason)}")
         w(line + "\n")
         if not check.passed:
             for name, value in check.looked_at:
-                w(f"        {name}: {value if value is not None else '(missing)'}\n")
+                shown_value = t(value) if value is not None else "(missing)"
+                w(f"        {t(name)}: {shown_value}\n")
     w("\n")
     if verdict.allowed:
         w(style("1;32", "ALLOWED") + ": the script can read the response.\n")
-        w("  Readable headers: " + (", ".join(verdict.readable_headers) or "none") + "\n")
+        readable = ", ".join(t(h) for h in verdict.readable_headers) or "none"
+        w(f"  Readable headers: {readable}\n")
     elif failed is not None:
-        w(style("1;31", "BLOCKED") + f" by {failed.id}: {failed.reason}\n")
+        w(style("1;31", "BLOCKED") + f" by {failed.id}: {t(failed.reason)}\n")
     elif not verdict.complete:
         w(
             style("1;33", "NOT PROVEN")
-            + f": the actual {verdict.final_method} request was not sent, so the browser's "
+            + f": the actual {t(verdict.final_method)} request was not sent, so the browser's "
             "check on its response cannot be shown. Rerun with --send to send it (it may "
             "change data on the server).\n"
         )
     else:
         w(style("1;33", "OPAQUE") + ": fetch() resolves, but the script cannot read it.\n")
-    if verdict.fixes:
+    fixes = safe_fixes(verdict, locations)
+    if fixes:
         w("\nFix:\n")
-        for fix in verdict.fixes:
+        for fix in fixes:
             if fix.kind == "header":
-                w(f"  {style('1', fix.line)}\n      ({fix.text})\n")
+                w(f"  {style('1', t(fix.line))}\n      ({t(fix.text)})\n")
             else:
-                w(f"  {fix.text}\n")
+                w(f"  {t(fix.text)}\n")
     notes = [*verdict.notes, *extra_notes]
     if notes:
         w("\nNotes:\n")
         for note in notes:
-            w(f"  - {note}\n")
+            w(f"  - {t(note)}\n")
 
 
 # --- Running ------------------------------------------------------------------------------
@@ -280,8 +420,14 @@ def explain_live(
     insecure: bool,
     timeout: float,
     send_unsafe: bool,
+    locations: list[str] | None = None,
 ) -> tuple[Verdict, list[dict[str, Any]]]:
-    """Drive the model with real HTTP. Raises http_client.NetworkError."""
+    """Drive the model with real HTTP. Raises http_client.NetworkError.
+
+    Only the status line and headers are read: the verdict depends on nothing else, so a
+    body that is short, slow or never sent changes nothing. Each Location a response
+    carried is appended to ``locations`` (for :func:`safe_fix`).
+    """
     from corsguard.http_client import send
 
     exchanges: list[dict[str, Any]] = []
@@ -309,6 +455,8 @@ def explain_live(
                     insecure=insecure,
                     timeout=timeout,
                 )
+                if locations is not None and answer.redirect_location is not None:
+                    locations.append(answer.redirect_location)
                 exchanges.append(
                     {"kind": outgoing.kind, "method": outgoing.method, "url": outgoing.url,
                      "status": answer.status, "sent": True}
@@ -340,6 +488,7 @@ def run(args: argparse.Namespace) -> int:
     request = Request(origin, args.url, args.method, tuple(headers), credentials, "cors")
     from corsguard.http_client import NetworkError
 
+    locations: list[str] = []
     try:
         verdict, exchanges = explain_live(
             request,
@@ -347,9 +496,10 @@ def run(args: argparse.Namespace) -> int:
             insecure=args.insecure,
             timeout=args.timeout,
             send_unsafe=args.send,
+            locations=locations,
         )
     except NetworkError as exc:
-        print(f"corsguard explain: error: {exc}", file=sys.stderr)
+        print(f"corsguard explain: error: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     extra: list[str] = []
     if origin != args.origin.strip():
@@ -359,46 +509,99 @@ def run(args: argparse.Namespace) -> int:
             "explain never sends cookies; --credentials applies the browser's credentialed checks"
         )
     if args.json:
-        doc = verdict_json(request, verdict, exchanges)
+        doc = verdict_json(request, verdict, exchanges, locations)
         doc["notes"].extend(extra)
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        print(dumps_json(doc))
     else:
-        render_text(request, verdict, exchanges, sys.stdout, extra)
+        render_text(request, verdict, exchanges, sys.stdout, extra, locations=locations)
     return _exit_code(verdict)
 
 
+def _har_item_json(result: Explained) -> str:
+    body = verdict_json(result.request, result.verdict, (), result.locations)
+    body["notes"].extend(result.notes)
+    item: dict[str, Any] = {"har_index": result.entry.index, "origin_from": result.origin_source}
+    item.update(body)
+    # One line per request: json's C encoder only runs without indentation (the indenting
+    # encoder is pure Python and was most of the time for a large file).
+    return dumps_json(item, indent=None)
+
+
+def _har_item_text(result: Explained, number: int, color: bool) -> str:
+    buffer = io.StringIO()
+    where = f"HAR entry {result.entry.index}, origin from the {result.origin_source}"
+    buffer.write(f"[{number}] {where}\n")
+    render_text(
+        result.request, result.verdict, [], buffer, result.notes,
+        locations=result.locations, color=color,
+    )  # fmt: skip
+    buffer.write("\n")
+    return buffer.getvalue()
+
+
 def _run_har(args: argparse.Namespace) -> int:
-    from corsguard.har import HarError, explain_har, load_har
+    """Explain each entry and write its result at once: output grows with the file, memory
+    does not (beyond the parsed file), and a failure on one entry is reported for that entry
+    while the others are still explained."""
+    from corsguard.har import EntryError, HarError, explain_har, load_har
 
     if args.url:
         raise UsageError("give either a URL or --har FILE, not both")
     try:
-        entries = load_har(args.har)
+        har = load_har(args.har)
     except HarError as exc:
         raise UsageError(f"--har: {exc}") from None
-    results = explain_har(entries, "include" if args.credentials else None)
-    if args.origin:
-        origin = parse_origin_arg(args.origin)
-        results = [r for r in results if r.request.origin == origin]
-    blocked = [r for r in results if not r.verdict.allowed]
+    only = parse_origin_arg(args.origin) if args.origin else None
+    out = sys.stdout
+    color = _Style(out).on
+    explained = blocked = 0
+    errors: list[EntryError] = []
     if args.json:
-        items = []
-        for r in results:
-            body = verdict_json(r.request, r.verdict)
-            body["notes"].extend(r.notes)
-            item: dict[str, Any] = {"har_index": r.entry.index, "origin_from": r.origin_source}
-            item.update(body)
-            items.append(item)
-        doc = {"version": JSON_VERSION, "allowed": not blocked, "requests": items}
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        out.write(f'{{"version": {JSON_VERSION}, "requests": [')
+
+    def failed(error: EntryError) -> None:
+        errors.append(error)
+        if not args.json:
+            out.write(f"HAR entry {error.index}: error: {for_terminal(error.message)}\n\n")
+
+    for result in explain_har(har, "include" if args.credentials else None):
+        if isinstance(result, EntryError):
+            failed(result)
+            continue
+        if only is not None and result.request.origin != only:
+            continue
+        try:
+            if args.json:
+                chunk = ("\n" if explained == 0 else ",\n") + _har_item_json(result)
+            else:
+                chunk = _har_item_text(result, explained + 1, color)
+        except Exception as exc:  # one entry's report must not stop the others
+            failed(EntryError(result.entry.index, f"cannot report this entry: {exc!r}"[:300]))
+            continue
+        out.write(chunk)
+        explained += 1
+        blocked += not result.verdict.allowed
+    if args.json:
+        error_items = [{"har_index": e.index, "error": e.message} for e in errors]
+        out.write(
+            ("\n], " if explained else "], ")
+            + '"errors": '
+            + dumps_json(error_items, indent=None)
+            + f', "allowed": {"false" if blocked or errors else "true"}}}\n'
+        )
     else:
-        if not results:
-            print(f"{args.har}: no cross-origin CORS requests found ({len(entries)} entries)")
-        for number, r in enumerate(results, 1):
-            where = f"HAR entry {r.entry.index}, origin from the {r.origin_source}"
-            print(f"[{number}/{len(results)}] {where}")
-            render_text(r.request, r.verdict, [], sys.stdout, r.notes)
-            print()
-        if results:
-            print(f"{len(results) - len(blocked)} allowed, {len(blocked)} blocked or not proven")
+        if not explained:
+            print(
+                f"{for_terminal(args.har)}: no cross-origin CORS requests found "
+                f"({har.total} entries)"
+            )
+        else:
+            print(f"{explained - blocked} allowed, {blocked} blocked or not proven")
+    if errors:
+        print(
+            f"corsguard explain: error: {len(errors)} of {har.total} HAR entries could not be "
+            "read or explained (each is reported in place); the other results are complete",
+            file=sys.stderr,
+        )
+        return 2
     return 1 if blocked else 0

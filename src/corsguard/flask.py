@@ -34,7 +34,13 @@ from flask import Blueprint, Flask, Response, current_app, request
 from corsguard.config import did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
-from corsguard.wsgi import apply_to_headers, environ_headers, immediate_headers, merge_into
+from corsguard.wsgi import (
+    apply_to_headers,
+    environ_headers,
+    environ_raw_path,
+    immediate_headers,
+    merge_into,
+)
 
 CONFIG_KEY = "CORSGUARD"
 BLUEPRINTS_KEY = "CORSGUARD_BLUEPRINTS"
@@ -221,8 +227,14 @@ def _before_request() -> Response | None:
     policy = state.extension.policy_for(app, list(request.blueprints))
     if policy is None:
         return None
+    # request.path is what Flask's router matches: below SCRIPT_NAME, decoded as UTF-8.
     decision = decide(
-        policy, request.method, request.path, environ_headers(request.environ), request.scheme
+        policy,
+        request.method,
+        request.path,
+        environ_headers(request.environ),
+        request.scheme,
+        raw_path=None if policy._paths is None else environ_raw_path(request.environ),
     )
     request.environ[_ENVIRON_KEY] = decision
     if decision.status is None:

@@ -6,13 +6,21 @@ the request's Origin header, else from the page the entry belongs to (Chrome sto
 page URL as the page title), else from the Referer. Headers the browser adds itself
 (User-Agent, Accept-Encoding, Sec-*, Cache-Control under devtools' "Disable cache", ...)
 are not counted as script headers unless the recorded preflight asked for them.
+
+A HAR file is written by whoever hands it over: every string is made valid Unicode where it
+is read (corsguard.untrusted.clean_text), every field is type-checked, sizes are bounded,
+and an entry that cannot be read becomes an :class:`EntryError` for that entry alone; the
+other entries are explained as usual. Lookups go through indexes built once, so the work is
+linear in the number of entries.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from corsguard.browser import (
@@ -26,6 +34,7 @@ from corsguard.browser import (
     run,
     serialize_url_origin,
 )
+from corsguard.untrusted import clean_text, for_terminal
 
 # Headers a browser adds below the script (or that devtools adds) and which the script
 # therefore did not set. Kept only when the recorded preflight lists them.
@@ -51,9 +60,36 @@ BROWSER_SET = frozenset(
 )
 CORS_RESOURCE_TYPES = frozenset({"fetch", "xhr", "preflight"})
 
+# Bounds taken from what a browser itself accepts, so no real export comes near them:
+# Chromium refuses a URL longer than 2 MiB (url::kMaxURLChars) and a response whose header
+# block exceeds 256 KiB (net/http/http_stream_parser.cc, kMaxHeaderBufSize).
+MAX_URL_CHARS = 2 * 1024 * 1024
+MAX_HEADER_CHARS = 256 * 1024
+MAX_METHOD_CHARS = 1024  # a method is a short token; any real one is far below this
+
+# A serialized origin (HTML, "serialization of an origin"): scheme, host, optional port.
+# The host is an ASCII domain (after IDNA) or a bracketed IPv6 address; anything else
+# (control characters, spaces, quotes, escapes) is not an origin a browser sends.
+_ORIGIN = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9.\-_]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?"
+)
+
+
+def is_serialized_origin(value: str) -> bool:
+    """True for ``https://host[:port]`` as a browser serializes it (not for ``null``)."""
+    return _ORIGIN.fullmatch(value) is not None and serialize_url_origin(value) == value
+
 
 class HarError(ValueError):
     """The file is not a usable HAR; the message is one actionable line."""
+
+
+@dataclass(frozen=True)
+class EntryError:
+    """An entry that could not be read or explained; the other entries are unaffected."""
+
+    index: int
+    message: str
 
 
 @dataclass(frozen=True)
@@ -81,94 +117,166 @@ class HarEntry:
 
 
 @dataclass(frozen=True)
+class HarFile:
+    """The readable entries, and one error per entry that is not (both in file order)."""
+
+    entries: list[HarEntry]
+    errors: list[EntryError] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.entries) + len(self.errors)
+
+
+@dataclass(frozen=True)
 class Explained:
     entry: HarEntry
     request: Request
     verdict: Verdict
     origin_source: str
     notes: tuple[str, ...]
+    # Every Location value the recorded responses handed to the model, as written in the
+    # file: explain must never propose one of them as a fix unless it is a safe http(s) URL.
+    locations: tuple[str, ...] = ()
+
+
+class _EntryProblem(Exception):
+    """Why one entry is unusable (becomes an EntryError)."""
+
+
+_MISSING = object()  # a key that is absent, told apart from an explicit null
+
+
+def _text(value: Any, where: str, limit: int, *, required: bool = True) -> str:
+    if not isinstance(value, str):
+        if value is None and not required:
+            return ""
+        raise _EntryProblem(f"{where} is {_kind(value)}, not a string")
+    if len(value) > limit:
+        raise _EntryProblem(f"{where} is longer than {limit} characters")
+    return clean_text(value)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}  # fmt: skip
+    return "missing" if value is _MISSING else names.get(type(value), type(value).__name__)
 
 
 def _pairs(value: Any, where: str) -> Headers:
-    if value is None:
+    if value is None or value is _MISSING:
         return ()
     if not isinstance(value, list):
-        raise HarError(f"{where} must be a list of {{name, value}} objects")
+        raise _EntryProblem(f"{where} is {_kind(value)}, not a list of {{name, value}} objects")
     out = []
-    for item in value:
-        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            raise HarError(f"{where} holds an item without a string 'name'")
-        out.append((item["name"], str(item.get("value", ""))))
+    total = 0
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise _EntryProblem(f"{where}[{i}] is {_kind(item)}, not a {{name, value}} object")
+        name = item.get("name", _MISSING)
+        raw = item.get("value", "")
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = str(raw)  # some tools write numeric values unquoted
+        name_text = _text(name, f"{where}[{i}].name", MAX_HEADER_CHARS)
+        value_text = _text(raw, f"{where}[{i}].value", MAX_HEADER_CHARS, required=False)
+        total += len(name_text) + len(value_text)
+        if total > MAX_HEADER_CHARS:
+            raise _EntryProblem(f"{where} hold more than {MAX_HEADER_CHARS} characters in all")
+        out.append((name_text, value_text))
     return tuple(out)
 
 
-def parse_har(data: Any) -> list[HarEntry]:
-    """The entries of a decoded HAR document; raises HarError on a structural problem."""
+def _parse_entry(raw: Any, i: int, pages: Mapping[str, str]) -> HarEntry:
+    where = f"log.entries[{i}]"
+    if not isinstance(raw, Mapping):
+        raise _EntryProblem(f"{where} is {_kind(raw)}, not an object")
+    request = raw.get("request", _MISSING)
+    response = raw.get("response")
+    if response is None:
+        response = {}
+    if not isinstance(request, Mapping):
+        raise _EntryProblem(f"{where}.request is {_kind(request)}, not an object")
+    if not isinstance(response, Mapping):
+        raise _EntryProblem(f"{where}.response is {_kind(response)}, not an object")
+    method = _text(request.get("method", _MISSING), f"{where}.request.method", MAX_METHOD_CHARS)
+    url = _text(request.get("url", _MISSING), f"{where}.request.url", MAX_URL_CHARS)
+    if not method:
+        raise _EntryProblem(f"{where}.request.method is empty")
+    if not url:
+        raise _EntryProblem(f"{where}.request.url is empty")
+    status = response.get("status", 0)
+    if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 999:
+        raise _EntryProblem(f"{where}.response.status is not a status code (0 to 999)")
+    request_headers = _pairs(request.get("headers"), f"{where}.request.headers")
+    response_headers = _pairs(response.get("headers"), f"{where}.response.headers")
+    cookies = request.get("cookies")
+    has_cookies = (isinstance(cookies, list) and bool(cookies)) or any(
+        n.lower() == "cookie" for n, _ in request_headers
+    )
+    resource_type = raw.get("_resourceType")
+    pageref = raw.get("pageref")
+    return HarEntry(
+        index=i,
+        method=method,
+        url=url,
+        request_headers=request_headers,
+        status=status,
+        response_headers=response_headers,
+        resource_type=clean_text(resource_type) if isinstance(resource_type, str) else None,
+        page_url=pages.get(pageref) if isinstance(pageref, str) else None,
+        has_cookies=has_cookies,
+    )
+
+
+def parse_har(data: Any) -> HarFile:
+    """The entries of a decoded HAR document.
+
+    Raises HarError only when the document as a whole is not a HAR (no log.entries list);
+    an unusable entry becomes an EntryError and the others are still read.
+    """
     log = data.get("log") if isinstance(data, Mapping) else None
     entries = log.get("entries") if isinstance(log, Mapping) else None
-    if not isinstance(entries, list):
+    if not isinstance(log, Mapping) or not isinstance(entries, list):
         raise HarError("not a HAR file: there is no log.entries list")
     pages: dict[str, str] = {}
-    assert isinstance(log, Mapping)
-    for page in log.get("pages") or []:
+    raw_pages = log.get("pages")
+    for page in raw_pages if isinstance(raw_pages, list) else ():
         if isinstance(page, Mapping) and isinstance(page.get("id"), str):
             title = page.get("title")
-            if isinstance(title, str) and title.startswith(("http://", "https://")):
-                pages[page["id"]] = title
-    out = []
+            if (
+                isinstance(title, str)
+                and len(title) <= MAX_URL_CHARS
+                and title.startswith(("http://", "https://"))
+            ):
+                pages[page["id"]] = clean_text(title)
+    har = HarFile([])
     for i, raw in enumerate(entries):
-        where = f"log.entries[{i}]"
-        if not isinstance(raw, Mapping):
-            raise HarError(f"{where} is not an object")
-        request = raw.get("request")
-        response = raw.get("response") or {}
-        if not isinstance(request, Mapping):
-            raise HarError(f"{where}.request is missing")
-        if not isinstance(response, Mapping):
-            raise HarError(f"{where}.response is not an object")
-        method, url = request.get("method"), request.get("url")
-        if not isinstance(method, str) or not method:
-            raise HarError(f"{where}.request.method is missing")
-        if not isinstance(url, str) or not url:
-            raise HarError(f"{where}.request.url is missing")
-        status = response.get("status", 0)
-        if not isinstance(status, int) or isinstance(status, bool):
-            raise HarError(f"{where}.response.status is not a number")
-        request_headers = _pairs(request.get("headers"), f"{where}.request.headers")
-        cookies = request.get("cookies") or []
-        has_cookies = bool(cookies) or any(n.lower() == "cookie" for n, _ in request_headers)
-        resource_type = raw.get("_resourceType")
-        pageref = raw.get("pageref")
-        out.append(
-            HarEntry(
-                index=i,
-                method=method,
-                url=url,
-                request_headers=request_headers,
-                status=status,
-                response_headers=_pairs(response.get("headers"), f"{where}.response.headers"),
-                resource_type=resource_type if isinstance(resource_type, str) else None,
-                page_url=pages.get(pageref) if isinstance(pageref, str) else None,
-                has_cookies=has_cookies,
-            )
-        )
-    return out
+        try:
+            har.entries.append(_parse_entry(raw, i, pages))
+        except _EntryProblem as exc:
+            har.errors.append(EntryError(i, str(exc)))
+    return har
 
 
-def load_har(path: str) -> list[HarEntry]:
+def load_har(path: str) -> HarFile:
+    shown = for_terminal(path)
     try:
         with open(path, encoding="utf-8-sig") as handle:
             data = json.load(handle)
     except OSError as exc:
-        raise HarError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise HarError(f"cannot read {shown}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise HarError(f"{path} is not UTF-8 text (a HAR file is JSON)") from None
+        raise HarError(f"{shown} is not UTF-8 text (a HAR file is JSON)") from None
     except json.JSONDecodeError as exc:
         raise HarError(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"{shown} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except RecursionError:
-        raise HarError(f"{path} is nested too deeply to be a HAR file") from None
+        raise HarError(f"{shown} is nested too deeply to be a HAR file") from None
+    except ValueError as exc:
+        # json turns a number of more than sys.get_int_max_str_digits() digits into a
+        # ValueError of its own (CVE-2020-10735's limit), not a JSONDecodeError.
+        raise HarError(f"{shown} is not a usable JSON document: {exc}") from None
     return parse_har(data)
 
 
@@ -176,98 +284,151 @@ def _page_origin(entry: HarEntry) -> tuple[str, str] | None:
     origin = entry.header("origin")
     if origin is not None:
         origin = origin.strip()
-        if origin == "null" or serialize_url_origin(origin) == origin:
+        if origin == "null" or is_serialized_origin(origin):
             return origin, "Origin header"
     if entry.page_url:
-        return serialize_url_origin(entry.page_url), "page URL"
+        origin = serialize_url_origin(entry.page_url)
+        if is_serialized_origin(origin):
+            return origin, "page URL"
     referer = entry.header("referer")
     if referer:
-        return serialize_url_origin(referer), "Referer header"
+        origin = serialize_url_origin(referer)
+        if is_serialized_origin(origin):
+            return origin, "Referer header"
     return None
 
 
-def _find(
-    entries: Sequence[HarEntry], after: int, method: str, url: str, preflight: bool
-) -> HarEntry | None:
-    """The recorded entry for a request: the first match after ``after``, else the last before."""
-    matches = [e for e in entries if e.url == url and e.is_preflight == preflight]
-    if preflight:
-        matches = [e for e in matches if e.header("access-control-request-method") == method]
-    else:
-        matches = [e for e in matches if e.method == method]
-    later = [e for e in matches if e.index > after]
-    if later:
-        return later[0]
-    earlier = [e for e in matches if e.index <= after]
-    return earlier[-1] if earlier else None
+class _Index:
+    """The entries by (URL, method), each list in file order and searched by bisection."""
+
+    def __init__(self, entries: Sequence[HarEntry]) -> None:
+        self.tables: dict[bool, dict[tuple[str, str], tuple[list[int], list[HarEntry]]]] = {
+            True: {},
+            False: {},
+        }
+        for e in entries:
+            preflight = e.is_preflight
+            method = (
+                (e.header("access-control-request-method") or "").strip() if preflight else e.method
+            )
+            positions, found = self.tables[preflight].setdefault((e.url, method), ([], []))
+            positions.append(e.index)
+            found.append(e)
+
+    def preflight_for(self, entry: HarEntry) -> HarEntry | None:
+        """The preflight recorded for ``entry``: the nearest one before it, else the first after."""
+        key = (entry.url, normalize_method(entry.method))
+        positions, found = self.tables[True].get(key, ([], []))
+        if not found:
+            return None
+        before = bisect.bisect_left(positions, entry.index)
+        return found[before - 1] if before else found[0]
+
+    def find(self, after: int, method: str, url: str, preflight: bool) -> HarEntry | None:
+        """The recorded entry for a hop: the first match after ``after``, else the last before."""
+        key = (url, method.strip() if preflight else method)
+        positions, found = self.tables[preflight].get(key, ([], []))
+        at = bisect.bisect_right(positions, after)
+        if at < len(found):
+            return found[at]
+        return found[at - 1] if at else None
 
 
 def explain_har(
-    entries: Sequence[HarEntry], credentials: Credentials | None = None
-) -> list[Explained]:
-    """Explain every cross-origin CORS request in ``entries`` (redirect hops are followed)."""
-    out: list[Explained] = []
+    har: HarFile | Sequence[HarEntry], credentials: Credentials | None = None
+) -> Iterator[Explained | EntryError]:
+    """Explain every cross-origin CORS request, in file order, one result at a time.
+
+    Unreadable entries come out as EntryError in their place; so does an entry whose
+    explanation fails, so that no entry can stop the others (redirect hops are followed).
+    """
+    if not isinstance(har, HarFile):
+        har = HarFile(list(har))
+    errors = iter(sorted(har.errors, key=lambda e: e.index))
+    pending = next(errors, None)
+    index = _Index(har.entries)
     consumed: set[int] = set()
-    for entry in entries:
-        if entry.is_preflight or entry.index in consumed:
-            continue
-        found = _page_origin(entry)
-        if found is None:
-            continue
-        origin, source = found
-        if serialize_url_origin(entry.url) == origin:
-            continue
-        if entry.header("origin") is None and entry.resource_type not in CORS_RESOURCE_TYPES:
-            continue  # a no-cors subresource (image, script without crossorigin...)
-        notes: list[str] = []
-        # The preflight recorded for this request: the nearest one before it, else after it.
-        candidates = [
-            e
-            for e in entries
-            if e.is_preflight
-            and e.url == entry.url
-            and (e.header("access-control-request-method") or "").strip()
-            == normalize_method(entry.method)
-        ]
-        before = [e for e in candidates if e.index < entry.index]
-        preflight = before[-1] if before else (candidates[0] if candidates else None)
-        asked = set()
-        if preflight is not None:
-            acrh = preflight.header("access-control-request-headers") or ""
-            asked = {n.strip().lower() for n in acrh.split(",") if n.strip()}
-        script_headers = tuple(
-            (n, v)
-            for n, v in entry.request_headers
-            if not n.startswith(":")
-            and not n.lower().startswith(("sec-", "proxy-"))
-            and (n.lower() not in BROWSER_SET or n.lower() in asked)
+    for entry in har.entries:
+        while pending is not None and pending.index < entry.index:
+            yield pending
+            pending = next(errors, None)
+        result: Explained | EntryError | None
+        try:
+            result = _explain_entry(entry, index, credentials, consumed)
+        except Exception as exc:  # one entry must not stop the others
+            result = EntryError(entry.index, f"cannot explain this entry: {_describe(exc)}")
+        if result is not None:
+            yield result
+    while pending is not None:
+        yield pending
+        pending = next(errors, None)
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return for_terminal(text[:300] + ("..." if len(text) > 300 else ""))
+
+
+def _explain_entry(
+    entry: HarEntry, index: _Index, credentials: Credentials | None, consumed: set[int]
+) -> Explained | None:
+    if entry.is_preflight or entry.index in consumed:
+        return None
+    found = _page_origin(entry)
+    if found is None:
+        return None
+    origin, source = found
+    if serialize_url_origin(entry.url) == origin:
+        return None
+    if entry.header("origin") is None and entry.resource_type not in CORS_RESOURCE_TYPES:
+        return None  # a no-cors subresource (image, script without crossorigin...)
+    notes: list[str] = []
+    preflight = index.preflight_for(entry)
+    asked = set()
+    if preflight is not None:
+        acrh = preflight.header("access-control-request-headers") or ""
+        asked = {n.strip().lower() for n in acrh.split(",") if n.strip()}
+    script_headers = tuple(
+        (n, v)
+        for n, v in entry.request_headers
+        if not n.startswith(":")
+        and not n.lower().startswith(("sec-", "proxy-"))
+        and (n.lower() not in BROWSER_SET or n.lower() in asked)
+    )
+    if credentials is not None:
+        mode: Credentials = credentials
+    elif entry.has_cookies:
+        mode = "include"
+    else:
+        mode = "omit"
+        notes.append(
+            "no cookies were recorded, so credentials are taken as omitted; "
+            "use --credentials if the page uses credentials: 'include'"
         )
-        if credentials is not None:
-            mode: Credentials = credentials
-        elif entry.has_cookies:
-            mode = "include"
-        else:
-            mode = "omit"
-            notes.append(
-                "no cookies were recorded, so credentials are taken as omitted; "
-                "use --credentials if the page uses credentials: 'include'"
-            )
-        request = Request(origin, entry.url, entry.method, script_headers, mode, "cors")
-        verdict = _replay(entries, entry, request, preflight, notes, consumed)
-        out.append(Explained(entry, request, verdict, source, tuple(notes)))
-    return out
+    request = Request(origin, entry.url, entry.method, script_headers, mode, "cors")
+    locations: list[str] = []
+    verdict = _replay(index, entry, request, preflight, notes, consumed, locations)
+    return Explained(entry, request, verdict, source, tuple(notes), tuple(locations))
 
 
 def _replay(
-    entries: Sequence[HarEntry],
+    index: _Index,
     entry: HarEntry,
     request: Request,
     preflight: HarEntry | None,
     notes: list[str],
     consumed: set[int],
+    locations: list[str],
 ) -> Verdict:
     """Run the model with the recorded responses standing in for the network."""
     state = {"last": entry.index}
+
+    def answer(match: HarEntry) -> Response:
+        response = Response(match.status, match.response_headers)
+        location = response.redirect_location
+        if location is not None:
+            locations.append(location)
+        return response
 
     def respond(outgoing: Outgoing) -> Response | None:
         if outgoing.kind == "preflight":
@@ -275,24 +436,24 @@ def _replay(
                 match = preflight
             else:
                 acrm = outgoing.header("access-control-request-method") or ""
-                match = _find(entries, state["last"], acrm, outgoing.url, True)
+                match = index.find(state["last"], acrm, outgoing.url, True)
             if match is None:
                 notes.append(
                     f"no preflight for {outgoing.url} is recorded (maybe it came from the "
                     "preflight cache: export the HAR with 'Disable cache' on)"
                 )
                 return None
-            return Response(match.status, match.response_headers)
+            return answer(match)
         match = (
             entry
             if outgoing.hop == 0
-            else _find(entries, state["last"], outgoing.method, outgoing.url, False)
+            else index.find(state["last"], outgoing.method, outgoing.url, False)
         )
         if match is None or match.status == 0:
             notes.append(f"no response for {outgoing.method} {outgoing.url} is recorded")
             return None
         consumed.add(match.index)
         state["last"] = match.index
-        return Response(match.status, match.response_headers)
+        return answer(match)
 
     return run(request, respond)

@@ -19,10 +19,18 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from corsguard.browser import Response
+from corsguard.untrusted import for_terminal, text_from_bytes
 
 MAX_HEADER_BYTES = 64 * 1024
 _STATUS_LINE = re.compile(rb"HTTP/(\d)(?:\.(\d))? (\d{3})(?: [^\r\n]*)?\Z")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+
+
+_NOT_IN_TARGET = re.compile(r"[^\x21-\x7e]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8", "surrogatepass"))
 
 
 class NetworkError(Exception):
@@ -44,10 +52,17 @@ def _target(url: str) -> tuple[str, str, int, str, str]:
         ascii_host = host if ":" in host else host.encode("idna").decode("ascii")
     except UnicodeError:
         raise NetworkError(f"{url!r} has an invalid host name") from None
+    if _NOT_IN_TARGET.search(ascii_host):  # the Host line must not carry controls or spaces
+        raise NetworkError(f"{url!r} has an invalid host name")
     shown = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
     default = port == (443 if scheme == "https" else 80)
     host_header = shown if default else f"{shown}:{port}"
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # A redirect's Location is server-written: percent-encode what may not appear in a
+    # request-target (RFC 9112 section 3.2; controls, spaces and non-ASCII), as a browser
+    # does for a URL's path and query (URL standard, percent-encode sets), so that no
+    # value can split the request line.
+    target = _NOT_IN_TARGET.sub(_percent, target)
     return scheme, ascii_host, port, host_header, target
 
 
@@ -166,7 +181,9 @@ def _parse_head(head: bytes, where: str) -> Response:
     status = int(match.group(3))
     headers: list[tuple[str, str]] = []
     for raw in lines[1:]:
-        line = raw.decode("latin-1")
+        # Decoded where read: valid UTF-8 kept, any other byte as the text \xNN, so no C1
+        # control (0x9b is CSI) arrives as a character and nothing downstream holds bytes.
+        line = text_from_bytes(raw)
         if line[:1] in (" ", "\t") and headers:  # obsolete line folding
             name, value = headers[-1]
             headers[-1] = (name, value + " " + line.strip())
@@ -195,7 +212,7 @@ def send(
     lines = [f"{method} {target} HTTP/1.1", f"Host: {host_header}"]
     for name, value in headers:
         if any(c in name + value for c in "\r\n\x00"):
-            raise NetworkError(f"header {name!r} contains a line break")
+            raise NetworkError(f"header {for_terminal(name)} contains a line break")
         lines.append(f"{name}: {value}")
     if method not in ("GET", "HEAD", "OPTIONS"):
         lines.append("Content-Length: 0")

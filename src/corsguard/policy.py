@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -69,6 +70,7 @@ class Policy:
         "_headers_lower",
         "_matcher",
         "_methods",
+        "_paths",
         "_preflight_cache",
         "_preflight_headers",
         "_preflight_vary",
@@ -134,6 +136,9 @@ class Policy:
     ]
     _preflight_headers: tuple[tuple[bytes, bytes], ...]
     _preflight_vary: bytes
+    # With routes or exempt paths: the strict policy for paths whose readings disagree,
+    # and the longest route or exempt prefix (engine.route_policy); otherwise None.
+    _paths: tuple[Policy, int] | None
 
     def __init__(
         self,
@@ -226,7 +231,8 @@ class Policy:
             elif pattern.scheme == "http" and not pattern.is_loopback:
                 warnings.append(
                     f"{text}: a plain-http origin can be impersonated by anyone on the "
-                    "network path; prefer https"
+                    "network path; prefer https "
+                    + label("insecure-origin-trusted", Context(credentials=False))
                 )
 
         # --- methods
@@ -450,13 +456,52 @@ class Policy:
         s(self, "_preflight_headers", tuple(preflight))
         # The only mutable state: a bounded memo of granted preflights (engine.py).
         s(self, "_preflight_cache", {})
+        s(self, "_paths", self._path_table())
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
         twin = object.__new__(Policy)
         for name in Policy.__slots__:
-            object.__setattr__(twin, name, getattr(self, name))
+            if name != "_paths":
+                object.__setattr__(twin, name, getattr(self, name))
         object.__setattr__(twin, "on_reject", on_reject)
+        object.__setattr__(twin, "_paths", twin._path_table())
         return twin
+
+    def _path_table(self) -> tuple[Policy, int] | None:
+        """See ``_paths``: the strict twin grants nothing, exempts nothing, blocks writes
+        and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
+        prefixes = [*self._exempt_prefixes, *self._routes]
+        prefixes += [p for sub in self._routes.values() for p in sub._exempt_prefixes]
+        if not prefixes:
+            return None
+        strict = object.__new__(Policy)
+        for name in Policy.__slots__:
+            if name != "_paths":
+                object.__setattr__(strict, name, getattr(self, name))
+        vary = self._preflight_vary
+        for name, value in {
+            "allow_origins": (),
+            "origin_patterns": (),
+            "any_origin": False,
+            "public": False,
+            "_granted": {},
+            "_has_patterns": False,
+            "_matcher": OriginMatcher(()),
+            "_acao_public": (),
+            "_public_grant": (),
+            "vary": b"Origin",
+            "_preflight_vary": vary if vary.startswith(b"Origin") else b"Origin, " + vary,
+            "_preflight_cache": {},
+            "block_cross_origin_writes": True,
+            "block_cross_origin_websockets": True,
+            "write_protection_exempt_paths": (),
+            "_exempt_prefixes": frozenset(),
+            "routes": MappingProxyType({}),
+            "_routes": {},
+            "_paths": None,
+        }.items():
+            object.__setattr__(strict, name, value)
+        return strict, max(map(len, prefixes))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
@@ -585,7 +630,10 @@ def _check_credentialed_origin(
     text = pattern.text
     if pattern.scheme == "http" and not pattern.is_loopback:
         if tolerate_insecure:
-            warnings.append(f"{text}: plain-http origin trusted with credentials (tolerated)")
+            warnings.append(
+                f"{text}: plain-http origin trusted with credentials (tolerated) "
+                + label("insecure-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} is plain http: anyone on the network path can inject "
@@ -597,7 +645,10 @@ def _check_credentialed_origin(
         return
     if is_shared_hosting(pattern.host):
         if tolerate_psl:
-            warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
+            warnings.append(
+                f"{text}: wildcard on a public suffix (tolerated) "
+                + label("third-party-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "

@@ -36,11 +36,19 @@ from corsguard.audit.output import (
 )
 from corsguard.audit.poc import PocDirError, prepare_poc_dir
 from corsguard.audit.prober import AuditOptions, Collected, Item, audit_stream
-from corsguard.audit.prove import BrowserUnavailable, ProveSettings, find_browser, prove_stream
+from corsguard.audit.prove import (
+    BrowserUnavailable,
+    ProveSettings,
+    find_browser,
+    is_local_address,
+    pinned_address,
+    prove_stream,
+)
 from corsguard.cli import UsageError
 from corsguard.cliargs import parse_header, parse_resolve
 from corsguard.findings import Severity
 from corsguard.origin import OriginPattern
+from corsguard.untrusted import text_from_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -177,7 +185,7 @@ def _items(
         if "\x00" in line or any("\udc80" <= c <= "\udcff" for c in line):
             # Undecodable bytes arrive as surrogates (see _open_input): one bad line is an
             # error entry, and the rest of the inventory is still audited.
-            shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            shown = text_from_bytes(line.encode("utf-8", "surrogateescape"))
             yield index, shown, NOT_TEXT
             index += 1
             continue
@@ -204,9 +212,15 @@ def _open_input(path: str | None) -> IO[str] | None:
 
 def _open_output(path: str | None) -> IO[str]:
     if path is None:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            # The report is valid Unicode, but a terminal or pipe in another encoding (LANG=C)
+            # must not be able to refuse a character and so lose the whole report.
+            with contextlib.suppress(Exception):
+                reconfigure(errors="backslashreplace")
         return sys.stdout
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "w", encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -273,7 +287,14 @@ def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSet
         browser = find_browser(args.browser)
     except (BrowserUnavailable, PocDirError) as exc:
         raise UsageError(str(exc)) from None
+    # Which browser to start first (see Prover): the one for local targets when the first
+    # command-line target is on a literal loopback/private address or --resolve pin.
+    first = args.urls[0] if args.urls else None
+    expect_local = first is not None and bool(
+        is_local_address(pinned_address(first, options.resolve))
+    )
     return ProveSettings(
+        expect_local=expect_local,
         prove_all=mode == "all",
         browser=browser,
         insecure=options.insecure,
@@ -296,6 +317,10 @@ def run(args: argparse.Namespace) -> int:
     patterns = _patterns(args.origin)
     headers = tuple(parse_header(raw) for raw in args.header)
     for url in args.urls:
+        if any("\udc80" <= c <= "\udcff" for c in url):
+            # Undecodable bytes of the command line arrive as surrogates.
+            shown = text_from_bytes(url.encode("utf-8", "surrogateescape"))
+            raise UsageError(f"{shown!r} is not UTF-8 text: give the URL percent-encoded")
         try:
             url_origin(url)
         except TargetError as exc:

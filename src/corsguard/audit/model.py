@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsguard.audit.severity import preflight_passes, readability
-from corsguard.findings import KINDS, Severity
+from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
@@ -31,6 +31,7 @@ from corsguard.probes import (
     registrable_domain,
     split_origin,
 )
+from corsguard.untrusted import clean_text
 
 MAX_REQUESTS = 40
 """At most this many requests per target for the whole check set."""
@@ -104,8 +105,15 @@ class ProbeResponse:
 
     @classmethod
     def keep_cors(cls, status: int, headers: Sequence[tuple[str, str]]) -> ProbeResponse:
+        """The CORS-relevant fields of ``headers``, as valid Unicode.
+
+        The prober decodes raw header bytes with `corsguard.untrusted.text_from_bytes`;
+        clean_text here also covers callers that hand over surrogateescape-decoded text, so
+        no report ever holds a lone surrogate (strict UTF-8 writers and JSON parsers refuse
+        one, which would lose every other target's results with it).
+        """
         kept = tuple(
-            (name.lower(), value)
+            (name.lower(), clean_text(value))
             for name, value in headers
             if name.lower() in _CORS_RESPONSE_HEADERS
         )
@@ -134,6 +142,9 @@ class Exchange:
     request: ProbeRequest
     response: ProbeResponse | None = None
     error: str | None = None
+    # The headers arrived but the body did not, in full (short, broken or too slow): the
+    # headers are the whole evidence, so the response counts, with this note.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,7 @@ class Finding:
 
     @property
     def remediation(self) -> str:
+        """Stack-independent; corsguard.audit.output writes it with the user's origins."""
         return KINDS[self.id].remediation
 
 
@@ -187,6 +199,11 @@ class TargetReport:
     findings: tuple[Finding, ...] = ()
     requests: int = 0
     request_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # What the reader should know about how complete the evidence is (incomplete bodies, a
+    # check set cut short by the time budget); the findings stand.
+    notes: tuple[str, ...] = ()
+    # The --origin values (empty in black-box mode): the origins a remediation is written for.
+    trusted: tuple[str, ...] = ()
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -435,7 +452,7 @@ def _origin_finding(target: Target, exchange: Exchange) -> Finding:
         explanation = f"The browser would not honour this grant: {read.reason}."
     return Finding(
         exchange.request.purpose,
-        read.severity,
+        severity_of(exchange.request.purpose, read.context),
         origin,
         read.credentialed,
         exchange.request,
@@ -499,7 +516,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
         findings = [
             Finding(
                 "wildcard-origin",
-                Severity.MEDIUM if read.anonymous else Severity.LOW,
+                severity_of("wildcard-origin", read.context),
                 origin,
                 False,
                 exchange.request,
@@ -508,7 +525,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
             )
         ]
         if [v.lower() for v in response.values("access-control-allow-credentials")] == ["true"]:
-            severity = read.severity if read.credentialed else Severity.LOW
+            severity = severity_of("wildcard-with-credentials", read.context)
             findings.append(
                 Finding(
                     "wildcard-with-credentials",
@@ -551,7 +568,7 @@ def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]
             return [
                 Finding(
                     "missing-vary-origin",
-                    Severity.MEDIUM,
+                    severity_of("missing-vary-origin", Context(read.credentialed)),
                     exchange.request.origin,
                     read.credentialed,
                     exchange.request,
@@ -579,7 +596,7 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
             findings.append(
                 Finding(
                     "preflight-any-method",
-                    Severity.LOW,
+                    severity_of("preflight-any-method", Context(False)),
                     origin,
                     False,
                     exchange.request,
@@ -592,7 +609,7 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
             findings.append(
                 Finding(
                     "preflight-any-header",
-                    Severity.LOW,
+                    severity_of("preflight-any-header", Context(False)),
                     origin,
                     False,
                     exchange.request,
@@ -623,7 +640,7 @@ def _untrusted_preflight_finding(
         return [
             Finding(
                 "preflight-origin-reflected",
-                Severity.MEDIUM if credentialed else Severity.LOW,
+                severity_of("preflight-origin-reflected", Context(credentialed)),
                 origin,
                 credentialed,
                 exchange.request,
@@ -652,14 +669,14 @@ def _private_network_finding(target: Target, answered: Sequence[Exchange]) -> li
         if [v.lower() for v in response.values("access-control-allow-private-network")] != ["true"]:
             continue
         # Private Network Access: the grant counts only if the preflight passes as a whole.
-        if preflight_passes(origin, response.status, response.headers):
-            severity = Severity.MEDIUM
+        passes = preflight_passes(origin, response.status, response.headers)
+        severity = severity_of("private-network-allowed", Context(False, readable=passes))
+        if passes:
             explanation = (
                 f"The preflight grants {origin} access to this private-network service through "
                 "a visitor's browser."
             )
         else:
-            severity = Severity.LOW
             explanation = (
                 "The preflight answers Access-Control-Allow-Private-Network: true to an "
                 "untrusted origin, but the browser would not honour it: the preflight does not "
@@ -698,14 +715,30 @@ def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
     return None
 
 
-_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
+    """One note per distinct body problem, with how many responses it affected."""
+    counts: dict[str, int] = {}
+    for exchange in exchanges:
+        if exchange.response is not None and exchange.note:
+            counts[exchange.note] = counts.get(exchange.note, 0) + 1
+    answered = sum(1 for e in exchanges if e.response is not None)
+    return tuple(
+        f"{count} of {answered} responses: {note}; judged from their headers, which arrived in full"
+        for note, count in counts.items()
+    )
 
 
-def analyse(target: Target, exchanges: Sequence[Exchange]) -> TargetReport:
-    """Every finding the exchanges show, most severe first; or the target's error."""
+def analyse(
+    target: Target, exchanges: Sequence[Exchange], notes: Sequence[str] = ()
+) -> TargetReport:
+    """Every finding the exchanges show, most severe first; or the target's error.
+
+    ``notes`` (from the prober: a check set cut short) join the exchanges' own notes.
+    """
     error = _error(target, exchanges)
     if error is not None:
         return TargetReport(target.url, "error", error, (), len(exchanges), target.request_headers)
+    all_notes = (*notes, *exchange_notes(exchanges))
     answered = [e for e in exchanges if e.response is not None]
     origin_findings = _origin_findings(target, answered)
     findings = (
@@ -716,9 +749,16 @@ def analyse(target: Target, exchanges: Sequence[Exchange]) -> TargetReport:
         + _preflight_findings(target, answered)
         + _private_network_finding(target, answered)
     )
-    findings.sort(key=lambda f: (-f.severity.rank, _ORDER[f.id]))
+    findings.sort(key=lambda f: (-f.severity.rank, order(f.id)))
     return TargetReport(
-        target.url, "ok", None, tuple(findings), len(exchanges), target.request_headers
+        target.url,
+        "ok",
+        None,
+        tuple(findings),
+        len(exchanges),
+        target.request_headers,
+        tuple(dict.fromkeys(all_notes)),
+        tuple(pattern.text for pattern in target.trust.patterns),
     )
 
 

@@ -3,26 +3,38 @@
 jsonl is written one target at a time, as each target finishes (and flushed), so an
 interrupted run keeps everything already written; table, json and sarif are whole
 documents and are written at the end.
+
+Every string here may come from a target or the inventory, that is from an attacker.
+JSON, JSONL and SARIF hold only valid Unicode (`corsguard.untrusted.clean_text` on every
+string, then ``ensure_ascii``: no raw control or BiDi character, no lone surrogate that a
+strict parser would refuse); the table shows every such value through
+`corsguard.untrusted.for_terminal`, so no escape sequence or BiDi override reaches the
+terminal (CVE-2021-42574). Each target is rendered on its own: one that cannot be rendered
+becomes an error entry and the others are written in full.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from corsguard import __version__
-from corsguard.audit.model import Finding, ProbeResponse, TargetReport
-from corsguard.findings import KINDS, Severity
+from corsguard import sarif
+from corsguard.audit.model import Finding, ProbeResponse, TargetError, TargetReport, url_origin
+from corsguard.findings import AUDIT_IDS, Severity, fixes, remediation
+from corsguard.remediation import FixContext, safe_origins
+from corsguard.untrusted import clean_text, for_terminal
 
 FORMATS = ("table", "json", "jsonl", "sarif")
 JSON_VERSION = 1
-INFORMATION_URI = "https://pypi.org/project/corsguard/"
+INFORMATION_URI = sarif.INFORMATION_URI
 
-# Finding ids the audit can report (regex-origin is only visible in source: corsguard lint).
-AUDIT_IDS = tuple(kind for kind in KINDS if kind != "regex-origin")
+# AUDIT_IDS (from the catalogue): regex-origin and cors-library-conflict are only visible in
+# source (corsguard lint).
 
 _SECRET_WORDS = ("cookie", "auth", "token", "key", "secret", "session", "password")
 
@@ -59,9 +71,36 @@ def finding_dict(report: TargetReport, finding: Finding) -> dict[str, Any]:
             },
             "response": _response_dict(finding.response),
         },
-        "remediation": finding.remediation,
+        "remediation": remediation_of(report, finding),
+        "fixes": fixes_of(report, finding),
         **proof_fields(finding),
     }
+
+
+def fix_context(report: TargetReport, finding: Finding) -> FixContext:
+    """The user's origins for a fix: the --origin values, else (black-box) the target's site.
+
+    In black-box mode corsguard does not know the front ends; the fix then shows the
+    target's own origin and says that it is a stand-in.
+    """
+    if report.trusted:
+        origins, notes = safe_origins(report.trusted)
+    else:
+        try:
+            origins, notes = (url_origin(report.url),), ()
+        except TargetError:
+            origins, notes = (), ()
+        if origins:
+            notes = (f"{origins[0]} is this target's own origin: list your front ends' origins",)
+    return FixContext(origins=origins, credentials=finding.credentials or None, notes=notes)
+
+
+def remediation_of(report: TargetReport, finding: Finding) -> str:
+    return remediation(finding.id, fix_context(report, finding))
+
+
+def fixes_of(report: TargetReport, finding: Finding) -> dict[str, str]:
+    return fixes(finding.id, fix_context(report, finding))
 
 
 def proof_fields(finding: Finding) -> dict[str, Any]:
@@ -88,14 +127,55 @@ def proof_line(finding: Finding) -> str | None:
     return f"REFUTED in {finding.browser}: {reason}"
 
 
-def target_dict(report: TargetReport) -> dict[str, Any]:
+def cleaned(value: Any) -> Any:
+    """``value`` (JSON-like) with every string, keys too, made valid Unicode."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [cleaned(item) for item in value]
+    return value
+
+
+def render_failure(exc: BaseException) -> str:
+    """The error entry of a target whose report could not be rendered."""
+    return (
+        f"corsguard could not render this target's report ({type(exc).__name__}: "
+        f"{clean_text(str(exc))[:120]}); the other targets are complete; please report it"
+    )
+
+
+def _failed_target(report: TargetReport, exc: BaseException) -> dict[str, Any]:
     return {
-        "url": report.url,
-        "status": report.status,
-        "error": report.error,
-        "requests": report.requests,
-        "findings": [finding_dict(report, f) for f in report.findings],
+        "url": clean_text(str(report.url)),
+        "status": "error",
+        "error": render_failure(exc),
+        "requests": report.requests if isinstance(report.requests, int) else 0,
+        "findings": [],
     }
+
+
+def target_dict(report: TargetReport) -> dict[str, Any]:
+    """One target as JSON data: valid Unicode whatever the target sent.
+
+    ``notes`` is present only when there is something to say (see TargetReport.notes).
+    """
+    try:
+        data: dict[str, Any] = {
+            "url": report.url,
+            "status": report.status,
+            "error": report.error,
+            "requests": report.requests,
+            "findings": [finding_dict(report, f) for f in report.findings],
+        }
+        if report.notes:
+            data["notes"] = list(report.notes)
+        result: dict[str, Any] = cleaned(data)
+        json.dumps(result)  # fail here, for this target only, on anything not serializable
+        return result
+    except Exception as exc:  # one target's report must not lose the others
+        return _failed_target(report, exc)
 
 
 def jsonl_line(report: TargetReport) -> str:
@@ -200,25 +280,41 @@ def render_table(
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
-    lines: list[str] = []
-    summary = Summary()
-    width = max((len(f.id) for r in reports for f in r.findings), default=16)
-    for report in reports:
-        summary.add(report)
-        lines.append(paint(_BOLD, report.url))
+    # Every value below that a target or the inventory chose goes through for_terminal;
+    # only the colour codes added here are raw escapes.
+    def target_lines(report: TargetReport) -> list[str]:
+        lines = [paint(_BOLD, for_terminal(report.url))]
         note = (notes or {}).get(report.url)
         if note:
-            lines.append(paint(_DIM, f"  {note}"))
+            lines.append(paint(_DIM, f"  {for_terminal(note)}"))
         if report.status == "error":
-            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {report.error}")
+            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {for_terminal(report.error or '')}")
         elif not report.findings:
             lines.append(f"  {paint(_OK_COLOUR, 'OK    ')}  no finding")
         for finding in report.findings:
             label = paint(_COLOURS[finding.severity], f"{finding.severity.value.upper():<6}")
-            lines.append(f"  {label}  {finding.id:<{width}}  {evidence_line(finding)}")
+            evidence = for_terminal(evidence_line(finding))
+            lines.append(f"  {label}  {for_terminal(finding.id):<{width}}  {evidence}")
             mark = proof_line(finding)
             if mark is not None:
-                lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, mark)}")
+                lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, for_terminal(mark))}")
+        for text in report.notes:
+            lines.append(f"  {'':<6}  {paint(_DIM, 'note: ' + for_terminal(text))}")
+        return lines
+
+    lines: list[str] = []
+    summary = Summary()
+    width = max((len(str(f.id)) for r in reports for f in r.findings), default=16)
+    for report in reports:
+        try:
+            rendered = target_lines(report)
+            summary.add(report)
+            lines.extend(rendered)
+        except Exception as exc:  # one target's report must not lose the others
+            summary.targets += 1
+            summary.errors += 1
+            lines.append(paint(_BOLD, for_terminal(clean_text(str(report.url)))))
+            lines.append(f"  {paint(_ERROR_COLOUR, 'ERROR ')}  {for_terminal(render_failure(exc))}")
     lines.append("")
     lines.append(summary.line())
     return "\n".join(lines) + "\n"
@@ -226,92 +322,103 @@ def render_table(
 
 # --- SARIF 2.1.0 -------------------------------------------------------------------------
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
-# GitHub code scanning ranks security alerts by a CVSS-like score on the rule.
-_SECURITY_SEVERITY = {
-    "wildcard-origin": "5.3",
-    "wildcard-with-credentials": "3.1",
-    "missing-vary-origin": "5.3",
-    "preflight-any-method": "3.1",
-    "preflight-any-header": "3.1",
-    "private-network-allowed": "5.3",
+SARIF_SCHEMA = sarif.SCHEMA
+
+
+# RFC 3986, section 2: the characters a URI may hold as they are (unreserved, reserved)
+# plus "%" (kept only where it starts a percent-encoding, see sarif_uri).
+_URI_SAFE = {
+    "netloc": "!$&'()*+,;=:@[]%-._~",
+    "path": "!$&'()*+,;=:@/%-._~",
+    "query": "!$&'()*+,;=:@/?%-._~",
 }
 
 
-def _rule(kind_id: str) -> dict[str, Any]:
-    kind = KINDS[kind_id]
-    name = "".join(part.capitalize() for part in kind_id.split("-"))
-    return {
-        "id": kind_id,
-        "name": name,
-        "shortDescription": {"text": kind.title},
-        "fullDescription": {"text": kind.title},
-        "help": {"text": kind.remediation, "markdown": kind.remediation},
-        "defaultConfiguration": {
-            "level": "note" if _SECURITY_SEVERITY.get(kind_id) == "3.1" else "error"
-        },
-        "properties": {
-            "tags": ["security", "cors"],
-            "precision": "high",
-            "security-severity": _SECURITY_SEVERITY.get(kind_id, "8.1"),
-        },
-    }
+def _pct(text: str, safe: str) -> str:
+    quoted = quote(text, safe=safe, errors="backslashreplace")
+    # A "%" not followed by two hex digits is data, not an escape (RFC 3986, 2.4).
+    return re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", quoted)
 
 
-def render_sarif(reports: Sequence[TargetReport]) -> str:
-    rule_index = {kind_id: i for i, kind_id in enumerate(AUDIT_IDS)}
-    results = []
-    notifications = []
-    for report in reports:
-        location = {"physicalLocation": {"artifactLocation": {"uri": report.url}}}
-        if report.status == "error":
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": f"{report.url}: {report.error}"},
-                    "locations": [location],
-                }
-            )
-        for finding in report.findings:
-            fingerprint = hashlib.sha256(f"{report.url}\n{finding.id}".encode()).hexdigest()
-            results.append(
-                {
-                    "ruleId": finding.id,
-                    "ruleIndex": rule_index[finding.id],
-                    "level": _LEVEL[finding.severity],
-                    "message": {
-                        "text": f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"
-                    },
-                    "locations": [location],
-                    "partialFingerprints": {"corsguardFinding/v1": fingerprint[:32]},
-                    "properties": {
-                        "severity": finding.severity.value,
+def sarif_uri(url: str) -> str | None:
+    """``url`` as an RFC 3986 URI for artifactLocation.uri; None if it is no http(s) URL.
+
+    A target URL is whatever the inventory held: everything outside RFC 3986's character
+    set (controls, spaces, non-ASCII, stray "%") is percent-encoded; a line that is not
+    an absolute http(s) URL at all ("not a url") gets no location.
+    """
+    try:
+        url_origin(url)
+        parts = urlsplit(clean_text(url))
+    except (TargetError, ValueError):
+        return None
+    text = f"{parts.scheme.lower()}://{_pct(parts.netloc, _URI_SAFE['netloc'])}"
+    text += _pct(parts.path, _URI_SAFE["path"])
+    if parts.query:
+        text += "?" + _pct(parts.query, _URI_SAFE["query"])
+    if parts.fragment:
+        text += "#" + _pct(parts.fragment, _URI_SAFE["query"])
+    return text
+
+
+def _sarif_entries(report: TargetReport) -> tuple[list[sarif.Result], list[dict[str, Any]]]:
+    """(results, notifications) of one target."""
+    results: list[sarif.Result] = []
+    notifications: list[dict[str, Any]] = []
+    uri = sarif_uri(report.url)
+    locations = (
+        [{"physicalLocation": {"artifactLocation": {"uri": uri}}}] if uri is not None else []
+    )
+    where = {"locations": locations} if locations else {}
+    if report.status == "error":
+        notifications.append(
+            {"level": "error", "message": {"text": f"{report.url}: {report.error}"}, **where}
+        )
+    for text in report.notes:
+        notifications.append(
+            {"level": "note", "message": {"text": f"{report.url}: {text}"}, **where}
+        )
+    for finding in report.findings:
+        fingerprint = hashlib.sha256(
+            f"{report.url}\n{finding.id}".encode("utf-8", "backslashreplace")
+        ).hexdigest()
+        results.append(
+            sarif.Result(
+                finding.id,
+                finding.severity,
+                cleaned(f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"),
+                cleaned(locations),
+                fingerprint[:32],
+                cleaned(
+                    {
                         "origin": finding.origin,
                         "credentials": finding.credentials,
                         "evidence": finding_dict(report, finding)["evidence"],
+                        "remediation": remediation_of(report, finding),
                         **proof_fields(finding),
-                    },
-                }
-            )
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "corsguard",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(kind_id) for kind_id in AUDIT_IDS],
                     }
-                },
-                "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-                ],
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
+                ),
+            )
+        )
+    return results, cleaned(notifications)
+
+
+def render_sarif(reports: Sequence[TargetReport]) -> str:
+    results: list[sarif.Result] = []
+    notifications: list[dict[str, Any]] = []
+    for report in reports:
+        try:
+            found, notes = _sarif_entries(report)
+            json.dumps([sarif.result(r, dict.fromkeys(AUDIT_IDS, 0)) for r in found])
+            json.dumps(notes)  # fail here, for this target only
+        except Exception as exc:  # one target's report must not lose the others
+            found = []
+            uri = sarif_uri(clean_text(str(report.url)))
+            text = f"{clean_text(str(report.url))}: {render_failure(exc)}"
+            failure: dict[str, Any] = {"level": "error", "message": {"text": text}}
+            if uri is not None:
+                failure["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+            notes = [failure]
+        results += found
+        notifications += notes
+    return json.dumps(sarif.document(AUDIT_IDS, results, notifications), indent=2) + "\n"

@@ -34,6 +34,7 @@ from corsguard.audit.model import (
     analyse,
     next_probes,
 )
+from corsguard.untrusted import clean_text, text_from_bytes
 
 BODY_CAP = 16 * 1024
 """Bytes of a response body read at most (only so that the connection can be reused)."""
@@ -108,7 +109,7 @@ class RateLimiter:
 
 def describe_error(exc: BaseException, timeout: float) -> str:
     """A one-line, actionable description of why a request failed."""
-    text = " ".join(_describe(exc, timeout).split())
+    text = " ".join(clean_text(_describe(exc, timeout)).split())
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -190,8 +191,14 @@ class Prober:
             async with self._session.request(
                 probe.method, target.url, headers=headers, allow_redirects=False
             ) as response:
-                kept = ProbeResponse.keep_cors(response.status, list(response.headers.items()))
-                await _drain(response)
+                kept = ProbeResponse.keep_cors(response.status, decoded_headers(response))
+                try:
+                    await _drain(response)
+                except Exception as exc:
+                    # The headers are the whole evidence and they are here: a short, broken
+                    # or slow body must not turn a hole into "error, 0 findings".
+                    response.close()
+                    return Exchange(probe, kept, note=body_note(exc, self.options.timeout))
             return Exchange(probe, kept)
         except Exception as exc:  # every failure becomes a line in the report
             return Exchange(probe, None, describe_error(exc, self.options.timeout))
@@ -207,11 +214,12 @@ class Prober:
                     return
                 exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
 
+        limit = self.options.target_timeout
+        notes: list[str] = []
         try:
-            await asyncio.wait_for(probe_all(), self.options.target_timeout)
+            await asyncio.wait_for(probe_all(), limit)
         except asyncio.TimeoutError:
             if not any(e.response for e in exchanges):
-                limit = self.options.target_timeout
                 return TargetReport(
                     target.url,
                     "error",
@@ -220,7 +228,42 @@ class Prober:
                     len(exchanges),
                     target.request_headers,
                 )
-        return analyse(target, exchanges)
+            notes.append(
+                f"the check set did not finish within {limit:g} s: judged from the "
+                f"{len(exchanges)} responses received, some probes were not sent"
+            )
+        try:
+            return analyse(target, exchanges, notes)
+        except Exception as exc:
+            # A bug met on one target's answers is that target's error, not the end of the
+            # run: every other target is still audited and reported.
+            return TargetReport(
+                target.url,
+                "error",
+                f"internal error while analysing the responses ({type(exc).__name__}: "
+                f"{clean_text(str(exc))[:120]}); please report it",
+                (),
+                len(exchanges),
+                target.request_headers,
+            )
+
+
+def decoded_headers(response: aiohttp.ClientResponse) -> list[tuple[str, str]]:
+    """The response's header fields from their raw bytes: undecodable bytes as ``\\xNN``.
+
+    aiohttp decodes header values with surrogateescape; a lone surrogate in a report makes
+    strict UTF-8 writers and JSON parsers fail, so the bytes are decoded here, once.
+    """
+    return [(text_from_bytes(name), text_from_bytes(value)) for name, value in response.raw_headers]
+
+
+def body_note(exc: BaseException, timeout: float) -> str:
+    """Why the body of a response whose headers arrived could not be read in full."""
+    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+        return f"the body did not arrive within {timeout:g} s"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the body was incomplete (shorter than its Content-Length, or a broken chunk)"
+    return f"the body could not be read ({describe_error(exc, timeout)})"
 
 
 async def _drain(response: aiohttp.ClientResponse) -> None:

@@ -4,10 +4,11 @@ Header-based verdicts are predictions; this module asks the browser. For each se
 finding it serves an attacker page *at the probe origin itself* (Playwright request
 routing fulfils that one origin's URLs, so no port or certificate is needed and the origin
 is exactly ``https://x.attacker.test`` or ``http://localhost:3000``), and from that page
-runs the fetch an attacker would write. Only the attacker page is served locally: the
-fetch goes over the network to the real target, so Chromium's own CORS enforcement
-decides. ``null`` comes from a sandboxed iframe (``sandbox="allow-scripts"``, srcdoc)
-inside the routed page.
+runs the fetch an attacker would write, once routing is off again (while a route is active
+Playwright answers CORS preflights itself, which would fake the verdict). Only the attacker
+page is served locally: the fetch goes over the network to the real target, so Chromium's
+own CORS enforcement decides. ``null`` comes from a sandboxed iframe
+(``sandbox="allow-scripts"``, srcdoc) inside the routed page.
 
 The module has two halves:
 
@@ -33,6 +34,7 @@ import ipaddress
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,7 +42,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsguard.audit.model import (
-    ORIGIN_CLASSES,
     PROBE_HEADER,
     PROBE_METHOD,
     Finding,
@@ -48,8 +49,9 @@ from corsguard.audit.model import (
     TargetReport,
     url_origin,
 )
-from corsguard.findings import Severity
+from corsguard.findings import KINDS, Severity
 from corsguard.probes import ARBITRARY_ORIGIN
+from corsguard.untrusted import clean_text
 
 BODY_PREVIEW = 512
 """Characters of the response body kept in a proof (marked ``body_truncated`` beyond)."""
@@ -73,46 +75,44 @@ OFFLINE_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+# Attacker pages of many origins would each get a renderer process of their own; a few
+# shared ones make proofs several times faster on a small machine. CORS is enforced in the
+# network service, not the renderer, so verdicts do not change.
+# HTTPS-Upgrades would load an http attacker page (http://app.example.com, the
+# insecure-origin-trusted probe) over https, which is not routed: the proof needs the page at
+# exactly the probe's origin. Real victims can still reach such a page over http.
+_DISABLED_FEATURES = ("IsolateOrigins", "site-per-process", "HttpsUpgrades")
 LAUNCH_FLAGS = (
     *OFFLINE_FLAGS,
-    # Local Network Access (Chromium's permission prompt for loopback and private targets,
-    # and its refusal of insecure pages) is not CORS: the proof tests CORS alone and says so.
-    # Attacker pages of many origins would each get a renderer process of their own;
-    # a few shared ones make proofs several times faster on a small machine. CORS is
-    # enforced in the network service, not the renderer, so verdicts do not change.
-    # HTTPS-Upgrades would load an http attacker page (http://app.example.com, the
-    # insecure-origin-trusted probe) over https, which is not routed: the proof needs the
-    # page at exactly the probe's origin. Real victims can still reach such a page over http.
-    "--disable-features=LocalNetworkAccessChecks,IsolateOrigins,site-per-process,HttpsUpgrades",
+    f"--disable-features={','.join(_DISABLED_FEATURES)}",
     "--disable-site-isolation-trials",
     "--renderer-process-limit=4",
 )
+# Local Network Access (Chromium's permission prompt for loopback and private targets, and
+# its refusal of insecure pages) is not CORS. It is turned off only in the browser that
+# proves targets which are themselves on a loopback or private address: a public target is
+# proven in a browser that keeps it, so it cannot steer the scanning browser into the
+# user's loopback or intranet (https://wicg.github.io/local-network-access/).
+LOCAL_TARGET_FLAGS = (
+    *OFFLINE_FLAGS,
+    f"--disable-features={','.join(('LocalNetworkAccessChecks', *_DISABLED_FEATURES))}",
+    "--disable-site-isolation-trials",
+    "--renderer-process-limit=4",
+)
+
+
+def launch_flags(local: bool) -> tuple[str, ...]:
+    """Chromium's flags for proving public (``local`` False) or local targets."""
+    return LOCAL_TARGET_FLAGS if local else LAUNCH_FLAGS
+
 
 # Chromium's profile preference "cookie_controls_mode": 0 = allow third-party cookies,
 # Chrome's default for ordinary windows. Debian's Chromium 156 starts a fresh profile
 # blocking them, which would hide every credentialed read from a cross-site page.
 PROFILE_PREFERENCES = {"profile": {"cookie_controls_mode": 0}}
 
-# Findings whose proof is a cross-origin read of the target by a page on finding.origin.
-READ_KINDS = ORIGIN_CLASSES | {"wildcard-origin", "wildcard-with-credentials"}
-
-NOT_PROVABLE = {
-    "preflight-origin-reflected": (
-        "not provable by reading: the preflight lets an attacker's request go out, but the "
-        "page cannot see its effect on the server; the evidence is the preflight response"
-    ),
-    "missing-vary-origin": (
-        "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "
-        "origin's Access-Control-Allow-Origin to another, and Chromium's own HTTP cache is "
-        "partitioned by top-level site; the evidence is the response without Vary: Origin"
-    ),
-    "private-network-allowed": (
-        "not provable in Chromium: it no longer sends Private Network Access preflights "
-        "(replaced by the Local Network Access permission prompt), so "
-        "Access-Control-Allow-Private-Network changes nothing there; the evidence is the "
-        "preflight response"
-    ),
-}
+# Whether and how each id can be proven is the catalogue's (corsguard.findings.Kind.proof).
+NOT_PROVABLE = {k.id: k.proof.why_not for k in KINDS.values() if not k.proof.provable}
 
 # The JS an attacker's page runs: fetch, then read status, the script-readable headers and
 # the first bytes of the body. Shared by the proof pages and the --poc-dir pages.
@@ -126,6 +126,7 @@ async function corsguardFetch(spec) {
       method: spec.method,
       credentials: spec.credentials,
       headers: spec.headers,
+      redirect: spec.redirect || 'follow',
       cache: 'no-store',
       signal: controller.signal,
     });
@@ -176,12 +177,16 @@ class FetchSpec:
     method: str = "GET"
     credentials: str = "omit"  # "include" sends the victim's cookies
     headers: tuple[tuple[str, str], ...] = ()
+    # "error" where the page's CSP cannot confine redirects (see page_policy).
+    redirect: str = "follow"
 
     def js_init(self) -> str:
         """The fetch() call as an attacker would write it (for the PoC page)."""
         init: dict[str, Any] = {"method": self.method, "credentials": self.credentials}
         if self.headers:
             init["headers"] = dict(self.headers)
+        if self.redirect != "follow":
+            init["redirect"] = self.redirect
         return f"fetch({_js(self.url)}, {_js(init)})"
 
 
@@ -243,20 +248,21 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     host_origin = ARBITRARY_ORIGIN if origin == "null" else origin
     credentials = "include" if finding.credentials else "omit"
     where = "a sandboxed iframe (Origin: null)" if origin == "null" else f"a page on {origin}"
-    if finding.id == "preflight-any-method":
+    how = KINDS[finding.id].proof.how
+    if how == "method":
         spec = FetchSpec(url, PROBE_METHOD, credentials)
         claim = (
             f"{where} sent a {PROBE_METHOD} request: the preflight let the made-up method "
             "through and the page read the answer"
         )
-    elif finding.id == "preflight-any-header":
+    elif how == "header":
         spec = FetchSpec(url, "GET", credentials, ((PROBE_HEADER, "1"),))
         claim = (
             f"{where} sent the made-up header {PROBE_HEADER}: the preflight let it through "
             "and the page read the answer"
         )
-    elif finding.id in READ_KINDS:
-        if finding.id == "wildcard-with-credentials":
+    elif how in ("read", "read-with-credentials"):
+        if how == "read-with-credentials":
             credentials = "include"
         spec = FetchSpec(url, "GET", credentials)
         with_cookies = (
@@ -267,6 +273,8 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
         claim = f"{where} read the response {with_cookies}"
     else:
         return NoProof(index, f"no browser proof is defined for {finding.id}")
+    if page_policy(url) is None:
+        spec = replace(spec, redirect="error")
     return ProofPlan(index, finding.id, origin, host_origin, spec, claim)
 
 
@@ -283,6 +291,7 @@ def spec_json(spec: FetchSpec, timeout: float, limit: int = BODY_PREVIEW) -> str
             "method": spec.method,
             "credentials": spec.credentials,
             "headers": dict(spec.headers),
+            "redirect": spec.redirect,
             "timeoutMs": max(1, round(timeout * 1000)),
             "limit": limit,
         }
@@ -290,25 +299,34 @@ def spec_json(spec: FetchSpec, timeout: float, limit: int = BODY_PREVIEW) -> str
 
 
 def attacker_page(plan: ProofPlan, timeout: float) -> str:
-    """The HTML served at ``plan.page_url``; it sets ``window.corsguardProof`` to a Promise."""
+    """The HTML served at ``plan.page_url``.
+
+    Nothing is fetched on load: ``window.corsguardRun()`` starts the fetch and returns a
+    Promise of its result, so the prover can first turn request routing off (see
+    `Prover._page`). In the sandboxed variant the iframe waits for its parent's "go".
+    """
     script = f"{FETCH_FUNCTION}const corsguardSpec = {spec_json(plan.fetch, timeout)};\n"
     title = f"corsguard proof: {html.escape(plan.finding_id)}"
     if not plan.sandboxed:
         return (
             f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
-            f"{script}window.corsguardProof = corsguardFetch(corsguardSpec);\n</script>\n"
+            f"{script}window.corsguardRun = () => corsguardFetch(corsguardSpec);\n</script>\n"
         )
     inner = (
-        f"<script>\n{script}corsguardFetch(corsguardSpec).then("
-        "(result) => parent.postMessage(result, '*'));\n</script>"
+        f"<script>\n{script}window.addEventListener('message', (event) => {{\n"
+        "  if (event.source !== parent || event.data !== 'go') return;\n"
+        "  corsguardFetch(corsguardSpec).then((result) => parent.postMessage(result, '*'));\n"
+        "}, {once: true});\n</script>"
     )
     return (
         f'<!doctype html>\n<meta charset="utf-8">\n<title>{title}</title>\n<script>\n'
-        "window.corsguardProof = new Promise((resolve) => {\n"
+        "window.corsguardRun = () => new Promise((resolve) => {\n"
+        "  const frame = document.getElementById('attacker');\n"
         "  window.addEventListener('message', (event) => {\n"
-        "    const frame = document.getElementById('attacker');\n"
-        "    if (frame && event.source === frame.contentWindow) resolve(event.data);\n"
-        "  });\n});\n</script>\n"
+        "    if (event.source === frame.contentWindow) resolve(event.data);\n"
+        "  });\n"
+        "  frame.contentWindow.postMessage('go', '*');\n"
+        "});\n</script>\n"
         f'<iframe id="attacker" sandbox="allow-scripts" srcdoc="{html.escape(inner)}">'
         "</iframe>\n"
     )
@@ -334,28 +352,41 @@ class PageOutcome:
 
     @classmethod
     def from_script(cls, data: Any, console: Sequence[str] = ()) -> PageOutcome:
-        """Validate the JSON the page script returned (a hostile target shapes part of it)."""
+        """Validate the JSON the page script returned (a hostile target shapes part of it).
+
+        Every string is made valid Unicode here, where it is read: a JS string may hold a
+        lone surrogate, which strict UTF-8 writers and JSON parsers refuse.
+        """
+        console = tuple(clean_text(str(line)) for line in console)
         if not isinstance(data, dict):
-            return cls(console=tuple(console), page_error="the proof page returned nothing")
+            return cls(console=console, page_error="the proof page returned nothing")
         headers = data.get("headers")
         pairs = tuple(
-            (str(pair[0]), str(pair[1]))
+            (clean_text(str(pair[0])), clean_text(str(pair[1])))
             for pair in (headers if isinstance(headers, list) else [])
             if isinstance(pair, list) and len(pair) == 2
         )
         status = data.get("status")
         body_error = data.get("bodyError")
         return cls(
-            page_origin=str(data.get("pageOrigin")),
+            page_origin=clean_text(str(data.get("pageOrigin"))),
             read=data.get("read") is True,
             status=status if isinstance(status, int) else None,
-            response_url=str(data["responseUrl"]) if data.get("responseUrl") else None,
+            response_url=clean_text(str(data["responseUrl"])) if data.get("responseUrl") else None,
             headers=pairs,
-            body=str(data.get("body") or "")[:BODY_PREVIEW],
+            body=clean_text(str(data.get("body") or "")[:BODY_PREVIEW]),
             body_truncated=bool(data.get("bodyTruncated")) or body_error is not None,
-            error=str(data["error"]) if data.get("error") else None,
-            console=tuple(console),
+            error=clean_text(str(data["error"])) if data.get("error") else None,
+            console=console,
         )
+
+    @property
+    def policy_block(self) -> str | None:
+        """Chromium's console line saying the page's CSP refused a request (see page_policy)."""
+        for line in self.console:
+            if "Content Security Policy" in line:
+                return line
+        return None
 
     @property
     def cors_message(self) -> str | None:
@@ -439,6 +470,18 @@ def interpret(
             browser=context.browser,
             proof=_proof_dict(plan, outcome, notes),
             explanation=explanation,
+        )
+    if outcome.policy_block is not None:
+        # The target sent the fetch elsewhere (a redirect to an origin the user did not
+        # list): the proof does not follow it, so the read is neither shown nor refuted.
+        notes.insert(
+            0,
+            "inconclusive: the target redirected the request to another origin, which the "
+            "proof does not follow (its browser reaches only the listed target): "
+            f"{outcome.policy_block}",
+        )
+        return replace(
+            finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
         )
     if outcome.cors_message is not None:
         # Chromium's own CORS check refused the read: the header verdict was wrong.
@@ -539,7 +582,8 @@ def resolver_rules(resolve: Sequence[tuple[str, int, str]]) -> str:
     return ", ".join(rules)
 
 
-def _address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
+def pinned_address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str:
+    """The address --resolve pins for the URL's host and port, else the host itself."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -549,24 +593,75 @@ def _address(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
     return host
 
 
+def is_local_address(address: str) -> bool | None:
+    """True for loopback, private and link-local addresses (and localhost names), False for
+    other IP addresses, None for a host name that needs DNS."""
+    address = address.strip("[]").lower()
+    if address == "localhost" or address.endswith(".localhost"):
+        return True  # RFC 6761, 6.3: always loopback
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
 def local_network_note(url: str, resolve: Sequence[tuple[str, int, str]]) -> str | None:
     """A note when the target is on a loopback or private address (Local Network Access)."""
-    address = (_address(url, resolve) or "").strip("[]")
-    if address == "localhost" or address.endswith(".localhost"):
-        local = True
-    else:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return None
-        local = ip.is_loopback or ip.is_private or ip.is_link_local
-    if not local:
+    if not is_local_address(pinned_address(url, resolve)):
         return None
     return (
         "the target is on a local network address: a real Chromium would first ask the "
         "visitor for Local Network Access permission (and refuse plain-http pages); the proof "
-        "turns that check off to test CORS alone"
+        "turns that check off for local targets only, to test CORS alone"
     )
+
+
+async def target_is_local(
+    url: str, resolve: Sequence[tuple[str, int, str]], timeout: float = 5.0
+) -> bool:
+    """Whether ``url`` is on a loopback or private address (--resolve first, then DNS).
+
+    Only then may its proof run in the browser without Local Network Access checks; a name
+    that does not resolve, or resolves to any public address, counts as public.
+    """
+    address = pinned_address(url, resolve)
+    local = is_local_address(address)
+    if local is not None:
+        return local
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        infos = await asyncio.wait_for(
+            asyncio.get_running_loop().getaddrinfo(address, port, type=socket.SOCK_STREAM),
+            timeout,
+        )
+    except (OSError, asyncio.TimeoutError, UnicodeError):
+        return False
+    found = {str(info[4][0]) for info in infos}
+    return bool(found) and all(is_local_address(a) for a in found)
+
+
+def page_policy(target_url: str) -> str | None:
+    """The attacker page's Content-Security-Policy: it may connect to the target only.
+
+    None for a target on an IPv6 literal, which CSP's host-source grammar cannot name
+    (Chromium drops ``http://[::1]:8080`` as invalid): its proof fetches with
+    ``redirect: "error"`` instead, so no redirect is followed at all.
+
+    CSP is checked again on every redirect hop (Fetch, "main fetch" step "should request be
+    blocked by Content Security Policy", reached from "HTTP-redirect fetch"), which
+    Playwright's request routing does not see (it continues redirects by itself), so a
+    target cannot steer the proof to a host or port the user did not list. The sandboxed
+    iframe (srcdoc) inherits the policy (HTML, "policy container" of about:srcdoc).
+    """
+    try:
+        origin = url_origin(target_url)
+    except TargetError:
+        return None
+    if "[" in origin:
+        return None
+    return f"connect-src {origin}"
 
 
 # --- The edge: Chromium through Playwright ------------------------------------------------
@@ -611,6 +706,9 @@ class ProveSettings:
     timeout: float = 10.0  # per fetch, seconds
     contexts: int = 4  # targets proven at once
     poc_dir: str | None = None  # --poc-dir, created and checked (corsguard.audit.poc)
+    # The first target is local (only a hint: which browser to start before the first
+    # probe, so that a missing Chromium is reported at once; see Prover).
+    expect_local: bool = False
 
 
 @dataclass
@@ -625,20 +723,49 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Prover:
-    """One Chromium per audit; ``await prover.prove(report)`` per target."""
+    """Chromium for an audit; ``await prover.prove(report)`` per target.
+
+    Two browsers at most, each started when first needed: one with Local Network Access
+    checks (public targets) and one without (targets on loopback or private addresses, see
+    `launch_flags`), so a public target is never proven where those checks are off.
+    """
 
     def __init__(self, settings: ProveSettings) -> None:
         self.settings = settings
         self.executable = find_browser(settings.browser)
         self.browser_name = "Chromium"
         self._stack = contextlib.AsyncExitStack()
-        self._browser: Any = None
+        self._playwright: Any = None
+        self._home = ""
+        self._browsers: dict[bool, Any] = {}
+        self._launching = asyncio.Lock()
         self._limit = asyncio.Semaphore(max(1, settings.contexts))
 
     async def __aenter__(self) -> Prover:
         from playwright.async_api import async_playwright
 
-        home = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="corsguard-prove-"))
+        self._home = self._stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="corsguard-prove-")
+        )
+        try:
+            self._playwright = await self._stack.enter_async_context(async_playwright())
+            await self._browser(self.settings.expect_local)
+        except BaseException:
+            await self._stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def _browser(self, local: bool) -> Any:
+        async with self._launching:
+            if local not in self._browsers:
+                self._browsers[local] = await self._launch(local)
+            return self._browsers[local]
+
+    async def _launch(self, local: bool) -> Any:
+        home = os.path.join(self._home, "local" if local else "public")
         profile = os.path.join(home, "profile")
         os.makedirs(os.path.join(profile, "Default"))
         with open(os.path.join(profile, "Default", "Preferences"), "w", encoding="utf-8") as f:
@@ -650,31 +777,39 @@ class Prover:
             XDG_CACHE_HOME=os.path.join(home, "cache"),
             XDG_DATA_HOME=os.path.join(home, "data"),
         )
-        args = list(LAUNCH_FLAGS)
+        args = list(launch_flags(local))
         rules = resolver_rules(self.settings.resolve)
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         try:
-            playwright = await self._stack.enter_async_context(async_playwright())
-            persistent = await playwright.chromium.launch_persistent_context(
+            persistent = await self._playwright.chromium.launch_persistent_context(
                 profile, executable_path=self.executable, args=args, env=env, headless=True
             )
-            self._stack.push_async_callback(persistent.close)
         except Exception as exc:
-            await self._stack.aclose()
             raise BrowserUnavailable(
                 f"cannot start Chromium at {self.executable}: {_first_line(exc)} "
                 f"({INSTALL_HINT}, or --browser PATH)"
             ) from None
-        self._browser = persistent.browser
-        self.browser_name = f"Chromium {self._browser.version}"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._stack.aclose()
+        self._stack.push_async_callback(persistent.close)
+        self.browser_name = f"Chromium {persistent.browser.version}"
+        return persistent.browser
 
     async def prove(self, report: TargetReport) -> TargetReport:
-        """The report with every finding marked: proven, refuted (lowered) or null."""
+        """The report with every finding marked: proven, refuted (lowered) or null.
+
+        Never raises for one target's sake: whatever goes wrong becomes a note on that
+        target's findings, and the other targets are proven as usual.
+        """
+        try:
+            return await self._prove(report)
+        except Exception as exc:
+            note = f"inconclusive: the proof could not run ({_first_line(exc)[:200]})"
+            return replace(
+                report,
+                findings=tuple(not_proven(f, self.browser_name, note) for f in report.findings),
+            )
+
+    async def _prove(self, report: TargetReport) -> TargetReport:
         if report.status != "ok" or not report.findings:
             return report
         plans: list[ProofPlan] = []
@@ -694,67 +829,106 @@ class Prover:
             else:
                 plans.append(plan)
         if plans:
+            local = await target_is_local(report.url, self.settings.resolve, self.settings.timeout)
             async with self._limit:
-                outcomes = await self._run(report, plans)
-            notes = tuple(header_notes(report.url, report.request_headers))
-            lna = local_network_note(report.url, self.settings.resolve)
-            context = ProofContext(self.browser_name, (*notes, *([lna] if lna else [])))
+                outcomes, blocked = await self._run(report, plans, local)
+            notes = list(header_notes(report.url, report.request_headers))
+            lna = local_network_note(report.url, self.settings.resolve) if local else None
+            if lna:
+                notes.append(lna)
+            if page_policy(report.url) is None:
+                notes.append(
+                    "the target is on an IPv6 address, which a Content-Security-Policy cannot "
+                    "name: the proof follows no redirect at all (fetch redirect: 'error')"
+                )
+            if blocked:
+                notes.append(
+                    f"the proof's browser refused {len(blocked)} request(s) to origins the "
+                    f"user did not list (first: {blocked[0][:200]})"
+                )
+            context = ProofContext(self.browser_name, tuple(notes))
             for plan, outcome in zip(plans, outcomes, strict=True):
                 findings[plan.index] = interpret(findings[plan.index], plan, outcome, context)
         findings.sort(key=lambda f: -f.severity.rank)  # stable: the audit's order otherwise
         return replace(report, findings=tuple(findings))
 
-    async def _run(self, report: TargetReport, plans: Sequence[ProofPlan]) -> list[PageOutcome]:
-        """One browser context for the target; each plan in its own page, all at once."""
-        context = await self._browser.new_context(ignore_https_errors=self.settings.insecure)
+    async def _run(
+        self, report: TargetReport, plans: Sequence[ProofPlan], local: bool
+    ) -> tuple[list[PageOutcome], list[str]]:
+        """One browser context for the target; each plan in its own page, all at once.
+
+        Returns the outcomes and the URLs the context refused (origins not listed).
+        """
+        browser = await self._browser(local)
+        context = await browser.new_context(ignore_https_errors=self.settings.insecure)
+        blocked: list[str] = []
         try:
-            with contextlib.suppress(Exception):  # older Playwright: no such permission
-                await context.grant_permissions(["local-network-access"])
+            if local:
+                # Only a local target's own browser (checks off anyway) gets the permission;
+                # a public target's context never lets a page reach the local network.
+                with contextlib.suppress(Exception):  # older Playwright: no such permission
+                    await context.grant_permissions(["local-network-access"])
             cookies = context_cookies(report.url, report.request_headers)
             if cookies:
                 await context.add_cookies(cookies)
-            target = url_origin(report.url)
-            pages = {plan.page_url: attacker_page(plan, self.settings.timeout) for plan in plans}
-            hosts = {plan.host_origin for plan in plans} - {target}
-
-            def routed(url: str) -> bool:
-                # Only the attacker pages: the target's URLs go to the network.
-                try:
-                    return url_origin(url) in hosts
-                except TargetError:
-                    return False
-
-            async def serve(route: Any) -> None:
-                url = route.request.url.split("#", 1)[0]
-                body = pages.get(url)
-                if body is None:
-                    await route.fulfill(status=404, content_type="text/plain", body="")
-                else:
-                    await route.fulfill(
-                        status=200, content_type="text/html; charset=utf-8", body=body
-                    )
-
-            await context.route(routed, serve)
-            return list(await asyncio.gather(*(self._page(context, plan) for plan in plans)))
+            policy = page_policy(report.url)
+            outcomes = list(
+                await asyncio.gather(
+                    *(self._page(context, plan, policy, blocked) for plan in plans)
+                )
+            )
+            return outcomes, blocked
         finally:
             await context.close()
 
-    async def _page(self, context: Any, plan: ProofPlan) -> PageOutcome:
+    async def _page(
+        self, context: Any, plan: ProofPlan, policy: str | None, blocked: list[str]
+    ) -> PageOutcome:
+        """Load the attacker page through routing, then turn routing off and run the fetch.
+
+        While any route is active Playwright intercepts every request of the page, answers
+        CORS preflights itself with a grant of whatever was asked (its crNetworkManager does
+        so to let routed requests through) and continues redirect hops unseen: the fetch
+        must run with routing off, so that the target's own preflight answer is judged.
+        """
         state = _Page(plan)
         page = await context.new_page()
         page.on(
             "console",
-            lambda message: state.console.append(message.text) if message.type == "error" else None,
+            lambda message: (
+                state.console.append(clean_text(message.text)) if message.type == "error" else None
+            ),
         )
+        body = attacker_page(plan, self.settings.timeout)
+
+        async def serve(route: Any) -> None:
+            url = route.request.url
+            if url.split("#", 1)[0] != plan.page_url:
+                # The page loads nothing else; refuse anything it would.
+                blocked.append(url)
+                await route.abort("blockedbyclient")
+                return
+            await route.fulfill(
+                status=200,
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": policy} if policy else {},
+                body=body,
+            )
+
         budget = self.settings.timeout + 5
         try:
+            await page.route("**/*", serve)
             await page.goto(plan.page_url, timeout=budget * 1000)
-            data = await asyncio.wait_for(page.evaluate("() => window.corsguardProof"), budget)
+            await page.unroute_all()
+            data = await asyncio.wait_for(page.evaluate("() => window.corsguardRun()"), budget)
             outcome = PageOutcome.from_script(data)
             if not outcome.read:
                 # The console error (Chromium's CORS reason) may trail the rejection a little.
                 for _ in range(25):
-                    if any("blocked by CORS policy" in line for line in state.console):
+                    if any(
+                        "blocked by CORS policy" in line or "Content Security Policy" in line
+                        for line in state.console
+                    ):
                         break
                     await asyncio.sleep(0.02)
             return replace(outcome, console=tuple(state.console))
@@ -786,7 +960,11 @@ async def prove_stream(
         async def proved(index: int, report: TargetReport) -> None:
             report = await prover.prove(report)
             if poc_dir is not None:
-                write_pocs(poc_dir, [report], settings.timeout)
+                try:
+                    write_pocs(poc_dir, [report], settings.timeout)
+                except Exception as exc:  # one target's pages must not end the run
+                    note = f"--poc-dir: its proof-of-concept pages were not written ({exc})"
+                    report = replace(report, notes=(*report.notes, note))
             result = on_report(index, report)
             if result is not None:
                 await result
@@ -810,10 +988,15 @@ __all__ = [
     "find_browser",
     "header_notes",
     "interpret",
+    "is_local_address",
+    "launch_flags",
     "local_network_note",
     "not_proven",
+    "page_policy",
+    "pinned_address",
     "plan_proof",
     "prove_stream",
     "resolver_rules",
     "should_prove",
+    "target_is_local",
 ]
