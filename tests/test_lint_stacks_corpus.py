@@ -38,7 +38,7 @@ def _tables() -> tuple[
     dict[str, tuple[str, str, set[tuple[int, str]]]],
     dict[str, tuple[set[tuple[int, str]], set[tuple[int, str]]]],
 ]:
-    """(file -> (repo, commit, expected), file -> (lint misses, lint adds)); files are named
+    """(file -> (repo, licence, expected), file -> (lint misses, lint adds)); files are named
     relative to the corpus, with their stack folder."""
     rows: dict[str, tuple[str, str, set[tuple[int, str]]]] = {}
     known: dict[str, tuple[set[tuple[int, str]], set[tuple[int, str]]]] = {}
@@ -59,7 +59,7 @@ def _tables() -> tuple[
         if match:
             rows[f"{_STACKS[section]}/{match.group(1)}"] = (
                 match.group(2),
-                match.group(4),
+                cells[4],
                 _pairs(cells[5]),
             )
     return rows, known
@@ -81,6 +81,23 @@ def test_known_misses_name_judged_files_and_real_disagreements() -> None:
         assert missed <= expected, f"{name}: a miss must be a pair the judgement expects"
         assert not added & expected, f"{name}: an addition must be a pair the judgement rejects"
         assert missed or added, name
+
+
+# Licences that let us redistribute a file (SPDX ids), as the Licence column writes them.
+_REDISTRIBUTABLE = re.compile(
+    r"(MIT|ISC|BSD-[23]-Clause|Apache-2\.0|MPL-2\.0|Unlicense|CC0-1\.0|LGPL-3\.0) \([^)]+\)"
+)
+
+
+def test_every_file_comes_from_a_licensed_repository_whose_licence_travels_with_it() -> None:
+    licences = CORPUS / "LICENSES"
+    package_json_only = (licences / "package-json-licences.txt").read_text(encoding="utf-8")
+    for name, (repo, licence, _) in ROWS.items():
+        assert _REDISTRIBUTABLE.fullmatch(licence), f"{name}: licence {licence!r}"
+        if "package.json" in licence:
+            assert repo in package_json_only, f"{name}: {repo} not in package-json-licences.txt"
+        else:
+            assert (licences / f"{repo.replace('/', '__')}.txt").is_file(), f"{name}: {repo}"
 
 
 def test_every_corpus_file_is_judged_and_the_corpus_is_large_enough() -> None:
