@@ -32,6 +32,7 @@ from corsguard.audit.output import (
     render_table,
 )
 from corsguard.findings import KINDS
+from corsguard.remediation import STACKS
 
 _STRING = {"type": "string"}
 _FINDING = {
@@ -46,6 +47,7 @@ _FINDING = {
         "explanation",
         "evidence",
         "remediation",
+        "fixes",
     ],
     "properties": {
         "id": {"enum": sorted(KINDS)},
@@ -55,6 +57,13 @@ _FINDING = {
         "credentials": {"type": "boolean"},
         "explanation": _STRING,
         "remediation": _STRING,
+        # The fix in each stack corsguard knows (corsguard.remediation.STACKS).
+        "fixes": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(STACKS),
+            "properties": {stack: _STRING for stack in STACKS},
+        },
         # Only after `audit --prove` (docs/prove.md, Output).
         "proven": {"type": ["boolean", "null"]},
         "browser": _STRING,

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from corsguard.cli import main
 from corsguard.lint import lint_source
-from corsguard.lint.cli import MAX_FILE_BYTES
+from corsguard.lint.files import MAX_FILE_BYTES
 from corsguard.lint.regex_safety import regex_risk
 from corsguard.lint.values import MAX_ITEMS, MAX_STRING
 from corsguard.untrusted import clean_text

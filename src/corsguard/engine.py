@@ -82,6 +82,7 @@ _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
 _new = tuple.__new__
 _FORBIDDEN = b"Forbidden\n"
 _UNTRUSTED = "origin not allowed"
+_NO_CREDENTIALS = "origin is trusted without credentials; the request carries cookies or HTTP auth"
 # Stands for any Access-Control-Request-Headers over the limit: refused for its length.
 _TOO_LONG = b"," * (MAX_REQUEST_HEADERS_LENGTH + 1)
 _WANTED = frozenset(
@@ -92,8 +93,15 @@ _WANTED = frozenset(
         b"access-control-request-method",
         b"access-control-request-headers",
         b"access-control-request-private-network",
+        b"cookie",
+        b"authorization",
     }
 )
+# The HTTP authentication schemes a browser answers a challenge with and then attaches by
+# itself, forms and WebSocket handshakes included (Chromium's handlers: basic, digest,
+# ntlm, negotiate; RFC 9110 §11.6.2). Any other scheme (Bearer, RFC 6750) is set by a
+# script, which takes a preflight the policy grants, with a token the attacker lacks.
+_AMBIENT_AUTH_SCHEMES = frozenset({"basic", "digest", "ntlm", "negotiate"})
 
 
 def decide(
@@ -124,6 +132,8 @@ def decide(
     acrpn: bytes | None = None
     fetch_site: bytes | None = None
     host: bytes | None = None
+    cookie = False
+    authorization: bytes | None = None
     for name, value in headers:
         # Only a handful of names matter; one set lookup rejects every other line.
         if name not in _WANTED:
@@ -135,6 +145,13 @@ def decide(
             host = value
         elif name == b"sec-fetch-site":
             fetch_site = value
+        elif name == b"cookie":
+            # An empty Cookie line carries no cookie (Django's test client always sends one).
+            # The first byte settles it without copying the value, but for a blank start.
+            cookie = cookie or value[:1] not in b" \t" or bool(value.strip(b" \t"))
+        elif name == b"authorization":
+            # Browsers send one; several (a forgery) count as no valid scheme, so ambient.
+            authorization = value if authorization is None else b""
         elif name == b"access-control-request-method":
             acrm = value
         elif name == b"access-control-request-headers":
@@ -146,7 +163,7 @@ def decide(
                 acrh = acrh + b"," + value
             else:
                 acrh = _TOO_LONG
-        else:
+        elif name == b"access-control-request-private-network":
             acrpn = value
 
     if policy._paths is not None:
@@ -220,6 +237,17 @@ def decide(
 
     if allowed:
         kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
+        # Read trust is not write trust: an origin trusted without credentials may write
+        # only without them. Judged for writes and handshakes that carry credentials alone.
+        if (
+            (cookie or authorization is not None)
+            and not policy.allow_credentials
+            and (websocket or method not in SAFE_METHODS)
+            and (cookie or (authorization is not None and _ambient_auth(authorization)))
+        ):
+            refused = _credentialed_write(policy, origin, method, path, fetch_site, host, websocket)
+            if refused is not None:
+                return refused
         if policy.public:
             return Decision(kind, True, None, policy._public_grant, b"", "", origin, method, path)
         if grant is None:
@@ -272,6 +300,44 @@ def _refuse_or_pass(
         return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
     kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
     return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+
+
+def _credentialed_write(
+    policy: Policy,
+    origin: str,
+    method: str,
+    path: str,
+    fetch_site: bytes | None,
+    host: bytes | None,
+    websocket: bool,
+) -> Decision | None:
+    """A refusal for a write or handshake with credentials from an origin the policy
+    trusts without them, or None where it may pass.
+
+    CORS withholds only the response: a cross-site form POST or a WebSocket handshake
+    carries the user's cookies and cached HTTP auth (Fetch §concept-request-credentials-mode
+    "include" for navigations and WebSockets), so ``allow_credentials=False`` protects
+    nothing unless such writes are refused before the app runs. Like Go's
+    net/http.CrossOriginProtection, trust to write is kept apart from CORS read trust and a
+    same-origin request always passes; unlike it, an origin trusted without credentials
+    keeps its cookieless writes (docs/deployment.md, "Cross-origin writes and WebSockets").
+    """
+    if _same_origin(origin, host, fetch_site):
+        return None
+    if websocket:
+        if not policy.block_cross_origin_websockets:
+            return None
+        return _refuse(policy, RequestKind.WEBSOCKET, origin, method, path, _NO_CREDENTIALS)
+    if not policy.block_cross_origin_writes or _exempt(policy, path):
+        return None
+    return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, _NO_CREDENTIALS)
+
+
+def _ambient_auth(value: bytes) -> bool:
+    """Whether an Authorization value may have been attached by the browser itself."""
+    scheme = value.decode("latin-1").strip(" \t").partition(" ")[0].lower()
+    # A value that does not start with a scheme token is no script's token either.
+    return scheme in _AMBIENT_AUTH_SCHEMES or not _is_token(scheme)
 
 
 def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> bool:

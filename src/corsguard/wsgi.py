@@ -28,6 +28,7 @@ _ENVIRON_HEADERS = (
     ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
     ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
     ("HTTP_HOST", b"host"),
+    ("HTTP_AUTHORIZATION", b"authorization"),
 )
 _REASONS = {204: "204 No Content", 403: "403 Forbidden"}
 
@@ -44,7 +45,16 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
         if value is not None:
             # PEP 3333: environ strings carry the raw bytes as latin-1.
             headers.append((name, value.encode("latin-1", "replace")))
+    if _has_cookie(environ):
+        # The engine reads only whether cookies came (write trust), never their value.
+        headers.append((b"cookie", b"present"))
     return headers
+
+
+def _has_cookie(environ: Mapping[str, Any]) -> bool:
+    """Whether the request carries a cookie, as engine.decide judges a Cookie line."""
+    value = environ.get("HTTP_COOKIE")
+    return value is not None and (value[:1] not in " \t" or bool(value.strip(" \t")))
 
 
 def environ_path(environ: Mapping[str, Any]) -> str:
@@ -127,7 +137,7 @@ def apply_to_headers(headers: Any, decision: Decision) -> None:
 
 # Pass-through decisions remembered per middleware (see CORSMiddleware.__call__).
 _MEMO_SIZE = 512
-_MemoKey = tuple[str, "str | None", "str | None", "str | None"]
+_MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
 
 
 class CORSMiddleware:
@@ -138,8 +148,9 @@ class CORSMiddleware:
         self.policy = _policy(policy, policy_kwargs)
         # Without per-path rules, a request that the engine lets through (no refusal,
         # so nothing to log) is decided by its method, Origin, Sec-Fetch-Site and Host
-        # alone: the engine's answer for those values is remembered, bounded, and OPTIONS
-        # (which may be a preflight) is always decided afresh.
+        # alone, and whether it carries cookies: the engine's answer for those values is
+        # remembered, bounded. OPTIONS (which may be a preflight) and requests with an
+        # Authorization header (write trust reads its scheme) are always decided afresh.
         policy = self.policy
         self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
@@ -149,12 +160,13 @@ class CORSMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         memo = self._memo
         key: _MemoKey | None = None
-        if memo is not None and method != "OPTIONS":
+        if memo is not None and method != "OPTIONS" and "HTTP_AUTHORIZATION" not in environ:
             key = (
                 method,
                 environ.get("HTTP_ORIGIN"),
                 environ.get("HTTP_SEC_FETCH_SITE"),
                 environ.get("HTTP_HOST"),
+                _has_cookie(environ),
             )
             remembered = memo.get(key)
             if remembered is not None:

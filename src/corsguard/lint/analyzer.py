@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from corsguard import findings as C
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import fixes as F
 from corsguard.lint import judge as J
@@ -841,7 +842,8 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "wildcard-with-credentials",
-                    Severity.HIGH,
+                    # The library reflects the origin with credentials: the read succeeds.
+                    J.severity_of("wildcard-with-credentials", True),
                     f"{lib}: {config.wildcard_text} with credentials answers every origin with "
                     "its own name and Access-Control-Allow-Credentials: true, so any site can "
                     "read responses with the user's cookies",
@@ -851,7 +853,7 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "wildcard-origin",
-                    Severity.LOW,
+                    J.severity_of("wildcard-origin", False),
                     f"{lib}: {config.wildcard_text} lets any site read responses "
                     "(without credentials); fine for public, read-only data",
                     self._fix_text(config),
@@ -860,7 +862,7 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "private-network-allowed",
-                    Severity.MEDIUM,
+                    J.severity_of("private-network-allowed", creds),
                     f"{lib}: allow_private_network=True with every origin allowed lets any "
                     "public site reach this private-network service through a visitor's browser",
                     self._fix_text(config),
@@ -906,7 +908,7 @@ class Analyzer:
             self._add(
                 node,
                 "regex-origin",
-                Severity.LOW,
+                J.severity_of("regex-origin", creds),
                 f"{lib} matches origins with the regular expression {pattern!r} ({how})",
                 fix,
             )
@@ -1008,7 +1010,7 @@ class Analyzer:
             self._add(
                 other.node,
                 "cors-library-conflict",
-                Severity.HIGH if dangerous else Severity.MEDIUM,
+                C.severity_of("cors-library-conflict", C.Context(creds, exposed=dangerous)),
                 f"{other.library} is installed beside corsguard's {guard_name} "
                 f"(line {guard_line}): {why}",
                 fix,
@@ -1073,7 +1075,9 @@ class Analyzer:
                     self._add(
                         anchor,
                         "wildcard-with-credentials",
-                        Severity.LOW,
+                        # Written by hand, '*' reaches the browser, which refuses it with
+                        # credentials (Fetch, "CORS check"): no credentialed read.
+                        J.severity_of("wildcard-with-credentials", False),
                         "Access-Control-Allow-Origin: * together with "
                         "Access-Control-Allow-Credentials: true: browsers refuse the "
                         "combination, and the usual 'fix' of echoing the origin trusts everyone",
@@ -1083,7 +1087,7 @@ class Analyzer:
                     self._add(
                         anchor,
                         "wildcard-origin",
-                        Severity.LOW,
+                        J.severity_of("wildcard-origin", False),
                         "Access-Control-Allow-Origin: * lets any site read responses (without "
                         "credentials); fine for public, read-only data",
                         F.render(F.Fix(F.Intent(public=True), False)),
@@ -1178,7 +1182,7 @@ class Analyzer:
             self._add(
                 node,
                 "regex-origin",
-                Severity.LOW,
+                J.severity_of("regex-origin", creds),
                 f"the origin is checked with the regular expression {pattern!r}",
                 fix,
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path, PurePath
@@ -13,26 +12,20 @@ from pathlib import Path, PurePath
 from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
+from corsguard.lint.files import read_source
 from corsguard.lint.project import Project
 from corsguard.lint.report import RENDERERS
+from corsguard.lint.stacks import (
+    collapse_missing,
+    file_loader,
+    lint_stack_source,
+    stack_of,
+    wants_file,
+)
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                     "build", "dist", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
                     ".pytest_cache")  # fmt: skip
-# Largest file read: generated or vendored modules above it are not hand-written CORS code,
-# and ast.parse needs about 50 times the file size in memory.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-# Opened without following a symlink (swapped in after the check) and without blocking on
-# a FIFO; both flags are POSIX, and absent (0) elsewhere.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-_OPEN_FLAGS |= getattr(os, "O_BINARY", 0)
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,13 +87,14 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
 
 
 def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
-    """The .py files to lint, in a stable order; explicit file arguments are always read."""
+    """The .py and stack files (JS/TS, nginx, Spring) to lint, in a stable order; explicit
+    file arguments are always read."""
     for path, _root in iter_targets(paths, excludes):
         yield path
 
 
 def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) for each .py file to lint; a symlink is followed only to a file in root.
+    """(file, root) for each file to lint; a symlink is followed only to a file in root.
 
     The root of a directory argument is that directory; of a file argument, the current
     directory. os.walk does not descend into symlinked directories (followlinks=False).
@@ -124,81 +118,13 @@ def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, 
                 and not _excluded(prefix + d, patterns)
             )
             for name in sorted(filenames):
-                if name.endswith(".py") and not _excluded(prefix + name, patterns):
+                wanted = name.endswith(".py") or wants_file(str(base / name))
+                if wanted and not _excluded(prefix + name, patterns):
                     yield base / name, root
             # A directory named x.py is not walked into as a module; say that it was passed.
             for name in dirnames:
                 if name.endswith(".py") and not _excluded(prefix + name, patterns):
                     yield base / name, root
-
-
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    for test, name in _KINDS:
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _within(path: str, root: str) -> bool:
-    try:
-        return os.path.commonpath([path, root]) == root
-    except ValueError:  # different drives
-        return False
-
-
-def read_source(path: Path, root: Path | None = None) -> bytes | str:
-    """The bytes of a regular file of at most MAX_FILE_BYTES, or why it is not read.
-
-    Everything in a linted repository is attacker-written: a ``*.py`` symlink to /dev/zero
-    or a FIFO would make a plain read take all memory or block forever. So: lstat first; a
-    symlink is followed only when it resolves to a regular file inside ``root``; the file is
-    opened with O_NOFOLLOW|O_NONBLOCK, checked again with fstat on the open descriptor (the
-    name may have been swapped in between), and read up to the cap plus one byte.
-    """
-    try:
-        info = os.lstat(path)
-        target = str(path)
-        if stat.S_ISLNK(info.st_mode):
-            resolved = os.path.realpath(path)
-            base = os.path.realpath(root if root is not None else Path.cwd())
-            if not _within(resolved, base):
-                return "a symlink to a file outside the linted directory; skipped"
-            info = os.stat(resolved)
-            target = resolved
-            kind = _kind(info.st_mode)
-            if kind is not None:
-                return f"a symlink to {kind}; skipped"
-        kind = _kind(info.st_mode)
-        if kind is not None:
-            return f"{kind}, not a regular file; skipped"
-        if info.st_size > MAX_FILE_BYTES:
-            return f"larger than {MAX_FILE_BYTES} bytes ({info.st_size}); skipped"
-        fd = os.open(target, _OPEN_FLAGS)
-    except OSError as exc:
-        return f"could not read: {exc.strerror or exc.__class__.__name__}; skipped"
-    try:
-        opened = os.fstat(fd)
-        kind = _kind(opened.st_mode)
-        if kind is not None:
-            return f"{kind}, not a regular file; skipped"
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            return f"larger than {MAX_FILE_BYTES} bytes; skipped"
-        return b"".join(chunks)
-    except OSError as exc:
-        return f"could not read: {exc.strerror or exc.__class__.__name__}; skipped"
-    finally:
-        os.close(fd)
 
 
 def _decode(data: bytes) -> str:
@@ -221,12 +147,17 @@ def lint_file(path: Path, root: Path | None = None, project: Project | None = No
         text = _decode(data)
     except ValueError as exc:
         return FileResult(display, note=str(exc), skipped=True)
+    stack = None if display.endswith(".py") else stack_of(display, text)
+    if stack is not None:
+        # Other stacks; relative imports are followed only inside the linted tree.
+        return lint_stack_source(text, display, stack, file_loader(str(root or path.parent)))
     return lint_source(text, display, project)
 
 
 def build_project(targets: list[tuple[Path, Path]]) -> Project:
-    """The symbol table over the files of one run; modules are read only when asked for,
-    through the same bounded reader as the files linted."""
+    """The symbol table over the Python files of one run (corsguard.lint.project); modules
+    are read only when another module asks for a name in them, through the same bounded
+    reader as the linted files."""
     roots = {str(path): root for path, root in targets}
 
     def reader(path: str) -> str | None:
@@ -240,9 +171,11 @@ def build_project(targets: list[tuple[Path, Path]]) -> Project:
 
     files: list[tuple[str, PurePath]] = []
     for path, root in targets:
+        if path.suffix != ".py":
+            continue
         try:
             relative = PurePath(os.path.relpath(path, root))
-        except ValueError:
+        except ValueError:  # another drive
             relative = PurePath(path.name)
         if relative.parts and relative.parts[0] == "..":
             relative = PurePath(path.name)
@@ -251,7 +184,8 @@ def build_project(targets: list[tuple[Path, Path]]) -> Project:
 
 
 def lint_paths(paths: list[str], excludes: list[str]) -> tuple[list[FileResult], int]:
-    """Every file's result (all of them, in order) and the count of files."""
+    """Every file's result (all of them, in order) and the count of files: one run, one
+    symbol table."""
     targets = list(iter_targets(paths, excludes))
     project = build_project(targets)
     return [lint_file(path, root, project) for path, root in targets], len(targets)
@@ -267,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{raw}: no such file or directory")
     every, count = lint_paths(list(args.paths), list(args.exclude))
     results = [r for r in every if r.findings or r.silenced or r.note or r.notes]
+    results = collapse_missing(results)  # one "install corsguard[lint-stacks]" note per stack
     output = RENDERERS[args.format](results, count)
     if args.output:
         try:

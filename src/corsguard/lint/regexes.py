@@ -19,6 +19,10 @@ from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_PATTERN
 from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
 
+# Shared with the fixes (corsguard.remediation); re-exported for the lint stacks.
+from corsguard.remediation import is_loopback as is_loopback
+from corsguard.remediation import third_party_platform as third_party_platform
+
 _MAX_EXPANSIONS = 8
 _WILD = "\x00"  # stands for "any run of characters" while a regex is being read
 
@@ -32,7 +36,6 @@ _OPTIONAL_CHAR_RE = re.compile(r"(?<![\\\])])([A-Za-z0-9])\?")
 _ALTERNATION_RE = re.compile(r"\((?:\?:)?([^()]*\|[^()]*)\)")
 _ORIGIN_RE = re.compile(r"^([a-z][a-z0-9+.\-]*)://(\[[0-9a-f:.]+\]|[^/?#:\s]+)(:[0-9]+|:\x00)?")
 _HOST_RE = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9\-._~\x00]+)$")
-_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 
 
 def _strip_anchors(pattern: str) -> str:
@@ -167,17 +170,6 @@ def regex_domains(pattern: str) -> list[str]:
         if "." in suffix and _HOST_RE.match(suffix):
             out.append(registrable_domain(suffix))
     return list(dict.fromkeys(out))
-
-
-def is_loopback(host: str) -> bool:
-    return host in _LOOPBACK or host.endswith(".localhost") or host.startswith("127.")
-
-
-def third_party_platform(host: str) -> str | None:
-    for platform in THIRD_PARTY_HOSTS:
-        if host == platform or host.endswith("." + platform):
-            return platform
-    return None
 
 
 def _pattern_host_ok(host: str) -> bool:

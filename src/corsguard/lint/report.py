@@ -15,15 +15,12 @@ import os
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from corsguard import __version__
-from corsguard.findings import KINDS, Severity
+from corsguard import sarif
+from corsguard.findings import LINT_IDS, Severity
 from corsguard.lint import FileResult, LintFinding
 from corsguard.untrusted import clean_text, for_terminal
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
-# GitHub code scanning reads a numeric "security-severity" (0.1-10) from rule properties.
-_SECURITY_SEVERITY = {Severity.HIGH: "8.1", Severity.MEDIUM: "5.3", Severity.LOW: "2.0"}
+SARIF_SCHEMA = sarif.SCHEMA
 
 
 def _findings(results: Sequence[FileResult]) -> list[LintFinding]:
@@ -100,46 +97,23 @@ def render_json(results: Sequence[FileResult], files_checked: int) -> str:
 
 
 def render_sarif(results: Sequence[FileResult], files_checked: int) -> str:
-    findings = _findings(results)
-    rule_ids = sorted({f.id for f in findings})
-    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    rules = []
-    for rule_id in rule_ids:
-        kind = KINDS[rule_id]
-        worst = max((f.severity for f in findings if f.id == rule_id), key=lambda s: s.rank)
-        rules.append(
-            {
-                "id": rule_id,
-                "name": "".join(part.capitalize() for part in rule_id.split("-")),
-                "shortDescription": {"text": kind.title},
-                "fullDescription": {"text": kind.remediation},
-                "help": {"text": kind.remediation},
-                "defaultConfiguration": {"level": _SARIF_LEVEL[worst]},
-                "properties": {
-                    "tags": ["security", "cors"],
-                    "security-severity": _SECURITY_SEVERITY[worst],
-                },
-            }
-        )
-    sarif_results = []
-    for f in findings:
-        sarif_results.append(
-            {
-                "ruleId": f.id,
-                "ruleIndex": index[f.id],
-                "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": clean_text(f"{f.message}. Fix: {f.fix}")},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(f.path)},
-                            "region": {"startLine": f.line, "startColumn": f.col},
-                        }
+    sarif_results = [
+        sarif.Result(
+            f.id,
+            f.severity,
+            clean_text(f"{f.message}. Fix: {f.fix}"),
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": f.line, "startColumn": f.col},
                     }
-                ],
-                "properties": {"severity": f.severity.value, "fix": clean_text(f.fix)},
-            }
+                }
+            ],
+            properties={"fix": clean_text(f.fix)},
         )
+        for f in _findings(results)
+    ]
     notifications: list[dict[str, object]] = []
     for r in results:
         where = {"physicalLocation": {"artifactLocation": {"uri": _uri(r.path)}}}
@@ -166,25 +140,7 @@ def render_sarif(results: Sequence[FileResult], files_checked: int) -> str:
                     ],
                 }
             )
-    run: dict[str, object] = {
-        "tool": {
-            "driver": {
-                "name": "corsguard lint",
-                "version": __version__,
-                "informationUri": "https://pypi.org/project/corsguard/",
-                "rules": rules,
-            }
-        },
-        "results": sarif_results,
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "toolExecutionNotifications": notifications,
-            }
-        ],
-    }
-    document = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
-    return _dumps(document)
+    return _dumps(sarif.document(LINT_IDS, sarif_results, notifications))
 
 
 def _uri(path: str) -> str:
