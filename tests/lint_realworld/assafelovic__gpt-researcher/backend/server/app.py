@@ -1,7 +1,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-app = FastAPI(title="Resumatch API")
+app = FastAPI()
 
 app.add_middleware(
     CORSMiddleware,
