@@ -47,7 +47,7 @@ def starlette_app() -> Any:
 
     return Starlette(
         routes=[Route("/items/{id}", item, methods=["GET", "DELETE"])],
-        middleware=[Middleware(GuardASGI, **OPTIONS)],
+        middleware=[Middleware(GuardASGI, **OPTIONS)],  # type: ignore[arg-type]
     )
 
 
