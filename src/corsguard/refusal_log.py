@@ -2,8 +2,8 @@
 
 Each refused request, and each cross-origin request from an unlisted origin, may be worth a
 line: it is how an operator learns that a new front end is blocked. Every such request is
-also attacker-made, so lines are budgeted: per class (request kind and reason class, a
-fixed set that no client can grow) and in total, per window. Requests over the budget are
+also attacker-made, so lines are budgeted: per class (refused or unlisted, request kind,
+reason class: a fixed set that no client can grow) and in total, per window. Requests over the budget are
 counted and reported by one "suppressed" line when the next window opens. Memory is a
 handful of counters whatever clients send.
 
@@ -70,12 +70,12 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._window_end = -1.0
         self._total = 0
-        # Keys come from a fixed vocabulary (kind values x REASON_CLASSES), so this dict
+        # Keys come from a fixed vocabulary (event x kind x REASON_CLASSES), so this dict
         # has a few dozen entries at most, whatever the origins and paths.
-        self._per_class: dict[tuple[str, str], int] = {}
+        self._per_class: dict[tuple[str, str, str], int] = {}
         self._suppressed = 0
 
-    def admit(self, key: tuple[str, str]) -> tuple[bool, int]:
+    def admit(self, key: tuple[str, str, str]) -> tuple[bool, int]:
         """(whether to log this event, lines suppressed in the window that just ended)."""
         now = self._clock()
         with self._lock:
@@ -124,7 +124,7 @@ def log(event: str, kind: str, reason: str, fields: Callable[[], str]) -> None:
     """
     if not logger.isEnabledFor(logging.WARNING):
         return
-    admitted, suppressed = limiter.admit((kind, reason_class(reason)))
+    admitted, suppressed = limiter.admit((event, kind, reason_class(reason)))
     if suppressed:
         logger.warning(
             "corsguard suppressed count=%d window=%gs (rate limit on refusal lines)",
