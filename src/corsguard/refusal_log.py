@@ -3,9 +3,9 @@
 Each refused request, and each cross-origin request from an unlisted origin, may be worth a
 line: it is how an operator learns that a new front end is blocked. Every such request is
 also attacker-made, so lines are budgeted: per class (refused or unlisted, request kind,
-reason class: a fixed set that no client can grow) and in total, per window. Requests over the budget are
-counted and reported by one "suppressed" line when the next window opens. Memory is a
-handful of counters whatever clients send.
+reason class: a fixed set that no client can grow) and in total, per window. Requests
+over the budget are counted and reported by one "suppressed" line when the next window
+opens. Memory is a handful of counters whatever clients send.
 
 No timer and no thread: a window is closed by the first event after it ends. Counters are
 updated under a lock, which is taken only on this path (never for an allowed request).
