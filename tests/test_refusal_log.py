@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -183,3 +184,22 @@ def test_reason_class_is_a_fixed_vocabulary(reason: str) -> None:
 def test_configure_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="budgets"):
         refusal_log.configure(per_class=-1)
+
+
+def test_wsgi_memo_does_not_hide_repeated_unlisted_requests(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from corsguard.wsgi import CORSMiddleware
+
+    def app(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    middleware = CORSMiddleware(app, allow_origins=[APP])
+    caplog.set_level(logging.WARNING, logger="corsguard")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/x", "HTTP_ORIGIN": EVIL}
+    for _ in range(3):
+        middleware(dict(environ), lambda *args: None)
+        middleware(dict(environ, HTTP_ORIGIN=APP), lambda *args: None)
+    lines = _lines(caplog)
+    assert len(lines) == 3 and all(line.startswith("corsguard unlisted") for line in lines)
