@@ -13,6 +13,7 @@ updated under a lock, which is taken only on this path (never for an allowed req
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -53,6 +54,12 @@ def reason_class(reason: str) -> str:
     return "other"
 
 
+# The engine's fixed reasons recur; reasons naming a client's method or header may fill
+# this up, after which they are classified afresh each time (no eviction, no growth).
+_CLASS_CACHE_SIZE = 64
+_CLASS_CACHE: dict[str, str] = {}
+
+
 class RateLimiter:
     """Fixed-window budgets per class and in total; counts what it turns away."""
 
@@ -73,22 +80,32 @@ class RateLimiter:
         # Keys come from a fixed vocabulary (event x kind x REASON_CLASSES), so this dict
         # has a few dozen entries at most, whatever the origins and paths.
         self._per_class: dict[tuple[str, str, str], int] = {}
-        self._suppressed = 0
+        # Turned-away events are counted by next() on an itertools.count, which is atomic,
+        # so the flood path needs no lock; the window's count is the difference of marks.
+        self._drops = itertools.count()
+        self._mark = next(self._drops)
 
     def admit(self, key: tuple[str, str, str]) -> tuple[bool, int]:
         """(whether to log this event, lines suppressed in the window that just ended)."""
         now = self._clock()
+        # The flood path: the window is open and this class or the total is spent.
+        if now < self._window_end and (
+            self._total >= self.per_window or self._per_class.get(key, 0) >= self.per_class
+        ):
+            next(self._drops)
+            return False, 0
         with self._lock:
             ended = 0
             if now >= self._window_end:
-                ended = self._suppressed
+                mark = next(self._drops)
+                ended = mark - self._mark - 1
+                self._mark = mark
                 self._window_end = now + self.window
                 self._total = 0
                 self._per_class.clear()
-                self._suppressed = 0
             count = self._per_class.get(key, 0)
             if count >= self.per_class or self._total >= self.per_window:
-                self._suppressed += 1
+                next(self._drops)
                 return False, ended
             self._per_class[key] = count + 1
             self._total += 1
@@ -99,7 +116,7 @@ class RateLimiter:
             self._window_end = -1.0
             self._total = 0
             self._per_class.clear()
-            self._suppressed = 0
+            self._mark = next(self._drops)
 
 
 limiter = RateLimiter()
@@ -124,7 +141,12 @@ def log(event: str, kind: str, reason: str, fields: Callable[[], str]) -> None:
     """
     if not logger.isEnabledFor(logging.WARNING):
         return
-    admitted, suppressed = limiter.admit((event, kind, reason_class(reason)))
+    reason_label = _CLASS_CACHE.get(reason)
+    if reason_label is None:
+        reason_label = reason_class(reason)
+        if len(_CLASS_CACHE) < _CLASS_CACHE_SIZE:
+            _CLASS_CACHE[reason] = reason_label
+    admitted, suppressed = limiter.admit((event, kind, reason_label))
     if suppressed:
         logger.warning(
             "corsguard suppressed count=%d window=%gs (rate limit on refusal lines)",
