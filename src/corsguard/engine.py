@@ -485,14 +485,19 @@ def _log_unlisted(
 ) -> None:
     """A cross-origin request passed without CORS headers: the browser will block the
     response, and this line is the only trace of it on the server."""
+    refusal_log.log(
+        "unlisted", kind.value, reason, _unlisted_fields, kind, origin, method, path, reason,
+        credentials,
+    )  # fmt: skip
 
-    def fields() -> str:
-        line = _fields(kind, origin, method, path, reason)
-        if credentials is not None:
-            line += " credentials=" + ("yes" if credentials else "no")
-        return line
 
-    refusal_log.log("unlisted", kind.value, reason, fields)
+def _unlisted_fields(
+    kind: RequestKind, origin: str, method: str, path: str, reason: str, credentials: bool | None
+) -> str:
+    line = _fields(kind, origin, method, path, reason)
+    if credentials is not None:
+        line += " credentials=" + ("yes" if credentials else "no")
+    return line
 
 
 def _fields(kind: RequestKind, origin: str | None, method: str, path: str, reason: str) -> str:

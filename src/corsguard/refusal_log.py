@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger("corsguard")
 
@@ -133,11 +134,11 @@ def configure(
     limiter.reset()
 
 
-def log(event: str, kind: str, reason: str, fields: Callable[[], str]) -> None:
+def log(event: str, kind: str, reason: str, fields: Callable[..., str], *args: Any) -> None:
     """Log one ``corsguard <event> key=value...`` line if the budget admits it.
 
-    ``fields`` builds the escaped key=value text; it runs only for an admitted line, so a
-    flood costs a counter update per request, not an escape and a format.
+    ``fields(*args)`` builds the escaped key=value text; it runs only for an admitted line,
+    so a flood costs a counter update per request, not an escape and a format.
     """
     if not logger.isEnabledFor(logging.WARNING):
         return
@@ -154,4 +155,4 @@ def log(event: str, kind: str, reason: str, fields: Callable[[], str]) -> None:
             limiter.window,
         )
     if admitted:
-        logger.warning("corsguard %s %s", event, fields())
+        logger.warning("corsguard %s %s", event, fields(*args))
