@@ -276,3 +276,19 @@ http {{
     named = {o["origin"] for o in report["origins"] if not o["trusted"]}
     # nginx wrote the quote as \x22: the forged value stays one (invalid) origin.
     assert named == {'https://q.example.com" "DELETE', "null"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"), [(["--format", "JSON"], 0), (["--json"], 0), (["--format", "xml"], 2)]
+)
+def test_format_vocabulary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], status: int
+) -> None:
+    path = tmp_path / "one.log"
+    path.write_text(f'corsguard unlisted kind=cross-origin origin="{NEW}" method="GET"\n')
+    assert main(["learn", str(path), *argv]) == status
+    captured = capsys.readouterr()
+    if status == 0:
+        assert json.loads(captured.out)["policy"]["allow_origins"] == [NEW]
+    else:
+        assert "unknown format 'xml'" in captured.err

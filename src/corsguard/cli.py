@@ -102,7 +102,7 @@ Examples:
     "learn": """\
 Reads corsguard's WARNING lines ('corsguard refused ...', 'corsguard unlisted ...') and
 access logs in the combined format with "$http_origin" appended (docs/monitoring.md).
-Formats (--format): text (default), json.
+Formats (--format): text (default), json (--json is the same).
 
 Exit status:
   0  a policy is proposed (origins not trusted are named, with the reason)

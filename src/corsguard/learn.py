@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corsguard.cli import UsageError
+from corsguard.cliargs import format_type
 from corsguard.findings import KINDS
 from corsguard.origin import parse_origin
 from corsguard.policy import Policy, _is_token
@@ -337,7 +338,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LOGFILE",
         help="corsguard's log output, or an access log with the Origin field ('-' for stdin)",
     )
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--format",
+        type=format_type(("text", "json")),
+        default="text",
+        help="text (default) or json",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
     parser.add_argument(
         "--trust",
         action="append",
