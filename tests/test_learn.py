@@ -9,10 +9,13 @@ import logging
 import shutil
 import subprocess
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corsguard import Policy, decide, learn, refusal_log
 from corsguard.cli import main
@@ -292,3 +295,40 @@ def test_format_vocabulary(
         assert json.loads(captured.out)["policy"]["allow_origins"] == [NEW]
     else:
         assert "unknown format 'xml'" in captured.err
+
+
+_PIECES = st.sampled_from(
+    [
+        "corsguard unlisted kind=cross-origin ",
+        "corsguard refused kind=preflight ",
+        'origin="',
+        "origin=",
+        'method="',
+        'request_headers="',
+        "credentials=yes ",
+        '"',
+        "\\",
+        '\\"',
+        "\\x1b",
+        " ",
+        "https://a.example.com",
+        "null",
+        '1.2.3.4 - - [29/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 2 "-" "x" ',
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=30).map("".join))
+def test_any_line_is_read_or_skipped_and_output_is_printable(line: str) -> None:
+    obs = learn.Observations()
+    learn.read_log(obs, io.BytesIO(line.encode("utf-8", "surrogatepass") + b"\n"))
+    assert obs.used + obs.skipped + obs.too_long == obs.lines
+    proposal = learn.propose(obs, set())
+    for verdict in proposal.verdicts:
+        shown = learn.for_terminal(verdict.origin)
+        # No control, format (BiDi, zero-width) or line-separator character reaches a terminal.
+        assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in shown)
+    # Every proposed origin is one corsguard accepts in a policy.
+    if proposal.options["allow_origins"]:
+        Policy(**proposal.options)
