@@ -87,7 +87,9 @@ class CORSMiddleware:
     policy: Policy
     error: PolicyError | None
 
-    def __init__(self, app: ASGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    # ``app`` is positional-only: Starlette's Middleware/add_middleware type their factory with
+    # a positional-only app, and mypy --strict refuses a class whose app could be a keyword.
+    def __init__(self, app: ASGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.error = None
         try:
