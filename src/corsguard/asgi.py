@@ -12,6 +12,7 @@ from typing import Any
 
 from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy
+from corsguard.startup import log_policy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -41,6 +42,7 @@ class CORSMiddleware:
     def __init__(self, app: ASGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
+        log_policy(self.policy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]

@@ -15,6 +15,7 @@ from typing import Any
 from corsguard.asgi import _policy
 from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy
+from corsguard.startup import log_policy
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 StartResponse = Callable[..., Callable[[bytes], object]]
@@ -146,6 +147,7 @@ class CORSMiddleware:
     def __init__(self, app: WSGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
+        log_policy(self.policy)
         # Without per-path rules, a request that the engine lets through (no refusal,
         # so nothing to log) is decided by its method, Origin, Sec-Fetch-Site and Host
         # alone, and whether it carries cookies: the engine's answer for those values is
