@@ -673,7 +673,6 @@ def _findings(
             )
     for pattern in patterns:
         text = pattern.text
-        sample_host = pattern.host.replace("*", "x")
         if pattern.is_loopback:
             out.append(
                 (
@@ -683,17 +682,22 @@ def _findings(
                 )
             )
             continue
-        platform = third_party_platform(sample_host)
+        # A wildcard is a third party's when it lands on a public suffix or shared hosting
+        # domain (the refusal's rule); an exact origin when it is on a hosting platform.
+        if pattern.is_wildcard_host:
+            platform = pattern.host if _is_shared_hosting(pattern.host) else None
+        else:
+            platform = third_party_platform(pattern.host)
         if platform is not None:
-            how = "every tenant" if pattern.is_wildcard_host else "a site"
+            how = "names under" if pattern.is_wildcard_host else "a site on"
             tolerated = (
                 " (tolerated)" if creds and tolerate_psl and pattern.is_wildcard_host else ""
             )
             out.append(
                 (
                     "third-party-origin-trusted",
-                    f"{text} is trusted{with_creds}{tolerated}: "
-                    f"it names {how} of {platform}, where anyone can publish a page",
+                    f"{text} is trusted{with_creds}{tolerated}: it allows {how} {platform}, "
+                    "a public suffix or hosting platform where anyone can publish a page",
                 )
             )
         if pattern.scheme == "http":
