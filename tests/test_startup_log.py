@@ -50,10 +50,10 @@ def test_levels_and_once_per_policy(
     options: dict[str, object], level: int, lines: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     policy = Policy(**options)  # type: ignore[arg-type]
-    with caplog.at_level(logging.INFO, logger="corsguard"):
+    with caplog.at_level(logging.INFO, logger="corsguard"):  # its parent logger
         assert log_policy(policy) is True
         assert log_policy(policy) is False  # the same policy again: nothing more
-    records = [r for r in caplog.records if r.name == "corsguard"]
+    records = [r for r in caplog.records if r.name == "corsguard.startup"]
     assert len(records) == lines
     assert records[0].levelno == level
     assert all(r.levelno == logging.WARNING for r in records[1:])

@@ -7,7 +7,8 @@ Levels (issues #11 and #14): a finding is a WARNING, and so is the summary line 
 that has findings, because with no logging configured Python's last-resort handler prints
 WARNING and above to stderr, and uvicorn, gunicorn, Flask and Django configure only their own
 loggers, so that is what a user sees by default. A policy with no finding needs no attention:
-its summary is INFO, shown once an app turns the "corsguard" logger up.
+its summary is INFO, shown once an app turns the "corsguard" logger up. The logger is
+"corsguard.startup", under "corsguard".
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import threading
 from corsguard.policy import Policy
 from corsguard.untrusted import for_terminal
 
-logger = logging.getLogger("corsguard")
+# A child of "corsguard" (the refusals' logger): configuring "corsguard" covers both, and a
+# handler can still tell the start-up line from the per-request ones.
+logger = logging.getLogger("corsguard.startup")
 
 _lock = threading.Lock()
 # Strong references keep ids from being reused by a later policy; policies are few.
