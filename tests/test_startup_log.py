@@ -132,6 +132,20 @@ def _stderr_of(command: list[str], folder: Path, port: int) -> str:
     return err
 
 
+DJANGO_SETTINGS = """
+SECRET_KEY = "test"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1"]
+ROOT_URLCONF = "app"
+MIDDLEWARE = ["corsguard.django.CORSGuardMiddleware"]
+CORSGUARD = {options!r}
+"""
+DJANGO_URLS = """
+from django.http import HttpResponse
+from django.urls import path
+urlpatterns = [path("", lambda request: HttpResponse("ok"))]
+"""
+
 SERVERS = {
     "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "app:app", "--port", str(port)],
     "gunicorn": lambda port: [
@@ -154,12 +168,26 @@ SERVERS = {
         "--port",
         str(port),
     ],
+    "django runserver": lambda port: [
+        sys.executable,
+        "-m",
+        "django",
+        "runserver",
+        "--noreload",
+        "--settings",
+        "django_settings",
+        f"127.0.0.1:{port}",
+    ],
 }
 
 
 @pytest.mark.parametrize("server", list(SERVERS))
 def test_line_on_stderr_under_default_logging(server: str, tmp_path: Path) -> None:
-    (tmp_path / "app.py").write_text(textwrap.dedent(APP.format(options=QUICKSTART)))
+    if server == "django runserver":
+        (tmp_path / "django_settings.py").write_text(DJANGO_SETTINGS.format(options=QUICKSTART))
+        (tmp_path / "app.py").write_text(DJANGO_URLS)
+    else:
+        (tmp_path / "app.py").write_text(textwrap.dedent(APP.format(options=QUICKSTART)))
     port = free_port()
     err = _stderr_of(SERVERS[server](port), tmp_path, port)
     lines = err.splitlines()
