@@ -30,7 +30,7 @@ def lab() -> Iterator[RunningLab]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["not-a-url"], "not an absolute http:// or https:// URL"),
+        (["ftp://a.test/"], "not an absolute http:// or https:// URL"),  # no scheme: http://
         (["http://h:99999/"], "not a valid URL"),
         (["-H", "NoColon", "http://a.test/"], "is not of the form 'Name: value'"),
         (["-H", "Bad Name: x", "http://a.test/"], "not a valid HTTP field name"),

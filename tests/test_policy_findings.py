@@ -37,6 +37,12 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     ("platform tenants+creds tolerated", {"allow_origins": ["https://*.vercel.app"],
      "allow_credentials": True, "tolerate_public_suffix_wildcards": True},
      [("third-party-origin-trusted", "high")]),
+    # '*.' over a public suffix beneath the domain (s3.amazonaws.com): anyone's bucket.
+    ("suffix beneath", {"allow_origins": ["https://*.amazonaws.com"]},
+     [("third-party-origin-trusted", "medium")]),
+    ("suffix beneath+creds tolerated", {"allow_origins": ["https://*.amazonaws.com"],
+     "allow_credentials": True, "tolerate_public_suffix_wildcards": True},
+     [("third-party-origin-trusted", "high")]),
     ("public", {"allow_origins": ["*"]}, [("wildcard-origin", "low")]),
     ("public+private network", {"allow_origins": ["*"], "allow_private_network": True},
      [("private-network-allowed", "medium"), ("wildcard-origin", "low")]),

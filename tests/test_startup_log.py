@@ -63,10 +63,13 @@ def test_levels_and_once_per_policy(
 
 
 def test_summary_escapes_controls_from_configuration() -> None:
-    policy = Policy(allow_origins=["https://app.example.com"], routes={"/a\x1b[31m": Policy(
-        allow_origins=["https://b.example.com"])})  # fmt: skip
+    # A route key read from a file or the environment may hold a terminal escape or a BiDi
+    # override: shown escaped, never interpreted by the terminal reading the log.
+    sub = Policy(allow_origins=["https://b.example.com"])
+    policy = Policy(allow_origins=["https://app.example.com"], routes={"/a\x1bb\u202e": sub})
     line = summary(policy)
-    assert "\x1b" not in line and "\\x1b" in line
+    assert "\x1b" not in line and "\u202e" not in line
+    assert "routes=[/a\\x1bb\\u202e]" in line
 
 
 APP = """

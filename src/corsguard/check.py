@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corsguard.cli import UsageError
+from corsguard.cliargs import format_type
 from corsguard.config import (
     env_policy_and_problems,
     env_variable,
@@ -53,7 +54,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="P",
         help="prefix of the environment variables (default CORSGUARD_); only with --env",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--format",
+        type=format_type(("text", "json")),
+        default="text",
+        help="text (default) or json (one JSON object)",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
     parser.add_argument(
         "--strict",
         action="store_true",
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     findings = list(policy.findings) if policy is not None else []
     failing = _failing(findings, warnings, fail_on, args.strict)
     valid = policy is not None and not failing
-    if args.json:
+    if args.format == "json":
         report = {
             "source": source,
             "valid": valid,

@@ -27,6 +27,7 @@ from corsguard.spec import (
     NO_CORS_SAFELISTED_NAMES,
     NORMALIZED_METHODS,
 )
+from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
 
 if TYPE_CHECKING:
     from corsguard.engine import Decision
@@ -359,7 +360,16 @@ class Policy:
         exempt_prefixes: list[str] = []
         for path in exempt:
             normalized = _route_key("write_protection_exempt_paths", path, problems)
-            if normalized is not None:
+            if normalized == "/":
+                # Every path starts with '/': the exemption would switch the protection
+                # off for the whole app while block_cross_origin_writes still reads True.
+                problems.append(
+                    f"write_protection_exempt_paths: {path!r} exempts every path, which turns "
+                    "cross-origin write protection off for the whole app: list only the "
+                    "paths that take cross-origin writes (e.g. '/webhooks'), or set "
+                    "block_cross_origin_writes=False to turn it off deliberately"
+                )
+            elif normalized is not None:
                 exempt_prefixes.append(normalized)
 
         # --- routes
@@ -368,8 +378,19 @@ class Policy:
             if not isinstance(routes, Mapping):
                 problems.append("routes must be a mapping of path prefixes to Policy objects")
             else:
+                written: dict[str, object] = {}
                 for prefix, sub in routes.items():
                     key = _route_key("routes", prefix, problems)
+                    if key is not None and key in written:
+                        # '/admin', '/admin/' and '//admin' name the same segments; a
+                        # mapping would keep only the last one, silently.
+                        problems.append(
+                            f"routes: {written[key]!r} and {prefix!r} are the same prefix "
+                            f"{key!r} (trailing and repeated slashes do not count): keep one"
+                        )
+                        continue
+                    if key is not None:
+                        written[key] = prefix
                     if not isinstance(sub, Policy):
                         problems.append(
                             f"routes[{prefix!r}] must be a corsguard.Policy, "
@@ -590,9 +611,44 @@ def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
     return good
 
 
+# Characters of globs ('/api/*') and regular expressions (flask-cors' resources=r"/api/.*")
+# that a literal path prefix would hold only by mistake: '?' starts a query, and the rest
+# never appear unescaped in the paths of a typical app. A prefix holding one would never
+# match, leaving the route's policy (or the exemption) silently unused.
+_PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
+
+
+def _pattern_advice(option: str, prefix: str) -> str | None:
+    mark = _PATH_PATTERN_MARKS.search(prefix)
+    if mark is None:
+        return None
+    regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
+    kind = "a regular expression" if regex else "a glob"
+    literal = prefix.removeprefix("^")
+    cut = _PATH_PATTERN_MARKS.search(literal)
+    if cut is not None:
+        literal = literal[: cut.start()]
+    literal = literal.rstrip("/.")
+    segments = [segment for segment in literal.split("/") if segment]
+    suggestion = "/" + "/".join(segments)
+    what = "routes key" if option == "routes" else option + ":"
+    write = f"write {suggestion!r}"
+    if suggestion == "/" and option != "routes":
+        write = "list the paths that take cross-origin writes, e.g. '/webhooks'"
+    return (
+        f"{what} {prefix!r} is {kind}: {option} match whole path segments by plain prefix "
+        f"(no wildcards or regular expressions), {write}"
+    )
+
+
 def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
-        problems.append(f"{option}: {prefix!r} must be a path starting with '/'")
+        advice = _pattern_advice(option, prefix) if isinstance(prefix, str) else None
+        problems.append(advice or f"{option}: {prefix!r} must be a path starting with '/'")
+        return None
+    advice = _pattern_advice(option, prefix)
+    if advice is not None:
+        problems.append(advice)
         return None
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:
@@ -619,8 +675,9 @@ def _check_credentialed_origin(
             f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
             "for a deliberate exception" + _refused("insecure-origin-trusted")
         )
-    wildcard = pattern.is_wildcard_host and not pattern.is_loopback
-    if wildcard and not tolerate_psl and _is_shared_hosting(pattern.host):
+    if not pattern.is_wildcard_host or pattern.is_loopback or tolerate_psl:
+        return
+    if is_shared_hosting(pattern.host):
         problems.append(
             f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
             "public suffix or shared hosting domain where anyone can register a matching "
@@ -630,11 +687,39 @@ def _check_credentialed_origin(
             "tolerate_public_suffix_wildcards=True for a deliberate exception"
             + _refused("third-party-origin-trusted")
         )
+        return
+    # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
+    # (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. A
+    # within-label '*' matches one label only, directly under the domain.
+    beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+    if beneath is not None:
+        problems.append(
+            f"allow_origins: {text} also matches every host under {beneath!r}, a public "
+            "suffix (Public Suffix List) where anyone can create a name and read your "
+            "users' data. List your exact origins, or a within-label pattern such as "
+            f"'https://myapp-*.{pattern.host}', or pass "
+            "tolerate_public_suffix_wildcards=True for a deliberate exception"
+            + _refused("third-party-origin-trusted")
+        )
 
 
 def _refused(kind_id: str) -> str:
     """Names the catalogue id lint and audit report for what a refused option would do."""
     return f" [refused: {kind_id}]"
+
+
+def _third_party(pattern: OriginPattern) -> str | None:
+    """The public suffix or hosting platform whose tenants ``pattern`` trusts, or None.
+
+    A wildcard by the refusal's rule (_check_credentialed_origin): on a public suffix or
+    shared hosting domain, or ('*.') over one beneath its domain; an exact origin when its
+    host is on a hosting platform (corsguard.probes.THIRD_PARTY_HOSTS).
+    """
+    if not pattern.is_wildcard_host:
+        return third_party_platform(pattern.host)
+    if is_shared_hosting(pattern.host):
+        return pattern.host
+    return shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
 
 
 def _findings(
@@ -682,12 +767,7 @@ def _findings(
                 )
             )
             continue
-        # A wildcard is a third party's when it lands on a public suffix or shared hosting
-        # domain (the refusal's rule); an exact origin when it is on a hosting platform.
-        if pattern.is_wildcard_host:
-            platform = pattern.host if _is_shared_hosting(pattern.host) else None
-        else:
-            platform = third_party_platform(pattern.host)
+        platform = _third_party(pattern)
         if platform is not None:
             how = "names under" if pattern.is_wildcard_host else "a site on"
             tolerated = (
@@ -743,12 +823,6 @@ def _findings(
     return tuple(sorted(found, key=lambda f: order(f.id)))
 
 
-def _is_shared_hosting(domain: str) -> bool:
-    from corsguard.probes import is_shared_hosting
-
-    return is_shared_hosting(domain)
-
-
 def _regex_advice(regex: str) -> str:
     """Explain why regexes are refused and, where possible, show the pattern to use."""
     suggestion = _pattern_from_regex(regex) if isinstance(regex, str) else None
@@ -756,7 +830,7 @@ def _regex_advice(regex: str) -> str:
         f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
         "expressions are the most common CORS hole in Python apps"
     )
-    if suggestion and _is_shared_hosting(parse_origin_pattern(suggestion).host):
+    if suggestion and is_shared_hosting(parse_origin_pattern(suggestion).host):
         return (
             text + f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
             "platform: host your previews on a domain you own and write e.g. "
