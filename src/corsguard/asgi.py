@@ -23,6 +23,7 @@ from typing import Any
 
 from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy, PolicyError
+from corsguard.startup import log_policy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -94,6 +95,7 @@ class CORSMiddleware:
         self.error = None
         try:
             self.policy = _policy(policy, policy_kwargs)
+            log_policy(self.policy)
         except PolicyError as exc:
             if not _built_lazily():
                 raise
