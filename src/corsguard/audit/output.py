@@ -89,9 +89,15 @@ def proof_line(finding: Finding) -> str | None:
     proof = finding.proof or {}
     if finding.proven:
         truncated = "+" if proof.get("body_truncated") else ""
+        shape = proof.get("body_shape") or {}
+        size = shape.get("length", len(str(proof.get("body") or "")))
+        read = {
+            "read-with-credentials": "with the victim's cookie",
+            "read-anonymously": "anonymously, no cookie sent",
+        }.get(str(proof.get("result")), "")
         return (
             f"PROVEN in {finding.browser}: a page on {proof.get('page_origin')} read "
-            f"{proof.get('status')} ({len(str(proof.get('body') or ''))}{truncated} characters, "
+            f"{proof.get('status')} {read} ({size}{truncated} characters, "
             f"credentials: {(proof.get('request') or {}).get('credentials')})"
         )
     console = str(proof.get("console") or proof.get("error") or "")

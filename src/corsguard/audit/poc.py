@@ -21,18 +21,34 @@ from corsguard.audit.prove import BODY_PREVIEW, FETCH_FUNCTION, ProofPlan, plan_
 
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
+# What the page says it read. Never a verdict over an answer that shows nothing: an error
+# status holds no data, and a read without the visitor's cookie is what anyone gets.
 _SHOW = """\
 function corsguardShow(result) {
   const out = document.getElementById('result');
-  if (result.read) {
-    out.textContent = 'READ (the hole is real): status ' + result.status + '\\n\\n' +
-      'readable headers:\\n' + result.headers.map((h) => '  ' + h[0] + ': ' + h[1]).join('\\n') +
-      '\\n\\nfirst ' + result.body.length + ' characters of the body' +
-      (result.bodyTruncated ? ' (truncated)' : '') + ':\\n' + result.body;
-  } else {
+  if (!result.read) {
     out.textContent = 'BLOCKED: ' + (result.error || 'no response') +
       '\\n(the browser console says why)';
+    return;
   }
+  let verdict;
+  if (result.status < 200 || result.status > 299) {
+    verdict = 'READ AN ERROR ANSWER (status ' + result.status + '): this page could read ' +
+      'it, but an error holds no data; this alone shows no exposure. Log in to the target ' +
+      'in this browser and reload.';
+  } else if (corsguardSpec.credentials === 'include') {
+    verdict = 'READ with credentials: \\'include\\' (status ' + result.status + '). If the ' +
+      'body below is YOUR logged-in data, this page (any site on this origin) can read it. ' +
+      'If it is a logged-out answer, your browser did not send its cookie (SameSite).';
+  } else {
+    verdict = 'READ ANONYMOUSLY (status ' + result.status + '): any site on this origin can ' +
+      'read what this URL returns to this browser without cookies; it matters only if that ' +
+      'is not public (network position, IP-based access).';
+  }
+  out.textContent = verdict + '\\n\\nreadable headers:\\n' +
+    result.headers.map((h) => '  ' + h[0] + ': ' + h[1]).join('\\n') +
+    '\\n\\nfirst ' + result.body.length + ' characters of the body' +
+    (result.bodyTruncated ? ' (truncated)' : '') + ':\\n' + result.body;
 }
 """
 
