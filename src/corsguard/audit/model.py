@@ -616,6 +616,28 @@ def _origin_findings(target: Target, answered: Sequence[Exchange]) -> list[Findi
         if granted:
             del first["unescaped-dot"]
             first.setdefault("suffix-match", granted[0])
+    if "third-party-origin-trusted" in first and "suffix-match" in first:
+        # corsguardprobe-website.com passes endsWith("website.com") like attackerwebsite.com:
+        # a platform-style name explained by the suffix check is not another cause.
+        suffixes = [
+            _host(e.request.origin).removeprefix("attacker")
+            for e in answered
+            if e.request.purpose == "suffix-match"
+            and _host(e.request.origin).startswith("attacker")
+            and _accepted(e)
+        ]
+        unexplained = [
+            e
+            for e in answered
+            if e.request.purpose == "third-party-origin-trusted"
+            and _accepted(e)
+            and not trust.trusts(e.request.origin)
+            and not any(_host(e.request.origin).endswith(s) for s in suffixes)
+        ]
+        if unexplained:
+            first["third-party-origin-trusted"] = unexplained[0]
+        else:
+            del first["third-party-origin-trusted"]
     return [_origin_finding(target, exchange) for exchange in first.values()]
 
 
@@ -775,11 +797,12 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
         response = exchange.response
         if response is None or exchange.request.purpose != PREFLIGHT:
             continue
-        if not 200 <= response.status <= 299:
-            # Fetch, "CORS-preflight fetch": a preflight without an ok status fails, whatever
-            # its headers say; a 400 that echoes the method grants nothing.
-            break
         origin = exchange.request.origin
+        if not preflight_passes(origin, response.status, response.headers):
+            # Fetch, "CORS-preflight fetch": a preflight without an ok status, or failing the
+            # CORS check for its origin, fails whatever else it says; a 400 that echoes the
+            # method, or an echo to an origin it does not grant, allows nothing.
+            break
         trusted = target.trust.trusts(origin)
         if PROBE_METHOD in _list_tokens(response, "access-control-allow-methods"):
             findings.append(
