@@ -329,8 +329,12 @@ def build_trust(url: str, patterns: Sequence[OriginPattern] = ()) -> Trust:
             bases.append(f"{scheme}://{host}{each}")
             if domain != host:
                 bases.append(f"{scheme}://{domain}{each}")
-        site = (f"{scheme}://{host}",) if port else ()
-        return Trust(own, (), (own, *site), tuple(bases), site)
+        site = [f"{scheme}://{host}"] if port else []
+        if scheme == "http":
+            # An API on plain http (behind a TLS terminator, or in staging) usually serves
+            # an https front end of the same host; the reverse would be insecure-origin-trusted.
+            site.append(f"https://{host}")
+        return Trust(own, (), (own, *site), tuple(bases), tuple(site))
     representatives: list[str] = []
     bases = []
     for pattern in patterns:
