@@ -110,12 +110,16 @@ def test_an_error_answer_is_inconclusive(proved: Proved) -> None:
 @pytest.mark.parametrize("finding_id", ["preflight-any-method", "preflight-any-header"])
 def test_no_proof_page_runs_on_a_trusted_origin(proved: Proved, finding_id: str) -> None:
     # These preflights were granted to the trusted front end itself: no attacker page there.
+    # The echo is tried from an attacker origin, which this lab refuses: not an attack, and
+    # not a refutation of the finding either (it stays low, proven null).
     finding = only(proved, "/preflight-echo", finding_id)
     assert finding["origin"] == "https://app.example.test"
-    assert finding["proven"] is None
+    assert finding["proven"] is None and finding["severity"] == "low"
+    assert finding["proof"]["page_origin"] == "https://corsguard-probe.attacker.test"
     assert finding["proof"]["notes"][0].startswith(
-        "not provable as an attack: https://app.example.test is a trusted front end"
+        "not provable as an attack: from an attacker origin (https://corsguard-probe.attacker.test)"
     )
+    assert "https://app.example.test, a trusted front end" in finding["proof"]["notes"][0]
 
 
 def test_poc_pages_never_claim_a_hole_over_what_they_cannot_judge(proved: Proved) -> None:
@@ -127,6 +131,8 @@ def test_poc_pages_never_claim_a_hole_over_what_they_cannot_judge(proved: Proved
         assert "the hole is real" not in text
         assert "READ AN ERROR ANSWER" in text and "READ ANONYMOUSLY" in text
         assert "https://app.example.test" not in text.split("Host this page on:")[1][:200]
+        # Opened on the attacker origin, its fetch must not fill a shared cache either.
+        assert "?corsguard=poc-" in text
 
 
 def test_bodies_are_kept_only_on_request(proved: Proved) -> None:

@@ -667,6 +667,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
                 exchange.request,
                 response,
                 "Any page can read this response without the victim's credentials.",
+                origin_trusted=target.trust.trusts(origin),
             )
         ]
         if [v.lower() for v in response.values("access-control-allow-credentials")] == ["true"]:
@@ -683,6 +684,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
                     "credentials (Fetch, CORS check), so this grant gives no access to the "
                     "victim's data; but it shows that credentials were meant to be allowed, "
                     "and the usual 'fix' (reflecting the origin) trusts every site.",
+                    origin_trusted=target.trust.trusts(origin),
                 )
             )
         return findings

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from corsguard.audit.model import Finding, TargetReport
+from corsguard.audit.model import Finding, TargetReport, with_cache_key
 from corsguard.audit.prove import BODY_PREVIEW, FETCH_FUNCTION, ProofPlan, plan_proof, spec_json
 
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
@@ -75,9 +75,14 @@ def _what_it_shows(finding: Finding, plan: ProofPlan) -> str:
 
 
 def poc_html(url: str, finding: Finding, timeout: float = 10.0) -> str | None:
-    """The PoC page for a finding, or None when the finding has no browser proof."""
+    """The PoC page for a finding, or None when the finding has no browser proof.
+
+    Its fetch carries a cache key of its own, as the audit's probes do: opened from the
+    attacker origin, it must not leave that origin's answer in a shared cache for real users.
+    """
     index = 0
-    plan = plan_proof(url, index, finding)
+    digest = hashlib.sha256(f"{url}\n{finding.id}\n{finding.origin}".encode()).hexdigest()
+    plan = plan_proof(with_cache_key(url, f"poc-{digest[:12]}"), index, finding)
     if not isinstance(plan, ProofPlan):
         return None
     host = "any origin (the request comes from a sandboxed iframe: Origin null)"

@@ -221,6 +221,9 @@ class ProofPlan:
     host_origin: str  # the origin the page is served at (routing); = page_origin unless null
     fetch: FetchSpec
     claim: str  # what a successful read shows
+    # The finding was seen from a trusted front end (a preflight finding): the page runs on
+    # an attacker origin instead, and a refusal there is no refutation of the finding.
+    stand_in: bool = False
 
     @property
     def page_url(self) -> str:
@@ -255,14 +258,19 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     """The attacker page and fetch that show ``finding`` on target ``url``, or why none."""
     if finding.id in NOT_PROVABLE:
         return NoProof(index, NOT_PROVABLE[finding.id])
+    stand_in = False
     if finding.origin_trusted:
         # A page on a trusted front end is the legitimate site, not an attacker: what it can
-        # do shows no hole (issue #12). Proofs run on attacker-controlled origins only.
-        return NoProof(
-            index,
-            f"not provable as an attack: {finding.origin} is a trusted front end, and a proof "
-            "page runs only on an origin an attacker controls",
-        )
+        # do shows no hole (issue #12). Proofs run on attacker-controlled origins only; a
+        # preflight echo is tried from one, the rest has no proof.
+        if finding.id not in ("preflight-any-method", "preflight-any-header"):
+            return NoProof(
+                index,
+                f"not provable as an attack: {finding.origin} is a trusted front end, and a "
+                "proof page runs only on an origin an attacker controls",
+            )
+        finding = replace(finding, origin=ARBITRARY_ORIGIN)
+        stand_in = True
     origin = finding.origin
     if origin != "null":
         scheme = origin.partition("://")[0]
@@ -277,6 +285,8 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     host_origin = ARBITRARY_ORIGIN if origin == "null" else origin
     credentials = "include" if finding.credentials else "omit"
     where = "a sandboxed iframe (Origin: null)" if origin == "null" else f"a page on {origin}"
+    if stand_in:
+        where += " (an attacker origin: the finding was seen from a trusted front end)"
     if finding.id == "preflight-any-method":
         spec = FetchSpec(url, PROBE_METHOD, credentials)
         claim = (
@@ -303,7 +313,7 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
         return NoProof(index, f"no browser proof is defined for {finding.id}")
     if page_policy(url) is None:
         spec = replace(spec, redirect="error")
-    return ProofPlan(index, finding.id, origin, host_origin, spec, claim)
+    return ProofPlan(index, finding.id, origin, host_origin, spec, claim, stand_in)
 
 
 def _js(value: Any) -> str:
@@ -604,6 +614,21 @@ def interpret(
             "inconclusive: the target redirected the request to another origin, which the "
             "proof does not follow (its browser reaches only the listed target): "
             f"{outcome.policy_block}",
+        )
+        return replace(
+            finding,
+            proven=None,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
+        )
+    if outcome.cors_message is not None and plan.stand_in:
+        # The echo was seen from the trusted front end; an attacker origin being refused
+        # shows the echo is not an attacker's tool, not that the finding is wrong.
+        notes.insert(
+            0,
+            f"not provable as an attack: from an attacker origin ({plan.page_origin}) "
+            f"Chromium refuses it ({_reason(outcome)}); the finding was seen from "
+            f"{finding.origin}, a trusted front end",
         )
         return replace(
             finding,
@@ -1037,11 +1062,13 @@ class Prover:
                 state.console.append(clean_text(message.text)) if message.type == "error" else None
             ),
         )
+        # Requests that got an answer only: Chromium reports the headers it sent (cookies
+        # included) with the response; a request refused before it was sent has none.
         page.on(
-            "request",
-            lambda request: (
-                state.requests.append(request)
-                if request.url == plan.fetch.url and request.method != "OPTIONS"
+            "response",
+            lambda response: (
+                state.requests.append(response.request)
+                if response.request.url == plan.fetch.url and response.request.method != "OPTIONS"
                 else None
             ),
         )
@@ -1093,7 +1120,9 @@ async def _cookie_sent(state: _Page) -> bool | None:
         return None
     for request in state.requests:
         with contextlib.suppress(Exception):
-            headers = await request.all_headers()
+            # Playwright waits for Chromium's "extra info" event, which a request refused
+            # before it was sent (CSP on a redirect hop) never gets: bounded.
+            headers = await asyncio.wait_for(request.all_headers(), 2.0)
             if any(name.lower() == "cookie" and value for name, value in headers.items()):
                 return True
     return False
