@@ -22,6 +22,7 @@ from corsguard.audit.model import (
     with_cache_key,
     without_cache_key,
 )
+from corsguard.cli import main
 from corsguard.findings import Severity
 from test_audit_model import TRUSTED, URL, allowlist, drive, target
 
@@ -231,3 +232,27 @@ def test_with_cache_key(url: str, expected: str) -> None:
 )
 def test_exit_status(audited: int, errored: int, failing: bool, allow: bool, status: int) -> None:
     assert exit_status(audited, errored, failing, allow) == status
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--keep-bodies"], "--poc-dir, --browser and --keep-bodies need --prove"),
+        (["--browser", "/usr/bin/chromium"], "need --prove"),
+    ],
+)
+def test_proof_options_without_prove_are_refused(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", *args, "http://a.test/"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_run_where_every_target_errors_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    # Nothing listens there: every target is an error entry, so nothing was checked.
+    from servers import free_port
+
+    port = free_port()
+    status = main(["audit", "--allow-errors", "--timeout", "2", f"http://127.0.0.1:{port}/"])
+    assert status == 2
+    assert "no target could be audited" in capsys.readouterr().err
