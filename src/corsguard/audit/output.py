@@ -180,7 +180,16 @@ _RESET = "\x1b[0m"
 
 # Which response headers show each finding.
 _SHOWN = {
-    "missing-vary-origin": ("access-control-allow-origin", "vary"),
+    # The cache headers, when present, show why a shared cache may store it (issue #12).
+    "missing-vary-origin": (
+        "access-control-allow-origin",
+        "vary",
+        "cache-control",
+        "age",
+        "x-cache",
+        "x-cache-status",
+        "cf-cache-status",
+    ),
     "preflight-any-method": ("access-control-allow-methods",),
     "preflight-any-header": ("access-control-allow-headers",),
     "private-network-allowed": ("access-control-allow-private-network",),
@@ -198,6 +207,11 @@ _PRETTY = {
     "access-control-allow-headers": "Access-Control-Allow-Headers",
     "access-control-allow-private-network": "Access-Control-Allow-Private-Network",
     "vary": "Vary",
+    "cache-control": "Cache-Control",
+    "age": "Age",
+    "x-cache": "X-Cache",
+    "x-cache-status": "X-Cache-Status",
+    "cf-cache-status": "CF-Cache-Status",
 }
 
 
