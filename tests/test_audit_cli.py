@@ -30,7 +30,7 @@ def lab() -> Iterator[RunningLab]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["not-a-url"], "not an absolute http:// or https:// URL"),
+        (["ftp://a.test/"], "not an absolute http:// or https:// URL"),  # no scheme: http://
         (["http://h:99999/"], "not a valid URL"),
         (["-H", "NoColon", "http://a.test/"], "is not of the form 'Name: value'"),
         (["-H", "Bad Name: x", "http://a.test/"], "not a valid HTTP field name"),
@@ -87,7 +87,7 @@ def test_targets_from_a_file_with_comments(
         f"# inventory\n\n{lab.url('/plain')}\n   {lab.url('/wildcard')}  \nnot a url\n"
         f"# {lab.url('/reflect')}\n"
     )
-    status = main(["audit", "-i", str(listing), "--format", "json"])
+    status = main(["audit", "-i", str(listing), "--format", "json", "--fail-on", "low"])
     out, err = capsys.readouterr()
     targets = json.loads(out)["targets"]
     assert [t["url"] for t in targets] == [lab.url("/plain"), lab.url("/wildcard"), "not a url"]

@@ -106,8 +106,9 @@ def test_express_setups_get_exactly_their_findings(
     expected = black_box if mode == "black-box" else with_origin
     assert target["status"] == "ok", target["error"]
     assert {f["id"] for f in target["findings"]} == expected, setup
-    low = {"missing-vary-origin", "preflight-any-header"}  # low here (no cache on the path)
-    assert status == (1 if expected - low else 0)
+    # The gate follows the findings' severities (--fail-on medium).
+    failing = any(f["severity"] in ("medium", "high") for f in target["findings"])
+    assert status == (1 if failing else 0)
 
 
 def test_unescaped_dot_is_not_blamed_for_a_suffix_check(port: int, tmp_path: Path) -> None:
@@ -159,7 +160,7 @@ def test_follow_redirects_audits_the_final_url(port: int, tmp_path: Path) -> Non
     assert target["url"] == f"http://{HOST}:{port}/defaults"
     assert {f["id"] for f in target["findings"]} == {"wildcard-origin", "preflight-any-header"}
     assert any("/moved" in note for note in target["notes"])
-    assert status == 1
+    assert status == 0  # wildcard-origin and preflight-any-header are low: nothing fails
 
 
 @pytest.mark.parametrize(("extra", "expected"), [((), 3), (("--allow-errors",), 0)])

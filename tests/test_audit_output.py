@@ -33,6 +33,7 @@ from corsguard.audit.output import (
     render_table,
 )
 from corsguard.findings import KINDS
+from corsguard.remediation import STACKS
 
 _STRING = {"type": "string"}
 _FINDING = {
@@ -47,6 +48,7 @@ _FINDING = {
         "explanation",
         "evidence",
         "remediation",
+        "fixes",
     ],
     "properties": {
         "id": {"enum": sorted(KINDS)},
@@ -56,6 +58,13 @@ _FINDING = {
         "credentials": {"type": "boolean"},
         "explanation": _STRING,
         "remediation": _STRING,
+        # The fix in each stack corsguard knows (corsguard.remediation.STACKS).
+        "fixes": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(STACKS),
+            "properties": {stack: _STRING for stack in STACKS},
+        },
         # Only after `audit --prove` (docs/prove.md, Output).
         "proven": {"type": ["boolean", "null"]},
         "browser": _STRING,

@@ -60,8 +60,11 @@ def test_valid_file_prints_what_it_allows(
         "credentials: allowed",
         "exposed headers: X-Request-Id",
         "max-age: 300 s",
-        "cross-origin writes: blocked from untrusted origins (exempt paths: /webhooks)",
-        "cross-origin WebSocket handshakes: blocked",
+        "cross-origin writes: listed origins only, with or without cookies and HTTP auth "
+        "(exempt paths, open to any origin: /webhooks)",
+        "cross-origin WebSocket handshakes: listed origins only, with or without cookies",
+        # The public route trusts every origin, but not with the user's credentials.
+        "cross-origin writes: any origin without cookies or HTTP auth; with them, none",
         "routes (longest matching path prefix wins",
         "    /public",
         "origins: * (any origin",
@@ -167,6 +170,9 @@ def test_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert policy["allow_credentials"] is True
     assert policy["max_age"] == 300
     assert policy["routes"]["/public"]["any_origin"] is True
+    assert policy["cross_origin_writes"]["with_credentials"] == "listed origins"
+    assert policy["cross_origin_writes"]["exempt_paths"] == ["/webhooks"]
+    assert policy["routes"]["/public"]["cross_origin_writes"]["with_credentials"] == "none"
     assert len(report["warnings"]) == 1
     assert main(["check", "--json", write(tmp_path, "max_age = 1\n")]) == 1
     report = json.loads(capsys.readouterr().out)

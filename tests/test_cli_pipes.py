@@ -22,12 +22,17 @@ LINTED = (
 )
 
 
+# The checkout's own code, whatever the current directory (the test runs in a temp dir).
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+RUN = "from corsguard.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 def _run_into_closed_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first byte is written
     try:
         return subprocess.run(
-            [sys.executable, "-m", "corsguard", *args],
+            [sys.executable, "-c", f"import sys; sys.path.insert(0, {SRC!r}); {RUN}", *args],
             stdout=write_end,
             stderr=subprocess.PIPE,
             cwd=cwd,

@@ -119,6 +119,16 @@ CASES = [
     ("route policy: public", "GET", "/public/info", EVIL, {}, 200, "*", True),
     ("async view allowed", "GET", "/async/data", APP, {}, 200, APP, True),
     ("async view write refused", "PUT", "/async/data", EVIL, {}, 403, None, False),
+    # Write trust follows credentials: '*' takes cookieless writes only.
+    ("public: cookieless POST runs", "POST", "/public/info", EVIL, {}, 200, "*", True),
+    ("public: POST with a cookie refused", "POST", "/public/info", EVIL,
+     {"HTTP_COOKIE": "session=1"}, 403, None, False),
+    ("public: POST with Basic auth refused", "POST", "/public/info", EVIL,
+     {"HTTP_AUTHORIZATION": "Basic dTpw"}, 403, None, False),
+    ("public: POST with a Bearer token runs", "POST", "/public/info", EVIL,
+     {"HTTP_AUTHORIZATION": "Bearer t0ken"}, 200, "*", True),
+    ("credentialed: POST with a cookie runs", "POST", "/api/data", APP,
+     {"HTTP_COOKIE": "session=1"}, 200, APP, True),
 ]  # fmt: skip
 
 

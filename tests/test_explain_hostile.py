@@ -476,7 +476,8 @@ HOSTILE_ENTRIES: list[tuple[str, Any, str]] = [
     ("status-string", har_entry("GET", f"{API}/x", [], "200", []), "status is not a status code"),
     ("status-bool", har_entry("GET", f"{API}/x", [], True, []), "status is not a status code"),
     ("status-float", har_entry("GET", f"{API}/x", [], 200.5, []), "status is not a status code"),
-    ("status-negative", har_entry("GET", f"{API}/x", [], -1, []), "status is not a status code"),
+    # -1 is Playwright's "no response" (read as 0); any other negative number is refused.
+    ("status-negative", har_entry("GET", f"{API}/x", [], -2, []), "status is not a status code"),
     ("huge-value", har_entry("GET", f"{API}/x", [("Origin", PAGE)], 200,
                              [("X-Big", "a" * 300_000)]), "response.headers[0].value is longer"),
     ("many-headers", har_entry("GET", f"{API}/x", [("Origin", PAGE)], 200,

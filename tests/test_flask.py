@@ -95,6 +95,14 @@ CASES = [
      True),
     ("outer blueprint", "GET", "/partner/status", PARTNER, {}, 200, PARTNER, True),
     ("unrouted path uses app policy", "GET", "/missing", APP, {}, 404, APP, False),
+    # Write trust follows credentials: '*' takes cookieless writes only.
+    ("blueprint public: cookieless POST", "POST", "/public/info", EVIL, {}, 200, "*", True),
+    ("blueprint public: POST with Basic auth refused", "POST", "/public/info", EVIL,
+     {"Authorization": "Basic dTpw"}, 403, None, False),
+    ("blueprint public: POST with Digest auth refused", "POST", "/public/info", EVIL,
+     {"Authorization": 'Digest username="u"'}, 403, None, False),
+    ("app policy: credentialed POST with Basic auth", "POST", "/data", APP,
+     {"Authorization": "Basic dTpw"}, 200, APP, True),
 ]  # fmt: skip
 
 
@@ -125,6 +133,24 @@ def test_requests(
     if status in (204, 403):
         # Answered before any other before_request hook ran.
         assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("path", "origin", "status", "called"),
+    [("/public/info", EVIL, 403, False), ("/data", APP, 200, True)],
+)
+def test_cookie_bearing_writes_follow_credentials(
+    path: str, origin: str, status: int, called: bool
+) -> None:
+    # The test client's cookie jar writes the Cookie header (a Cookie header given by hand
+    # is replaced by it), as a browser's jar would.
+    app, calls = make_app(CONFIG)
+    CORSGuard(app)
+    client = app.test_client()
+    client.set_cookie("session", "1")
+    response = client.post(path, headers={"Origin": origin})
+    assert response.status_code == status
+    assert bool({"info", "data"} & set(calls)) is called
 
 
 def test_actual_and_preflight_headers() -> None:

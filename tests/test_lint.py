@@ -260,8 +260,8 @@ def test_fix_translates_intent_safely() -> None:
     )
     assert "http://localhost:3000 only in a development policy" in fix
     assert render_fix(intent_from(), False) == (
-        'corsguard.Policy(allow_origins=["https://app.example.com"])'
-        "  # list the front ends that need access"
+        'corsguard.Policy(allow_origins=["https://your-front-end.example"])'
+        "  # list the origins your front ends use (the one shown is not yours)"
     )
 
 

@@ -144,6 +144,10 @@ SARIF_SUBSET = {
                         "properties": {
                             "message": _MESSAGE,
                             "level": {"enum": ["none", "note", "warning", "error"]},
+                            "locations": {
+                                "type": "array",
+                                "items": {"$ref": "#/definitions/location"},
+                            },
                         },
                     },
                 },
@@ -151,6 +155,18 @@ SARIF_SUBSET = {
         },
     },
 }
+
+# jsonschema checks "uri" and "uri-reference" only with rfc3987 or rfc3986-validator
+# installed (the test extra has rfc3986-validator); without one, every string passes.
+FORMATS = jsonschema.FormatChecker()
+
+
+def test_format_checker_checks_uris() -> None:
+    for bad in ("a b.py", "x\\y.py", "%zz", "e\x1bvil.py"):
+        assert not FORMATS.conforms(bad, "uri-reference"), bad
+    assert FORMATS.conforms("src/app%20x.py", "uri-reference")
+    assert not FORMATS.conforms("not a uri", "uri")
+
 
 FLASK_CREDS = "from flask_cors import CORS\nCORS(app, supports_credentials=True)\n"
 FLASK_PUBLIC = "from flask_cors import CORS\nCORS(app)\n"
@@ -242,7 +258,7 @@ def test_sarif_output_validates(tmp_path: Path) -> None:
     status = main(["lint", str(CORPUS), "--format", "sarif", "-o", str(out)])
     assert status == 1
     document = json.loads(out.read_text())
-    jsonschema.validate(document, SARIF_SUBSET, format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(document, SARIF_SUBSET, format_checker=FORMATS)
     run = document["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     results = run["results"]

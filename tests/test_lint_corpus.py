@@ -41,6 +41,7 @@ def test_corpus_covers_every_library_and_pattern() -> None:
         "suffix-match", "substring-match", "unescaped-dot", "insecure-origin-trusted",
         "any-subdomain-trusted", "third-party-origin-trusted", "wildcard-origin",
         "localhost-trusted", "regex-origin", "special-char-bypass", "private-network-allowed",
+        "cors-library-conflict",
     ):  # fmt: skip
         assert kind in expected_ids, kind
 

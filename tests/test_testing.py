@@ -205,9 +205,18 @@ def test_wrongly_expected(cors):
 
 
 def test_pytest_plugin_fixture_and_failure_message(pytester: pytest.Pytester) -> None:
+    # No conftest and no -p: the entry point alone brings the `cors` fixture.
     pytester.makepyfile(test_plugin_app=PLUGIN_TEST)
-    result = pytester.runpytest_subprocess("-p", "corsguard.pytest_plugin")
+    result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         ["*expected the browser to allow the request*", "*BLOCKED*Access-Control-Allow-Origin*"]
     )
+
+
+def test_the_plugin_is_registered_for_pytest() -> None:
+    # Installed through the pytest11 entry point, so `cors` needs no conftest in user projects.
+    from importlib.metadata import entry_points
+
+    names = {ep.value for ep in entry_points(group="pytest11") if ep.name == "corsguard"}
+    assert names == {"corsguard.pytest_plugin"}

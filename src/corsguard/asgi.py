@@ -3,15 +3,26 @@
 Works as ``app.add_middleware(CORSMiddleware, allow_origins=[...])`` in Starlette and
 FastAPI, or wrapped around any ASGI app (Django's included). Lifespan and other scope
 types pass through untouched.
+
+An invalid policy stops the server at start-up. Built directly, the middleware raises
+`corsguard.PolicyError` at once. Built by Starlette or FastAPI, it is built lazily, inside
+the first ASGI call (the lifespan startup under uvicorn), where uvicorn's default lifespan
+mode would take the exception for "lifespan unsupported" and serve 500s; so there the
+middleware keeps the error and answers the lifespan startup with
+``lifespan.startup.failed`` and the policy's problems (ASGI lifespan spec), which uvicorn
+honours in every lifespan mode. With the lifespan turned off (``--lifespan off``) no start-up
+event exists: every request is then answered 500 and the problems are logged.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from corsguard.engine import Decision, decide, merge_response_headers
-from corsguard.policy import Policy
+from corsguard.policy import Policy, PolicyError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,22 +46,73 @@ def _policy(policy: Policy | None, policy_kwargs: dict[str, Any]) -> Policy:
     return policy
 
 
+logger = logging.getLogger("corsguard")
+
+# The method by which Starlette (and FastAPI, which overrides it) builds its middleware
+# stack on the first ASGI call: starlette/applications.py, Starlette.build_middleware_stack.
+_LAZY_BUILDERS = frozenset({"build_middleware_stack"})
+_LAZY_BUILDER_MODULES = ("starlette.", "fastapi.")
+_UNCONFIGURED_BODY = b"Internal Server Error: the CORS policy is invalid; see the server log.\n"
+
+
+def _built_lazily() -> bool:
+    """Whether a framework is building this middleware inside an ASGI call.
+
+    Looks a few frames up the stack (the caller of ``__init__`` and its neighbours) for
+    Starlette's or FastAPI's ``build_middleware_stack``.
+    """
+    frame = sys._getframe(2)  # the caller of CORSMiddleware.__init__
+    for _ in range(4):
+        if frame is None:
+            return False
+        module = frame.f_globals.get("__name__", "")
+        if (
+            frame.f_code.co_name in _LAZY_BUILDERS
+            and isinstance(module, str)
+            and module.startswith(_LAZY_BUILDER_MODULES)
+        ):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 class CORSMiddleware:
-    """Enforce a `corsguard.Policy` on an ASGI app."""
+    """Enforce a `corsguard.Policy` on an ASGI app.
+
+    Raises `corsguard.PolicyError` for an invalid policy, except when Starlette or FastAPI
+    builds it lazily (see the module docstring): then ``error`` holds the PolicyError and
+    the app refuses to start.
+    """
+
+    policy: Policy
+    error: PolicyError | None
 
     def __init__(self, app: ASGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
-        self.policy = _policy(policy, policy_kwargs)
+        self.error = None
+        try:
+            self.policy = _policy(policy, policy_kwargs)
+        except PolicyError as exc:
+            if not _built_lazily():
+                raise
+            # Raising here would reach uvicorn as a lifespan failure that "auto" mode
+            # ignores; kept, it is reported through the lifespan protocol instead.
+            self.error = exc
+            logger.error("corsguard: %s", exc)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.error is not None:
+            await _refuse_to_serve(self.error, scope, receive, send)
+            return
         scope_type = scope["type"]
         if scope_type == "http":
             decision = decide(
                 self.policy,
                 scope["method"],
-                scope["path"],
+                route_path(scope),
                 scope["headers"],
                 scope.get("scheme", "http"),  # optional in the ASGI spec
+                raw_path=self._raw_path(scope),
             )
             if decision.status is not None:
                 await _respond(send, decision)
@@ -71,7 +133,13 @@ class CORSMiddleware:
             await self.app(scope, receive, send_with_cors)
         elif scope_type == "websocket":
             decision = decide(
-                self.policy, "GET", scope["path"], scope["headers"], scope.get("scheme", "ws"), True
+                self.policy,
+                "GET",
+                route_path(scope),
+                scope["headers"],
+                scope.get("scheme", "ws"),
+                True,
+                raw_path=self._raw_path(scope),
             )
             if decision.status is not None:
                 # Closing before accepting makes the server answer the handshake with 403
@@ -83,6 +151,34 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    def _raw_path(self, scope: Scope) -> str | None:
+        """The raw path where it can change the route (it has a '%' escape), else None."""
+        if self.policy._paths is None:
+            return None
+        raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
+        if not isinstance(raw, bytes) or b"%" not in raw:
+            return None
+        return raw.decode("latin-1")
+
+
+def route_path(scope: Scope) -> str:
+    """The path the app's router sees: scope["path"] below scope["root_path"].
+
+    In the ASGI spec (HTTP and WebSocket connection scopes) ``path`` includes
+    ``root_path``, the point the app is mounted at (uvicorn --root-path, Starlette's
+    Mount); routers match what follows it. As Starlette's get_route_path does, a path that
+    does not continue the root path with '/' is read whole (servers that leave the root
+    path out of ``path`` give one already relative).
+    """
+    path: str = scope["path"]
+    root: str | None = scope.get("root_path")
+    if root and path.startswith(root):
+        if len(path) == len(root):
+            return "/"
+        if path[len(root)] == "/":
+            return path[len(root) :]
+    return path
 
 
 async def _respond(send: Send, decision: Decision) -> None:
@@ -97,3 +193,37 @@ async def _respond(send: Send, decision: Decision) -> None:
         body = b""
     await send({"type": "http.response.start", "status": decision.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse_to_serve(error: PolicyError, scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer every ASGI event of an app whose CORS policy is invalid.
+
+    Lifespan: ``lifespan.startup.failed`` with the problems, so that the server exits
+    (ASGI lifespan spec; uvicorn logs the message and exits in every lifespan mode).
+    HTTP: a 500 naming no configuration value, the problems going to the log only.
+    WebSocket: closed before the handshake is accepted, which servers answer with 403.
+    """
+    scope_type = scope["type"]
+    if scope_type == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.failed", "message": str(error)})
+                return
+            if message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    logger.error("corsguard: refusing a request: %s", error)
+    if scope_type == "http":
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [_TEXT_PLAIN, (b"content-length", b"%d" % len(_UNCONFIGURED_BODY))],
+            }
+        )
+        await send({"type": "http.response.body", "body": _UNCONFIGURED_BODY})
+    elif scope_type == "websocket":
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.close", "code": 1011})

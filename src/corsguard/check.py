@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corsguard.cli import UsageError
+from corsguard.cliargs import format_type
 from corsguard.config import (
     env_policy_and_problems,
     env_variable,
@@ -46,7 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="P",
         help="prefix of the environment variables (default CORSGUARD_); only with --env",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--format",
+        type=format_type(("text", "json")),
+        default="text",
+        help="text (default) or json (one JSON object)",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
 
@@ -78,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     errors = [problem.text for problem in problems]
     warnings = list(_warnings(policy)) if policy is not None else []
     valid = policy is not None and not (args.strict and warnings)
-    if args.json:
+    if args.format == "json":
         report = {
             "source": source,
             "valid": valid,
@@ -112,11 +121,56 @@ def describe(policy: Policy) -> dict[str, Any]:
         "block_cross_origin_writes": policy.block_cross_origin_writes,
         "write_protection_exempt_paths": list(policy.write_protection_exempt_paths),
         "block_cross_origin_websockets": policy.block_cross_origin_websockets,
+        "cross_origin_writes": write_trust(policy, websocket=False),
+        "cross_origin_websockets": write_trust(policy, websocket=True),
         "tolerate_insecure_origins": policy.tolerate_insecure_origins,
         "tolerate_public_suffix_wildcards": policy.tolerate_public_suffix_wildcards,
         "debug": policy.debug,
         "routes": {prefix: describe(sub) for prefix, sub in policy.routes.items()},
     }
+
+
+def write_trust(policy: Policy, *, websocket: bool) -> dict[str, Any]:
+    """Which origins may send a cross-origin write (or WebSocket handshake), as engine.decide
+    enforces it: with credentials (cookies, HTTP auth) only an origin trusted with them,
+    without credentials any origin the policy allows. Same-origin requests always pass.
+    """
+    flag = "block_cross_origin_websockets" if websocket else "block_cross_origin_writes"
+    enforced = bool(getattr(policy, flag))
+    if not enforced:
+        without, with_ = "any origin", "any origin"
+    elif policy.any_origin:  # '*' is never credentialed (the policy refuses that)
+        without, with_ = "any origin", "none"
+    elif policy.allow_credentials:
+        without, with_ = "listed origins", "listed origins"
+    else:
+        without, with_ = "listed origins", "none"
+    trust: dict[str, Any] = {
+        "enforced": enforced,
+        "switch": flag,
+        "without_credentials": without,
+        "with_credentials": with_,
+    }
+    if not websocket:
+        # Exempt paths take any origin's writes, credentials and all; handshakes have none.
+        trust["exempt_paths"] = list(policy.write_protection_exempt_paths) if enforced else []
+    return trust
+
+
+def _trust_text(trust: dict[str, Any]) -> str:
+    without, with_ = trust["without_credentials"], trust["with_credentials"]
+    if not trust["enforced"]:
+        text = f"NOT blocked ({trust['switch']} is off): any origin, cookies and HTTP auth too"
+    elif without == "any origin":
+        text = "any origin without cookies or HTTP auth; with them, none"
+    elif with_ == "listed origins":
+        text = "listed origins only, with or without cookies and HTTP auth"
+    else:
+        text = "listed origins only, and only without cookies or HTTP auth"
+    exempt = trust.get("exempt_paths")
+    if exempt:
+        text += f" (exempt paths, open to any origin: {', '.join(exempt)})"
+    return text
 
 
 def _describe_pattern(pattern: OriginPattern) -> dict[str, Any]:
@@ -188,18 +242,9 @@ def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:
     yield f"{indent}private network access: " + (
         "allowed for trusted origins" if policy.allow_private_network else "not allowed"
     )
-    if policy.block_cross_origin_writes:
-        exempt = policy.write_protection_exempt_paths
-        writes = "blocked from untrusted origins" + (
-            f" (exempt paths: {', '.join(exempt)})" if exempt else ""
-        )
-    else:
-        writes = "NOT blocked (block_cross_origin_writes is off)"
-    yield f"{indent}cross-origin writes: {writes}"
-    yield f"{indent}cross-origin WebSocket handshakes: " + (
-        "blocked from untrusted origins"
-        if policy.block_cross_origin_websockets
-        else "NOT blocked (block_cross_origin_websockets is off)"
+    yield f"{indent}cross-origin writes: {_trust_text(write_trust(policy, websocket=False))}"
+    yield f"{indent}cross-origin WebSocket handshakes: " + _trust_text(
+        write_trust(policy, websocket=True)
     )
     tolerated = [
         name

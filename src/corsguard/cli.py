@@ -25,10 +25,83 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("corsguard.explain", "explain why a browser blocks (or allows) a request"),
     "lint": ("corsguard.lint.cli", "find CORS mistakes in Python source and settings"),
     "check": ("corsguard.check", "validate a policy file or environment and show what it allows"),
+    "migrate": ("corsguard.migrate.cli", "move flask-cors, Starlette, Django CORS to corsguard"),
+}
+
+# The end of each command's --help: exit status and examples (shown as written).
+EPILOGS: dict[str, str] = {
+    "demo": """\
+Exit status:
+  0  the lab ran and was audited (findings are the point of the demo, not a failure)
+  2  usage error (a bad --port), or the lab could not start
+
+Examples:
+  corsguard demo                   # start the lab, audit it, print the report, stop
+  corsguard demo --serve --port 8100
+""",
+    "audit": """\
+Formats (--format): text (default; 'table' is its old name), json, jsonl (one target a
+line, as it is audited), sarif.
+
+Exit status:
+  0  no finding at or above --fail-on
+  1  a finding at or above --fail-on (default medium)
+  2  the run cannot be done (bad arguments, unreadable input); errors of single targets
+     are in the report and do not change the status
+
+Examples:
+  corsguard audit --origin https://app.example.com https://api.example.com/me
+  corsguard audit 127.0.0.1:8000/api          # no scheme: http://, as curl
+  corsguard audit -i urls.txt --format sarif -o cors.sarif
+  corsguard audit --prove -H 'Cookie: session=abc' https://api.example.com/me
+""",
+    "explain": """\
+Formats (--format): text (default), json (--json is the same), jsonl (with --har: one
+request a line, as it is explained).
+
+Exit status:
+  0  the browser allows the request (the script can read the response)
+  1  blocked, or not proven (a request other than GET/HEAD not sent without --send)
+  2  usage error, network error, an app or policy that cannot be loaded, or HAR entries
+     that cannot be read
+
+Examples:
+  corsguard explain https://api.example.com/items --origin https://app.example.com
+  corsguard explain 127.0.0.1:8101/items --origin http://localhost:3000 -X PUT --send
+  corsguard explain --policy cors.toml https://api.example.com/items \\
+      --origin https://app.example.com -X PUT -H 'Authorization: Bearer x'
+  corsguard explain --app main:app http://testserver/items --origin https://app.example.com
+  corsguard explain --har session.har --format jsonl
+""",
+    "lint": """\
+Formats (--format): text (default), json, sarif.
+
+Exit status:
+  0  no finding at or above --fail-on
+  1  a finding at or above --fail-on (default medium)
+  2  usage error
+
+Examples:
+  corsguard lint src/
+  corsguard lint . --exclude 'tests/*' --format sarif -o lint.sarif
+""",
+    "check": """\
+Formats (--format): text (default), json (--json is the same).
+
+Exit status:
+  0  the policy is valid (warnings are printed but pass, unless --strict)
+  1  the policy is not valid (every problem is listed), or has warnings under --strict
+  2  usage error (no such file, FILE and --env together, ...)
+
+Examples:
+  corsguard check cors.toml
+  corsguard check pyproject.toml --strict
+  CORSGUARD_ALLOW_ORIGINS=https://app.example.com corsguard check --env --format json
+""",
 }
 
 # Optional dependencies and the extra that installs each.
-_EXTRAS = {"aiohttp": "audit", "rich": "audit", "playwright": "prove"}
+_EXTRAS = {"aiohttp": "audit", "rich": "audit", "playwright": "prove", "libcst": "migrate"}
 
 
 class UsageError(Exception):
@@ -93,7 +166,12 @@ def _run(args_list: list[str]) -> int:
     command = args_list[0]
     try:
         module = _load(command)
-        sub = _Parser(prog=f"corsguard {command}", description=COMMANDS[command][1])
+        sub = _Parser(
+            prog=f"corsguard {command}",
+            description=COMMANDS[command][1],
+            epilog=EPILOGS.get(command),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         module.add_arguments(sub)
         args = sub.parse_args(args_list[1:])
         result: int = module.run(args)

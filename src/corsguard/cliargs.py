@@ -1,9 +1,10 @@
-"""Parsing of the curl-like options shared by `explain` and `audit` (-H, --resolve)."""
+"""Parsing of the options shared by the commands: curl-like -H, --resolve and URLs, --format."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from corsguard.cli import UsageError
 
@@ -42,3 +43,42 @@ def parse_resolve(raw: str) -> tuple[str, int, str]:
     except ValueError:
         raise UsageError(f"--resolve {raw!r}: {address!r} is not an IP address") from None
     return host.lower(), int(port_text), address
+
+
+# A URL that starts with a scheme ("https://", "HTTP://"); RFC 3986 §3.1 scheme syntax.
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def normalize_url(raw: str) -> str:
+    """A URL given without a scheme gets ``http://``, as curl does (``127.0.0.1:8101/items``).
+
+    Only a missing ``scheme://`` is added; anything else (another scheme, a bad port) is
+    left for the command's own check to refuse with its message. ``host:port`` alone
+    would parse as scheme ``host``, hence the test for ``://`` rather than urlsplit.
+    """
+    text = raw.strip()
+    if not text or _HAS_SCHEME.match(text):
+        return text
+    return "http://" + text.lstrip("/")
+
+
+def format_type(choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> Any:
+    """An argparse ``type=`` for --format: case-insensitive, aliases mapped, others refused.
+
+    ``aliases`` maps an accepted name to the name the command uses internally (audit keeps
+    calling its text report "table").
+    """
+    mapping = {name: name for name in choices}
+    mapping.update(aliases or {})
+
+    def parse(text: str) -> str:
+        value = mapping.get(text.strip().lower())
+        if value is None:
+            shown = ", ".join(sorted(set(choices) | set(aliases or {})))
+            # UsageError, not argparse's ArgumentTypeError: the dispatcher reports it as
+            # every other command-line mistake (one line, exit status 2).
+            raise UsageError(f"unknown format {text!r}: use one of {shown}")
+        return value
+
+    parse.__name__ = "format"  # argparse names the type in its error message
+    return parse

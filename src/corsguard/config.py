@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corsguard.policy import Policy, PolicyError
+from corsguard.untrusted import for_terminal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -290,21 +291,60 @@ def policy_from_file(path: str | os.PathLike[str]) -> Policy:
     return policy
 
 
+# Bounds on a policy file, far above any real policy (benchmarks/ measure 10,000 origins
+# built in Python): a hostile or broken file becomes one problem, not a traceback, a
+# RecursionError from the parser, or megabytes of error messages.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 16
+MAX_ITEMS = 20_000
+MAX_STRING = 4096
+# A dotted key (a.b.c = 1, [a.b.c]) as deep as MAX_DEPTH or more, bare or quoted parts.
+# tomllib walks a dotted key from the document root for every part, so its time grows with
+# the square of the depth (20,000 parts: seconds); such keys are refused before parsing.
+# Starting only where a bare part starts keeps the search linear on long runs of letters.
+_DEEP_DOTTED_KEY = re.compile(
+    r"""(?<![A-Za-z0-9_-])(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)"""
+    + f"{{{MAX_DEPTH}}}"
+)
+
+
 def load_toml_table(
     path: str | os.PathLike[str],
 ) -> tuple[Mapping[str, Any] | None, Problem | None]:
     """The policy table of a TOML file, or a problem. Raises OSError if it cannot be read."""
     name = os.fspath(path)
     with open(name, "rb") as handle:
-        data = handle.read()
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(
+            "syntax",
+            f"{name}: larger than {MAX_FILE_BYTES // 1024} KiB, far more than a CORS "
+            "policy needs: check that this is the right file",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, Problem("syntax", f"{name}: not UTF-8 text (byte {exc.start}); TOML is UTF-8")
+    deep = _DEEP_DOTTED_KEY.search(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        return None, Problem(
+            "syntax",
+            f"{name}: line {line}: a dotted name with more than {MAX_DEPTH} parts, deeper than "
+            "any policy nests (routes, then a route's table, then its arrays)",
+        )
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, Problem("syntax", f"{name}: invalid TOML: {_toml_error(exc, text)}")
+    except RecursionError:
+        # tomllib (and tomli) parse nested arrays and inline tables by recursion, so a
+        # few thousand '[' exhaust the interpreter's stack before any size check can run.
+        return None, Problem(
+            "syntax",
+            f"{name}: arrays or inline tables nested too deeply to parse; a policy nests "
+            "at most a few levels (routes, then a route's table, then its arrays)",
+        )
     if os.path.basename(name) == "pyproject.toml":
         tool = document.get("tool")
         table = tool.get("corsguard") if isinstance(tool, dict) else None
@@ -314,8 +354,40 @@ def load_toml_table(
                 f"{name} has no [tool.corsguard] table: add one with at least "
                 'allow_origins = ["https://app.example.com"]',
             )
-        return table, None
+        document = table
+    bound = _out_of_bounds(document)
+    if bound is not None:
+        return None, Problem("syntax", f"{name}: {bound}")
     return document, None
+
+
+def _out_of_bounds(document: Mapping[str, Any]) -> str | None:
+    """Why a parsed policy table is too deep or too large to be a policy, or None.
+
+    Walked with an explicit stack, since a dotted key such as a.a.a... (20,000 labels)
+    parses into a table nested that deep, and recursion (or even repr) would overflow.
+    """
+    stack: list[tuple[object, str, int]] = [(document, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        at = f" (at {for_terminal(where[:80])})" if where else ""
+        if depth > MAX_DEPTH:
+            return f"tables or arrays nested more than {MAX_DEPTH} levels deep{at}"
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                return f"a string of {len(value)} characters{at}; the limit is {MAX_STRING}"
+        elif isinstance(value, dict):
+            if len(value) > MAX_ITEMS:
+                return f"a table with {len(value)} keys{at}; the limit is {MAX_ITEMS}"
+            for key, item in value.items():
+                if len(key) > MAX_STRING:
+                    return f"a key of {len(key)} characters{at}; the limit is {MAX_STRING}"
+                stack.append((item, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                return f"an array of {len(value)} items{at}; the limit is {MAX_ITEMS}"
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+    return None
 
 
 def _toml_error(exc: Exception, text: str) -> str:

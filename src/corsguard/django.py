@@ -39,7 +39,12 @@ from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
-from corsguard.wsgi import apply_to_headers, environ_headers, immediate_headers
+from corsguard.wsgi import (
+    apply_to_headers,
+    environ_headers,
+    environ_raw_path,
+    immediate_headers,
+)
 
 SETTING = "CORSGUARD"
 SOURCE = f"settings.{SETTING}"
@@ -159,12 +164,24 @@ def load_policy() -> Policy:
 
 
 def _decide(policy: Policy, request: HttpRequest) -> Decision:
+    # path_info, not path: Django's URL resolver matches the path below SCRIPT_NAME (or
+    # the ASGI root_path), decoded as UTF-8.
+    raw_path: str | None = None
+    if policy._paths is not None:
+        scope = getattr(request, "scope", None)  # an ASGIRequest
+        if scope is not None:
+            raw = scope.get("raw_path")
+            if isinstance(raw, bytes) and b"%" in raw:
+                raw_path = raw.decode("latin-1")
+        else:
+            raw_path = environ_raw_path(request.META)
     return decide(
         policy,
         request.method or "GET",
         request.path_info or "/",
         environ_headers(request.META),
         request.scheme or "http",
+        raw_path=raw_path,
     )
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any, AnyStr, NamedTuple
+from urllib.parse import unquote, unquote_to_bytes
 
 from corsguard.policy import Policy, _is_token
 from corsguard.spec import (
@@ -80,6 +82,7 @@ _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
 _new = tuple.__new__
 _FORBIDDEN = b"Forbidden\n"
 _UNTRUSTED = "origin not allowed"
+_NO_CREDENTIALS = "origin is trusted without credentials; the request carries cookies or HTTP auth"
 # Stands for any Access-Control-Request-Headers over the limit: refused for its length.
 _TOO_LONG = b"," * (MAX_REQUEST_HEADERS_LENGTH + 1)
 _WANTED = frozenset(
@@ -90,8 +93,15 @@ _WANTED = frozenset(
         b"access-control-request-method",
         b"access-control-request-headers",
         b"access-control-request-private-network",
+        b"cookie",
+        b"authorization",
     }
 )
+# The HTTP authentication schemes a browser answers a challenge with and then attaches by
+# itself, forms and WebSocket handshakes included (Chromium's handlers: basic, digest,
+# ntlm, negotiate; RFC 9110 §11.6.2). Any other scheme (Bearer, RFC 6750) is set by a
+# script, which takes a preflight the policy grants, with a token the attacker lacks.
+_AMBIENT_AUTH_SCHEMES = frozenset({"basic", "digest", "ntlm", "negotiate"})
 
 
 def decide(
@@ -101,8 +111,15 @@ def decide(
     headers: Iterable[tuple[bytes, bytes]],
     scheme: str = "http",
     websocket: bool = False,
+    *,
+    raw_path: str | None = None,
 ) -> Decision:
     """Decide a request. ``path`` is the percent-decoded path the app routes on.
+
+    That is the path below the app's mount point (ASGI ``root_path``, WSGI ``SCRIPT_NAME``),
+    decoded as UTF-8. ``raw_path`` is the path as the client sent it, still percent-encoded
+    (with any mount prefix; a query string is ignored), where the server reports it: it
+    shows encoded slashes that the decoded path hides. See `route_policy`.
 
     ``scheme`` is the server's scheme as the app sees it. No rule compares it today: behind
     a TLS-terminating proxy it is often "http" for an https site, so same-origin checks
@@ -115,6 +132,8 @@ def decide(
     acrpn: bytes | None = None
     fetch_site: bytes | None = None
     host: bytes | None = None
+    cookie = False
+    authorization: bytes | None = None
     for name, value in headers:
         # Only a handful of names matter; one set lookup rejects every other line.
         if name not in _WANTED:
@@ -126,6 +145,13 @@ def decide(
             host = value
         elif name == b"sec-fetch-site":
             fetch_site = value
+        elif name == b"cookie":
+            # An empty Cookie line carries no cookie (Django's test client always sends one).
+            # The first byte settles it without copying the value, but for a blank start.
+            cookie = cookie or value[:1] not in b" \t" or bool(value.strip(b" \t"))
+        elif name == b"authorization":
+            # Browsers send one; several (a forgery) count as no valid scheme, so ambient.
+            authorization = value if authorization is None else b""
         elif name == b"access-control-request-method":
             acrm = value
         elif name == b"access-control-request-headers":
@@ -137,18 +163,12 @@ def decide(
                 acrh = acrh + b"," + value
             else:
                 acrh = _TOO_LONG
-        else:
+        elif name == b"access-control-request-private-network":
             acrpn = value
 
-    ambiguous = False
-    if policy._routes:
-        routed = _route_policy(policy, normalize_path(path))
-        # Routers match the decoded path as it is, dot segments included, while the
-        # route table is matched after their removal. Where the two pick different
-        # policies ("/api/..%2Fpublic/x"), neither grants anything.
-        if "." in path and routed is not _route_policy(policy, _collapse_slashes(path)):
-            ambiguous = True
-        policy = routed
+    if policy._paths is not None:
+        # Per-path rules: the route's policy, or the strict one where readings disagree.
+        policy = route_policy(policy, path, raw_path)
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every
@@ -179,7 +199,7 @@ def decide(
         )  # fmt: skip
     # The exact origins' grants are precomputed: one dict lookup decides most requests.
     grant = policy._granted.get(origin)
-    allowed = not ambiguous and (
+    allowed = (
         grant is not None
         or policy.any_origin
         or (
@@ -217,6 +237,17 @@ def decide(
 
     if allowed:
         kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
+        # Read trust is not write trust: an origin trusted without credentials may write
+        # only without them. Judged for writes and handshakes that carry credentials alone.
+        if (
+            (cookie or authorization is not None)
+            and not policy.allow_credentials
+            and (websocket or method not in SAFE_METHODS)
+            and (cookie or (authorization is not None and _ambient_auth(authorization)))
+        ):
+            refused = _credentialed_write(policy, origin, method, path, fetch_site, host, websocket)
+            if refused is not None:
+                return refused
         if policy.public:
             return Decision(kind, True, None, policy._public_grant, b"", "", origin, method, path)
         if grant is None:
@@ -269,6 +300,44 @@ def _refuse_or_pass(
         return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
     kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
     return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+
+
+def _credentialed_write(
+    policy: Policy,
+    origin: str,
+    method: str,
+    path: str,
+    fetch_site: bytes | None,
+    host: bytes | None,
+    websocket: bool,
+) -> Decision | None:
+    """A refusal for a write or handshake with credentials from an origin the policy
+    trusts without them, or None where it may pass.
+
+    CORS withholds only the response: a cross-site form POST or a WebSocket handshake
+    carries the user's cookies and cached HTTP auth (Fetch §concept-request-credentials-mode
+    "include" for navigations and WebSockets), so ``allow_credentials=False`` protects
+    nothing unless such writes are refused before the app runs. Like Go's
+    net/http.CrossOriginProtection, trust to write is kept apart from CORS read trust and a
+    same-origin request always passes; unlike it, an origin trusted without credentials
+    keeps its cookieless writes (docs/deployment.md, "Cross-origin writes and WebSockets").
+    """
+    if _same_origin(origin, host, fetch_site):
+        return None
+    if websocket:
+        if not policy.block_cross_origin_websockets:
+            return None
+        return _refuse(policy, RequestKind.WEBSOCKET, origin, method, path, _NO_CREDENTIALS)
+    if not policy.block_cross_origin_writes or _exempt(policy, path):
+        return None
+    return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, _NO_CREDENTIALS)
+
+
+def _ambient_auth(value: bytes) -> bool:
+    """Whether an Authorization value may have been attached by the browser itself."""
+    scheme = value.decode("latin-1").strip(" \t").partition(" ")[0].lower()
+    # A value that does not start with a scheme token is no script's token either.
+    return scheme in _AMBIENT_AUTH_SCHEMES or not _is_token(scheme)
 
 
 def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> bool:
@@ -430,9 +499,129 @@ def normalize_path(path: str) -> str:
     return "/" + "/".join(out)
 
 
-def _collapse_slashes(path: str) -> str:
-    """The path with empty segments removed but dot segments kept, as a router sees them."""
-    return "/" + "/".join(segment for segment in path.split("/") if segment)
+def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Policy:
+    """The policy that decides a request for ``path`` (and ``raw_path``, see `decide`).
+
+    A route applies to its prefix and everything below it, whole segments only, the
+    longest prefix first. But the parts of a stack do not all read a path alike:
+    Starlette, Werkzeug and Django route on the decoded path as it is, dot segments
+    included; a proxy removes dot segments (RFC 3986 §5.2.4) and merges slashes, as
+    Werkzeug and waitress do with leading ones; Tomcat-style servers drop ';' parameters
+    (RFC 3986 §3.3); IIS and some proxies take '\\' for '/'; a component that does not
+    decode %2F or %5C sees one segment where the router sees two; one that decodes twice
+    reads '%2e%2e' as '..'. Where these readings pick different policies, or the same
+    policy with and without a write exemption, neither applies: the request is decided by
+    a strict policy that grants no CORS headers, exempts nothing and refuses cross-origin
+    writes and WebSocket handshakes (a route cannot be borrowed by spelling its path).
+    """
+    table = policy._paths
+    if table is None:
+        return policy
+    if (
+        (raw_path is None or "%" not in raw_path)
+        and path[:1] == "/"
+        and "/." not in path
+        and "//" not in path
+        and ";" not in path
+        and "\\" not in path
+        and "%" not in path
+    ):
+        # The common case, a clean path: every reading is the path itself.
+        return _route_policy(policy, path[: table[1] + 1]) if policy._routes else policy
+    strict, limit = table
+    chosen: tuple[Policy, bool] | None = None
+    for reading in _readings(path, raw_path):
+        if reading is None:
+            return strict
+        routed = _route_policy(policy, reading[: limit + 1])
+        choice = (routed, _exempt_reading(routed, reading[: limit + 1]))
+        if chosen is None:
+            chosen = choice
+        elif choice != chosen:
+            return strict
+    return policy if chosen is None else chosen[0]
+
+
+# %2F and %5C, in either case: an encoded '/' or '\\'.
+_ENCODED_SEPARATOR = re.compile(r"%(?:2[fF]|5[cC])")
+
+
+def _readings(path: str, raw_path: str | None) -> Iterator[str | None]:
+    """Every way a part of the stack may read the path; None when they cannot be told."""
+    if path[:1] != "/":
+        path = "/" + path
+    bases: list[str | None] = [path]
+    if raw_path is not None and _ENCODED_SEPARATOR.search(raw_path):
+        bases.append(_raw_reading(path, raw_path))
+    if "%" in path:
+        bases.append(unquote(path, errors="replace"))
+    if "\\" in path:
+        bases.extend([base.replace("\\", "/") for base in bases if base is not None])
+    if ";" in path:
+        bases.extend([_strip_parameters(base) for base in bases if base is not None])
+    seen: set[str] = set()
+    for base in bases:
+        if base is None:
+            yield None
+            return
+        collapsed = _SLASHES.sub("/", base)
+        readings = [base, collapsed]
+        empty = base.find("//")
+        if empty >= 0:
+            # Werkzeug's <path:> needs a remainder that does not start with '/', so
+            # "/a/b//x" is not below "/a/b" to it (a catch-all takes it): only "/a" is.
+            readings.append(base[: base.rfind("/", 0, empty)] or "/" if empty else "/")
+        if "/." in base:
+            readings.append(_remove_dot_segments(base))
+            readings.append(normalize_path(collapsed))
+        for reading in readings:
+            if reading not in seen:
+                seen.add(reading)
+                yield reading
+
+
+_SLASHES = re.compile(r"//+")
+
+
+def _raw_reading(path: str, raw_path: str) -> str | None:
+    """``path`` as read by a component that decodes everything but %2F and %5C.
+
+    Those stay "%" here, one character for the '/' or '\\' the server decoded them into,
+    so the reading lines up with ``path`` character for character and its segments can
+    never equal a route's (prefixes contain no '%'). The raw path may include the mount
+    prefix (ASGI raw_path does, under root_path; WSGI RAW_URI/REQUEST_URI do, under
+    SCRIPT_NAME): ``path`` is its tail. None when it is not, as after a rewrite.
+    """
+    raw = raw_path.partition("?")[0]
+    if raw[:1] != "/":
+        # The absolute form of a request target (RFC 9112 §3.2.2): drop scheme and host.
+        scheme_end = raw.find("://")
+        slash = raw.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+        raw = raw[slash:] if slash >= 0 else "/"
+    raw_bytes = raw.encode("latin-1", "replace")
+    decoded = unquote_to_bytes(raw_bytes).decode("utf-8", "replace")
+    if not decoded.endswith(path):
+        return None
+    marked = unquote_to_bytes(_ENCODED_SEPARATOR.sub("%25", raw).encode("latin-1", "replace"))
+    marked_text = marked.decode("utf-8", "replace")
+    return marked_text[len(marked_text) - len(path) :]
+
+
+def _strip_parameters(path: str) -> str:
+    """``/a;x/b;y`` read as ``/a/b``, as servlet containers do (RFC 3986 §3.3)."""
+    return "/".join(segment.partition(";")[0] for segment in path.split("/"))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4 on a path starting with '/': empty segments are kept."""
+    out: list[str] = []
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    return "/" + "/".join(out)
 
 
 def _segment_prefixes(normalized: str) -> Iterable[str]:
@@ -444,14 +633,23 @@ def _segment_prefixes(normalized: str) -> Iterable[str]:
         yield normalized
 
 
-def _route_policy(policy: Policy, normalized: str) -> Policy:
-    """The policy of the longest route prefix that matches whole path segments."""
+def _route_policy(policy: Policy, path: str) -> Policy:
+    """The policy of the longest route prefix that matches whole path segments.
+
+    ``path`` is one reading of the request's path: a prefix ending in '/' or cut inside a
+    segment is never a route (routes are stored without either), so it needs no cleaning.
+    """
     routes = policy._routes
-    for prefix in _segment_prefixes(normalized):
+    for prefix in _segment_prefixes(path):
         sub = routes.get(prefix)
         if sub is not None:
             return sub
     return policy
+
+
+def _exempt_reading(policy: Policy, reading: str) -> bool:
+    exempt = policy._exempt_prefixes
+    return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(reading))
 
 
 def _exempt(policy: Policy, path: str) -> bool:

@@ -13,14 +13,15 @@ Exit status: 0 allowed, 1 blocked (or not provable without --send), 2 usage or n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from corsguard import __version__
@@ -35,16 +36,23 @@ from corsguard.browser import (
     simulate,
 )
 from corsguard.cli import UsageError
-from corsguard.cliargs import parse_header, parse_resolve
+from corsguard.cliargs import format_type, normalize_url, parse_header, parse_resolve
 from corsguard.har import Explained, is_serialized_origin
 from corsguard.untrusted import clean_text, for_terminal
+
+if TYPE_CHECKING:
+    from corsguard.explain_policy import PolicyReport
+    from corsguard.policy import Policy
 
 JSON_VERSION = 1
 SAFE_METHODS = ("GET", "HEAD")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", nargs="?", metavar="URL", help="the URL the page fetches")
+    parser.add_argument(
+        "url", nargs="?", metavar="URL", type=normalize_url,
+        help="the URL the page fetches (no scheme: http://, as curl)",
+    )  # fmt: skip
     parser.add_argument(
         "--origin", metavar="ORIGIN", help="the page's origin, e.g. https://app.example.com"
     )
@@ -67,7 +75,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
     )
-    parser.add_argument("--json", action="store_true", help="print a JSON document")
+    parser.add_argument(
+        "--format", type=format_type(("text", "json", "jsonl")), default="text",
+        help="text (default), json (a document), or jsonl (one line; with --har one a request)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
+    parser.add_argument(
+        "--policy", metavar="FILE",
+        help="answer from this policy (TOML, or pyproject.toml's [tool.corsguard]), offline",
+    )  # fmt: skip
+    parser.add_argument(
+        "--app", metavar="MODULE:ATTR",
+        help="run the request in-process against this ASGI/WSGI app (e.g. main:app), offline",
+    )  # fmt: skip
     parser.add_argument(
         "--send", action="store_true",
         help="also send an actual request that is not GET or HEAD (it may change data)",
@@ -336,6 +358,8 @@ def render_text(
     *,
     locations: Sequence[str] = (),
     color: bool | None = None,
+    policy: PolicyReport | None = None,
+    not_proven: str | None = None,
 ) -> None:
     """The human report. Every value from the server, a HAR file or the command line goes
     through for_terminal, so no escape sequence, C1 control or BiDi override reaches the
@@ -373,6 +397,8 @@ def render_text(
         w(f"  Readable headers: {readable}\n")
     elif failed is not None:
         w(style("1;31", "BLOCKED") + f" by {failed.id}: {t(failed.reason)}\n")
+    elif not verdict.complete and not_proven is not None:
+        w(style("1;33", "NOT PROVEN") + f": {t(not_proven)}\n")
     elif not verdict.complete:
         w(
             style("1;33", "NOT PROVEN")
@@ -382,7 +408,11 @@ def render_text(
         )
     else:
         w(style("1;33", "OPAQUE") + ": fetch() resolves, but the script cannot read it.\n")
+    if policy is not None:
+        _render_policy(policy, verdict, w, style)
     fixes = safe_fixes(verdict, locations)
+    if policy is not None and (policy.fixes or verdict.allowed):
+        fixes = []  # the policy's terms replace the header lines
     if fixes:
         w("\nFix:\n")
         for fix in fixes:
@@ -395,6 +425,30 @@ def render_text(
         w("\nNotes:\n")
         for note in notes:
             w(f"  - {t(note)}\n")
+
+
+def _render_policy(
+    report: PolicyReport, verdict: Verdict, w: Callable[[str], object], style: _Style
+) -> None:
+    t = for_terminal
+    route = f", route {t(report.route)}" if report.route else ""
+    w(f"\nPolicy ({t(report.source)}{route}):\n")
+    for item in report.items:
+        mark = style("32", "✓") if item.ok else style("1;31", "✗")
+        w(f"  {mark} {t(item.option)}: {t(item.text)}\n")
+    if not report.fixes:
+        return
+    w("\nFix (in the policy):\n")
+    for fix in report.fixes:
+        w(f"  {style('1', t(fix.text))}\n")
+        if fix.header:
+            w(f"      (the engine then sends {t(fix.header)})\n")
+    if report.verified is True:
+        w("  Checked: with these changes the browser allows the request.\n")
+    elif report.verified is False:
+        w("  With these changes alone the browser still blocks the request: see the notes.\n")
+    for note in report.notes:
+        w(f"  - {t(note)}\n")
 
 
 # --- Running ------------------------------------------------------------------------------
@@ -475,6 +529,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 600:  # also refuses nan
         raise UsageError("--timeout must be more than 0 and at most 600 seconds")
     if args.har:
+        if args.policy or args.app:
+            raise UsageError("--policy and --app explain one URL; they do not apply to --har")
         return _run_har(args)
     if not args.url:
         raise UsageError("give a URL to explain (or --har FILE)")
@@ -486,6 +542,11 @@ def run(args: argparse.Namespace) -> int:
     resolve = _resolve_map(args.resolve)
     credentials: Credentials = "include" if args.credentials else "same-origin"
     request = Request(origin, args.url, args.method, tuple(headers), credentials, "cors")
+    extra: list[str] = []
+    if origin != args.origin.strip():
+        extra.append(f"--origin was normalised to the browser's form {origin}")
+    if args.policy or args.app:
+        return _run_offline(args, request, extra)
     from corsguard.http_client import NetworkError
 
     locations: list[str] = []
@@ -501,20 +562,195 @@ def run(args: argparse.Namespace) -> int:
     except NetworkError as exc:
         print(f"corsguard explain: error: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
-    extra: list[str] = []
-    if origin != args.origin.strip():
-        extra.append(f"--origin was normalised to the browser's form {origin}")
     if args.credentials:
         extra.append(
             "explain never sends cookies; --credentials applies the browser's credentialed checks"
         )
-    if args.json:
+    if args.format in ("json", "jsonl"):
         doc = verdict_json(request, verdict, exchanges, locations)
         doc["notes"].extend(extra)
-        print(dumps_json(doc))
+        print(dumps_json(doc, indent=2 if args.format == "json" else None))
     else:
         render_text(request, verdict, exchanges, sys.stdout, extra, locations=locations)
     return _exit_code(verdict)
+
+
+def _load_policy_file(path: str) -> Policy:
+    from corsguard.config import file_policy_and_problems
+
+    shown = for_terminal(path)
+    if os.path.isdir(path):
+        raise UsageError(f"--policy {shown} is a directory: give a TOML file")
+    try:
+        policy, problems = file_policy_and_problems(path)
+    except FileNotFoundError:
+        raise UsageError(f"--policy {shown}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"--policy {shown}: cannot read it: {exc.strerror or exc}") from None
+    if policy is None:
+        listed = "; ".join(for_terminal(p.text) for p in problems)
+        raise UsageError(
+            f"--policy {shown} is not a valid policy ({len(problems)} problem(s): {listed}); "
+            f"'corsguard check {shown}' lists them"
+        )
+    return policy
+
+
+# The URL standard's path and query percent-encode sets, for the characters that matter
+# here: C0 controls, space, non-ASCII, and " < > ` (plus { } in a path); '#' cannot occur
+# (urlsplit took the fragment off).
+_PATH_ENCODE = re.compile(r'[^\x21-\x7e]|["<>`{}]')
+_QUERY_ENCODE = re.compile(r'[^\x21-\x7e]|["<>`]')
+
+
+def _as_browser_sends(url: str) -> str:
+    """``url`` as the browser's URL parser leaves it: non-ASCII path and query percent-encoded
+    as UTF-8, an internationalised host in its ASCII (IDNA) form. The in-process request
+    is then what an app behind a server receives."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    host = parts.hostname or ""
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"URL {url!r}: the host {host!r} is not a valid domain") from None
+        netloc = netloc.replace(host, ascii_host) if host in netloc else ascii_host
+    path = _PATH_ENCODE.sub(_percent, parts.path)
+    query = _QUERY_ENCODE.sub(_percent, parts.query)
+    return parts._replace(netloc=netloc, path=path, query=query, fragment="").geturl()
+
+
+def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -> int:
+    """--policy / --app: nothing goes over the network (see corsguard.explain_policy)."""
+    from corsguard.appload import AppLoadError, find_policy, load_app
+    from corsguard.explain_policy import diagnose, policy_app, run_app
+
+    request = replace(request, url=_as_browser_sends(request.url))
+
+    if args.resolve or args.insecure:
+        raise UsageError(
+            "--resolve and -k apply to requests over the network, not to --policy/--app"
+        )
+    policy = _load_policy_file(args.policy) if args.policy else None
+    source = f"policy file {args.policy}" if args.policy else ""
+    # The user's code prints what it likes (start-up banners, debug output): to stderr, so
+    # that stdout holds only the report (a JSON document stays parsable).
+    user_code = contextlib.redirect_stdout(sys.stderr)
+    if args.app:
+        try:
+            with user_code:
+                app = load_app(args.app)
+                found = find_policy(app, urlsplit(request.url).path or "/", request.method)
+        except AppLoadError as exc:
+            raise UsageError(str(exc)) from None
+        if policy is None and found is not None:
+            policy, source = found.policy, f"{found.source} in {args.app}"
+        elif policy is None:
+            extra.append(
+                f"no corsguard policy was found in {args.app} (corsguard.asgi/wsgi "
+                "CORSMiddleware, Flask CORSGuard, Django settings.CORSGUARD): the verdict is "
+                "the app's, and the fixes are response headers; give --policy FILE to name "
+                "the options"
+            )
+        # The user's own app: an actual request other than GET/HEAD runs its handler, which
+        # may change data (a development database), so it needs --send as over HTTP.
+        target: Any = app
+        send_unsafe = bool(args.send)
+    else:
+        assert policy is not None  # --policy was given
+        target = policy_app(policy)
+        send_unsafe = True  # the stub behind the policy has nothing to change
+    try:
+        with user_code:
+            verdict, exchanges = run_app(target, request, send_unsafe=send_unsafe)
+    except Exception as exc:  # the user's app raised: say so, no traceback
+        if not args.app:
+            raise
+        raise UsageError(
+            f"the app {args.app} raised {type(exc).__name__} while answering: {exc}"[:500]
+        ) from None
+    report: PolicyReport | None = diagnose(policy, request, source) if policy else None
+    if report is not None and report.fixes and verdict.allowed:
+        extra.append(
+            f"the app allows this request although {report.source} does not grant it: "
+            "something besides corsguard's policy adds the CORS headers (another CORS "
+            "middleware, a handler, a proxy rule in the app)"
+        )
+        report.fixes = []
+    if report is not None and verdict.preflight.outcome == "passed":
+        # The app's own preflight answer passed: what the policy alone would refuse there
+        # is granted by something else, and changing the policy would change nothing.
+        options = ("allow_methods", "allow_headers")
+        moot = [f for f in report.fixes if f.option.rpartition(".")[2] in options]
+        if moot and not verdict.allowed:
+            extra.append(
+                "the app's preflight answer passed although "
+                + ", ".join(f"{f.option} lacks {f.value!r}" for f in moot)
+                + ": something besides corsguard's policy answers preflights"
+            )
+        report.fixes = [f for f in report.fixes if f not in moot]
+    if report is not None and report.fixes and verdict.preflight.status == 403:
+        extra.append(
+            "corsguard refuses a preflight as a whole (403, no CORS headers) when any part of "
+            "it is not granted, so the browser fails every check on it: the Policy section "
+            "names the option that is the cause"
+        )
+    failed = verdict.failed
+    if (
+        report is not None
+        and failed is not None
+        and failed.step != "request"  # fetch() refused the request itself: no app involved
+        and report.grants
+    ):
+        extra.append(
+            f"the policy grants this request, yet the app's answer fails {failed.id}"
+            ": something besides corsguard's policy answers it (another CORS middleware, "
+            "a proxy rule, a handler that sets its own headers, an error before the "
+            "middleware); the header fixes below say what the response lacks"
+        )
+    if args.format in ("json", "jsonl"):
+        doc = verdict_json(request, verdict, _shown_exchanges(exchanges))
+        doc["notes"].extend(extra)
+        if report is not None:
+            doc["policy"] = _policy_json(report)
+            if report.fixes:
+                doc["fixes"] = [_policy_fix_json(f) for f in report.fixes]
+                doc["fix"] = doc["fixes"][0]
+        print(dumps_json(doc, indent=2 if args.format == "json" else None))
+    else:
+        render_text(request, verdict, _shown_exchanges(exchanges), sys.stdout, extra, policy=report)
+    return _exit_code(verdict)
+
+
+def _shown_exchanges(exchanges: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in ex.items() if k != "headers"} for ex in exchanges]
+
+
+def _policy_fix_json(fix: Any) -> dict[str, Any]:
+    return {
+        "kind": "policy",
+        "option": fix.option,
+        "action": fix.action,
+        "value": fix.value,
+        "line": fix.text,
+        "text": fix.text,
+        "sends": fix.header,
+        "header": None,
+        "where": "policy",
+    }
+
+
+def _policy_json(report: Any) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "route": report.route,
+        "grants": report.grants,
+        "options": [{"option": i.option, "ok": i.ok, "text": i.text} for i in report.items],
+        "fixes": [_policy_fix_json(f) for f in report.fixes],
+        "verified": report.verified,
+        "notes": list(report.notes),
+    }
 
 
 def _har_item_json(result: Explained) -> str:
@@ -527,6 +763,20 @@ def _har_item_json(result: Explained) -> str:
     return dumps_json(item, indent=None)
 
 
+def _har_not_proven(result: Explained) -> str:
+    failure = result.entry.failure
+    if failure:
+        return (
+            f"the browser recorded the request as failed ({failure}): fetch() rejected, but "
+            "the file does not show which check failed; the notes say what is unknown and "
+            "how to find out"
+        )
+    return (
+        "the HAR file does not show all the browser's checks need; the notes say what is "
+        "unknown and how to find out"
+    )
+
+
 def _har_item_text(result: Explained, number: int, color: bool) -> str:
     buffer = io.StringIO()
     where = f"HAR entry {result.entry.index}, origin from the {result.origin_source}"
@@ -534,6 +784,7 @@ def _har_item_text(result: Explained, number: int, color: bool) -> str:
     render_text(
         result.request, result.verdict, [], buffer, result.notes,
         locations=result.locations, color=color,
+        not_proven=_har_not_proven(result),
     )  # fmt: skip
     buffer.write("\n")
     return buffer.getvalue()
@@ -556,13 +807,16 @@ def _run_har(args: argparse.Namespace) -> int:
     color = _Style(out).on
     explained = blocked = 0
     errors: list[EntryError] = []
-    if args.json:
+    if args.format == "json":
         out.write(f'{{"version": {JSON_VERSION}, "requests": [')
 
     def failed(error: EntryError) -> None:
         errors.append(error)
-        if not args.json:
+        if args.format == "text":
             out.write(f"HAR entry {error.index}: error: {for_terminal(error.message)}\n\n")
+        elif args.format == "jsonl":
+            item = {"har_index": error.index, "error": error.message}
+            out.write(dumps_json(item, indent=None) + "\n")
 
     for result in explain_har(har, "include" if args.credentials else None):
         if isinstance(result, EntryError):
@@ -571,7 +825,9 @@ def _run_har(args: argparse.Namespace) -> int:
         if only is not None and result.request.origin != only:
             continue
         try:
-            if args.json:
+            if args.format == "jsonl":
+                chunk = _har_item_json(result) + "\n"
+            elif args.format == "json":
                 chunk = ("\n" if explained == 0 else ",\n") + _har_item_json(result)
             else:
                 chunk = _har_item_text(result, explained + 1, color)
@@ -581,7 +837,9 @@ def _run_har(args: argparse.Namespace) -> int:
         out.write(chunk)
         explained += 1
         blocked += not result.verdict.allowed
-    if args.json:
+    if args.format == "jsonl":
+        pass  # one line a request or error, nothing around them
+    elif args.format == "json":
         error_items = [{"har_index": e.index, "error": e.message} for e in errors]
         out.write(
             ("\n], " if explained else "], ")

@@ -1,13 +1,22 @@
-"""The catalogue of CORS holes, shared by `corsguard audit` and `corsguard lint`.
+"""The catalogue of CORS holes: everything the tools know about a finding id, declared once.
 
-One id names one class of mistake wherever it is found, live or in source, so that
-a team can grep, suppress and track it across both tools.
+One id names one class of mistake wherever it is found, live or in source, so that a team
+can grep, suppress and track it across `corsguard audit`, `corsguard lint` and `--prove`.
+Each :class:`Kind` carries the title, what it means, the condition the tools test (as in
+docs/audit.md and docs/lint.md), the severity rule, how a browser proof shows it (or why
+none can), its SARIF metadata and its remediation per stack. Adding an id means one entry
+here, one detector and one lab endpoint.
+
+Pure model layer: no I/O, imports nothing from the tools.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from corsguard.remediation import RENDERERS, STACKS, FixContext
 
 
 class Severity(str, enum.Enum):
@@ -37,140 +46,452 @@ class Severity(str, enum.Enum):
 _RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 
 
+# --- Severity rules ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the detector knows about one finding, for its severity rule.
+
+    ``credentials``: an untrusted page gets the victim's credentials along (audit: the
+    browser model's CORS check passes with credentials; lint: the configuration allows them).
+    None means "could not tell" and is judged as True (assume the worst).
+    ``readable``: the browser honours the grant at all (audit: the CORS check passes without
+    credentials, or a preflight passes; lint cannot run a browser and assumes it does).
+    ``weak``: shown only by a host name nobody can register today (app.examplexcom).
+    ``exposed``: the grant reaches beyond what the finding shows: for cors-library-conflict the
+    leftover library answers where corsguard would refuse (it is the outer layer, or it allows
+    credentials or every origin); for wildcard-origin, an open CORS proxy.
+    ``cacheable``: missing-vary-origin only: a shared cache may store the answer (None:
+    could not tell, judged as True).
+    """
+
+    credentials: bool | None = None
+    readable: bool = True
+    weak: bool = False
+    exposed: bool = False
+    cacheable: bool | None = None
+
+    @property
+    def creds(self) -> bool:
+        return self.credentials is not False
+
+
+SeverityRule = Callable[[Context], Severity]
+
+
+def _reach(ctx: Context) -> Severity:
+    """Any outsider can mount it: high with credentials, medium for an anonymous read."""
+    if ctx.weak:
+        return Severity.LOW
+    if ctx.creds:
+        return Severity.HIGH
+    return Severity.MEDIUM if ctx.readable else Severity.LOW
+
+
+def _foothold(ctx: Context) -> Severity:
+    """Needs a foothold first (a network position, a subdomain, a local program): one step
+    less than `_reach`, so medium with credentials and low without."""
+    if ctx.weak or not ctx.readable:
+        return Severity.LOW
+    return Severity.MEDIUM if ctx.creds else Severity.LOW
+
+
+def _low(ctx: Context) -> Severity:
+    return Severity.LOW
+
+
+def _public_low(ctx: Context) -> Severity:
+    """'*' is low, but medium where the grant reaches beyond this server's own public data
+    (``exposed``: an open CORS proxy fetches any URL, internal hosts included)."""
+    return Severity.MEDIUM if ctx.exposed else Severity.LOW
+
+
+def _credentials_high(ctx: Context) -> Severity:
+    """`*` with credentials: harmless as written (the browser refuses it, Fetch "CORS check"),
+    high where a library turns it into reflection with credentials."""
+    return Severity.HIGH if ctx.creds else Severity.LOW
+
+
+def _credentials_medium(ctx: Context) -> Severity:
+    """A write goes out with the victim's cookies (medium); without them, low."""
+    return Severity.MEDIUM if ctx.creds and ctx.readable else Severity.LOW
+
+
+def _honoured_medium(ctx: Context) -> Severity:
+    return Severity.MEDIUM if ctx.readable else Severity.LOW
+
+
+def _cache_medium(ctx: Context) -> Severity:
+    """Medium where a shared cache may hand one origin's grant to another (for every user),
+    low where only a cache added later, or a browser's own, could."""
+    return Severity.MEDIUM if ctx.cacheable is not False else Severity.LOW
+
+
+def _exposed_high(ctx: Context) -> Severity:
+    return Severity.HIGH if ctx.exposed else Severity.MEDIUM
+
+
+# --- Proof in a browser ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proof:
+    """How `corsguard audit --prove` shows a finding in Chromium, or why it cannot.
+
+    ``how``: "read" (a page on the finding's origin reads the response, with credentials
+    when the finding has them), "read-with-credentials" (always with credentials),
+    "method" (a fetch with the made-up method), "header" (a fetch with the made-up header),
+    or "" when no proof exists; then ``why_not`` says why.
+    """
+
+    how: str
+    why_not: str = ""
+
+    @property
+    def provable(self) -> bool:
+        return bool(self.how)
+
+
+_READ = Proof("read")
+_SOURCE_ONLY = Proof("", "found in source only (corsguard lint); nothing to prove in a browser")
+
+
+# --- The catalogue ------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One class of CORS hole."""
+    """One class of CORS hole, with everything the tools need about it."""
 
     id: str
     title: str
-    remediation: str
+    meaning: str  # what it means for the user, in one or two sentences
+    advice: str  # what to change, in words (the configuration comes from corsguard.remediation)
+    condition: str  # what the detectors test (docs/audit.md "shown by", docs/lint.md)
+    severity_rule: SeverityRule
+    proof: Proof
+    cwe: str = "942"  # CWE-942: Permissive Cross-domain Policy with Untrusted Domains
+    audit: bool = True  # found in live responses
+    lint: bool = True  # found in source
+
+    def severity(self, ctx: Context) -> Severity:
+        return self.severity_rule(ctx)
+
+    @property
+    def remediation(self) -> str:
+        """The stack-independent remediation: what it means and what to change."""
+        return f"{self.meaning} {self.advice}"
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return ("security", "cors", f"external/cwe/cwe-{self.cwe}")
 
 
+# Entries are in report order: for one check or target, the most telling first.
 _KINDS = [
     Kind(
         "origin-reflected",
         "Any origin is reflected in Access-Control-Allow-Origin",
         "The server copies the request's Origin into Access-Control-Allow-Origin, so every "
-        "web site is trusted. Allow an explicit list instead: "
-        "corsguard.Policy(allow_origins=['https://app.example.com']).",
-    ),
-    Kind(
-        "null-origin-trusted",
-        "The origin 'null' is trusted",
-        "Sandboxed iframes, data: URLs and redirected requests send Origin: null, so any site "
-        "can produce it. Remove 'null' from the allowlist; corsguard.Policy refuses it.",
-    ),
-    Kind(
-        "prefix-match",
-        "The origin check matches a prefix (https://TARGET.attacker.com is trusted)",
-        "The check accepts any origin that starts with a trusted one, such as "
-        "https://app.example.com.attacker.com. Compare whole origins against a set, or use "
-        "corsguard.Policy, which matches exact origins and anchored patterns only.",
-    ),
-    Kind(
-        "suffix-match",
-        "The origin check matches a suffix (https://attackerTARGET is trusted)",
-        "The check accepts any origin that ends with a trusted host, such as "
-        "https://attackerexample.com. Match a subdomain only after a dot "
-        "(corsguard pattern https://*.example.com) or list exact origins.",
-    ),
-    Kind(
-        "unescaped-dot",
-        "A regular expression leaves a dot unescaped",
-        "A '.' in a regular expression matches any character, so https://appxexample.com "
-        "passes for https://app.example.com. Replace the regex with exact origins or a "
-        "corsguard pattern such as https://*.example.com.",
-    ),
-    Kind(
-        "substring-match",
-        "The origin check matches a substring (a truncated trusted host is trusted)",
-        "The check accepts origins contained in a trusted one, such as https://app.example.co "
-        "for https://app.example.com (Python's `origin in 'https://app.example.com'`). "
-        "Compare whole origins against a set.",
-    ),
-    Kind(
-        "special-char-bypass",
-        "The origin check accepts special characters after the trusted host",
-        "Origins such as https://app.example.com_.attacker.com pass the check, and some "
-        "browsers accept such host names. Anchor the match at the end of the host, or list "
-        "exact origins with corsguard.Policy.",
-    ),
-    Kind(
-        "insecure-origin-trusted",
-        "A plain-http origin is trusted by an https endpoint",
-        "Anyone on the victim's network can inject script into a plain-http page, and through "
-        "it read this https endpoint. Trust only https origins.",
-    ),
-    Kind(
-        "any-subdomain-trusted",
-        "Every subdomain is trusted",
-        "Any subdomain, including forgotten or user-controlled ones and those open to "
-        "subdomain takeover, can read responses. List the front ends that need access, or "
-        "keep the wildcard only under a domain whose every host you control.",
-    ),
-    Kind(
-        "third-party-origin-trusted",
-        "An origin on a public hosting platform is trusted",
-        "Anyone can publish a page on platforms such as github.io, netlify.app or vercel.app. "
-        "Trust your own domain instead (previews on a domain you own, e.g. "
-        "https://myapp-*.preview.example.com).",
-    ),
-    Kind(
-        "localhost-trusted",
-        "A localhost origin is trusted in production",
-        "Any program on a user's machine can serve a page on localhost. Load development "
-        "origins only in development policies.",
-    ),
-    Kind(
-        "wildcard-origin",
-        "Access-Control-Allow-Origin: * (any site can read responses without credentials)",
-        "Fine for truly public data. If the response depends on the network (an intranet "
-        "host) or on anything but cookies, list the origins that need it.",
+        "web site is trusted.",
+        "Allow an explicit list of your front ends' origins instead.",
+        "the arbitrary origin is granted",
+        _reach,
+        _READ,
     ),
     Kind(
         "wildcard-with-credentials",
         "A wildcard origin is combined with credentials",
         "Browsers refuse '*' with credentials, so many libraries quietly reflect the origin "
-        "instead, trusting every site with the user's cookies. List the trusted origins; "
-        "corsguard.Policy refuses '*' with allow_credentials=True.",
+        "instead, trusting every site with the user's cookies.",
+        "List the trusted origins; corsguard.Policy refuses '*' with allow_credentials=True.",
+        "`*` together with `Access-Control-Allow-Credentials: true`",
+        _credentials_high,
+        Proof("read-with-credentials"),
     ),
     Kind(
-        "missing-vary-origin",
-        "The allowed origin is echoed without Vary: Origin",
-        "A shared cache can store one origin's grant and serve it to another. Add "
-        "'Vary: Origin' to every response whose CORS headers depend on the Origin.",
+        "null-origin-trusted",
+        "The origin 'null' is trusted",
+        "Sandboxed iframes, data: URLs and redirected requests send Origin: null, so any site "
+        "can produce it.",
+        "Remove 'null' from the allowlist; corsguard.Policy refuses it.",
+        "`Origin: null` is granted",
+        _reach,
+        _READ,
+        cwe="346",
     ),
     Kind(
-        "preflight-any-method",
-        "The preflight allows whatever method is requested",
-        "The server echoes Access-Control-Request-Method. List the methods the API uses.",
+        "third-party-origin-trusted",
+        "An origin on a public hosting platform is trusted",
+        "Anyone can publish a page on platforms such as github.io, netlify.app or vercel.app.",
+        "Trust your own domain instead (previews on a domain you own).",
+        "`corsguard-probe.github.io`, `.netlify.app`, `.vercel.app`, ...; and, for a "
+        "trusted origin on a hosting platform such as "
+        "`https://myapp-git-main-myteam.vercel.app`, deployments anyone could create "
+        "beside it (`myapp-corsguardprobe`, `corsguardprobe-myteam`, "
+        "`myapp-git-corsguardprobe-myteam`, ...), which reveal preview patterns like "
+        "`myapp-git-*-myteam.vercel.app`",
+        _reach,
+        _READ,
     ),
     Kind(
-        "preflight-any-header",
-        "The preflight allows whatever header is requested",
-        "The server echoes Access-Control-Request-Headers. List the headers the API uses.",
+        "prefix-match",
+        "The origin check matches a prefix (https://TARGET.attacker.com is trusted)",
+        "The check accepts any origin that starts with a trusted one, such as "
+        "https://TRUSTED-HOST.attacker.test.",
+        "Compare whole origins against a set, or use corsguard.Policy, which matches exact "
+        "origins and anchored patterns only.",
+        "`https://TRUSTED-HOST.attacker.test`",
+        _reach,
+        _READ,
+        cwe="346",
+    ),
+    Kind(
+        "suffix-match",
+        "The origin check matches a suffix (https://attackerTARGET is trusted)",
+        "The check accepts any origin that ends with a trusted host, such as "
+        "https://attackerTRUSTED-HOST.",
+        "Match a subdomain only after a dot (a corsguard pattern such as https://*.DOMAIN) "
+        "or list exact origins.",
+        "`https://attackerTRUSTED-HOST` (outside the own domain)",
+        _reach,
+        _READ,
+        cwe="346",
+    ),
+    Kind(
+        "substring-match",
+        "The origin check matches a substring (a truncated trusted host is trusted)",
+        "The check accepts origins contained in a trusted one, such as the trusted origin "
+        "minus its last character (Python's `origin in 'https://...'`).",
+        "Compare whole origins against a set.",
+        "the trusted origin minus its last character",
+        _reach,
+        _READ,
+        cwe="346",
+    ),
+    Kind(
+        "unescaped-dot",
+        "A regular expression leaves a dot unescaped",
+        "A '.' in a regular expression matches any character, so a host with one dot "
+        "replaced by a letter passes for the trusted one.",
+        "Replace the regex with exact origins or a corsguard pattern such as https://*.DOMAIN.",
+        "a dot of the trusted host replaced by `x`",
+        _reach,
+        _READ,
+        cwe="346",
+    ),
+    Kind(
+        "special-char-bypass",
+        "The origin check accepts special characters after the trusted host",
+        "Origins such as https://TRUSTED-HOST_.attacker.test pass the check, and some "
+        "browsers accept such host names.",
+        "Anchor the match at the end of the host, or list exact origins with corsguard.Policy.",
+        "the trusted host + one of ``_ - ~ ! $ & ' ( ) * + , ; = ` %60 { } \\|`` + "
+        "`.attacker.test`",
+        _reach,
+        _READ,
+        cwe="346",
+    ),
+    Kind(
+        "insecure-origin-trusted",
+        "A plain-http origin is trusted by an https endpoint",
+        "Anyone on the victim's network can inject script into a plain-http page, and through "
+        "it read this https endpoint.",
+        "Trust only https origins.",
+        "the `http://` variant of an https trusted origin",
+        _foothold,
+        _READ,
+    ),
+    # Decided once for both tools: medium with credentials, low without. Exploiting it takes
+    # control of some subdomain first (a takeover, user content on a subdomain), one step
+    # more than an outsider's bypass (prefix-match and friends are high); the same footing as
+    # a plain-http origin (a network position) and localhost (a local program).
+    Kind(
+        "any-subdomain-trusted",
+        "Every subdomain is trusted",
+        "Any subdomain, including forgotten or user-controlled ones and those open to "
+        "subdomain takeover, can read responses.",
+        "List the front ends that need access, or keep the wildcard only under a domain "
+        "whose every host you control.",
+        "`corsguard-probe.<registrable domain>`",
+        _foothold,
+        _READ,
+    ),
+    Kind(
+        "localhost-trusted",
+        "A localhost origin is trusted in production",
+        "Any program on a user's machine can serve a page on localhost.",
+        "Load development origins only in development policies.",
+        "`http://localhost`, `http://localhost:3000`, `http://127.0.0.1`",
+        _foothold,
+        _READ,
+    ),
+    Kind(
+        "private-network-allowed",
+        "Private network access is granted to an untrusted origin",
+        "Access-Control-Allow-Private-Network lets a public site reach this private-network "
+        "service through a visitor's browser.",
+        "Grant it only to trusted origins.",
+        "`Access-Control-Allow-Private-Network: true` to the arbitrary origin",
+        _honoured_medium,
+        Proof(
+            "",
+            "not provable in Chromium: it no longer sends Private Network Access preflights "
+            "(replaced by the Local Network Access permission prompt), so "
+            "Access-Control-Allow-Private-Network changes nothing there; the evidence is the "
+            "preflight response",
+        ),
     ),
     Kind(
         "preflight-origin-reflected",
         "The preflight grants any origin",
         "The server answers every preflight with the requesting origin, so any site can send "
         "non-simple requests (PUT, DELETE, JSON bodies, custom headers) with the user's "
-        "cookies, even where it cannot read the answers. Answer preflights only for trusted "
-        "origins, as corsguard's middleware does.",
+        "cookies, even where it cannot read the answers.",
+        "Answer preflights only for trusted origins, as corsguard's middleware does.",
+        "where CORS is present, a preflight for a PUT with a JSON body from the arbitrary "
+        "origin passes, although simple requests grant it nothing: any site can send such "
+        "writes (with cookies when `Allow-Credentials: true`)",
+        _credentials_medium,
+        Proof(
+            "",
+            "not provable by reading: the preflight lets an attacker's request go out, but the "
+            "page cannot see its effect on the server; the evidence is the preflight response",
+        ),
+        audit=True,
+        lint=False,
     ),
     Kind(
-        "private-network-allowed",
-        "Private network access is granted to an untrusted origin",
-        "Access-Control-Allow-Private-Network lets a public site reach this private-network "
-        "service through a visitor's browser. Grant it only to trusted origins.",
+        "missing-vary-origin",
+        "The allowed origin is echoed without Vary: Origin",
+        "A shared cache can store one origin's grant and serve it to another.",
+        "Add 'Vary: Origin' to every response whose CORS headers depend on the Origin.",
+        "the grant changes with Origin but the response lacks `Vary: Origin`",
+        _cache_medium,
+        Proof(
+            "",
+            "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "
+            "origin's Access-Control-Allow-Origin to another, and Chromium's own HTTP cache is "
+            "partitioned by top-level site; the evidence is the response without Vary: Origin",
+        ),
+        cwe="524",
+    ),
+    Kind(
+        "preflight-any-method",
+        "The preflight allows whatever method is requested",
+        "The server echoes Access-Control-Request-Method.",
+        "List the methods the API uses.",
+        "the preflight allows the made-up method `CORSGUARD-PROBE`",
+        _low,
+        Proof("method"),
+        lint=False,
+    ),
+    Kind(
+        "preflight-any-header",
+        "The preflight allows whatever header is requested",
+        "The server echoes Access-Control-Request-Headers.",
+        "List the headers the API uses.",
+        "the preflight allows the made-up header `x-corsguard-probe`",
+        _low,
+        Proof("header"),
+    ),
+    # Low in both tools: '*' is the Fetch standard's own grant for public data and never
+    # carries credentials (Fetch, "CORS check"); it is often deliberate.
+    Kind(
+        "wildcard-origin",
+        "Access-Control-Allow-Origin: * (any site can read responses without credentials)",
+        "Any site can read these responses, without the user's cookies.",
+        "Fine for truly public data. If the response depends on the network (an intranet "
+        "host) or on anything but cookies, list the origins that need it.",
+        "`Access-Control-Allow-Origin: *`",
+        _public_low,
+        _READ,
     ),
     Kind(
         "regex-origin",
         "Origins are matched with a regular expression",
         "Regular expressions are the most common source of CORS holes (unanchored, unescaped "
-        "dots). Use exact origins or corsguard patterns: https://*.example.com, "
-        "http://localhost:*, https://myapp-*.preview.example.com.",
+        "dots).",
+        "Use exact origins or corsguard patterns (https://*.DOMAIN, http://localhost:*).",
+        "an origin check or CORS library option uses a regular expression",
+        _low,
+        _SOURCE_ONLY,
+        cwe="185",
+        audit=False,
+    ),
+    Kind(
+        "cors-library-conflict",
+        "Another CORS library is installed beside corsguard",
+        "A leftover CORS library (Starlette's CORSMiddleware, flask-cors, "
+        "django-cors-headers) next to corsguard answers requests that corsguard refuses when "
+        "it is the outer layer.",
+        "Remove it: corsguard owns Access-Control-* where it is installed.",
+        "another CORS library is installed on the same app as corsguard",
+        _exposed_high,
+        _SOURCE_ONLY,
+        audit=False,
     ),
 ]
 
 KINDS: dict[str, Kind] = {kind.id: kind for kind in _KINDS}
+ORDER: tuple[str, ...] = tuple(KINDS)
+_RANK_OF = {kind_id: index for index, kind_id in enumerate(ORDER)}
+AUDIT_IDS: tuple[str, ...] = tuple(k.id for k in _KINDS if k.audit)
+LINT_IDS: tuple[str, ...] = tuple(k.id for k in _KINDS if k.lint)
+
+
+def order(kind_id: str) -> int:
+    """The report position of an id (the most telling first)."""
+    return _RANK_OF[kind_id]
+
+
+def severity_of(kind_id: str, ctx: Context) -> Severity:
+    return KINDS[kind_id].severity(ctx)
+
+
+def label(kind_id: str, ctx: Context) -> str:
+    """``[id, severity]``: how Policy warnings name the finding lint and audit would report."""
+    return f"[{kind_id}, {severity_of(kind_id, ctx).value}]"
+
+
+# GitHub code scanning ranks alerts by a CVSS-like "security-severity" (0.1-10): below 4.0
+# low, 4.0-6.9 medium, 7.0-8.9 high. Derived from each finding's actual severity.
+SECURITY_SEVERITY = {Severity.HIGH: "8.1", Severity.MEDIUM: "5.3", Severity.LOW: "3.1"}
+
+
+# --- Remediation ------------------------------------------------------------------------
+
+# (finding id, stack) -> the fix text; "{config}" is the stack's safe configuration written
+# by corsguard.remediation with the user's origins. Any pair not listed uses DEFAULT_FIX.
+# Same keys as lint's stack table (corsguard.lint.stacks.fixes.FIXES), which can move here.
+DEFAULT_FIX = "{config}"
+FIXES: dict[tuple[str, str], str] = {
+    ("origin-reflected", "nginx"): "{config}\n# a map of exact origins instead of $http_origin",
+    ("origin-reflected", "spring"): '{config}\n// exact origins instead of the pattern "*"',
+    ("wildcard-with-credentials", "spring"): "{config}\n// Spring refuses '*' with credentials",
+    ("missing-vary-origin", "nginx"): "{config}\n# Vary: Origin beside every grant that "
+    "depends on $http_origin (with `always`)",
+    ("private-network-allowed", "corsguard"): "{config}  # allow_private_network stays off, "
+    "or on only for these origins",
+    ("private-network-allowed", "headers"): "{config} Access-Control-Allow-Private-Network: "
+    "true only for those origins.",
+    ("cors-library-conflict", "corsguard"): "{config}  # and remove the leftover CORS library",
+}
+
+
+def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
+    """The fix for ``kind_id`` in ``stack``'s own terms, with the origins in ``ctx``."""
+    template = FIXES.get((kind_id, stack), DEFAULT_FIX)
+    return template.replace("{config}", RENDERERS[stack](ctx))
+
+
+def fixes(kind_id: str, ctx: FixContext) -> dict[str, str]:
+    """The fix in every stack corsguard knows."""
+    return {stack: render_fix(kind_id, stack, ctx) for stack in STACKS}
+
+
+def remediation(kind_id: str, ctx: FixContext) -> str:
+    """One paragraph: what it means, what to change, and the corsguard.Policy that does it."""
+    kind = KINDS[kind_id]
+    return f"{kind.remediation} With corsguard: {render_fix(kind_id, 'corsguard', ctx)}"

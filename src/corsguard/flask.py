@@ -14,11 +14,18 @@ that policy (the innermost one for nested blueprints); every other request by th
 policy. Hooks run first among before_request functions, so a refusal or an allowed
 preflight is answered before any other hook or view; after_request adds the headers to
 every response, error pages included.
+
+Whatever else adds CORS headers (a leftover flask-cors ``CORS(app)``, whose after_request
+function and exception-handler wrappers may run after corsguard's, depending on the order
+of registration), the decision is applied once more by a thin WSGI layer around
+``app.wsgi_app``, so the headers that leave are the policy's alone. A flask-cors leftover
+is named in a warning at start-up (or at the first request, if it was registered later).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +34,21 @@ from flask import Blueprint, Flask, Response, current_app, request
 from corsguard.config import did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
-from corsguard.wsgi import apply_to_headers, environ_headers, immediate_headers
+from corsguard.wsgi import (
+    apply_to_headers,
+    environ_headers,
+    environ_raw_path,
+    immediate_headers,
+    merge_into,
+)
 
 CONFIG_KEY = "CORSGUARD"
 BLUEPRINTS_KEY = "CORSGUARD_BLUEPRINTS"
 EXTENSION_KEY = "corsguard"
 _ENVIRON_KEY = "corsguard.decision"
+FLASK_CORS_MODULE = "flask_cors"
+
+logger = logging.getLogger("corsguard")
 
 
 def _to_policy(value: object, source: str) -> Policy:
@@ -56,6 +72,7 @@ class _AppState:
     extension: CORSGuard
     checked_names: bool = False
     unknown: list[str] = field(default_factory=list)
+    warned_flask_cors: bool = False
 
 
 class CORSGuard:
@@ -113,11 +130,15 @@ class CORSGuard:
                  "{'allow_origins': ['https://app.example.com']} or pass CORSGuard(app, "
                  "policy=Policy(...))"]
             )  # fmt: skip
-        app.extensions[EXTENSION_KEY] = _AppState(policy, blueprints, self)
+        state = _AppState(policy, blueprints, self)
+        app.extensions[EXTENSION_KEY] = state
         # First among the app-wide before_request functions: a refusal must come before
         # any other hook (an auth check, say) can run or answer without CORS headers.
         app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
         app.after_request(_after_request)
+        if not isinstance(app.wsgi_app, _FinalCORSHeaders):
+            app.wsgi_app = _FinalCORSHeaders(app.wsgi_app)  # type: ignore[method-assign]
+        _warn_flask_cors(app, state)
 
     def policy_for(self, app: Flask, blueprints: list[str]) -> Policy | None:
         state: _AppState = app.extensions[EXTENSION_KEY]
@@ -129,11 +150,61 @@ class CORSGuard:
         return state.policy
 
 
+class _FinalCORSHeaders:
+    """The outermost WSGI layer: applies the request's decision to the final headers.
+
+    Flask runs after_request functions in reverse order of registration, and flask-cors
+    also wraps ``handle_exception`` to add headers after every hook has run; so only the
+    headers passed to the server's start_response are sure to be the last word.
+    """
+
+    def __init__(self, wsgi_app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        def start_with_policy(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            decision: Decision | None = environ.get(_ENVIRON_KEY)
+            if decision is not None:
+                headers = merge_into(headers, decision)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_policy)
+
+
+def _flask_cors_hooks(app: Flask) -> list[str]:
+    """Where flask-cors is installed on ``app``: "the app", or blueprint names."""
+    places: list[str] = []
+    for name, functions in app.after_request_funcs.items():
+        if any(getattr(f, "__module__", "").startswith(FLASK_CORS_MODULE) for f in functions):
+            places.append("the app" if name is None else f"blueprint {name!r}")
+    return places
+
+
+def _warn_flask_cors(app: Flask, state: _AppState) -> None:
+    """Name a leftover flask-cors, as corsguard.W004 does for django-cors-headers."""
+    if state.warned_flask_cors:
+        return
+    places = _flask_cors_hooks(app)
+    if not places:
+        return
+    state.warned_flask_cors = True
+    logger.warning(
+        "corsguard: flask-cors (CORS(...)) is also installed on %s of Flask app %r: corsguard "
+        "replaces its Access-Control-* headers on every response it decides; remove "
+        "CORS(...), @cross_origin and the CORS_* settings now that CORSGuard is in place",
+        ", ".join(places),
+        app.name,
+    )
+
+
 def _check_blueprint_names(app: Flask, state: _AppState) -> None:
     """A policy for a blueprint name that does not exist would never apply: fail loudly.
 
     Checked at the first request, once every blueprint has been registered.
     """
+    _warn_flask_cors(app, state)
     names = set(state.blueprints) | set(state.extension._blueprints)
     unknown = sorted(name for name in names if name not in app.blueprints)
     state.checked_names = True
@@ -156,8 +227,14 @@ def _before_request() -> Response | None:
     policy = state.extension.policy_for(app, list(request.blueprints))
     if policy is None:
         return None
+    # request.path is what Flask's router matches: below SCRIPT_NAME, decoded as UTF-8.
     decision = decide(
-        policy, request.method, request.path, environ_headers(request.environ), request.scheme
+        policy,
+        request.method,
+        request.path,
+        environ_headers(request.environ),
+        request.scheme,
+        raw_path=None if policy._paths is None else environ_raw_path(request.environ),
     )
     request.environ[_ENVIRON_KEY] = decision
     if decision.status is None:

@@ -19,11 +19,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from corsguard.browser import (
+    Check,
     Credentials,
     Headers,
     Outgoing,
@@ -59,6 +61,10 @@ BROWSER_SET = frozenset(
     }
 )
 CORS_RESOURCE_TYPES = frozenset({"fetch", "xhr", "preflight"})
+# log.creator.name as the browsers' own recorders write it: Playwright (record_har_path),
+# Chromium's and Edge's DevTools ("WebInspector"), Firefox's DevTools, Safari's.
+BROWSER_RECORDERS = frozenset({"playwright", "webinspector", "firefox", "webkit web inspector"})
+MAX_FAILURE_CHARS = 200
 
 # Bounds taken from what a browser itself accepts, so no real export comes near them:
 # Chromium refuses a URL longer than 2 MiB (url::kMaxURLChars) and a response whose header
@@ -103,6 +109,13 @@ class HarEntry:
     resource_type: str | None
     page_url: str | None
     has_cookies: bool
+    # Why the recorder got no response (Playwright's _failureText, Chrome's _error), e.g.
+    # "net::ERR_FAILED" for a request the browser's CORS checks stopped.
+    failure: str | None = None
+    # The page's service worker answered (Chrome's _fetchedViaServiceWorker): the browser
+    # sent no preflight for the page's request (Fetch, "HTTP fetch": the service worker is
+    # asked before any CORS-preflight fetch), so the response proves nothing about one.
+    via_service_worker: bool = False
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -122,6 +135,12 @@ class HarFile:
 
     entries: list[HarEntry]
     errors: list[EntryError] = field(default_factory=list)
+    creator: str | None = None  # log.creator.name: "Playwright", "WebInspector", "Firefox"
+
+    @property
+    def from_browser(self) -> bool:
+        """Whether a browser recorded the file (what it shows happened in a browser)."""
+        return (self.creator or "").strip().lower() in BROWSER_RECORDERS
 
     @property
     def total(self) -> int:
@@ -205,8 +224,13 @@ def _parse_entry(raw: Any, i: int, pages: Mapping[str, str]) -> HarEntry:
     if not url:
         raise _EntryProblem(f"{where}.request.url is empty")
     status = response.get("status", 0)
+    if status == -1 and not isinstance(status, bool):
+        status = 0  # Playwright writes -1 for "no response" where the HAR spec says 0
     if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 999:
         raise _EntryProblem(f"{where}.response.status is not a status code (0 to 999)")
+    failure = response.get("_failureText", raw.get("_error"))
+    # Made valid Unicode here; escaped for each output where it is written (explain.py).
+    failure_text = clean_text(failure[:MAX_FAILURE_CHARS]) if isinstance(failure, str) else None
     request_headers = _pairs(request.get("headers"), f"{where}.request.headers")
     response_headers = _pairs(response.get("headers"), f"{where}.response.headers")
     cookies = request.get("cookies")
@@ -225,6 +249,9 @@ def _parse_entry(raw: Any, i: int, pages: Mapping[str, str]) -> HarEntry:
         resource_type=clean_text(resource_type) if isinstance(resource_type, str) else None,
         page_url=pages.get(pageref) if isinstance(pageref, str) else None,
         has_cookies=has_cookies,
+        failure=failure_text or None,
+        via_service_worker=response.get("_fetchedViaServiceWorker") is True
+        or response.get("_fromServiceWorker") is True,
     )
 
 
@@ -249,7 +276,9 @@ def parse_har(data: Any) -> HarFile:
                 and title.startswith(("http://", "https://"))
             ):
                 pages[page["id"]] = clean_text(title)
-    har = HarFile([])
+    creator = log.get("creator")
+    name = creator.get("name") if isinstance(creator, Mapping) else None
+    har = HarFile([], creator=clean_text(name[:100]) if isinstance(name, str) else None)
     for i, raw in enumerate(entries):
         try:
             har.entries.append(_parse_entry(raw, i, pages))
@@ -354,7 +383,7 @@ def explain_har(
             pending = next(errors, None)
         result: Explained | EntryError | None
         try:
-            result = _explain_entry(entry, index, credentials, consumed)
+            result = _explain_entry(entry, index, credentials, consumed, har)
         except Exception as exc:  # one entry must not stop the others
             result = EntryError(entry.index, f"cannot explain this entry: {_describe(exc)}")
         if result is not None:
@@ -370,7 +399,11 @@ def _describe(exc: BaseException) -> str:
 
 
 def _explain_entry(
-    entry: HarEntry, index: _Index, credentials: Credentials | None, consumed: set[int]
+    entry: HarEntry,
+    index: _Index,
+    credentials: Credentials | None,
+    consumed: set[int],
+    har: HarFile,
 ) -> Explained | None:
     if entry.is_preflight or entry.index in consumed:
         return None
@@ -407,7 +440,7 @@ def _explain_entry(
         )
     request = Request(origin, entry.url, entry.method, script_headers, mode, "cors")
     locations: list[str] = []
-    verdict = _replay(index, entry, request, preflight, notes, consumed, locations)
+    verdict = _replay(index, entry, request, preflight, notes, consumed, locations, har)
     return Explained(entry, request, verdict, source, tuple(notes), tuple(locations))
 
 
@@ -419,9 +452,15 @@ def _replay(
     notes: list[str],
     consumed: set[int],
     locations: list[str],
+    har: HarFile,
 ) -> Verdict:
-    """Run the model with the recorded responses standing in for the network."""
+    """Run the model with the recorded responses standing in for the network.
+
+    A preflight that is not in the file (Playwright records none; DevTools none that came
+    from the preflight cache) is judged from what the file does show, see _unrecorded.
+    """
     state = {"last": entry.index}
+    inferred: dict[int, HarEntry] = {}  # hop -> the recorded actual response it rests on
 
     def answer(match: HarEntry) -> Response:
         response = Response(match.status, match.response_headers)
@@ -432,28 +471,192 @@ def _replay(
 
     def respond(outgoing: Outgoing) -> Response | None:
         if outgoing.kind == "preflight":
+            acrm = outgoing.header("access-control-request-method") or ""
             if outgoing.hop == 0:
                 match = preflight
             else:
-                acrm = outgoing.header("access-control-request-method") or ""
                 match = index.find(state["last"], acrm, outgoing.url, True)
-            if match is None:
-                notes.append(
-                    f"no preflight for {outgoing.url} is recorded (maybe it came from the "
-                    "preflight cache: export the HAR with 'Disable cache' on)"
-                )
-                return None
-            return answer(match)
+            if match is not None:
+                return answer(match)
+            actual = (
+                entry
+                if outgoing.hop == 0
+                else index.find(state["last"], acrm.strip(), outgoing.url, False)
+            )
+            if actual is not None and actual.status > 0 and not actual.via_service_worker:
+                inferred[outgoing.hop] = actual
+                return _stand_in_preflight(outgoing)
+            notes.append(_unknown_preflight(outgoing, actual, har, request))
+            return None
         match = (
             entry
             if outgoing.hop == 0
             else index.find(state["last"], outgoing.method, outgoing.url, False)
         )
         if match is None or match.status == 0:
-            notes.append(f"no response for {outgoing.method} {outgoing.url} is recorded")
+            notes.append(_unknown_response(outgoing, match, har, request))
             return None
         consumed.add(match.index)
         state["last"] = match.index
         return answer(match)
 
-    return run(request, respond)
+    verdict = run(request, respond)
+    if inferred:
+        verdict = _unrecorded(verdict, inferred, har, notes)
+    return verdict
+
+
+# --- Preflights the file does not record ---------------------------------------------------
+#
+# What the recorded actual response proves about a preflight that is not in the file:
+# - The browser sends the actual request only after the preflight passed (Fetch, "HTTP
+#   fetch": when a CORS-preflight fetch returns a network error, that error is returned
+#   and nothing else is sent), or when a cached preflight result matches (Fetch,
+#   "CORS-preflight cache"), which an earlier preflight that passed put there. So in a
+#   file a browser recorded, a response to the actual request means the preflight passed.
+#   A file from another tool proves nothing of the kind: anyone can write the entry.
+# - The actual response gets its own CORS check (Fetch, "HTTP fetch", the CORS check on
+#   the response, and "CORS check"): if that fails, the request is blocked whatever the
+#   preflight answered, in any file.
+# The preflight's own headers stay unknown either way (its Access-Control-Max-Age, what
+# else it allowed): the verdict never shows them as if they had been read.
+
+
+def _stand_in_preflight(outgoing: Outgoing) -> Response:
+    """A preflight answer that grants exactly what was asked: it lets the model go on to the
+    actual response; its checks are replaced by one 'inferred' check in _unrecorded."""
+    origin = outgoing.header("origin") or "null"
+    headers = [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Allow-Methods", outgoing.header("access-control-request-method") or ""),
+    ]
+    asked = outgoing.header("access-control-request-headers")
+    if asked:
+        headers.append(("Access-Control-Allow-Headers", asked))
+    return Response(204, tuple(headers))
+
+
+def _unrecorded(
+    verdict: Verdict, inferred: Mapping[int, HarEntry], har: HarFile, notes: list[str]
+) -> Verdict:
+    blocked_later = verdict.failed is not None
+    creator = har.creator or "an unnamed tool"
+    checks: list[Check] = []
+    for check in verdict.checks:
+        hop_entry = inferred.get(check.hop)
+        if check.step != "preflight" or check.name == "needed" or hop_entry is None:
+            checks.append(check)
+            continue
+        if any(
+            c.step == "preflight" and c.name == "inferred" and c.hop == check.hop for c in checks
+        ):
+            continue
+        looked: tuple[tuple[str, str | None], ...] = (
+            ("recorded preflight", None),
+            ("recorded actual response", f"HAR entry {hop_entry.index}, status {hop_entry.status}"),
+            ("recorded by", har.creator),
+        )
+        if har.from_browser:
+            reason = (
+                f"not recorded, but passed: {creator} recorded the browser receiving the "
+                "response to the actual request, which the browser only sends after the "
+                "preflight passed (or a cached preflight result matched)"
+            )
+        elif blocked_later:
+            reason = (
+                "not recorded and unknown; it does not matter here: the actual response "
+                "below fails the CORS check whatever the preflight answered"
+            )
+        else:
+            reason = (
+                f"not recorded and unknown: the file was written by {creator}, not by a "
+                "browser's recorder, so a response in it does not show that a browser "
+                "sent the actual request"
+            )
+        checks.append(Check("preflight", "inferred", True, looked, reason, check.hop))
+    preflight_notes = tuple(n for n in verdict.notes if not n.startswith("Preflight cache"))
+    info = replace(verdict.preflight, status=None, cache_seconds=None)
+    if not har.from_browser and not blocked_later:
+        # The response passes, but nothing shows that the preflight did: not proven.
+        notes.append(
+            "the preflight is not in the file (a browser leaves out one answered from the "
+            "preflight cache, and Playwright records none), and the file does not come from "
+            f"a browser's recorder (log.creator: {creator}): whether the browser sends the "
+            "actual request "
+            "is unknown. Record with the browser (DevTools with 'Disable cache', or "
+            "Playwright's record_har_path), or run corsguard explain on the URL"
+        )
+        return replace(
+            verdict,
+            allowed=False,
+            complete=False,
+            checks=tuple(checks),
+            notes=preflight_notes,
+            preflight=replace(info, outcome="not-sent"),
+        )
+    if har.from_browser:
+        notes.append(
+            f"the preflight is not in the file ({creator} records none or it came from the "
+            "preflight cache); it is judged from the actual response the browser received, "
+            "so its headers (Access-Control-Max-Age, what else it allowed) are unknown"
+        )
+    return replace(verdict, checks=tuple(checks), notes=preflight_notes, preflight=info)
+
+
+def rerun_command(request: Request) -> str:
+    """The `corsguard explain` command that asks the server itself (shell-quoted: every
+    value comes from the file)."""
+    words = ["corsguard", "explain", request.url, "--origin", request.origin]
+    if request.method != "GET":
+        words += ["-X", request.method]
+    for name, value in request.headers:
+        words += ["-H", f"{name}: {value}"]
+    if request.credentials == "include":
+        words.append("--credentials")
+    if request.method.upper() not in ("GET", "HEAD"):
+        words.append("--send")  # the question is the actual response; it may change data
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def _unknown_preflight(
+    outgoing: Outgoing, actual: HarEntry | None, har: HarFile, request: Request
+) -> str:
+    asked = outgoing.header("access-control-request-headers")
+    method = outgoing.header("access-control-request-method") or "?"
+    wanted = f"method {method}" + (f" and headers {asked}" if asked else "")
+    lead = f"no preflight for {outgoing.url} is recorded"
+    if (har.creator or "").lower() == "playwright":
+        lead += " (Playwright records no preflights)"
+    else:
+        lead += " (maybe it came from the preflight cache: export the HAR with 'Disable cache' on)"
+    if actual is not None and actual.via_service_worker:
+        lead += (
+            ", and the page's service worker answered the request: the browser sent no "
+            "preflight for it, so the recorded response shows nothing about one"
+        )
+    elif actual is not None and actual.failure:
+        lead += (
+            f", and the browser recorded the request as failed ({actual.failure}) with no "
+            "response: fetch() rejected"
+        )
+    return (
+        f"{lead}. Unknown: whether the preflight allowed {wanted} for this origin, and the "
+        f"actual response's CORS headers. To see which check fails, ask the server: "
+        f"{rerun_command(request)}"
+    )
+
+
+def _unknown_response(
+    outgoing: Outgoing, match: HarEntry | None, har: HarFile, request: Request
+) -> str:
+    text = f"no response for {outgoing.method} {outgoing.url} is recorded"
+    if match is not None and match.failure:
+        text += (
+            f": the browser recorded it as failed ({match.failure}), so fetch() rejected; "
+            "the response's CORS headers are unknown"
+        )
+        if (har.creator or "").lower() == "playwright":
+            text += " (Playwright records no response for a request the CORS check stops)"
+        text += f". To see which check fails, ask the server: {rerun_command(request)}"
+    return text

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -24,6 +25,7 @@ from corsguard.spec import (
     NO_CORS_SAFELISTED_NAMES,
     NORMALIZED_METHODS,
 )
+from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
 
 if TYPE_CHECKING:
     from corsguard.engine import Decision
@@ -68,6 +70,7 @@ class Policy:
         "_headers_lower",
         "_matcher",
         "_methods",
+        "_paths",
         "_preflight_cache",
         "_preflight_headers",
         "_preflight_vary",
@@ -133,6 +136,9 @@ class Policy:
     ]
     _preflight_headers: tuple[tuple[bytes, bytes], ...]
     _preflight_vary: bytes
+    # With routes or exempt paths: the strict policy for paths whose readings disagree,
+    # and the longest route or exempt prefix (engine.route_policy); otherwise None.
+    _paths: tuple[Policy, int] | None
 
     def __init__(
         self,
@@ -225,7 +231,8 @@ class Policy:
             elif pattern.scheme == "http" and not pattern.is_loopback:
                 warnings.append(
                     f"{text}: a plain-http origin can be impersonated by anyone on the "
-                    "network path; prefer https"
+                    "network path; prefer https "
+                    + label("insecure-origin-trusted", Context(credentials=False))
                 )
 
         # --- methods
@@ -316,7 +323,16 @@ class Policy:
         exempt_prefixes: list[str] = []
         for path in exempt:
             normalized = _route_key("write_protection_exempt_paths", path, problems)
-            if normalized is not None:
+            if normalized == "/":
+                # Every path starts with '/': the exemption would switch the protection
+                # off for the whole app while block_cross_origin_writes still reads True.
+                problems.append(
+                    f"write_protection_exempt_paths: {path!r} exempts every path, which turns "
+                    "cross-origin write protection off for the whole app: list only the "
+                    "paths that take cross-origin writes (e.g. '/webhooks'), or set "
+                    "block_cross_origin_writes=False to turn it off deliberately"
+                )
+            elif normalized is not None:
                 exempt_prefixes.append(normalized)
 
         # --- routes
@@ -325,8 +341,19 @@ class Policy:
             if not isinstance(routes, Mapping):
                 problems.append("routes must be a mapping of path prefixes to Policy objects")
             else:
+                written: dict[str, object] = {}
                 for prefix, sub in routes.items():
                     key = _route_key("routes", prefix, problems)
+                    if key is not None and key in written:
+                        # '/admin', '/admin/' and '//admin' name the same segments; a
+                        # mapping would keep only the last one, silently.
+                        problems.append(
+                            f"routes: {written[key]!r} and {prefix!r} are the same prefix "
+                            f"{key!r} (trailing and repeated slashes do not count): keep one"
+                        )
+                        continue
+                    if key is not None:
+                        written[key] = prefix
                     if not isinstance(sub, Policy):
                         problems.append(
                             f"routes[{prefix!r}] must be a corsguard.Policy, "
@@ -429,13 +456,52 @@ class Policy:
         s(self, "_preflight_headers", tuple(preflight))
         # The only mutable state: a bounded memo of granted preflights (engine.py).
         s(self, "_preflight_cache", {})
+        s(self, "_paths", self._path_table())
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
         twin = object.__new__(Policy)
         for name in Policy.__slots__:
-            object.__setattr__(twin, name, getattr(self, name))
+            if name != "_paths":
+                object.__setattr__(twin, name, getattr(self, name))
         object.__setattr__(twin, "on_reject", on_reject)
+        object.__setattr__(twin, "_paths", twin._path_table())
         return twin
+
+    def _path_table(self) -> tuple[Policy, int] | None:
+        """See ``_paths``: the strict twin grants nothing, exempts nothing, blocks writes
+        and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
+        prefixes = [*self._exempt_prefixes, *self._routes]
+        prefixes += [p for sub in self._routes.values() for p in sub._exempt_prefixes]
+        if not prefixes:
+            return None
+        strict = object.__new__(Policy)
+        for name in Policy.__slots__:
+            if name != "_paths":
+                object.__setattr__(strict, name, getattr(self, name))
+        vary = self._preflight_vary
+        for name, value in {
+            "allow_origins": (),
+            "origin_patterns": (),
+            "any_origin": False,
+            "public": False,
+            "_granted": {},
+            "_has_patterns": False,
+            "_matcher": OriginMatcher(()),
+            "_acao_public": (),
+            "_public_grant": (),
+            "vary": b"Origin",
+            "_preflight_vary": vary if vary.startswith(b"Origin") else b"Origin, " + vary,
+            "_preflight_cache": {},
+            "block_cross_origin_writes": True,
+            "block_cross_origin_websockets": True,
+            "write_protection_exempt_paths": (),
+            "_exempt_prefixes": frozenset(),
+            "routes": MappingProxyType({}),
+            "_routes": {},
+            "_paths": None,
+        }.items():
+            object.__setattr__(strict, name, value)
+        return strict, max(map(len, prefixes))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
@@ -505,9 +571,44 @@ def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
     return good
 
 
+# Characters of globs ('/api/*') and regular expressions (flask-cors' resources=r"/api/.*")
+# that a literal path prefix would hold only by mistake: '?' starts a query, and the rest
+# never appear unescaped in the paths of a typical app. A prefix holding one would never
+# match, leaving the route's policy (or the exemption) silently unused.
+_PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
+
+
+def _pattern_advice(option: str, prefix: str) -> str | None:
+    mark = _PATH_PATTERN_MARKS.search(prefix)
+    if mark is None:
+        return None
+    regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
+    kind = "a regular expression" if regex else "a glob"
+    literal = prefix.removeprefix("^")
+    cut = _PATH_PATTERN_MARKS.search(literal)
+    if cut is not None:
+        literal = literal[: cut.start()]
+    literal = literal.rstrip("/.")
+    segments = [segment for segment in literal.split("/") if segment]
+    suggestion = "/" + "/".join(segments)
+    what = "routes key" if option == "routes" else option + ":"
+    write = f"write {suggestion!r}"
+    if suggestion == "/" and option != "routes":
+        write = "list the paths that take cross-origin writes, e.g. '/webhooks'"
+    return (
+        f"{what} {prefix!r} is {kind}: {option} match whole path segments by plain prefix "
+        f"(no wildcards or regular expressions), {write}"
+    )
+
+
 def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
-        problems.append(f"{option}: {prefix!r} must be a path starting with '/'")
+        advice = _pattern_advice(option, prefix) if isinstance(prefix, str) else None
+        problems.append(advice or f"{option}: {prefix!r} must be a path starting with '/'")
+        return None
+    advice = _pattern_advice(option, prefix)
+    if advice is not None:
+        problems.append(advice)
         return None
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:
@@ -529,7 +630,10 @@ def _check_credentialed_origin(
     text = pattern.text
     if pattern.scheme == "http" and not pattern.is_loopback:
         if tolerate_insecure:
-            warnings.append(f"{text}: plain-http origin trusted with credentials (tolerated)")
+            warnings.append(
+                f"{text}: plain-http origin trusted with credentials (tolerated) "
+                + label("insecure-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} is plain http: anyone on the network path can inject "
@@ -537,9 +641,14 @@ def _check_credentialed_origin(
                 f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
                 "for a deliberate exception"
             )
-    if pattern.is_wildcard_host and not pattern.is_loopback and _is_shared_hosting(pattern.host):
+    if not pattern.is_wildcard_host or pattern.is_loopback:
+        return
+    if is_shared_hosting(pattern.host):
         if tolerate_psl:
-            warnings.append(f"{text}: wildcard on a public suffix (tolerated)")
+            warnings.append(
+                f"{text}: wildcard on a public suffix (tolerated) "
+                + label("third-party-origin-trusted", Context(credentials=True))
+            )
         else:
             problems.append(
                 f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
@@ -549,12 +658,22 @@ def _check_credentialed_origin(
                 "'https://myapp-*.preview.example.com', or pass "
                 "tolerate_public_suffix_wildcards=True for a deliberate exception"
             )
-
-
-def _is_shared_hosting(domain: str) -> bool:
-    from corsguard.probes import is_shared_hosting
-
-    return is_shared_hosting(domain)
+        return
+    # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
+    # (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. A
+    # within-label '*' matches one label only, directly under the domain.
+    beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+    if beneath is not None:
+        if tolerate_psl:
+            warnings.append(f"{text}: wildcard over the public suffix {beneath!r} (tolerated)")
+        else:
+            problems.append(
+                f"allow_origins: {text} also matches every host under {beneath!r}, a public "
+                "suffix (Public Suffix List) where anyone can create a name and read your "
+                "users' data. List your exact origins, or a within-label pattern such as "
+                f"'https://myapp-*.{pattern.host}', or pass "
+                "tolerate_public_suffix_wildcards=True for a deliberate exception"
+            )
 
 
 def _regex_advice(regex: str) -> str:
@@ -564,7 +683,7 @@ def _regex_advice(regex: str) -> str:
         f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
         "expressions are the most common CORS hole in Python apps"
     )
-    if suggestion and _is_shared_hosting(parse_origin_pattern(suggestion).host):
+    if suggestion and is_shared_hosting(parse_origin_pattern(suggestion).host):
         return (
             text + f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
             "platform: host your previews on a domain you own and write e.g. "

@@ -9,9 +9,31 @@ reserved .test TLD (RFC 6761) wherever the bypass allows a free choice of name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from publicsuffixlist import PublicSuffixList
+# Public-suffix facts belong to the model (corsguard.suffixes); re-exported here for the
+# auditor and the linter, which import them from this module.
+from corsguard.suffixes import (
+    THIRD_PARTY_HOSTS,
+    is_shared_hosting,
+    public_suffix_list,
+    registrable_domain,
+)
+
+__all__ = [
+    "ARBITRARY_ORIGIN",
+    "ATTACKER_DOMAIN",
+    "PROBE_LABEL",
+    "SPECIAL_CHARACTERS",
+    "THIRD_PARTY_HOSTS",
+    "Probe",
+    "bypass_probes",
+    "generic_probes",
+    "is_shared_hosting",
+    "platform_probes",
+    "public_suffix_list",
+    "registrable_domain",
+    "split_origin",
+]
 
 ATTACKER_DOMAIN = "attacker.test"
 ARBITRARY_ORIGIN = "https://corsguard-probe.attacker.test"
@@ -23,23 +45,6 @@ SPECIAL_CHARACTERS = (
     "`", "%60", "{", "}", "|",
 )  # fmt: skip
 
-# Public hosting platforms where anyone can publish a page. Most are on the public suffix
-# list; codepen.io, jsfiddle.net and glitch.me are not, so they are named here.
-THIRD_PARTY_HOSTS = (
-    "github.io",
-    "codepen.io",
-    "jsfiddle.net",
-    "herokuapp.com",
-    "netlify.app",
-    "vercel.app",
-    "pages.dev",
-    "web.app",
-    "firebaseapp.com",
-    "azurewebsites.net",
-    "glitch.me",
-    "repl.co",
-)
-
 
 @dataclass(frozen=True)
 class Probe:
@@ -47,18 +52,6 @@ class Probe:
 
     finding_id: str
     origin: str
-
-
-@lru_cache(maxsize=1)
-def public_suffix_list() -> PublicSuffixList:
-    return PublicSuffixList()
-
-
-def registrable_domain(host: str) -> str:
-    """The registrable domain of a host (eTLD+1), or the host itself for IPs and single labels."""
-    if host.startswith("[") or host.replace(".", "").isdigit():
-        return host
-    return public_suffix_list().privatesuffix(host) or host
 
 
 def split_origin(origin: str) -> tuple[str, str, str]:
@@ -99,17 +92,6 @@ def bypass_probes(trusted: str) -> list[Probe]:
         # Letters only, for checks such as \w+ or [a-z]+ that a hyphen would not pass.
         probes.append(Probe("any-subdomain-trusted", f"{scheme}://corsguardprobe.{domain}"))
     return probes
-
-
-def is_shared_hosting(domain: str) -> bool:
-    """Whether anyone can get a host name directly under ``domain``.
-
-    True for public suffixes (the Public Suffix List, private section included: vercel.app,
-    github.io...) and for the user-content platforms named above that are not on it.
-    """
-    if domain in THIRD_PARTY_HOSTS:
-        return True
-    return bool(public_suffix_list().is_public(domain))
 
 
 PROBE_LABEL = "corsguardprobe"

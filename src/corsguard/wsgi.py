@@ -7,6 +7,7 @@ integrations, which see the same environ and str headers.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -27,6 +28,7 @@ _ENVIRON_HEADERS = (
     ("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", b"access-control-request-private-network"),
     ("HTTP_SEC_FETCH_SITE", b"sec-fetch-site"),
     ("HTTP_HOST", b"host"),
+    ("HTTP_AUTHORIZATION", b"authorization"),
 )
 _REASONS = {204: "204 No Content", 403: "403 Forbidden"}
 
@@ -43,7 +45,41 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
         if value is not None:
             # PEP 3333: environ strings carry the raw bytes as latin-1.
             headers.append((name, value.encode("latin-1", "replace")))
+    if _has_cookie(environ):
+        # The engine reads only whether cookies came (write trust), never their value.
+        headers.append((b"cookie", b"present"))
     return headers
+
+
+def _has_cookie(environ: Mapping[str, Any]) -> bool:
+    """Whether the request carries a cookie, as engine.decide judges a Cookie line."""
+    value = environ.get("HTTP_COOKIE")
+    return value is not None and (value[:1] not in " \t" or bool(value.strip(" \t")))
+
+
+def environ_path(environ: Mapping[str, Any]) -> str:
+    """The path a WSGI app routes on: PATH_INFO (already below SCRIPT_NAME), as text.
+
+    PEP 3333 hands PATH_INFO over as the request's bytes decoded as latin-1; routers
+    (Werkzeug, Django) decode those bytes as UTF-8, so route prefixes such as "/café"
+    are compared with the UTF-8 reading. Undecodable bytes become U+FFFD, as in Werkzeug.
+    """
+    path: str = environ.get("PATH_INFO") or "/"
+    if not path.isascii():
+        # A str that is not latin-1 bytes is text the server already decoded.
+        with contextlib.suppress(UnicodeEncodeError):
+            path = path.encode("latin-1").decode("utf-8", "replace")
+    return path
+
+
+def environ_raw_path(environ: Mapping[str, Any]) -> str | None:
+    """The request target as the client sent it, where the server reports it and it has a
+    '%' escape (gunicorn and Werkzeug set RAW_URI, waitress and Apache REQUEST_URI); else
+    None. It includes SCRIPT_NAME and the query; engine.decide reads past both."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(raw, str) and "%" in raw:
+        return raw
+    return None
 
 
 def _str_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -101,7 +137,7 @@ def apply_to_headers(headers: Any, decision: Decision) -> None:
 
 # Pass-through decisions remembered per middleware (see CORSMiddleware.__call__).
 _MEMO_SIZE = 512
-_MemoKey = tuple[str, "str | None", "str | None", "str | None"]
+_MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
 
 
 class CORSMiddleware:
@@ -112,8 +148,9 @@ class CORSMiddleware:
         self.policy = _policy(policy, policy_kwargs)
         # Without per-path rules, a request that the engine lets through (no refusal,
         # so nothing to log) is decided by its method, Origin, Sec-Fetch-Site and Host
-        # alone: the engine's answer for those values is remembered, bounded, and OPTIONS
-        # (which may be a preflight) is always decided afresh.
+        # alone, and whether it carries cookies: the engine's answer for those values is
+        # remembered, bounded. OPTIONS (which may be a preflight) and requests with an
+        # Authorization header (write trust reads its scheme) are always decided afresh.
         policy = self.policy
         self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
@@ -123,12 +160,13 @@ class CORSMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         memo = self._memo
         key: _MemoKey | None = None
-        if memo is not None and method != "OPTIONS":
+        if memo is not None and method != "OPTIONS" and "HTTP_AUTHORIZATION" not in environ:
             key = (
                 method,
                 environ.get("HTTP_ORIGIN"),
                 environ.get("HTTP_SEC_FETCH_SITE"),
                 environ.get("HTTP_HOST"),
+                _has_cookie(environ),
             )
             remembered = memo.get(key)
             if remembered is not None:
@@ -136,9 +174,10 @@ class CORSMiddleware:
         decision = decide(
             self.policy,
             method,
-            environ.get("PATH_INFO", "") or "/",
+            environ_path(environ),
             environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
+            raw_path=None if self.policy._paths is None else environ_raw_path(environ),
         )
         if decision.status is not None:
             out = immediate_headers(decision)

@@ -22,7 +22,10 @@ app.add_middleware(
     allow_origins=os.getenv("CORS_ORIGINS", "https://app.example.com").split(","),
     allow_credentials=True,
 )
-app.add_middleware(GuardMiddleware, allow_origins=["https://app.example.com"])
+# corsguard on an app of its own (beside Starlette's CORSMiddleware it would be a
+# cors-library-conflict: see library_conflicts.py).
+guard_app = FastAPI()
+guard_app.add_middleware(GuardMiddleware, allow_origins=["https://app.example.com"])
 
 flask_app = Flask(__name__)
 CORS(flask_app, origins=["https://app.example.com"], supports_credentials=True)

@@ -47,14 +47,16 @@ from corsguard.audit.prove import (
     prove_stream,
 )
 from corsguard.cli import UsageError
-from corsguard.cliargs import parse_header, parse_resolve
+from corsguard.cliargs import format_type, normalize_url, parse_header, parse_resolve
 from corsguard.findings import Severity
 from corsguard.origin import OriginPattern
 from corsguard.untrusted import text_from_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("urls", nargs="*", metavar="URL", help="endpoints to audit")
+    parser.add_argument(
+        "urls", nargs="*", metavar="URL", type=normalize_url, help="endpoints to audit"
+    )
     parser.add_argument(
         "-i", "--input", metavar="FILE", help="read URLs from FILE, one a line ('-': stdin)"
     )
@@ -83,7 +85,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify TLS certificates"
     )
-    parser.add_argument("--format", default="table", help="table (default), json, jsonl or sarif")
+    parser.add_argument(
+        "--format",
+        type=format_type(("table", "json", "jsonl", "sarif"), {"text": "table"}),
+        default="table",
+        help="text (default; also called table), json, jsonl or sarif",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
         "--concurrency", default="20", metavar="N", help="targets audited at once (default 20)"

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
-from corsguard.findings import KINDS, Severity
+from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
@@ -224,6 +224,7 @@ class Finding:
 
     @property
     def remediation(self) -> str:
+        """Stack-independent; corsguard.audit.output writes it with the user's origins."""
         return KINDS[self.id].remediation
 
 
@@ -238,6 +239,8 @@ class TargetReport:
     # What the reader should know about how complete the evidence is (incomplete bodies, a
     # check set cut short by the time budget); the findings stand.
     notes: tuple[str, ...] = ()
+    # The --origin values (empty in black-box mode): the origins a remediation is written for.
+    trusted: tuple[str, ...] = ()
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -566,7 +569,7 @@ def _origin_finding(target: Target, exchange: Exchange) -> Finding:
         explanation = f"The browser would not honour this grant: {read.reason}."
     return Finding(
         exchange.request.purpose,
-        read.severity,
+        severity_of(exchange.request.purpose, read.context),
         origin,
         read.credentialed,
         exchange.request,
@@ -661,7 +664,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
         findings = [
             Finding(
                 "wildcard-origin",
-                Severity.MEDIUM if read.anonymous else Severity.LOW,
+                severity_of("wildcard-origin", read.context),
                 origin,
                 False,
                 exchange.request,
@@ -671,7 +674,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
             )
         ]
         if [v.lower() for v in response.values("access-control-allow-credentials")] == ["true"]:
-            severity = read.severity if read.credentialed else Severity.LOW
+            severity = severity_of("wildcard-with-credentials", read.context)
             findings.append(
                 Finding(
                     "wildcard-with-credentials",
@@ -739,10 +742,10 @@ _PRETTY_CACHE = {
 
 
 def missing_vary_severity(cacheable: bool) -> Severity:
-    """The rating of missing-vary-origin: medium where a shared cache may store the answer
-    (one origin's grant or refusal served to another, for every user), low otherwise (only
-    a cache the deployment adds later, or a browser cache, is exposed)."""
-    return Severity.MEDIUM if cacheable else Severity.LOW
+    """The rating of missing-vary-origin (the catalogue's rule, corsguard.findings): medium
+    where a shared cache may store the answer (one origin's grant or refusal served to
+    another, for every user), low otherwise."""
+    return severity_of("missing-vary-origin", Context(cacheable=cacheable))
 
 
 def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
@@ -778,7 +781,9 @@ def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]
             return [
                 Finding(
                     "missing-vary-origin",
-                    missing_vary_severity(cacheable),
+                    severity_of(
+                        "missing-vary-origin", Context(read.credentialed, cacheable=cacheable)
+                    ),
                     exchange.request.origin,
                     read.credentialed,
                     exchange.request,
@@ -814,7 +819,7 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
             findings.append(
                 Finding(
                     "preflight-any-method",
-                    Severity.LOW,
+                    severity_of("preflight-any-method", Context(False)),
                     origin,
                     False,
                     exchange.request,
@@ -828,7 +833,7 @@ def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Fi
             findings.append(
                 Finding(
                     "preflight-any-header",
-                    Severity.LOW,
+                    severity_of("preflight-any-header", Context(False)),
                     origin,
                     False,
                     exchange.request,
@@ -878,7 +883,7 @@ def _untrusted_preflight_finding(
         return [
             Finding(
                 "preflight-origin-reflected",
-                Severity.MEDIUM if credentialed else Severity.LOW,
+                severity_of("preflight-origin-reflected", Context(credentialed)),
                 origin,
                 credentialed,
                 exchange.request,
@@ -911,14 +916,14 @@ def _private_network_finding(target: Target, answered: Sequence[Exchange]) -> li
         if not 200 <= response.status <= 299:
             continue  # a failed preflight (not ok) grants nothing, whatever its headers
         # Private Network Access: the grant counts only if the preflight passes as a whole.
-        if preflight_passes(origin, response.status, response.headers):
-            severity = Severity.MEDIUM
+        passes = preflight_passes(origin, response.status, response.headers)
+        severity = severity_of("private-network-allowed", Context(False, readable=passes))
+        if passes:
             explanation = (
                 f"The preflight grants {origin} access to this private-network service through "
                 "a visitor's browser."
             )
         else:
-            severity = Severity.LOW
             explanation = (
                 "The preflight answers Access-Control-Allow-Private-Network: true to an "
                 "untrusted origin, but the browser would not honour it: the preflight does not "
@@ -968,9 +973,6 @@ def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
     return None
 
 
-_ORDER = {kind: index for index, kind in enumerate(KINDS)}
-
-
 def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
     """One note per distinct body problem, with how many responses it affected."""
     counts: dict[str, int] = {}
@@ -1005,7 +1007,7 @@ def analyse(
         + _preflight_findings(target, answered)
         + _private_network_finding(target, answered)
     )
-    findings.sort(key=lambda f: (-f.severity.rank, _ORDER[f.id]))
+    findings.sort(key=lambda f: (-f.severity.rank, order(f.id)))
     return TargetReport(
         target.url,
         "ok",
@@ -1014,6 +1016,7 @@ def analyse(
         len(exchanges),
         target.request_headers,
         tuple(dict.fromkeys(all_notes)),
+        tuple(pattern.text for pattern in target.trust.patterns),
     )
 
 

@@ -23,17 +23,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from corsguard import __version__
+from corsguard import sarif
 from corsguard.audit.model import Finding, ProbeResponse, TargetError, TargetReport, url_origin
-from corsguard.findings import KINDS, Severity
+from corsguard.findings import AUDIT_IDS, Severity, fixes, remediation
+from corsguard.remediation import FixContext, safe_origins
 from corsguard.untrusted import clean_text, for_terminal
 
 FORMATS = ("table", "json", "jsonl", "sarif")
 JSON_VERSION = 1
-INFORMATION_URI = "https://pypi.org/project/corsguard/"
+INFORMATION_URI = sarif.INFORMATION_URI
 
-# Finding ids the audit can report (regex-origin is only visible in source: corsguard lint).
-AUDIT_IDS = tuple(kind for kind in KINDS if kind != "regex-origin")
+# AUDIT_IDS (from the catalogue): regex-origin and cors-library-conflict are only visible in
+# source (corsguard lint).
 
 _SECRET_WORDS = ("cookie", "auth", "token", "key", "secret", "session", "password")
 
@@ -70,9 +71,36 @@ def finding_dict(report: TargetReport, finding: Finding) -> dict[str, Any]:
             },
             "response": _response_dict(finding.response),
         },
-        "remediation": finding.remediation,
+        "remediation": remediation_of(report, finding),
+        "fixes": fixes_of(report, finding),
         **proof_fields(finding),
     }
+
+
+def fix_context(report: TargetReport, finding: Finding) -> FixContext:
+    """The user's origins for a fix: the --origin values, else (black-box) the target's site.
+
+    In black-box mode corsguard does not know the front ends; the fix then shows the
+    target's own origin and says that it is a stand-in.
+    """
+    if report.trusted:
+        origins, notes = safe_origins(report.trusted)
+    else:
+        try:
+            origins, notes = (url_origin(report.url),), ()
+        except TargetError:
+            origins, notes = (), ()
+        if origins:
+            notes = (f"{origins[0]} is this target's own origin: list your front ends' origins",)
+    return FixContext(origins=origins, credentials=finding.credentials or None, notes=notes)
+
+
+def remediation_of(report: TargetReport, finding: Finding) -> str:
+    return remediation(finding.id, fix_context(report, finding))
+
+
+def fixes_of(report: TargetReport, finding: Finding) -> dict[str, str]:
+    return fixes(finding.id, fix_context(report, finding))
 
 
 def proof_fields(finding: Finding) -> dict[str, Any]:
@@ -314,37 +342,7 @@ def render_table(
 
 # --- SARIF 2.1.0 -------------------------------------------------------------------------
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
-# GitHub code scanning ranks security alerts by a CVSS-like score on the rule.
-_SECURITY_SEVERITY = {
-    "wildcard-origin": "5.3",
-    "wildcard-with-credentials": "3.1",
-    "missing-vary-origin": "5.3",
-    "preflight-any-method": "3.1",
-    "preflight-any-header": "3.1",
-    "private-network-allowed": "5.3",
-}
-
-
-def _rule(kind_id: str) -> dict[str, Any]:
-    kind = KINDS[kind_id]
-    name = "".join(part.capitalize() for part in kind_id.split("-"))
-    return {
-        "id": kind_id,
-        "name": name,
-        "shortDescription": {"text": kind.title},
-        "fullDescription": {"text": kind.title},
-        "help": {"text": kind.remediation, "markdown": kind.remediation},
-        "defaultConfiguration": {
-            "level": "note" if _SECURITY_SEVERITY.get(kind_id) == "3.1" else "error"
-        },
-        "properties": {
-            "tags": ["security", "cors"],
-            "precision": "high",
-            "security-severity": _SECURITY_SEVERITY.get(kind_id, "8.1"),
-        },
-    }
+SARIF_SCHEMA = sarif.SCHEMA
 
 
 # RFC 3986, section 2: the characters a URI may hold as they are (unreserved, reserved)
@@ -383,11 +381,9 @@ def sarif_uri(url: str) -> str | None:
     return text
 
 
-def _sarif_entries(
-    report: TargetReport, rule_index: Mapping[str, int]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _sarif_entries(report: TargetReport) -> tuple[list[sarif.Result], list[dict[str, Any]]]:
     """(results, notifications) of one target."""
-    results: list[dict[str, Any]] = []
+    results: list[sarif.Result] = []
     notifications: list[dict[str, Any]] = []
     uri = sarif_uri(report.url)
     locations = (
@@ -407,35 +403,34 @@ def _sarif_entries(
             f"{report.url}\n{finding.id}".encode("utf-8", "backslashreplace")
         ).hexdigest()
         results.append(
-            {
-                "ruleId": finding.id,
-                "ruleIndex": rule_index[finding.id],
-                "level": _LEVEL[finding.severity],
-                "message": {
-                    "text": f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"
-                },
-                **where,
-                "partialFingerprints": {"corsguardFinding/v1": fingerprint[:32]},
-                "properties": {
-                    "severity": finding.severity.value,
-                    "origin": finding.origin,
-                    "credentials": finding.credentials,
-                    "evidence": finding_dict(report, finding)["evidence"],
-                    **proof_fields(finding),
-                },
-            }
+            sarif.Result(
+                finding.id,
+                finding.severity,
+                cleaned(f"{finding.title}. {evidence_line(finding)}. {finding.explanation}"),
+                cleaned(locations),
+                fingerprint[:32],
+                cleaned(
+                    {
+                        "origin": finding.origin,
+                        "credentials": finding.credentials,
+                        "evidence": finding_dict(report, finding)["evidence"],
+                        "remediation": remediation_of(report, finding),
+                        **proof_fields(finding),
+                    }
+                ),
+            )
         )
-    return cleaned(results), cleaned(notifications)
+    return results, cleaned(notifications)
 
 
 def render_sarif(reports: Sequence[TargetReport]) -> str:
-    rule_index = {kind_id: i for i, kind_id in enumerate(AUDIT_IDS)}
-    results: list[dict[str, Any]] = []
+    results: list[sarif.Result] = []
     notifications: list[dict[str, Any]] = []
     for report in reports:
         try:
-            found, notes = _sarif_entries(report, rule_index)
-            json.dumps([found, notes])  # fail here, for this target only
+            found, notes = _sarif_entries(report)
+            json.dumps([sarif.result(r, dict.fromkeys(AUDIT_IDS, 0)) for r in found])
+            json.dumps(notes)  # fail here, for this target only
         except Exception as exc:  # one target's report must not lose the others
             found = []
             uri = sarif_uri(clean_text(str(report.url)))
@@ -446,24 +441,4 @@ def render_sarif(reports: Sequence[TargetReport]) -> str:
             notes = [failure]
         results += found
         notifications += notes
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "corsguard",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(kind_id) for kind_id in AUDIT_IDS],
-                    }
-                },
-                "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-                ],
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(sarif.document(AUDIT_IDS, results, notifications), indent=2) + "\n"

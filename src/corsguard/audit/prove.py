@@ -43,7 +43,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corsguard.audit.model import (
-    ORIGIN_CLASSES,
     PROBE_HEADER,
     PROBE_METHOD,
     Finding,
@@ -52,7 +51,7 @@ from corsguard.audit.model import (
     url_origin,
     with_cache_key,
 )
-from corsguard.findings import Severity
+from corsguard.findings import KINDS, Severity
 from corsguard.probes import ARBITRARY_ORIGIN
 from corsguard.untrusted import clean_text
 
@@ -114,26 +113,8 @@ def launch_flags(local: bool) -> tuple[str, ...]:
 # blocking them, which would hide every credentialed read from a cross-site page.
 PROFILE_PREFERENCES = {"profile": {"cookie_controls_mode": 0}}
 
-# Findings whose proof is a cross-origin read of the target by a page on finding.origin.
-READ_KINDS = ORIGIN_CLASSES | {"wildcard-origin", "wildcard-with-credentials"}
-
-NOT_PROVABLE = {
-    "preflight-origin-reflected": (
-        "not provable by reading: the preflight lets an attacker's request go out, but the "
-        "page cannot see its effect on the server; the evidence is the preflight response"
-    ),
-    "missing-vary-origin": (
-        "not provable from a web page: the risk is a shared cache (CDN, proxy) serving one "
-        "origin's Access-Control-Allow-Origin to another, and Chromium's own HTTP cache is "
-        "partitioned by top-level site; the evidence is the response without Vary: Origin"
-    ),
-    "private-network-allowed": (
-        "not provable in Chromium: it no longer sends Private Network Access preflights "
-        "(replaced by the Local Network Access permission prompt), so "
-        "Access-Control-Allow-Private-Network changes nothing there; the evidence is the "
-        "preflight response"
-    ),
-}
+# Whether and how each id can be proven is the catalogue's (corsguard.findings.Kind.proof).
+NOT_PROVABLE = {k.id: k.proof.why_not for k in KINDS.values() if not k.proof.provable}
 
 # The JS an attacker's page runs: fetch, then read status, the script-readable headers and
 # the first bytes of the body. Shared by the proof pages and the --poc-dir pages.
@@ -263,7 +244,7 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
         # A page on a trusted front end is the legitimate site, not an attacker: what it can
         # do shows no hole (issue #12). Proofs run on attacker-controlled origins only; a
         # preflight echo is tried from one, the rest has no proof.
-        if finding.id not in ("preflight-any-method", "preflight-any-header"):
+        if KINDS[finding.id].proof.how not in ("method", "header"):
             return NoProof(
                 index,
                 f"not provable as an attack: {finding.origin} is a trusted front end, and a "
@@ -287,20 +268,21 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     where = "a sandboxed iframe (Origin: null)" if origin == "null" else f"a page on {origin}"
     if stand_in:
         where += " (an attacker origin: the finding was seen from a trusted front end)"
-    if finding.id == "preflight-any-method":
+    how = KINDS[finding.id].proof.how
+    if how == "method":
         spec = FetchSpec(url, PROBE_METHOD, credentials)
         claim = (
             f"{where} sent a {PROBE_METHOD} request: the preflight let the made-up method "
             "through and the page read the answer"
         )
-    elif finding.id == "preflight-any-header":
+    elif how == "header":
         spec = FetchSpec(url, "GET", credentials, ((PROBE_HEADER, "1"),))
         claim = (
             f"{where} sent the made-up header {PROBE_HEADER}: the preflight let it through "
             "and the page read the answer"
         )
-    elif finding.id in READ_KINDS:
-        if finding.id == "wildcard-with-credentials":
+    elif how in ("read", "read-with-credentials"):
+        if how == "read-with-credentials":
             credentials = "include"
         spec = FetchSpec(url, "GET", credentials)
         with_cookies = (

@@ -1,8 +1,7 @@
-"""Severity: what an attacker's page gets from a response, as the browser decides it.
+"""What an attacker's page gets from a response, as the browser model decides it.
 
-high: an untrusted origin can read the response with the victim's credentials;
-medium: it can read it without credentials, or the response can poison a shared cache;
-low: the rest, including grants the browser refuses to honour (reported with the reason).
+The severity rules themselves are the catalogue's (corsguard.findings): this module only
+works out the facts they read (a read with and without credentials, a passing preflight).
 """
 
 from __future__ import annotations
@@ -11,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corsguard.browser import Response, can_read
-from corsguard.findings import Severity
+from corsguard.browser.cors import cors_check
+from corsguard.browser.data import Credentials
+from corsguard.findings import Context
 
 Headers = Sequence[tuple[str, str]]
 
@@ -25,43 +26,17 @@ class Readability:
     reason: str  # why the credentialed (or, failing that, the anonymous) read fails; "" if none
 
     @property
-    def severity(self) -> Severity:
-        if self.credentialed:
-            return Severity.HIGH
-        if self.anonymous:
-            return Severity.MEDIUM
-        return Severity.LOW
-
-
-def _values(headers: Headers, name: str) -> list[str]:
-    # Header parsing trims surrounding whitespace (RFC 9110 §5.5).
-    return [value.strip(" \t") for key, value in headers if key.lower() == name]
+    def context(self) -> Context:
+        """The catalogue's severity context (corsguard.findings.Context) of a read grant."""
+        return Context(credentials=self.credentialed, readable=self.anonymous or self.credentialed)
 
 
 def _cors_check(origin: str, headers: Headers, credentials: bool) -> str:
-    """Fetch standard, "CORS check": "" when it passes, else why it fails."""
-    fields = _values(headers, "access-control-allow-origin")
-    if not fields:
-        return "no Access-Control-Allow-Origin header"
-    if len(fields) > 1:
-        # Several fields are combined with ", " and never match an origin.
-        return "several Access-Control-Allow-Origin headers, which browsers refuse"
-    value = fields[0]
-    if value == "*" and not credentials:
-        return ""
-    if value == "*":
-        return "browsers refuse Access-Control-Allow-Origin: * on a request with credentials"
-    if value != origin:
-        return f"Access-Control-Allow-Origin is {value!r}, not {origin!r}"
-    if credentials:
-        acac = _values(headers, "access-control-allow-credentials")
-        if acac != ["true"]:
-            shown = ", ".join(acac) if acac else "missing"
-            return (
-                "Access-Control-Allow-Credentials must be exactly 'true' for a request with "
-                f"credentials (it is {shown})"
-            )
-    return ""
+    """Fetch standard, "CORS check", as corsguard.browser runs it: "" when it passes, else why."""
+    mode: Credentials = "include" if credentials else "omit"
+    checks, _fixes = cors_check("response", Response.make(200, headers), origin, mode, 0)
+    failed = next((check for check in checks if not check.passed), None)
+    return "" if failed is None else failed.reason
 
 
 def _model(origin: str, url: str, response: Response, credentials: bool) -> str:

@@ -293,7 +293,7 @@ def _table(trusted: str) -> list[Row]:
             'ALLOWED = {"https://app.example.test", "http://app.example.test"}',
             _allowlist("/http-allowed", lambda origin: origin in {trusted_, insecure}),
             ("insecure-origin-trusted",),
-            "high",
+            "medium",
         ),
         (
             "/any-subdomain",
@@ -303,7 +303,7 @@ def _table(trusted: str) -> list[Row]:
                 any_subdomain,
             ),
             ("any-subdomain-trusted",),
-            "high",
+            "medium",
         ),
         (
             "/third-party",
@@ -320,21 +320,21 @@ def _table(trusted: str) -> list[Row]:
             'ALLOWED = {"https://app.example.test", "http://localhost:3000"}',
             _allowlist("/localhost", lambda origin: origin in {trusted_, "http://localhost:3000"}),
             ("localhost-trusted",),
-            "high",
+            "medium",
         ),
         (
             "/wildcard",
             "Access-Control-Allow-Origin: *",
             _wildcard("/wildcard"),
             ("wildcard-origin",),
-            "medium",
+            "low",
         ),
         (
             "/wildcard-credentials",
             "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
             _wildcard("/wildcard-credentials", credentials=True),
             ("wildcard-origin", "wildcard-with-credentials"),
-            "medium",
+            "low",
         ),
         (
             "/no-vary",

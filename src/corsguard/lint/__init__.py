@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import Analyzer, ignored_ids
 
-__all__ = ["FileResult", "LintFinding", "lint_source", "might_have_cors"]
+__all__ = ["FileResult", "LintFinding", "LintNote", "lint_source", "might_have_cors"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,22 @@ class LintFinding:
 
 
 @dataclass(frozen=True)
+class LintNote:
+    """Something the linter did not evaluate in a file it did read (a risky regex, a value
+    over a size cap), so that a reader knows what the findings do not cover."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class FileResult:
     path: str
     findings: tuple[LintFinding, ...] = ()
     silenced: tuple[LintFinding, ...] = ()
-    note: str | None = None  # why the file was skipped (syntax error, undecodable)
+    note: str | None = None  # why the file was skipped (syntax error, undecodable, not a file)
     skipped: bool = field(default=False)
+    notes: tuple[LintNote, ...] = ()  # what was left unevaluated in a file that was read
 
 
 def might_have_cors(text: str) -> bool:
@@ -73,10 +83,12 @@ def lint_source(text: str, path: str = "<string>") -> FileResult:
             path, note=f"could not parse ({exc.__class__.__name__}); skipped", skipped=True
         )
     lines = text.splitlines()
+    analyzer = Analyzer(tree, lines)
     try:
-        raw = Analyzer(tree, lines).run()
+        raw = analyzer.run()
     except RecursionError:
         return FileResult(path, note="too deeply nested to analyse; skipped", skipped=True)
+    notes = tuple(LintNote(line, message) for line, message in analyzer.notes())
     unique = {(f.line, f.col, f.id): f for f in raw}
     findings: list[LintFinding] = []
     silenced: list[LintFinding] = []
@@ -87,4 +99,4 @@ def lint_source(text: str, path: str = "<string>") -> FileResult:
             silenced.append(finding)
         else:
             findings.append(finding)
-    return FileResult(path, tuple(findings), tuple(silenced))
+    return FileResult(path, tuple(findings), tuple(silenced), notes=notes)

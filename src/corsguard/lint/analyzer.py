@@ -30,8 +30,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from corsguard import findings as C
 from corsguard.findings import KINDS, Severity
 from corsguard.lint import judge as J
+from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 from corsguard.lint.regexes import combinations, regex_samples
 from corsguard.lint.values import (
     ORIGIN,
@@ -42,6 +44,7 @@ from corsguard.lint.values import (
     Options,
     Scope,
     ScopeNode,
+    dotted,
     module_statements,
     truth,
 )
@@ -78,6 +81,24 @@ class RawFinding:
     fix: str
 
 
+@dataclass(frozen=True)
+class _Install:
+    """One place where a CORS library is installed on an app, for the conflict check.
+
+    ``how`` says how its position orders it against another (see _outermost): "add"
+    (``app.add_middleware``: the last added is outermost), "list" (``middleware=[...]`` or
+    Django's MIDDLEWARE: the first listed is outermost), "wrap" (``App(app)``: wraps what
+    was built before it), "hook" (Flask after_request hooks: the first installed runs last,
+    so has the final word), "view" (a per-view decorator: innermost), "app" (INSTALLED_APPS
+    only: no middleware of its own).
+    """
+
+    library: str
+    how: str
+    node: ast.AST
+    target: str | None  # the app it is installed on, when written as a name
+
+
 @dataclass
 class _Config:
     """An origin configuration of a library, in the library's own terms."""
@@ -107,6 +128,13 @@ class Analyzer:
         self.flask_calls: list[tuple[ast.Call, Scope | None]] = []
         self.flask_config: dict[str, tuple[ast.expr, Scope | None]] = {}
         self._mentions: dict[int, bool] = {}
+        self.guards: list[_Install] = []  # corsguard installed
+        self._list_of: dict[int, int] = {}  # id of a call -> id of the list it is written in
+        self.others: list[_Install] = []  # another CORS library installed
+
+    def notes(self) -> list[tuple[int, str]]:
+        """(line, message) for what was left unevaluated, by line."""
+        return sorted(self.ev.notes, key=lambda item: item[0])
 
     # --- the walk --------------------------------------------------------------------
 
@@ -123,6 +151,9 @@ class Analyzer:
                     self._assign(child, scope)  # type: ignore[arg-type]
                 elif kind is ast.Tuple or kind is ast.List:
                     elts = child.elts  # type: ignore[attr-defined]
+                    for elt in elts:  # middleware=[Middleware(...), ...]: one stack per list
+                        if type(elt) is ast.Call:
+                            self._list_of[id(elt)] = id(child)
                     if len(elts) == 2 and isinstance(child.ctx, ast.Load):  # type: ignore[attr-defined]
                         self._header_pair(elts[0], elts[1], child, scope)
                 elif kind is ast.Dict:
@@ -143,6 +174,7 @@ class Analyzer:
         for config in self.configs:
             self._judge_config(config)
         self._judge_handwritten()
+        self._judge_conflicts()
         return self.findings
 
     def _header_name(self, node: ast.expr, scope: Scope | None) -> str | None:
@@ -187,10 +219,30 @@ class Analyzer:
             if method in _SETTERS and len(node.args) >= 2:
                 self._header_pair(node.args[0], node.args[1], node, scope)
         qual = self.ev.qualname(func) or ""
-        if qual.startswith("corsguard"):
-            return
         last = qual.rsplit(".", 1)[-1]
         args = node.args
+        if qual.startswith("corsguard"):
+            if last in ("CORSMiddleware", "CORSGuard") and (args or last == "CORSGuard"):
+                how = "hook" if last == "CORSGuard" else "wrap"
+                self.guards.append(_Install(qual, how, node, _target(args)))
+            return
+        if last in ("add_middleware", "Middleware") and args:
+            middleware = self.ev.qualname(args[0]) or ""
+            how = "add" if last == "add_middleware" else "list"
+            if how == "add":
+                target = dotted(func.value) if isinstance(func, ast.Attribute) else None
+            else:
+                in_list = self._list_of.get(id(node))
+                target = None if in_list is None else f"list {in_list}"
+            if middleware.startswith("corsguard"):
+                self.guards.append(_Install(middleware, how, node, target))
+            elif self._is_cors_middleware(args[0]):
+                self.others.append(_Install("Starlette CORSMiddleware", how, node, target))
+        elif last == "CORSMiddleware" and args:
+            self.others.append(_Install("Starlette CORSMiddleware", "wrap", node, _target(args)))
+        if last == "CORS" or (last == "cross_origin" and "flask_cors" in qual):
+            how = "hook" if last == "CORS" else "view"
+            self.others.append(_Install("flask-cors", how, node, _target(args)))
         if (
             last in ("add_middleware", "Middleware") and args and self._is_cors_middleware(args[0])
         ) or last == "CORSMiddleware":
@@ -387,7 +439,34 @@ class Analyzer:
                 config.exact.append((origin, node))
             self.configs.append(config)
 
+    def _django_installs(self) -> None:
+        """corsguard's and django-cors-headers' entries in MIDDLEWARE and INSTALLED_APPS."""
+        for stmt in module_statements(self.tree.body):
+            if not isinstance(stmt, ast.Assign) or not isinstance(
+                stmt.value, (ast.List, ast.Tuple)
+            ):
+                continue
+            names = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            middleware = bool(names & {"MIDDLEWARE", "MIDDLEWARE_CLASSES"})
+            if not middleware and "INSTALLED_APPS" not in names:
+                continue
+            for element in stmt.value.elts:
+                value = self.ev.eval(element, None)
+                if not isinstance(value, str):
+                    continue
+                if middleware and value.startswith("corsguard."):
+                    self.guards.append(_Install(value, "list", element, "settings"))
+                elif middleware and value.startswith("corsheaders."):
+                    self.others.append(
+                        _Install("django-cors-headers' CorsMiddleware", "list", element, "settings")
+                    )
+                elif not middleware and value.split(".", 1)[0] == "corsheaders":
+                    self.others.append(
+                        _Install("django-cors-headers (INSTALLED_APPS)", "app", element, "settings")
+                    )
+
     def _judge_django(self) -> None:
+        self._django_installs()
         settings: dict[str, list[ast.Assign]] = {}
         for stmt in module_statements(self.tree.body):
             if isinstance(stmt, ast.Assign):
@@ -445,7 +524,8 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "wildcard-with-credentials",
-                    Severity.HIGH,
+                    # The library reflects the origin with credentials: the read succeeds.
+                    J.severity_of("wildcard-with-credentials", True),
                     f"{lib}: {config.wildcard_text} with credentials answers every origin with "
                     "its own name and Access-Control-Allow-Credentials: true, so any site can "
                     "read responses with the user's cookies",
@@ -455,7 +535,7 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "wildcard-origin",
-                    Severity.LOW,
+                    J.severity_of("wildcard-origin", False),
                     f"{lib}: {config.wildcard_text} lets any site read responses "
                     "(without credentials); fine for public, read-only data",
                     J.render_fix(J.Intent(public=True), False),
@@ -464,7 +544,7 @@ class Analyzer:
                 self._add(
                     config.wildcard,
                     "private-network-allowed",
-                    Severity.MEDIUM,
+                    J.severity_of("private-network-allowed", creds),
                     f"{lib}: allow_private_network=True with every origin allowed lets any "
                     "public site reach this private-network service through a visitor's browser",
                     J.render_fix(J.intent_from(), creds),
@@ -506,19 +586,25 @@ class Analyzer:
             self._add(
                 node,
                 "regex-origin",
-                Severity.LOW,
+                J.severity_of("regex-origin", creds),
                 f"{lib} matches origins with the regular expression {pattern!r} ({how})",
                 fix,
             )
+            risk = regex_risk(pattern, flags)
+            if risk is not None:
+                # Too risky to run (see corsguard.lint.regex_safety): the regex-origin finding
+                # above stands, the bypass probes are skipped, and the note says so.
+                self.ev.note(node, f"regex not evaluated: {risk}")
+                continue
             try:
                 compiled = re.compile(pattern, flags)
-            except re.error:
+            except (re.error, RecursionError, OverflowError):
                 continue
             matcher: Callable[[str], object] = (
                 compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
             )
             verdicts = J.judge(
-                lambda o, m=matcher: m(o) is not None,  # type: ignore[misc]
+                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o) is not None,  # type: ignore[misc]
                 regex_samples(pattern) + exact_samples,
             )
             for verdict in verdicts or []:
@@ -529,6 +615,79 @@ class Analyzer:
                     f"{lib} regex {pattern!r} accepts {verdict.example}: {KINDS[verdict.id].title}",
                     fix,
                 )
+
+    def _judge_conflicts(self) -> None:
+        """Issue #10: corsguard owns Access-Control-* where it is installed. Another CORS
+        library on the same app (a half-finished migration) answers requests corsguard
+        refuses or never sees when it is the outer layer, and adds headers corsguard then has
+        to strip when it is the inner one; corsguard cannot see an outer middleware at run
+        time, so only the source can tell."""
+        if not self.guards:
+            return
+        guards = sorted(self.guards, key=lambda g: _position(g.node))
+        for other in self.others:
+            exact = [g for g in guards if g.target is not None and g.target == other.target]
+            loose = [g for g in guards if g.target is None or other.target is None]
+            if not exact and not loose:
+                continue
+            # The guard on the same app, else the nearest one whose app is not written.
+            guard = (exact or sorted(loose, key=lambda g: _distance(g.node, other.node)))[0]
+            outer = _outermost(other, guard)
+            config = self._config_at(other.node)
+            creds = config.credentials if config is not None else None
+            if config is None and other.library.startswith("django-cors-headers"):
+                django = [c for c in self.configs if c.library == "django-cors-headers"]
+                config = django[0] if django else None
+                creds = config.credentials if config is not None else False
+            every_origin = config is not None and config.wildcard is not None
+            dangerous = outer is True or creds is not False or every_origin
+            guard_line = getattr(guard.node, "lineno", 1)
+            guard_name = guard.library.rsplit(".", 1)[-1]
+            if outer is True and other.how == "hook":
+                # flask-cors' after_request hook leaves a response alone only when it already
+                # has Access-Control-Allow-Origin (flask_cors/core.py, set_cors_headers).
+                why = (
+                    "its after_request hook runs after corsguard's and adds its own headers "
+                    "to every response corsguard refused"
+                )
+            elif outer is True:
+                why = (
+                    "it is the outer layer, so it answers CORS requests and preflights "
+                    "before corsguard sees them"
+                )
+            elif other.how == "app":
+                why = "a leftover app entry (its middleware would answer before corsguard)"
+            elif outer is False:
+                why = "corsguard is the outer layer and replaces its headers, a leftover"
+            else:
+                why = "which of the two answers depends on the order they run in"
+            if outer is not True and (creds is not False or every_origin):
+                why += (
+                    "; it "
+                    + ("allows credentials" if creds is not False else "allows every origin")
+                    + " wherever it is the one that answers"
+                )
+            intent = J.intent_from(
+                exact=[o for o, _ in config.exact] if config else [],
+                regexes=[p for p, _, _ in config.regexes] if config else [],
+            )
+            fix = J.render_fix(intent, creds if config is not None else False)
+            leftover = f"remove the leftover {other.library}: corsguard owns Access-Control-*"
+            fix += ("; " if "  # " in fix else "  # ") + leftover
+            self._add(
+                other.node,
+                "cors-library-conflict",
+                C.severity_of("cors-library-conflict", C.Context(creds, exposed=dangerous)),
+                f"{other.library} is installed beside corsguard's {guard_name} "
+                f"(line {guard_line}): {why}",
+                fix,
+            )
+
+    def _config_at(self, node: ast.AST) -> _Config | None:
+        for config in self.configs:
+            if config.anchor is node or _within(config.anchor, node):
+                return config
+        return None
 
     def _judge_handwritten(self) -> None:
         if not self.acao:
@@ -571,7 +730,9 @@ class Analyzer:
                     self._add(
                         anchor,
                         "wildcard-with-credentials",
-                        Severity.LOW,
+                        # Written by hand, '*' reaches the browser, which refuses it with
+                        # credentials (Fetch, "CORS check"): no credentialed read.
+                        J.severity_of("wildcard-with-credentials", False),
                         "Access-Control-Allow-Origin: * together with "
                         "Access-Control-Allow-Credentials: true: browsers refuse the "
                         "combination, and the usual 'fix' of echoing the origin trusts everyone",
@@ -581,7 +742,7 @@ class Analyzer:
                     self._add(
                         anchor,
                         "wildcard-origin",
-                        Severity.LOW,
+                        J.severity_of("wildcard-origin", False),
                         "Access-Control-Allow-Origin: * lets any site read responses (without "
                         "credentials); fine for public, read-only data",
                         J.render_fix(J.Intent(public=True), False),
@@ -676,7 +837,7 @@ class Analyzer:
             self._add(
                 node,
                 "regex-origin",
-                Severity.LOW,
+                J.severity_of("regex-origin", creds),
                 f"the origin is checked with the regular expression {pattern!r}",
                 fix,
             )
@@ -811,6 +972,45 @@ def _within(node: ast.AST, anchor: ast.AST) -> bool:
     if start is None or end is None or line is None:
         return False
     return bool(start <= line <= end)
+
+
+def _target(args: list[ast.expr]) -> str | None:
+    """The app a library is installed on: ``CORS(app)``, ``CORSMiddleware(app.wsgi_app)``."""
+    if not args:
+        return None
+    name = dotted(args[0])
+    if name is not None and name.endswith(".wsgi_app"):
+        name = name[: -len(".wsgi_app")]
+    return name
+
+
+def _distance(a: ast.AST, b: ast.AST) -> int:
+    return abs(int(getattr(a, "lineno", 0)) - int(getattr(b, "lineno", 0)))
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+
+def _outermost(other: _Install, guard: _Install) -> bool | None:
+    """Is ``other`` outside corsguard (answers first, or has the last word on headers)?"""
+    later = _position(other.node) > _position(guard.node)
+    if other.how in ("app", "view"):
+        return False
+    if guard.how == "wrap" or other.how == "wrap":
+        # A wrapper wraps whatever was built before it: the later of two wrappers is outside.
+        return later if guard.how == other.how else other.how == "wrap"
+    if other.how == guard.how == "add":
+        return later  # Starlette: add_middleware inserts at the front of the stack
+    if other.how == guard.how == "list":
+        return not later  # the first listed is outermost
+    if {other.how, guard.how} == {"add", "list"}:
+        return other.how == "add"  # added middleware wraps the middleware=[...] list
+    if other.how == guard.how == "hook":
+        # Flask runs after_request functions in reverse order of registration, so the one
+        # installed first runs last and has the final word on the headers.
+        return not later
+    return None
 
 
 def _kwarg(call: ast.Call, name: str, position: int) -> ast.expr | None:

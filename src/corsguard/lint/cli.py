@@ -12,7 +12,15 @@ from pathlib import Path
 from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
+from corsguard.lint.files import read_source
 from corsguard.lint.report import RENDERERS
+from corsguard.lint.stacks import (
+    collapse_missing,
+    file_loader,
+    lint_stack_source,
+    stack_of,
+    wants_file,
+)
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                     "build", "dist", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
@@ -78,13 +86,24 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
 
 
 def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
-    """The .py files to lint, in a stable order; explicit file arguments are always read."""
+    """The .py and stack files (JS/TS, nginx, Spring) to lint, in a stable order; explicit
+    file arguments are always read."""
+    for path, _root in iter_targets(paths, excludes):
+        yield path
+
+
+def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, Path]]:
+    """(file, root) for each file to lint; a symlink is followed only to a file in root.
+
+    The root of a directory argument is that directory; of a file argument, the current
+    directory. os.walk does not descend into symlinked directories (followlinks=False).
+    """
     patterns = [_glob_regex(p.strip("/")) for p in excludes]
     for raw in paths:
         root = Path(raw)
-        if root.is_file():
+        if not root.is_dir():  # a file, or anything else named on the command line
             if not _excluded(root.as_posix(), patterns):
-                yield root
+                yield root, Path.cwd()
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             base = Path(dirpath)
@@ -98,22 +117,30 @@ def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
                 and not _excluded(prefix + d, patterns)
             )
             for name in sorted(filenames):
+                wanted = name.endswith(".py") or wants_file(str(base / name))
+                if wanted and not _excluded(prefix + name, patterns):
+                    yield base / name, root
+            # A directory named x.py is not walked into as a module; say that it was passed.
+            for name in dirnames:
                 if name.endswith(".py") and not _excluded(prefix + name, patterns):
-                    yield base / name
+                    yield base / name, root
 
 
-def lint_file(path: Path) -> FileResult:
+def lint_file(path: Path, root: Path | None = None) -> FileResult:
     display = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileResult(display, note=f"could not read: {exc.strerror}; skipped", skipped=True)
+    data = read_source(path, root)
+    if isinstance(data, str):
+        return FileResult(display, note=data, skipped=True)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return FileResult(display, note=f"not UTF-8 (byte {exc.start}); skipped", skipped=True)
     if "\x00" in text:
         return FileResult(display, note="contains NUL bytes; skipped", skipped=True)
+    stack = None if display.endswith(".py") else stack_of(display, text)
+    if stack is not None:
+        # Other stacks; relative imports are followed only inside the linted tree.
+        return lint_stack_source(text, display, stack, file_loader(str(root or path.parent)))
     return lint_source(text, display)
 
 
@@ -127,11 +154,12 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{raw}: no such file or directory")
     results: list[FileResult] = []
     count = 0
-    for path in iter_files(list(args.paths), list(args.exclude)):
+    for path, root in iter_targets(list(args.paths), list(args.exclude)):
         count += 1
-        result = lint_file(path)
-        if result.findings or result.silenced or result.note:
+        result = lint_file(path, root)
+        if result.findings or result.silenced or result.note or result.notes:
             results.append(result)
+    results = collapse_missing(results)  # one "install corsguard[lint-stacks]" note per stack
     output = RENDERERS[args.format](results, count)
     if args.output:
         try:

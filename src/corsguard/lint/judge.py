@@ -12,12 +12,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from corsguard.findings import KINDS, Severity
-from corsguard.lint.regexes import (
-    is_loopback,
-    regex_to_patterns,
-    third_party_platform,
-)
+from corsguard import findings as C
+from corsguard import remediation as R
+from corsguard.findings import Severity
+from corsguard.lint.regexes import regex_to_patterns
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
     Probe,
@@ -26,62 +24,24 @@ from corsguard.probes import (
     registrable_domain,
     split_origin,
 )
+from corsguard.remediation import is_loopback, third_party_platform
 
 Accepts = Callable[[str], "bool | None"]
 
-# Severity follows what an attacker gets (see corsguard.findings.Severity): with credentials
-# an accepted attacker origin reads the victim's data (high); without, it reads what the
-# server returns to anyone who asks from a browser on the victim's network (medium).
-_HIGH_WITH_CREDENTIALS = frozenset(
-    {
-        "origin-reflected",
-        "null-origin-trusted",
-        "prefix-match",
-        "suffix-match",
-        "substring-match",
-        "special-char-bypass",
-        "unescaped-dot",
-        "third-party-origin-trusted",
-    }
-)
-# Needs a position on the network (http) or control of some subdomain: one step less.
-_MEDIUM_WITH_CREDENTIALS = frozenset({"insecure-origin-trusted", "any-subdomain-trusted"})
-_ALWAYS_LOW = frozenset({"wildcard-origin", "localhost-trusted", "regex-origin"})
+# Severity and report order come from the catalogue (corsguard.findings), shared with audit.
+ORDER = C.ORDER
+# A bypass inside the trusted site still counts for these two (a subdomain is the hole).
+_FOOTHOLD = frozenset({"insecure-origin-trusted", "any-subdomain-trusted"})
 
-# Order in which ids are reported for one check (the most telling first).
-ORDER = (
-    "origin-reflected",
-    "wildcard-with-credentials",
-    "null-origin-trusted",
-    "third-party-origin-trusted",
-    "prefix-match",
-    "suffix-match",
-    "substring-match",
-    "unescaped-dot",
-    "special-char-bypass",
-    "insecure-origin-trusted",
-    "any-subdomain-trusted",
-    "localhost-trusted",
-    "private-network-allowed",
-    "wildcard-origin",
-    "regex-origin",
-)
-assert all(kind in KINDS for kind in ORDER)
-
-PLACEHOLDER_ORIGIN = "https://app.example.com"
-PREVIEW_PATTERN = "https://myapp-*.preview.example.com"
+PREVIEW_PATTERN = R.PREVIEW_PATTERN
+# The stand-in shown when a configuration names no origin (lint's stack fixes use it too):
+# a reserved .example name that says "yours here", with corsguard.remediation.UNKNOWN_NOTE.
+PLACEHOLDER_ORIGIN = R.UNKNOWN_ORIGIN
 
 
 def severity_of(kind_id: str, credentials: bool | None, *, weak: bool = False) -> Severity:
     """Severity of a finding; ``credentials`` None means "could not tell" (assume the worst)."""
-    creds = credentials is not False
-    if kind_id in _ALWAYS_LOW or weak:
-        return Severity.LOW
-    if kind_id in _HIGH_WITH_CREDENTIALS:
-        return Severity.HIGH if creds else Severity.MEDIUM
-    if kind_id in _MEDIUM_WITH_CREDENTIALS:
-        return Severity.MEDIUM if creds else Severity.LOW
-    return Severity.MEDIUM
+    return C.severity_of(kind_id, C.Context(credentials=credentials, weak=weak))
 
 
 @dataclass(frozen=True)
@@ -151,13 +111,13 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
             if probe.finding_id == "insecure-origin-trusted" and is_loopback(host):
                 continue  # http://localhost is reported as localhost-trusted
             same_site = registrable_domain(host) == sample_site
-            if probe.finding_id not in _MEDIUM_WITH_CREDENTIALS and same_site:
+            if probe.finding_id not in _FOOTHOLD and same_site:
                 continue  # a name inside the trusted site: not a bypass by an outsider
             # A bypass that changes the top-level label (app.examplexcom) is real but
             # nobody can register such a name today.
             weak = probe.finding_id == "unescaped-dot" and host.rsplit(".", 1)[-1] != tld
             found[probe.finding_id] = Verdict(probe.finding_id, probe.origin, weak)
-    return sorted(found.values(), key=lambda v: ORDER.index(v.id))
+    return sorted(found.values(), key=lambda v: C.order(v.id))
 
 
 # --- the suggested fix ---------------------------------------------------------------
@@ -178,73 +138,38 @@ def intent_from(
     suffixes: Iterable[str] = (),
 ) -> Intent:
     """Translate exact origins, regexes and host suffixes into safe corsguard patterns."""
-    origins: list[str] = []
+    found: list[str] = [origin.rstrip("/") for origin in exact]
     notes: list[str] = []
-    dev: list[str] = []
-
-    def add(origin: str) -> None:
-        if origin == "null" or origin == "*":
-            return
-        scheme, host, port = split_origin(origin.lower())
-        if not host:
-            return
-        if is_loopback(host.replace("*", "x")):
-            dev.append(origin)
-            return
-        platform = third_party_platform(host.replace("*", "x"))
-        if platform is not None:
-            if "*" in host:
-                origins.append(PREVIEW_PATTERN)
-                notes.append(f"previews on a domain you own instead of *.{platform}")
-            else:
-                origins.append(origin)
-                notes.append(f"only if you own {host}")
-            return
-        if scheme == "http":
-            origin = f"https://{host}{port}"
-        origins.append(origin)
-
-    for origin in exact:
-        add(origin.rstrip("/"))
     for pattern in regexes:
         translated = regex_to_patterns(pattern)
         if translated is None:
             notes.append(f"regex {pattern!r} has no exact corsguard equivalent: list the origins")
             continue
-        for item in translated:
-            add(item)
+        found.extend(translated)
     for suffix in suffixes:
         suffix = suffix.lower().lstrip("*")
         if "://" in suffix:
             continue
         if suffix.startswith("."):
-            add(f"https://*{suffix}")
+            found.append(f"https://*{suffix}")
         elif "." in suffix:
-            add(f"https://{suffix}")
-            add(f"https://*.{suffix}")
-    if dev:
-        listed = ", ".join(dict.fromkeys(dev))
-        notes.append(f"allow {listed} only in a development policy")
-    return Intent(tuple(dict.fromkeys(origins)), tuple(dict.fromkeys(notes)))
+            found += [f"https://{suffix}", f"https://*.{suffix}"]
+    origins, safe_notes = R.safe_origins(found)
+    # The catalogue's note order: what each origin needs, then the regexes, then development.
+    dev = [n for n in safe_notes if n.endswith("development policy")]
+    notes = [n for n in safe_notes if n not in dev] + notes + dev
+    return Intent(origins, tuple(dict.fromkeys(notes)))
+
+
+def fix_context(intent: Intent, credentials: bool | None) -> R.FixContext:
+    return R.FixContext(
+        origins=intent.origins, credentials=credentials, public=intent.public, notes=intent.notes
+    )
 
 
 def render_fix(intent: Intent, credentials: bool | None) -> str:
     """A corsguard.Policy(...) call expressing the intent safely, with short notes."""
-    if intent.public:
-        return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
-    origins = list(intent.origins)
-    notes = list(intent.notes)
-    if not origins:
-        origins = [PLACEHOLDER_ORIGIN]
-        notes.insert(0, "list the front ends that need access")
-    listed = ", ".join(f'"{origin}"' for origin in origins)
-    text = f"corsguard.Policy(allow_origins=[{listed}]"
-    if credentials is not False:
-        text += ", allow_credentials=True"
-    text += ")"
-    if notes:
-        text += "  # " + "; ".join(notes)
-    return text
+    return R.render_corsguard(fix_context(intent, credentials))
 
 
 def describe(verdicts: Sequence[Verdict]) -> str:

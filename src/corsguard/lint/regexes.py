@@ -15,7 +15,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
+from corsguard.lint.regex_safety import MAX_PATTERN
+from corsguard.probes import registrable_domain, split_origin
+
+# Shared with the fixes (corsguard.remediation); re-exported for the lint stacks.
+from corsguard.remediation import is_loopback as is_loopback
+from corsguard.remediation import third_party_platform as third_party_platform
 
 _MAX_EXPANSIONS = 8
 _WILD = "\x00"  # stands for "any run of characters" while a regex is being read
@@ -30,7 +35,6 @@ _OPTIONAL_CHAR_RE = re.compile(r"(?<![\\\])])([A-Za-z0-9])\?")
 _ALTERNATION_RE = re.compile(r"\((?:\?:)?([^()]*\|[^()]*)\)")
 _ORIGIN_RE = re.compile(r"^([a-z][a-z0-9+.\-]*)://(\[[0-9a-f:.]+\]|[^/?#:\s]+)(:[0-9]+|:\x00)?")
 _HOST_RE = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9\-._~\x00]+)$")
-_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 
 
 def _strip_anchors(pattern: str) -> str:
@@ -114,6 +118,8 @@ def _top_level_alternatives(pattern: str) -> list[str]:
 
 
 def _readings(pattern: str) -> list[str]:
+    if len(pattern) > MAX_PATTERN:
+        return []  # not read (regex_safety refuses it too); keeps the helpers' work bounded
     variants = [
         variant
         for alternative in _top_level_alternatives(pattern)
@@ -146,17 +152,6 @@ def regex_samples(pattern: str) -> list[str]:
         port = port.replace(_WILD, "3000")
         samples.append(f"{scheme}://{host}{port}")
     return list(dict.fromkeys(samples))
-
-
-def is_loopback(host: str) -> bool:
-    return host in _LOOPBACK or host.endswith(".localhost") or host.startswith("127.")
-
-
-def third_party_platform(host: str) -> str | None:
-    for platform in THIRD_PARTY_HOSTS:
-        if host == platform or host.endswith("." + platform):
-            return platform
-    return None
 
 
 def _pattern_host_ok(host: str) -> bool:

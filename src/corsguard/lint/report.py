@@ -1,18 +1,26 @@
-"""Output formats of `corsguard lint`: text, json and SARIF 2.1.0 (pure: results in, str out)."""
+"""Output formats of `corsguard lint`: text, json and SARIF 2.1.0 (pure: results in, str out).
+
+Paths, names and string values in findings come from the linted repository, i.e. from whoever
+wrote it. Text output passes each through ``for_terminal`` (no escape sequence or BiDi
+override reaches the terminal: CVE-2021-42574); JSON and SARIF pass each through
+``clean_text`` (a file name can hold undecodable bytes, which os.fsdecode turns into lone
+surrogates that strict JSON parsers and UTF-8 writers reject) and are written ASCII-only with
+every control character escaped.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from urllib.parse import quote
 
-from corsguard import __version__
-from corsguard.findings import KINDS, Severity
+from corsguard import sarif
+from corsguard.findings import LINT_IDS, Severity
 from corsguard.lint import FileResult, LintFinding
+from corsguard.untrusted import clean_text, for_terminal
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
-# GitHub code scanning reads a numeric "security-severity" (0.1-10) from rule properties.
-_SECURITY_SEVERITY = {Severity.HIGH: "8.1", Severity.MEDIUM: "5.3", Severity.LOW: "2.0"}
+SARIF_SCHEMA = sarif.SCHEMA
 
 
 def _findings(results: Sequence[FileResult]) -> list[LintFinding]:
@@ -20,13 +28,17 @@ def _findings(results: Sequence[FileResult]) -> list[LintFinding]:
 
 
 def render_text(results: Sequence[FileResult], files_checked: int) -> str:
+    t = for_terminal
     lines: list[str] = []
     for result in results:
+        path = t(result.path)
         if result.note:
-            lines.append(f"{result.path}: note: {result.note}")
+            lines.append(f"{path}: note: {t(result.note)}")
+        for note in result.notes:
+            lines.append(f"{path}:{note.line}: note: {t(note.message)}")
         for f in result.findings:
-            lines.append(f"{f.path}:{f.line}:{f.col}: {f.severity.value} {f.id} {f.message}")
-            lines.append(f"    fix: {f.fix}")
+            lines.append(f"{path}:{f.line}:{f.col}: {f.severity.value} {f.id} {t(f.message)}")
+            lines.append(f"    fix: {t(f.fix)}")
     findings = _findings(results)
     silenced = sum(len(r.silenced) for r in results)
     skipped = sum(1 for r in results if r.skipped)
@@ -41,97 +53,109 @@ def render_text(results: Sequence[FileResult], files_checked: int) -> str:
         summary += f"; {silenced} silenced by corsguard: ignore comments"
     if skipped:
         summary += f"; {skipped} file{'s' if skipped != 1 else ''} skipped (see notes)"
+    partial = sum(len(r.notes) for r in results)
+    if partial:
+        summary += f"; {partial} thing{'s' if partial != 1 else ''} not evaluated (see notes)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
+
+
+def _clean_finding(f: LintFinding) -> dict[str, object]:
+    document = f.as_dict()
+    for key in ("path", "message", "fix"):
+        document[key] = clean_text(str(document[key]))
+    return document
+
+
+def _dumps(document: object) -> str:
+    """JSON in ASCII: json escapes C0 controls and everything above U+007E but DEL."""
+    return json.dumps(document, indent=2).replace("\x7f", "\\u007f") + "\n"
+
+
+def _notes(results: Sequence[FileResult]) -> list[dict[str, object]]:
+    """Skipped files ({"path", "note"}) and what was not evaluated ({"path", "line", "note"})."""
+    out: list[dict[str, object]] = []
+    for r in results:
+        if r.note:
+            out.append({"path": clean_text(r.path), "note": clean_text(r.note)})
+        for note in r.notes:
+            out.append(
+                {"path": clean_text(r.path), "line": note.line, "note": clean_text(note.message)}
+            )
+    return out
 
 
 def render_json(results: Sequence[FileResult], files_checked: int) -> str:
     document = {
         "version": 1,
-        "findings": [f.as_dict() for f in _findings(results)],
+        "findings": [_clean_finding(f) for f in _findings(results)],
         "silenced": sum(len(r.silenced) for r in results),
         "files": files_checked,
-        "notes": [{"path": r.path, "note": r.note} for r in results if r.note],
+        "notes": _notes(results),
     }
-    return json.dumps(document, indent=2) + "\n"
+    return _dumps(document)
 
 
 def render_sarif(results: Sequence[FileResult], files_checked: int) -> str:
-    findings = _findings(results)
-    rule_ids = sorted({f.id for f in findings})
-    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    rules = []
-    for rule_id in rule_ids:
-        kind = KINDS[rule_id]
-        worst = max((f.severity for f in findings if f.id == rule_id), key=lambda s: s.rank)
-        rules.append(
-            {
-                "id": rule_id,
-                "name": "".join(part.capitalize() for part in rule_id.split("-")),
-                "shortDescription": {"text": kind.title},
-                "fullDescription": {"text": kind.remediation},
-                "help": {"text": kind.remediation},
-                "defaultConfiguration": {"level": _SARIF_LEVEL[worst]},
-                "properties": {
-                    "tags": ["security", "cors"],
-                    "security-severity": _SECURITY_SEVERITY[worst],
-                },
-            }
-        )
-    sarif_results = []
-    for f in findings:
-        sarif_results.append(
-            {
-                "ruleId": f.id,
-                "ruleIndex": index[f.id],
-                "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.message}. Fix: {f.fix}"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(f.path)},
-                            "region": {"startLine": f.line, "startColumn": f.col},
-                        }
+    sarif_results = [
+        sarif.Result(
+            f.id,
+            f.severity,
+            clean_text(f"{f.message}. Fix: {f.fix}"),
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": f.line, "startColumn": f.col},
                     }
-                ],
-                "properties": {"severity": f.severity.value, "fix": f.fix},
-            }
+                }
+            ],
+            properties={"fix": clean_text(f.fix)},
         )
-    notifications = [
-        {
-            "level": "warning",
-            "message": {"text": f"{r.path}: {r.note}"},
-        }
-        for r in results
-        if r.note
+        for f in _findings(results)
     ]
-    run: dict[str, object] = {
-        "tool": {
-            "driver": {
-                "name": "corsguard lint",
-                "version": __version__,
-                "informationUri": "https://pypi.org/project/corsguard/",
-                "rules": rules,
-            }
-        },
-        "results": sarif_results,
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "toolExecutionNotifications": notifications,
-            }
-        ],
-    }
-    document = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}
-    return json.dumps(document, indent=2) + "\n"
+    notifications: list[dict[str, object]] = []
+    for r in results:
+        where = {"physicalLocation": {"artifactLocation": {"uri": _uri(r.path)}}}
+        if r.note:
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {"text": clean_text(f"{r.path}: {r.note}")},
+                    "locations": [where],
+                }
+            )
+        for note in r.notes:
+            notifications.append(
+                {
+                    "level": "note",
+                    "message": {"text": clean_text(f"{r.path}:{note.line}: {note.message}")},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": _uri(r.path)},
+                                "region": {"startLine": max(note.line, 1)},
+                            }
+                        }
+                    ],
+                }
+            )
+    return _dumps(sarif.document(LINT_IDS, sarif_results, notifications))
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference for a file path (forward slashes, no leading ./)."""
-    uri = path.replace("\\", "/")
-    while uri.startswith("./"):
-        uri = uri[2:]
-    return uri.replace(" ", "%20").replace("#", "%23").replace("?", "%3F")
+    """A URI reference (RFC 3986, section 4.1) for a file path: forward slashes, no leading
+    ./, and every byte of the name outside the unreserved set and "/" percent-encoded
+    (section 2.1), the file system's own bytes where os.fsdecode kept them as surrogates."""
+    text = path.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a surrogate that did not come from the file system
+        raw = clean_text(text).encode("utf-8")
+    # ":" is encoded too, so "c:x.py" cannot read as a scheme (section 4.2).
+    return quote(raw, safe="/")
 
 
 RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif}

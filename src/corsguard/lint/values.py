@@ -20,10 +20,21 @@ from dataclasses import dataclass
 from typing import Union
 from urllib.parse import urlsplit
 
+from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
+
 _MAX_DEPTH = 40
 # Steps one top-level evaluation may take: real configurations need a few dozen; chains of
 # self-referencing locals in parser code (x = x + y ...) would otherwise take exponential time.
 _BUDGET = 4000
+# The step budget does not bound sizes: `A1 = A0 + A0 ... A10` is eleven steps and builds a
+# string 1024 times the size of A0 (a 4 MB file asked for 4 GB). Values over these caps
+# become UNKNOWN with a note (see docs/lint.md, "Bounds"); no CORS setting comes near them.
+MAX_STRING = 100_000  # characters in one string
+MAX_ITEMS = 10_000  # items in one list, tuple, set or dict
+MAX_NESTING = 16  # lists, tuples, sets and dicts inside one another
+# Characters and items built in one top-level evaluation (the sum over every intermediate
+# value), so that many values just under the caps cannot add up to gigabytes.
+_ALLOC_BUDGET = 2_000_000
 ORIGIN_KEY = "\x00origin"  # binding name for the origin under test
 _ORIGIN_HEADER_KEYS = frozenset({"origin", "http_origin"})
 _HEADER_GETTERS = frozenset({"get", "getheader", "get_header", "getfirst", "getone"})
@@ -38,6 +49,8 @@ _STR_METHODS = frozenset(
 _ORIGIN_PRESERVING = frozenset(
     {"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "encode", "decode", "replace"}
 )
+# A replacement field with a format spec or conversion: {:>99999}, {0!r}, {x:{w}}.
+_FORMAT_SPEC_RE = re.compile(r"\{[^{}]*[:!]")
 _RE_FUNCS = frozenset({"match", "search", "fullmatch"})
 _RE_FLAGS = {
     "I": re.IGNORECASE,
@@ -231,6 +244,10 @@ class Evaluator:
         self.seen_strings: list[str] = []
         self.seen_regexes: list[tuple[str, ast.AST]] = []
         self._budget = _BUDGET
+        self._alloc = _ALLOC_BUDGET
+        self._nesting = 0
+        # (line, message) of what was left unevaluated, in order, without repeats.
+        self.notes: dict[tuple[int, str], None] = {}
         for stmt in module_statements(tree.body):
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
@@ -287,21 +304,55 @@ class Evaluator:
     ) -> Value:
         if depth == 0:
             self._budget = _BUDGET
+            self._alloc = _ALLOC_BUDGET
+            self._nesting = 0
         self._budget -= 1
-        if node is None or depth > _MAX_DEPTH or self._budget < 0:
+        if node is None or self._budget < 0:
+            return UNKNOWN
+        if depth > _MAX_DEPTH:
             return UNKNOWN
         b = bindings if bindings is not None else {}
         try:
-            return self._eval(node, scope, b, depth + 1)
+            value = self._eval(node, scope, b, depth + 1)
         except (TypeError, ValueError, AttributeError, IndexError, KeyError, re.error):
             return UNKNOWN
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                return self._too_big(
+                    node, f"a string of {len(value)} characters is over the size cap ({MAX_STRING})"
+                )
+        elif isinstance(value, (tuple, dict)) and len(value) > MAX_ITEMS:
+            return self._too_big(
+                node, f"a collection of {len(value)} items is over the size cap ({MAX_ITEMS})"
+            )
+        return value
+
+    def note(self, node: ast.AST, message: str) -> None:
+        """Record something left unevaluated, shown to the user as a note on that line."""
+        self.notes.setdefault((getattr(node, "lineno", 1), message), None)
+
+    def _too_big(self, node: ast.AST, reason: str) -> Value:
+        self.note(node, f"value not evaluated: {reason}; treated as unknown")
+        return UNKNOWN
+
+    def _charge(self, node: ast.AST, size: int) -> bool:
+        """Account for a value about to be built; False (with a note) when over a cap."""
+        if size > MAX_STRING:
+            self._too_big(node, f"it would be {size} long, over the size cap ({MAX_STRING})")
+            return False
+        self._alloc -= size
+        if self._alloc < 0:
+            self._too_big(
+                node, f"one expression builds over the size cap of {_ALLOC_BUDGET} in all"
+            )
+            return False
+        return True
 
     def _origin(self, b: Bindings) -> Value:
         self.touched += 1
         return b.get(ORIGIN_KEY, ORIGIN)
 
     def _eval(self, node: ast.expr, scope: Scope | None, b: Bindings, depth: int) -> Value:
-        ev = self.eval
         if isinstance(node, ast.Constant):
             constant: object = node.value
             if isinstance(constant, bytes):
@@ -311,7 +362,28 @@ class Evaluator:
             return constant
         if isinstance(node, ast.Name):
             return self._name(node, scope, b, depth)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            # Nesting of the value itself (not of the evaluation, which also counts names and
+            # calls and stops silently at _MAX_DEPTH): deeper values become UNKNOWN, noted.
+            if self._nesting >= MAX_NESTING:
+                self.note(node, f"value not evaluated: nested more than {MAX_NESTING} levels deep")
+                return UNKNOWN
+            self._nesting += 1
+            try:
+                return self._container(node, scope, b, depth)
+            finally:
+                self._nesting -= 1
+        return self._eval_other(node, scope, b, depth)
+
+    def _container(
+        self,
+        node: ast.List | ast.Tuple | ast.Set | ast.Dict,
+        scope: Scope | None,
+        b: Bindings,
+        depth: int,
+    ) -> Value:
+        ev = self.eval
+        if not isinstance(node, ast.Dict):
             items: list[object] = []
             for elt in node.elts:
                 if isinstance(elt, ast.Starred):
@@ -322,27 +394,33 @@ class Evaluator:
                         items.append(UNKNOWN)
                 else:
                     items.append(ev(elt, scope, b, depth))
+            if not self._charge(node, len(items)):
+                return UNKNOWN
             return tuple(items)
-        if isinstance(node, ast.Dict):
-            result: dict[object, object] = {}
-            for key, value_node in zip(node.keys, node.values, strict=False):
-                if key is None:
-                    inner = ev(value_node, scope, b, depth)
-                    if isinstance(inner, dict):
-                        result.update(inner)
-                    continue
-                k = ev(key, scope, b, depth)
-                if isinstance(k, (str, int, bool)) or k is None:
-                    result[k] = ev(value_node, scope, b, depth)
-            return result
+        result: dict[object, object] = {}
+        for key, value_node in zip(node.keys, node.values, strict=False):
+            if key is None:
+                inner = ev(value_node, scope, b, depth)
+                if isinstance(inner, dict):
+                    result.update(inner)
+                continue
+            k = ev(key, scope, b, depth)
+            if isinstance(k, (str, int, bool)) or k is None:
+                result[k] = ev(value_node, scope, b, depth)
+        return result
+
+    def _eval_other(self, node: ast.expr, scope: Scope | None, b: Bindings, depth: int) -> Value:
+        ev = self.eval
         if isinstance(node, ast.BinOp):
             left = ev(node.left, scope, b, depth)
             right = ev(node.right, scope, b, depth)
             if isinstance(node.op, ast.Add):
-                if isinstance(left, str) and isinstance(right, str):
-                    return left + right
-                if isinstance(left, tuple) and isinstance(right, tuple):
-                    return left + right
+                both_str = isinstance(left, str) and isinstance(right, str)
+                if both_str or (isinstance(left, tuple) and isinstance(right, tuple)):
+                    # Sized before it is built: the doubling chain must never allocate.
+                    if not self._charge(node, len(left) + len(right)):  # type: ignore[arg-type]
+                        return UNKNOWN
+                    return left + right  # type: ignore[operator]
                 if left is ORIGIN or right is ORIGIN:
                     return UNKNOWN
             if isinstance(node.op, ast.BitOr) and isinstance(left, int) and isinstance(right, int):
@@ -355,6 +433,8 @@ class Evaluator:
                 if not isinstance(value, str):
                     return UNKNOWN
                 parts.append(value)
+            if not self._charge(node, sum(len(part) for part in parts)):
+                return UNKNOWN
             return "".join(parts)
         if isinstance(node, ast.FormattedValue):
             formatted = ev(node.value, scope, b, depth)
@@ -453,7 +533,7 @@ class Evaluator:
         source = self.eval(gen.iter, scope, b, depth)
         if isinstance(source, str):
             source = tuple(source)
-        if not isinstance(source, tuple):
+        if not isinstance(source, tuple) or not self._charge(gen.iter, len(source)):
             return None
         out: list[Value] = []
         for item in source:
@@ -538,7 +618,7 @@ class Evaluator:
             if isinstance(receiver, Compiled) and method in _RE_FUNCS and args:
                 subject = ev(args[0], scope, b, depth)
                 self.seen_regexes.append((receiver.pattern, node))
-                return _regex_call(method, receiver.pattern, subject, receiver.flags)
+                return self._regex_call(method, receiver.pattern, subject, receiver.flags, node)
             if receiver is ORIGIN:
                 return ORIGIN if method in _ORIGIN_PRESERVING else UNKNOWN
             if isinstance(receiver, str):
@@ -547,6 +627,13 @@ class Evaluator:
                 if method in _STR_METHODS:
                     call_args = [ev(a, scope, b, depth) for a in args]
                     if all(_plain(a) for a in call_args) and not kwargs:
+                        size = _result_size(method, receiver, call_args)
+                        if size is None:
+                            return self._too_big(
+                                node, "str.format with a format spec (it can pad to any width)"
+                            )
+                        if not self._charge(node, size):
+                            return UNKNOWN
                         result = getattr(str, method)(receiver, *call_args)
                         return tuple(result) if isinstance(result, list) else result
                 return UNKNOWN
@@ -618,7 +705,7 @@ class Evaluator:
                 self.seen_regexes.append((pattern, node))
             if not isinstance(flags, int):
                 return UNKNOWN
-            return _regex_call(name, pattern, subject, flags)
+            return self._regex_call(name, pattern, subject, flags, node)
         return UNKNOWN
 
     def _any_all(
@@ -655,6 +742,44 @@ class Evaluator:
             inner[name] = self.eval(arg, scope, b, depth)
         return self.eval(body[0].value, self.scope_for(func, None), inner, depth)
 
+    def _regex_call(
+        self, name: str, pattern: object, subject: object, flags: int, node: ast.AST
+    ) -> Value:
+        """Run a regex from the linted code, only when it cannot backtrack for long."""
+        if not isinstance(pattern, str) or not isinstance(subject, str):
+            return UNKNOWN
+        if len(subject) > MAX_SUBJECT:
+            return UNKNOWN
+        risk = regex_risk(pattern, flags)
+        if risk is not None:
+            self.note(node, f"regex not evaluated: {risk}")
+            return UNKNOWN
+        try:
+            compiled = re.compile(pattern, flags)
+        except (re.error, RecursionError, OverflowError):
+            return UNKNOWN
+        return getattr(compiled, name)(subject) is not None
+
+
+def _result_size(method: str, receiver: str, args: list[object]) -> int | None:
+    """An upper bound of the size of ``receiver.method(*args)``, before computing it."""
+    strings = [a for a in args if isinstance(a, str)]
+    if method == "replace" and len(strings) >= 2:
+        old, new = strings[0], strings[1]
+        hits = receiver.count(old) if old else len(receiver) + 1
+        return len(receiver) + hits * max(len(new) - len(old), 0)
+    if method == "join" and args:
+        items = args[0] if isinstance(args[0], (tuple, str)) else (args[0],)
+        total = sum(len(x) for x in items if isinstance(x, str))
+        return total + len(receiver) * max(len(items) - 1, 0)
+    if method == "format":
+        # "{:>999999999}".format(x) pads to any width: no format specs or conversions.
+        if _FORMAT_SPEC_RE.search(receiver):
+            return None
+        longest = max((len(str(a)) for a in args), default=0)
+        return len(receiver) + receiver.count("{") * longest
+    return len(receiver)
+
 
 def _plain(value: object) -> bool:
     if isinstance(value, tuple):
@@ -666,16 +791,6 @@ def _env_default(default: object, method: str) -> object:
     if method in ("list", "tuple") and isinstance(default, str):
         return tuple(part.strip() for part in default.split(",") if part.strip())
     return default if default is not UNKNOWN else None
-
-
-def _regex_call(name: str, pattern: object, subject: object, flags: int) -> Value:
-    if not isinstance(pattern, str) or not isinstance(subject, str):
-        return UNKNOWN
-    try:
-        compiled = re.compile(pattern, flags)
-    except re.error:
-        return UNKNOWN
-    return getattr(compiled, name)(subject) is not None
 
 
 def _compare_one(op: ast.cmpop, left: object, right: object) -> bool | None:

@@ -1,0 +1,107 @@
+"""Public-suffix facts: where anyone can get a host name of their own.
+
+Part of the model: the policy refuses credentialed wildcards over such names, and the
+auditor and linter build their probes from the same facts (corsguard.probes re-exports
+them). The data is the Public Suffix List shipped inside the ``publicsuffixlist`` package,
+read once, lazily, from that package's own file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import publicsuffixlist
+from publicsuffixlist import PublicSuffixList
+
+# Public hosting platforms where anyone can publish a page. Most are on the public suffix
+# list; codepen.io, jsfiddle.net and glitch.me are not, so they are named here.
+THIRD_PARTY_HOSTS = (
+    "github.io",
+    "codepen.io",
+    "jsfiddle.net",
+    "herokuapp.com",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "web.app",
+    "firebaseapp.com",
+    "azurewebsites.net",
+    "glitch.me",
+    "repl.co",
+)
+
+
+@lru_cache(maxsize=1)
+def _list_lines() -> tuple[str, ...]:
+    # The package's own data file (publicsuffixlist.PSLFILE), the one PublicSuffixList()
+    # reads by default; read here once so that both views below share it.
+    with open(publicsuffixlist.PSLFILE, encoding="utf-8") as handle:
+        return tuple(handle.read().splitlines())
+
+
+@lru_cache(maxsize=1)
+def public_suffix_list() -> PublicSuffixList:
+    return PublicSuffixList(_list_lines())
+
+
+def _ascii(name: str) -> str | None:
+    """A list entry as browsers serialise it in an origin (IDNA A-labels), or None."""
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _entries_beneath() -> dict[str, str]:
+    """For every domain with a list entry strictly beneath it, the shortest such entry.
+
+    Built once, on first use: each entry (a ``*.`` rule counts as its parent, which the
+    list's own linter treats as public too) marks all its ancestors. Exception rules
+    (``!``) name hosts that are not public, so they mark nothing.
+    """
+    beneath: dict[str, str] = {}
+    entries: set[str] = set(THIRD_PARTY_HOSTS)
+    for line in _list_lines():
+        rule = line.split(" ", 1)[0].strip().lower()
+        if not rule or rule.startswith(("//", "!")):
+            continue
+        rule = rule.removeprefix("*.")
+        for name in {rule, _ascii(rule)}:
+            if name:
+                entries.add(name)
+    for entry in entries:
+        labels = entry.split(".")
+        for i in range(1, len(labels)):
+            parent = ".".join(labels[i:])
+            known = beneath.get(parent)
+            if known is None or (len(entry), entry) < (len(known), known):
+                beneath[parent] = entry
+    return beneath
+
+
+def is_shared_hosting(domain: str) -> bool:
+    """Whether anyone can get a host name directly under ``domain``.
+
+    True for public suffixes (the Public Suffix List, private section included: vercel.app,
+    github.io...) and for the user-content platforms named above that are not on it.
+    """
+    if domain in THIRD_PARTY_HOSTS:
+        return True
+    return bool(public_suffix_list().is_public(domain))
+
+
+def shared_suffix_beneath(domain: str) -> str | None:
+    """A public suffix or hosting platform strictly beneath ``domain``, or None.
+
+    ``*.amazonaws.com`` covers ``bucket.s3.amazonaws.com``, which anyone can create because
+    ``s3.amazonaws.com`` is on the list; this names such an entry (the shortest one).
+    """
+    return _entries_beneath().get(domain.lower().rstrip("."))
+
+
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host (eTLD+1), or the host itself for IPs and single labels."""
+    if host.startswith("[") or host.replace(".", "").isdigit():
+        return host
+    return public_suffix_list().privatesuffix(host) or host
