@@ -49,6 +49,9 @@ TRUSTED = "trusted"
 OWN = "own-origin"
 PREFLIGHT = "preflight"
 UNTRUSTED_PREFLIGHT = "untrusted-preflight"
+# The made-up header alone, with method GET: a server that refuses the made-up method (400,
+# Starlette) may still echo any header, which a GET with a custom header gets through.
+PREFLIGHT_HEADER = "preflight-header"
 
 # The classes an Origin probe reveals: the server grants that probe's origin.
 ORIGIN_CLASSES = frozenset(
@@ -378,6 +381,18 @@ def initial_probes(target: Target) -> list[ProbeRequest]:
     return probes
 
 
+def _header_preflight_probe(target: Target) -> ProbeRequest:
+    return ProbeRequest(
+        PREFLIGHT_HEADER,
+        "OPTIONS",
+        target.trust.representatives[0],
+        (
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", PROBE_HEADER),
+        ),
+    )
+
+
 def _untrusted_preflight_probe() -> ProbeRequest:
     # A write an attacker would send: its preflight, from an origin nobody trusts.
     return ProbeRequest(
@@ -510,6 +525,9 @@ def next_probes(
     pna = _private_network_probe()
     if pna not in sent:
         wave.append(pna)
+    header = _header_preflight_probe(target)
+    if header not in sent:
+        wave.append(header)
     if mode == "full":
         preflight = _untrusted_preflight_probe()
         if preflight not in sent:
@@ -543,7 +561,7 @@ def next_probes(
 
 def planned_probe_count(target: Target) -> int:
     """How many probes the full check set holds before the budget (for documentation/tests)."""
-    return len(initial_probes(target)) + 2 + sum(len(g) for g in _groups(target))
+    return len(initial_probes(target)) + 3 + sum(len(g) for g in _groups(target))
 
 
 # --- Analysis ----------------------------------------------------------------------------
@@ -803,47 +821,47 @@ def _list_tokens(response: ProbeResponse, name: str) -> list[str]:
 
 
 def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
-    findings: list[Finding] = []
+    """preflight-any-method / -header, from preflights that succeed only.
+
+    Fetch, "CORS-preflight fetch": a preflight without an ok status, or failing the CORS
+    check for its origin, fails whatever else it says; a 400 that echoes the method, or an
+    echo to an origin it does not grant, allows nothing.
+    """
+    found: dict[str, Finding] = {}
     for exchange in answered:
         response = exchange.response
-        if response is None or exchange.request.purpose != PREFLIGHT:
+        purpose = exchange.request.purpose
+        if response is None or purpose not in (PREFLIGHT, PREFLIGHT_HEADER):
             continue
         origin = exchange.request.origin
         if not preflight_passes(origin, response.status, response.headers):
-            # Fetch, "CORS-preflight fetch": a preflight without an ok status, or failing the
-            # CORS check for its origin, fails whatever else it says; a 400 that echoes the
-            # method, or an echo to an origin it does not grant, allows nothing.
-            break
+            continue
         trusted = target.trust.trusts(origin)
-        if PROBE_METHOD in _list_tokens(response, "access-control-allow-methods"):
-            findings.append(
-                Finding(
-                    "preflight-any-method",
-                    severity_of("preflight-any-method", Context(False)),
-                    origin,
-                    False,
-                    exchange.request,
-                    response,
-                    f"Asked for the made-up method {PROBE_METHOD}, the preflight allowed it.",
-                    origin_trusted=trusted,
-                )
+        methods = _list_tokens(response, "access-control-allow-methods")
+        if purpose == PREFLIGHT and PROBE_METHOD in methods:
+            found["preflight-any-method"] = Finding(
+                "preflight-any-method",
+                severity_of("preflight-any-method", Context(False)),
+                origin,
+                False,
+                exchange.request,
+                response,
+                f"Asked for the made-up method {PROBE_METHOD}, the preflight allowed it.",
+                origin_trusted=trusted,
             )
-        asked = PROBE_HEADER.lower()
-        if asked in [t.lower() for t in _list_tokens(response, "access-control-allow-headers")]:
-            findings.append(
-                Finding(
-                    "preflight-any-header",
-                    severity_of("preflight-any-header", Context(False)),
-                    origin,
-                    False,
-                    exchange.request,
-                    response,
-                    f"Asked for the made-up header {PROBE_HEADER}, the preflight allowed it.",
-                    origin_trusted=trusted,
-                )
+        allowed = [t.lower() for t in _list_tokens(response, "access-control-allow-headers")]
+        if PROBE_HEADER.lower() in allowed and "preflight-any-header" not in found:
+            found["preflight-any-header"] = Finding(
+                "preflight-any-header",
+                severity_of("preflight-any-header", Context(False)),
+                origin,
+                False,
+                exchange.request,
+                response,
+                f"Asked for the made-up header {PROBE_HEADER}, the preflight allowed it.",
+                origin_trusted=trusted,
             )
-        break
-    return findings
+    return list(found.values())
 
 
 def _untrusted_preflight_finding(
