@@ -144,9 +144,7 @@ _MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
 class CORSMiddleware:
     """Enforce a `corsguard.Policy` on a WSGI app."""
 
-    def __init__(
-        self, app: WSGIApp, /, policy: Policy | None = None, **policy_kwargs: Any
-    ) -> None:
+    def __init__(self, app: WSGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
         log_policy(self.policy)
