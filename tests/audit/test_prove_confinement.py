@@ -1,6 +1,6 @@
 """What keeps `audit --prove` on the listed targets, without a browser (issue #16, point 7).
 
-The browser side is in tests/test_prove_hostile_chromium.py.
+The browser side is in tests/audit/test_prove_hostile_chromium.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The same CORS behaviour through FastAPI, Starlette, Flask and Django (WSGI and ASGI).
 
-Each test runs once per framework stack (see tests/apps_frameworks.py): the middleware is
+Each test runs once per framework stack (see tests/helpers/apps_frameworks.py): the middleware is
 configured the way a user of that framework writes it, and requests go through the
 framework's own test client. Handler calls are counted, so "answered by the middleware
 without running the app" is an assertion, not an assumption.

@@ -1,4 +1,4 @@
-"""The end-to-end world for tests/test_e2e_chromium.py: one HTTPS uvicorn server, three sites.
+"""The end-to-end world for tests/enforce/test_e2e_chromium.py: one HTTPS server, three sites.
 
 Every host name maps to 127.0.0.1 in the test browser, and one server answers them all:
 - ``https://api.example.test:PORT``: the API, under corsguard's ASGI middleware;

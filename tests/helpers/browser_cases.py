@@ -3,7 +3,7 @@
 A case is the request a page's script makes (method, headers, credentials, mode) and, for
 each hop of a redirect chain, how the server answers the preflight and the actual request.
 `respond()` is the one definition of those answers: the differential server
-(tests/test_browser_chromium.py) calls it for real HTTP, and the model is driven with it
+(tests/model/test_browser_chromium.py) calls it for real HTTP, and the model is driven with it
 too, so Chromium and the model see byte-identical responses.
 
 Hosts (all served by one server on one port): the page lives on page.example.test; fetch()

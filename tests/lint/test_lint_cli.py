@@ -179,7 +179,7 @@ def test_directory_walk_and_exclude(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_subprocess_run() -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "corsguard", "lint", "tests/lint_corpus/flask_cors_app.py",
+        [sys.executable, "-m", "corsguard", "lint", "tests/lint/lint_corpus/flask_cors_app.py",
          "--fail-on", "high"],
         cwd=ROOT,
         capture_output=True,
@@ -188,7 +188,7 @@ def test_subprocess_run() -> None:
         timeout=120,
     )  # fmt: skip
     assert process.returncode == 1, process.stderr
-    assert "tests/lint_corpus/flask_cors_app.py:11:1: high wildcard-with-credentials" in (
+    assert "tests/lint/lint_corpus/flask_cors_app.py:11:1: high wildcard-with-credentials" in (
         process.stdout
     )
     assert process.stderr == ""

@@ -1,4 +1,4 @@
-"""corsguard lint against the snippet corpus in tests/lint_corpus/.
+"""corsguard lint against the snippet corpus in tests/lint/lint_corpus/.
 
 Each corpus line that must produce findings ends with ``# expect: id1 id2``; every other
 line must produce none. The set of ids per line must match exactly, so a missed hole and a

@@ -1,6 +1,6 @@
 """corsguard lint against real JavaScript/TypeScript, nginx and Spring files.
 
-tests/lint_corpus_stacks/JUDGEMENT.md names, for every file, its source (repository, path,
+tests/lint/lint_corpus_stacks/JUDGEMENT.md names, for every file, its source (repository, path,
 commit, licence) and the findings a reviewer expects, judged by hand from each library's
 semantics. The set of ``line:id`` pairs must match exactly, apart from the disagreements the
 "Known misses" table lists: a new missed hole, a new false alarm and a known miss that has gone

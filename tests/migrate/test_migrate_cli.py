@@ -1,6 +1,6 @@
 """`corsguard migrate`: whole realistic projects, --write, exit codes and bad input.
 
-The three projects of tests/migrate_corpus (a FastAPI main.py, a Flask app with
+The three projects of tests/migrate/migrate_corpus (a FastAPI main.py, a Flask app with
 ``resources`` and app.config, a Django settings package split into base, development and
 production) are migrated in a temporary copy; the printed diff must be the reviewed one
 (``<name>.diff``), ``git apply`` must reproduce what ``--write`` writes, and the written

@@ -4,6 +4,10 @@ Every import in src/corsguard (module level or inside a function) is read with a
 importing and imported modules are placed in their layers. The model (pure, no I/O) is at
 the bottom; the enforce adapters and policy sources above it; the tools above those; the
 command line at the top.
+
+The tests' own layout (issue #11) is held here too: one folder per subject, shared code in
+tests.helpers imported like any package, no test module importing another, and every module
+that drives Chromium named so that tests/conftest.py marks it `browser`.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.paths import SRC
+from tests.helpers import paths
 
-SRC = SRC / "corsguard"
+SRC = paths.SRC / "corsguard"
 
 # Layer of each top-level module or package of corsguard (docs/architecture.md).
 MODEL = 0
@@ -155,3 +159,135 @@ def test_the_model_does_no_io(layer: int) -> None:
             if module in forbidden or module.split(".")[0] in forbidden:
                 offenders.append(f"{path.relative_to(SRC)} imports {module}")
     assert not offenders
+
+
+# --- the tests' layout ------------------------------------------------------------------------
+
+TESTS = paths.TESTS
+SUBJECTS = {"model", "enforce", "explain", "audit", "lint", "migrate", "cli"}
+
+
+def _test_package_files() -> list[Path]:
+    """The tests' Python files, corpora excluded: those reachable through __init__.py files."""
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        folders = path.relative_to(TESTS).parents
+        if all((TESTS / folder / "__init__.py").is_file() for folder in folders):
+            found.append(path)
+    return found
+
+
+def _imported_modules(path: Path, source: str) -> list[str]:
+    """Every module an import in the file names, relative ones resolved (`from . import x`)."""
+    package = ".".join(("tests", *path.relative_to(TESTS).parent.parts))
+    names = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            names.append(base)
+            names += [f"{base}.{alias.name}" for alias in node.names]
+    return names
+
+
+def _is_test_module(name: str) -> bool:
+    return any(part.startswith("test_") for part in name.split("."))
+
+
+def test_the_layout_scan_sees_every_subject_and_the_helpers() -> None:
+    files = _test_package_files()
+    folders = {f.parent.name for f in files if f.parent != TESTS}
+    assert folders == SUBJECTS | {"helpers"}
+    corpora = {"lint_corpus", "lint_corpus_stacks", "lint_realworld", "migrate_corpus"}
+    assert not any(corpora & set(f.relative_to(TESTS).parts) for f in files)
+
+
+def test_every_test_module_is_in_a_subject_folder() -> None:
+    # tests/<subject>/test_*.py only: a new test goes beside its subject's tests.
+    misplaced = [
+        str(path.relative_to(TESTS))
+        for path in TESTS.rglob("test_*.py")
+        if path in _test_package_files() and path.parent.name not in SUBJECTS
+    ]
+    assert misplaced == []
+
+
+def test_no_test_module_imports_another() -> None:
+    # Shared code lives in tests.helpers; a test module imported elsewhere would have its
+    # tests collected twice under two names, and its fixtures leak into the importer.
+    offenders = [
+        (str(path.relative_to(TESTS)), name)
+        for path in _test_package_files()
+        for name in _imported_modules(path, path.read_text(encoding="utf-8"))
+        if _is_test_module(name)
+    ]
+    assert offenders == []
+
+
+def _edits_sys_path_on_import(path: Path) -> bool:
+    """A module-level sys.path.insert/append (inside a function, for a subprocess or a corpus
+    project it imports, is fine)."""
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and ast.unparse(node.value.func.value) == "sys.path"
+        ):
+            return True
+    return False
+
+
+def test_no_test_file_edits_sys_path_on_import() -> None:
+    # tests is a package: `from tests.helpers.x import y` works with no sys.path insertion.
+    offenders = [
+        str(path.relative_to(TESTS))
+        for path in _test_package_files()
+        if _edits_sys_path_on_import(path)
+    ]
+    assert offenders == []
+
+
+def test_the_layout_checks_can_fail(tmp_path: Path) -> None:
+    # Controls: each detector above flags the shape it is there to refuse.
+    hack = tmp_path / "conftest.py"
+    hack.write_text("import sys\nsys.path.insert(0, 'tests')\ndef f():\n    sys.path.append('x')\n")
+    assert _edits_sys_path_on_import(hack)
+    hack.write_text("import sys\ndef f():\n    sys.path.append('x')\n")
+    assert not _edits_sys_path_on_import(hack)
+    module = TESTS / "lint" / "test_example.py"
+    sources = {
+        "from test_lint_cli import FORMATS": True,
+        "import tests.audit.test_audit_output": True,
+        "from tests.audit import test_audit_output": True,
+        "from .test_lint_cli import FORMATS": True,
+        "from ..audit.test_audit_faults import RawServer": True,
+        "from tests.helpers.lint_sarif import FORMATS": False,
+        "from . import conftest": False,
+    }
+    for source, imports_a_test in sources.items():
+        names = _imported_modules(module, source)
+        assert any(_is_test_module(n) for n in names) is imports_a_test, source
+
+
+def _uses_chromium(path: Path) -> bool:
+    """The module takes the `chromium` fixture or launches Chromium itself."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.FunctionDef) and any(a.arg == "chromium" for a in node.args.args):
+            return True
+        if isinstance(node, ast.Name) and node.id in {"launch_chromium", "require_chromium"}:
+            return True
+    return False
+
+
+def test_every_module_that_drives_chromium_is_named_chromium() -> None:
+    # tests/conftest.py marks `browser` from the module name alone; a module that drives the
+    # browser under another name would run in the fast, browser-free selection.
+    modules = [p for p in _test_package_files() if p.name.startswith("test_")]
+    users = {p.name for p in modules if _uses_chromium(p)}
+    assert "test_engine_chromium.py" in users and "test_review_prove_chromium.py" in users
+    assert sorted(name for name in users if not name.endswith("_chromium.py")) == []

@@ -2,7 +2,7 @@
 
 One server on 127.0.0.1 answers every host (page.example.test, api.attacker.test,
 other.attacker.test, mapped by Chromium's --host-resolver-rules) with the per-case
-responses of tests/browser_cases.py and logs what it receives. One page runs all cases
+responses of tests/helpers/browser_cases.py and logs what it receives. One page runs all cases
 with fetch() in a JavaScript loop. For each case the test compares with the model:
 whether fetch() resolved, every request the server saw (preflight or actual, method,
 Origin, Access-Control-Request-Method/-Headers, in order), and for some cases the header

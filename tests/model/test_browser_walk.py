@@ -3,7 +3,7 @@
 One table per step (start, preflight, actual, redirect). Each row gives the walk the step
 starts from (built with the earlier steps), the input, and the state it must end in: the
 phase, the hop's fields (URL, method, headers, CORS, tainted origin), the request waiting
-in ``pending`` and the checks added. tests/test_browser.py pins the verdicts end to end;
+in ``pending`` and the checks added. tests/model/test_browser.py pins the verdicts end to end;
 this file pins the transitions between them.
 """
 

@@ -3,7 +3,7 @@ readings of a path pick different rules, the strictest applies.
 
 In-process tests: real Starlette, Werkzeug (Flask) and Django routers and corsguard's
 adapters, driven with the scopes and environs that uvicorn, gunicorn and waitress build
-(tests/test_path_servers.py sends the same requests through the real servers).
+(tests/enforce/test_path_servers.py sends the same requests through the real servers).
 """
 
 from __future__ import annotations

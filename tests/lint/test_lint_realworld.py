@@ -1,4 +1,4 @@
-"""corsguard lint against the real-world corpus in tests/lint_realworld/ (issue #13).
+"""corsguard lint against the real-world corpus in tests/lint/lint_realworld/ (issue #13).
 
 Each directory is one public repository's CORS-configuring files, re-stated, judged by hand
 (``# expect: ids`` on each line that must be reported, SOURCE.md for the reasons). Each
