@@ -9,7 +9,7 @@ from tests.helpers.servers import launch_chromium
 
 # The one place tests are marked by what they need, from their module's name:
 # test_*_chromium.py drives real headless Chromium; test_*_servers.py starts real servers
-# (uvicorn, gunicorn, waitress, the lab) as subprocesses or threads on 127.0.0.1.
+# or tools (uvicorn, gunicorn, waitress, nginx, node, the lab) as subprocesses or threads.
 # `./scripts/test -m "not browser and not servers"` runs the fast rest alone.
 MARKS_BY_SUFFIX = {"_chromium.py": "browser", "_servers.py": "servers"}
 
@@ -31,3 +31,11 @@ def chromium() -> Iterator[Any]:
     """
     with launch_chromium() as browser:
         yield browser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_refusal_log_budget() -> None:
+    # The refusal log's rate limit is process-wide: each test starts with a full budget.
+    from corsguard import refusal_log
+
+    refusal_log.limiter.reset()

@@ -8,80 +8,16 @@ import pytest
 
 from corsguard.audit.model import (
     MAX_REQUESTS,
-    Exchange,
     ProbeRequest,
     ProbeResponse,
-    Target,
     TargetError,
     TargetReport,
-    analyse,
-    build_trust,
-    next_probes,
-    parse_trusted,
     planned_probe_count,
     url_origin,
 )
 from corsguard.findings import Severity
 from corsguard.probes import ARBITRARY_ORIGIN
-
-URL = "https://api.example.test/v1/me"
-TRUSTED = "https://app.example.test"
-
-Server = Callable[[ProbeRequest], ProbeResponse | None]
-
-
-def target(url: str = URL, origins: tuple[str, ...] = (TRUSTED,)) -> Target:
-    return Target(url, build_trust(url, parse_trusted(origins)))
-
-
-def drive(server: Server, t: Target | None = None) -> tuple[TargetReport, list[Exchange]]:
-    """Run the planner against a fake server function, as the prober does over HTTP."""
-    t = t or target()
-    exchanges: list[Exchange] = []
-    while wave := next_probes(t, exchanges):
-        for probe in wave:
-            response = server(probe)
-            if response is None:
-                exchanges.append(Exchange(probe, None, "connection refused"))
-            else:
-                exchanges.append(Exchange(probe, response))
-    return analyse(t, exchanges), exchanges
-
-
-def allowlist(
-    allowed: Callable[[str], bool],
-    credentials: str | None = "true",
-    vary: bool = True,
-    echo_preflight: bool = False,
-    private_network: bool = False,
-    status: int = 200,
-) -> Server:
-    def server(probe: ProbeRequest) -> ProbeResponse:
-        headers: list[tuple[str, str]] = []
-        if allowed(probe.origin):
-            headers.append(("Access-Control-Allow-Origin", probe.origin))
-            if credentials is not None:
-                headers.append(("Access-Control-Allow-Credentials", credentials))
-        if vary:
-            headers.append(("Vary", "Origin"))
-        if probe.method == "OPTIONS":
-            asked = dict(probe.headers)
-            if echo_preflight:
-                headers.append(
-                    ("Access-Control-Allow-Methods", asked["Access-Control-Request-Method"])
-                )
-                if "Access-Control-Request-Headers" in asked:
-                    headers.append(
-                        ("Access-Control-Allow-Headers", asked["Access-Control-Request-Headers"])
-                    )
-            else:
-                headers.append(("Access-Control-Allow-Methods", "GET, POST"))
-            if private_network and "Access-Control-Request-Private-Network" in asked:
-                headers.append(("Access-Control-Allow-Private-Network", "true"))
-            return ProbeResponse.keep_cors(204, headers)
-        return ProbeResponse.keep_cors(status, [("Content-Type", "application/json"), *headers])
-
-    return server
+from tests.helpers.audit_driving import TRUSTED, URL, Server, allowlist, drive, target
 
 
 def static(*headers: tuple[str, str], status: int = 200) -> Server:
@@ -249,7 +185,6 @@ def test_reflecting_endpoint_needs_no_bypass_probes() -> None:
 
 def test_full_set_runs_where_cors_is_present_and_stays_in_budget() -> None:
     t = target()
-    assert planned_probe_count(t) > MAX_REQUESTS  # so the budget really cuts
     _report, exchanges = drive(allowlist(exact()), t)
     assert 30 <= len(exchanges) <= MAX_REQUESTS
     sent = {e.request.purpose for e in exchanges}
@@ -275,8 +210,11 @@ def test_budget_holds_with_many_trusted_origins() -> None:
             "https://admin.example.test",
             "https://*.partner.test",
             "http://localhost:*",
+            "https://*.other.test",
+            "https://third.test",
         )
     )
+    assert planned_probe_count(t) > MAX_REQUESTS  # so the budget really cuts
     _report, exchanges = drive(allowlist(exact()), t)
     assert len(exchanges) <= MAX_REQUESTS
     assert len({e.request for e in exchanges}) == len(exchanges)
@@ -308,7 +246,8 @@ def test_errors_only_give_an_error_entry() -> None:
     ("location", "expected"),
     [
         (URL, "redirects (301) to itself"),
-        ("https://login.example.test/", "redirects (301) to 'https://login"),
+        ("https://login.example.test/", "redirects (301) to https://login.example.test/;"),
+        ("/v2/me", "redirects (301) to https://api.example.test/v2/me;"),
     ],
 )
 def test_redirects_are_recorded_not_followed(location: str, expected: str) -> None:
@@ -317,7 +256,8 @@ def test_redirects_are_recorded_not_followed(location: str, expected: str) -> No
     assert report.error is not None and report.error.startswith(expected)
 
 
-def test_a_redirect_with_cors_headers_is_analysed() -> None:
+def test_a_redirect_with_cors_headers_is_an_error_naming_the_final_url() -> None:
+    # The hop's CORS headers say nothing about what a browser reads at the end (issue #12).
     def server(probe: ProbeRequest) -> ProbeResponse:
         return ProbeResponse.keep_cors(
             302,
@@ -329,7 +269,9 @@ def test_a_redirect_with_cors_headers_is_analysed() -> None:
         )
 
     report, _ = drive(server)
-    assert report.status == "ok" and ids(report) == {"origin-reflected"}
+    assert report.status == "error" and ids(report) == set()
+    assert report.error is not None
+    assert "redirects (302) to https://api.example.test/next;" in report.error
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,12 @@ def sample_reports() -> list[TargetReport]:
     def reflect(origin: str) -> ProbeResponse:
         return ProbeResponse.keep_cors(
             200,
-            [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")],
+            [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Credentials", "true"),
+                # A CDN on the path: missing-vary-origin is then rated medium.
+                ("Cache-Control", "public, max-age=60"),
+            ],
         )
 
     exchanges: list[Exchange] = []

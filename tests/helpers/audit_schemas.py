@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from corsguard.audit.model import MAX_REQUESTS
 from corsguard.findings import KINDS
 from corsguard.remediation import STACKS
 
@@ -90,7 +91,7 @@ TARGET_SCHEMA: dict[str, Any] = {
         "url": _STRING,
         "status": {"enum": ["ok", "error"]},
         "error": {"type": ["string", "null"]},
-        "requests": {"type": "integer", "minimum": 0, "maximum": 40},
+        "requests": {"type": "integer", "minimum": 0, "maximum": MAX_REQUESTS},
         "findings": {"type": "array", "items": _FINDING},
         "notes": {"type": "array", "minItems": 1, "items": _STRING},
     },
