@@ -1,15 +1,24 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.helpers.servers import launch_chromium
 
-from servers import launch_chromium
+# The one place tests are marked by what they need, from their module's name:
+# test_*_chromium.py drives real headless Chromium; test_*_servers.py starts real servers
+# or tools (uvicorn, gunicorn, waitress, nginx, node, the lab) as subprocesses or threads.
+# `./scripts/test -m "not browser and not servers"` runs the fast rest alone.
+MARKS_BY_SUFFIX = {"_chromium.py": "browser", "_servers.py": "servers"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for suffix, mark in MARKS_BY_SUFFIX.items():
+            if item.path.name.endswith(suffix):
+                item.add_marker(mark)
 
 
 @pytest.fixture(scope="module")

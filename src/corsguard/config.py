@@ -56,7 +56,7 @@ ROUTES = "routes"
 SOURCE_OPTIONS = (*LIST_OPTIONS, *BOOL_OPTIONS, *INT_OPTIONS, *STRING_OPTIONS)
 
 # Variables under the default prefix that belong to corsguard's own tooling, not to a policy
-# (tests/servers.py reads CORSGUARD_CHROMIUM).
+# (tests/helpers/servers.py reads CORSGUARD_CHROMIUM).
 IGNORED_ENV_NAMES = frozenset({"CHROMIUM"})
 
 _ENV_TRUE = "true"

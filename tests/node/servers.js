@@ -1,4 +1,4 @@
-// Real-world Express CORS setups for tests/test_audit_express.py, one route each.
+// Real-world Express CORS setups for tests/audit/test_audit_express_servers.py, one route each.
 // Prints the port it listens on (127.0.0.1, a free port) as its first line of output.
 'use strict';
 const express = require('express');

@@ -47,7 +47,7 @@ Sources: WHATWG Fetch ("main fetch", "HTTP fetch", "CORS-preflight fetch", "CORS
 "HTTP-redirect fetch", "CORS-safelisted request-header", "forbidden request-header",
 "CORS-filtered response") and Chromium's services/network/public/cpp/cors. Where Chromium
 departs from the standard the model follows Chromium and records a note; every such rule is
-confirmed by tests/test_browser_chromium.py against a real Chromium.
+confirmed by tests/model/test_browser_chromium.py against a real Chromium.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ CHROMIUM_MAX_AGE = 7200
 
 # Chromium 156 departs from Fetch ("CORS non-wildcard request-header name"): without
 # credentials, `Access-Control-Allow-Headers: *` covers Authorization too, as in Firefox.
-# Observed in tests/test_browser_chromium.py (cases acah:auth/star/omit).
+# Observed in tests/model/test_browser_chromium.py (cases acah:auth/star/omit).
 CHROMIUM_WILDCARD_COVERS_AUTHORIZATION = True
 
 

@@ -1,0 +1,1 @@
+"""corsguard's tests, one subpackage per subject; shared helpers in tests.helpers."""

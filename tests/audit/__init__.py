@@ -1,0 +1,1 @@
+"""Tests of corsguard audit, --prove, the lab and the demo."""

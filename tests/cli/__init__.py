@@ -1,0 +1,1 @@
+"""Tests of the command line shared by every command: check, formats, pipes."""

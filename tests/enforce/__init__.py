@@ -1,0 +1,1 @@
+"""Tests of enforcement: ASGI/WSGI middleware, Django and Flask adapters, real servers."""

@@ -1,0 +1,1 @@
+"""Tests of corsguard explain (requests, policies, HAR files)."""

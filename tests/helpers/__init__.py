@@ -1,0 +1,1 @@
+"""Helpers the tests import: servers, apps, schemas, case tables, paths. No tests here."""

@@ -1,0 +1,1 @@
+"""Tests of corsguard lint, with its corpora."""

@@ -1,0 +1,1 @@
+"""Tests of corsguard migrate, with its corpus."""

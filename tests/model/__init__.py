@@ -1,0 +1,1 @@
+"""Tests of the pure model: origin, policy, engine, browser, configuration, paths."""
