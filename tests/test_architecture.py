@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "spec": MODEL,
     "suffixes": MODEL,
     "untrusted": MODEL,
+    "decision": MODEL,
+    "response": MODEL,  # the immediate response and header merge the adapters share
     "asgi": ADAPTER,
     "wsgi": ADAPTER,
     "django": ADAPTER,

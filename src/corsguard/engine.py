@@ -8,19 +8,27 @@ or a pass-through without CORS headers, in time bounded by the input's size.
 
 from __future__ import annotations
 
-import enum
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, AnyStr, NamedTuple
 from urllib.parse import unquote, unquote_to_bytes
 
-from corsguard.policy import Policy, _is_token
+# Decision and RequestKind are read from here by users and adapters alike.
+from corsguard.decision import Decision as Decision
+from corsguard.decision import RequestKind as RequestKind
+from corsguard.policy import Policy
+
+# Kept here for code that imports them from the engine; they live in corsguard.response.
+from corsguard.response import apply_to_response as apply_to_response
+from corsguard.response import merge_response_headers as merge_response_headers
+from corsguard.response import merge_vary as merge_vary
 from corsguard.spec import (
+    DEFAULT_PORTS,
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
     FORBIDDEN_REQUEST_HEADERS,
     SAFELISTED_METHODS,
+    is_token,
 )
 
 logger = logging.getLogger("corsguard")
@@ -34,46 +42,8 @@ PREFLIGHT_CACHE_SIZE = 1024
 
 # Fetch §methods: a "safe" method does not change state; everything else is a write.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
-
-
-class RequestKind(str, enum.Enum):
-    """What a request is, as far as CORS goes.
-
-    SAME_ORIGIN is reported where it changes the outcome (writes and WebSocket handshakes
-    from an origin the policy does not list); a safe request from such an origin is
-    CROSS_ORIGIN and passes without CORS headers either way.
-    """
-
-    NO_ORIGIN = "no-origin"
-    SAME_ORIGIN = "same-origin"
-    PREFLIGHT = "preflight"
-    CROSS_ORIGIN = "cross-origin"
-    WEBSOCKET = "websocket"
-
-
-class Decision(NamedTuple):
-    """What to do with one request.
-
-    ``status`` None means: call the app, and add ``headers`` and ``vary`` to its response.
-    Otherwise answer at once with ``status``, ``headers``, ``vary`` and ``body``
-    (an allowed preflight, or a refusal). A refused WebSocket handshake is closed.
-    """
-
-    kind: RequestKind
-    allowed: bool
-    status: int | None
-    headers: tuple[tuple[bytes, bytes], ...]
-    vary: bytes
-    reason: str
-    origin: str | None
-    method: str
-    path: str
-    body: bytes = b""
-
-    @property
-    def respond_now(self) -> bool:
-        return self.status is not None
+# The host header spells a port in text; spec.DEFAULT_PORTS is the one table.
+_DEFAULT_PORT_SUFFIXES = {scheme: f":{port}" for scheme, port in DEFAULT_PORTS.items()}
 
 
 _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
@@ -337,7 +307,7 @@ def _ambient_auth(value: bytes) -> bool:
     """Whether an Authorization value may have been attached by the browser itself."""
     scheme = value.decode("latin-1").strip(" \t").partition(" ")[0].lower()
     # A value that does not start with a scheme token is no script's token either.
-    return scheme in _AMBIENT_AUTH_SCHEMES or not _is_token(scheme)
+    return scheme in _AMBIENT_AUTH_SCHEMES or not is_token(scheme)
 
 
 def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> bool:
@@ -360,9 +330,9 @@ def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> b
         host_text = host.decode("ascii").strip().lower()
     except UnicodeDecodeError:
         return False
-    default = DEFAULT_PORTS.get(scheme)
-    if default is not None and host_text.endswith(":" + default):
-        host_text = host_text[: -len(default) - 1]
+    default = _DEFAULT_PORT_SUFFIXES.get(scheme)
+    if default is not None and host_text.endswith(default):
+        host_text = host_text[: -len(default)]
     return authority == host_text
 
 
@@ -381,7 +351,7 @@ def _preflight(
         requested_method = acrm_raw.decode("ascii").strip(" \t")
     except UnicodeDecodeError:
         return refuse("invalid Access-Control-Request-Method")
-    if not _is_token(requested_method):
+    if not is_token(requested_method):
         return refuse("invalid Access-Control-Request-Method")
     if requested_method.upper() in FORBIDDEN_METHODS:
         return refuse(f"method {requested_method} is forbidden")
@@ -402,7 +372,7 @@ def _preflight(
             name = item.strip(" \t").lower()
             if not name:
                 continue
-            if not _is_token(name):
+            if not is_token(name):
                 return refuse("invalid Access-Control-Request-Headers")
             if name in FORBIDDEN_REQUEST_HEADERS or name.startswith(
                 FORBIDDEN_REQUEST_HEADER_PREFIXES
@@ -657,62 +627,3 @@ def _exempt(policy: Policy, path: str) -> bool:
     return bool(exempt) and any(
         prefix in exempt for prefix in _segment_prefixes(normalize_path(path))
     )
-
-
-def merge_vary(existing: AnyStr | None, add: AnyStr) -> AnyStr:
-    """Append Vary tokens to an app's own Vary value, never replacing or duplicating them."""
-    if not existing:
-        return add
-    comma, star, sep = _PUNCTUATION[type(add)]
-    present = {token.strip().lower() for token in existing.split(comma)}
-    if star in present:
-        return existing
-    missing = [t for t in add.split(sep) if t.lower() not in present]
-    return existing + sep + sep.join(missing) if missing else existing
-
-
-def apply_to_response(
-    app_headers: Iterable[tuple[bytes, bytes]], decision: Decision
-) -> list[tuple[bytes, bytes]]:
-    """`merge_response_headers` for byte headers (ASGI) and a decision."""
-    return merge_response_headers(app_headers, decision.headers, decision.vary)
-
-
-def merge_response_headers(
-    app_headers: Iterable[tuple[AnyStr, AnyStr]],
-    cors_headers: Iterable[tuple[AnyStr, AnyStr]],
-    vary: AnyStr,
-) -> list[tuple[AnyStr, AnyStr]]:
-    """The app's response headers with the decision's CORS headers and Vary applied.
-
-    Works on bytes (ASGI) or str (WSGI) alike. The app's own Access-Control-* response
-    headers are dropped: the policy alone decides what the browser is told, so a handler
-    cannot widen (or break) it by accident.
-    """
-    prefix, vary_name, sep, initials = _NAMES[type(vary)]
-    out: list[tuple[AnyStr, AnyStr]] = []
-    app_vary: AnyStr | None = None
-    for pair in app_headers:
-        # Only names that start with a/A/v/V need a closer look (one-character slices are
-        # cached objects, and an empty name is "in" any string, so it is looked at too).
-        if pair[0][:1] in initials:
-            lower = pair[0].lower()
-            if lower.startswith(prefix):
-                continue
-            if lower == vary_name:
-                app_vary = pair[1] if app_vary is None else app_vary + sep + pair[1]
-                continue
-        out.append(pair)
-    out.extend(cors_headers)
-    if vary:
-        out.append((vary_name, vary if app_vary is None else merge_vary(app_vary, vary)))
-    elif app_vary is not None:
-        out.append((vary_name, app_vary))
-    return out
-
-
-_PUNCTUATION: dict[type, Any] = {bytes: (b",", b"*", b", "), str: (",", "*", ", ")}
-_NAMES: dict[type, Any] = {
-    bytes: (b"access-control-", b"vary", b", ", b"aAvV"),
-    str: ("access-control-", "vary", ", ", "aAvV"),
-}

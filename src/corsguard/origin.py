@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from corsguard.spec import DEFAULT_PORTS
 
 # Schemes whose documents get an opaque origin, which browsers serialise as "null"
 # (HTML Standard, "origin" of a URL: only http(s) and a few others have tuple origins).

@@ -13,8 +13,9 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from corsguard.decision import Decision
 from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.spec import (
@@ -24,14 +25,9 @@ from corsguard.spec import (
     FORBIDDEN_RESPONSE_HEADERS,
     NO_CORS_SAFELISTED_NAMES,
     NORMALIZED_METHODS,
+    is_token,
 )
 from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
-
-if TYPE_CHECKING:
-    from corsguard.engine import Decision
-
-# RFC 9110 §5.6.2: methods and field names are tokens.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
 # them (Content-Type: application/json), so, as Starlette does, they are always allowed.
@@ -47,10 +43,6 @@ class PolicyError(ValueError):
         self.problems: list[str] = list(problems)
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
-
-
-def _is_token(value: str) -> bool:
-    return bool(_TOKEN.match(value))
 
 
 class Policy:
@@ -241,7 +233,7 @@ class Policy:
             if method == "*":
                 method_set.add("*")
                 continue
-            if not _is_token(method):
+            if not is_token(method):
                 problems.append(f"allow_methods: {method!r} is not an HTTP method name (a token)")
                 continue
             upper = method.upper()
@@ -267,7 +259,7 @@ class Policy:
             if header == "*":
                 header_set.add("*")
                 continue
-            if not _is_token(header):
+            if not is_token(header):
                 problems.append(f"allow_headers: {header!r} is not a header name (a token)")
                 continue
             lower = header.lower()
@@ -298,7 +290,7 @@ class Policy:
                     )
                 expose_list.append("*")
                 continue
-            if not _is_token(header):
+            if not is_token(header):
                 problems.append(f"expose_headers: {header!r} is not a header name (a token)")
                 continue
             if header.lower() in FORBIDDEN_RESPONSE_HEADERS:
