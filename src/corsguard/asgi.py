@@ -155,7 +155,7 @@ class CORSMiddleware:
 
     def _raw_path(self, scope: Scope) -> str | None:
         """The raw path where it can change the route (it has a '%' escape), else None."""
-        if self.policy._paths is None:
+        if self.policy.compiled.paths is None:
             return None
         raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
         if not isinstance(raw, bytes) or b"%" not in raw:

@@ -167,7 +167,7 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
     # path_info, not path: Django's URL resolver matches the path below SCRIPT_NAME (or
     # the ASGI root_path), decoded as UTF-8.
     raw_path: str | None = None
-    if policy._paths is not None:
+    if policy.compiled.paths is not None:
         scope = getattr(request, "scope", None)  # an ASGIRequest
         if scope is not None:
             raw = scope.get("raw_path")

@@ -16,7 +16,7 @@ from urllib.parse import unquote, unquote_to_bytes
 # Decision and RequestKind are read from here by users and adapters alike.
 from corsguard.decision import Decision as Decision
 from corsguard.decision import RequestKind as RequestKind
-from corsguard.policy import Policy
+from corsguard.policy import CompiledPolicy, Policy
 
 # Kept here for code that imports them from the engine; they live in corsguard.response.
 from corsguard.response import apply_to_response as apply_to_response
@@ -136,9 +136,10 @@ def decide(
         elif name == b"access-control-request-private-network":
             acrpn = value
 
-    if policy._paths is not None:
+    c = policy.compiled
+    if c.paths is not None:
         # Per-path rules: the route's policy, or the strict one where readings disagree.
-        policy = route_policy(policy, path, raw_path)
+        c = route_policy(policy, path, raw_path).compiled
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every
@@ -149,57 +150,48 @@ def decide(
             and fetch_site in (b"cross-site", b"same-site")
             and (websocket or method not in SAFE_METHODS)
         ):
-            return _refuse_write(policy, RequestKind.NO_ORIGIN, None, method, path, websocket)
+            return _refuse_write(c, RequestKind.NO_ORIGIN, None, method, path, websocket)
         return _new(
             Decision,
-            (RequestKind.NO_ORIGIN, True, None, _NOTHING, policy.vary, "", None, method, path, b""),
+            (RequestKind.NO_ORIGIN, True, None, _NOTHING, c.vary, "", None, method, path, b""),
         )
 
     if origin_count > 1:
         # Browsers send one Origin; several are a forgery or a broken proxy.
-        return _refuse(
-            policy, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers"
-        )
+        return _refuse(c, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers")
     # latin-1 maps bytes to characters one to one, so this cannot fail.
     origin = origin_raw.decode("latin-1").strip(" \t")
     if not origin.isascii():
-        return _refuse_or_pass(
-            policy, origin, method, path, fetch_site, host, websocket, acrm,
+        return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, acrm,
             "Origin header is not ASCII",
         )  # fmt: skip
     # The exact origins' grants are precomputed: one dict lookup decides most requests.
-    grant = policy._granted.get(origin)
+    grant = c.granted.get(origin)
     allowed = (
         grant is not None
-        or policy.any_origin
-        or (
-            policy._has_patterns
-            and len(origin) <= MAX_ORIGIN_LENGTH
-            and policy._matcher.matches(origin)
-        )
+        or c.any_origin
+        or (c.has_patterns and len(origin) <= MAX_ORIGIN_LENGTH and c.matcher.matches(origin))
     )
 
     if method == "OPTIONS" and acrm is not None and not websocket:
         if not allowed:
-            return _refuse(
-                policy, RequestKind.PREFLIGHT, origin, method, path, "origin not allowed"
-            )
-        granted = policy._preflight_cache.get((origin, acrm, acrh, acrpn))
+            return _refuse(c, RequestKind.PREFLIGHT, origin, method, path, "origin not allowed")
+        granted = c.preflight_memo.get((origin, acrm, acrh, acrpn))
         if granted is not None:
             return Decision(
                 RequestKind.PREFLIGHT,
                 True,
                 204,
                 granted,
-                policy._preflight_vary,
+                c.preflight_vary,
                 "",
                 origin,
                 method,
                 path,
             )
-        decision = _preflight(policy, origin, acrm, acrh, acrpn, path)
+        decision = _preflight(c, origin, acrm, acrh, acrpn, path)
         if decision.allowed:
-            cache = policy._preflight_cache
+            cache = c.preflight_memo
             if len(cache) >= PREFLIGHT_CACHE_SIZE:
                 cache.clear()  # bounded, whatever clients send
             cache[(origin, acrm, acrh, acrpn)] = decision.headers
@@ -211,32 +203,30 @@ def decide(
         # only without them. Judged for writes and handshakes that carry credentials alone.
         if (
             (cookie or authorization is not None)
-            and not policy.allow_credentials
+            and not c.allow_credentials
             and (websocket or method not in SAFE_METHODS)
             and (cookie or (authorization is not None and _ambient_auth(authorization)))
         ):
-            refused = _credentialed_write(policy, origin, method, path, fetch_site, host, websocket)
+            refused = _credentialed_write(c, origin, method, path, fetch_site, host, websocket)
             if refused is not None:
                 return refused
-        if policy.public:
-            return Decision(kind, True, None, policy._public_grant, b"", "", origin, method, path)
+        if c.public:
+            return Decision(kind, True, None, c.public_grant, b"", "", origin, method, path)
         if grant is None:
-            grant = ((b"access-control-allow-origin", origin.encode()), *policy._actual_headers)
-        return _new(Decision, (kind, True, None, grant, policy.vary, "", origin, method, path, b""))
+            grant = ((b"access-control-allow-origin", origin.encode()), *c.actual_headers)
+        return _new(Decision, (kind, True, None, grant, c.vary, "", origin, method, path, b""))
     if not websocket and method in SAFE_METHODS:
         # Nothing to refuse: without CORS headers the browser withholds the response.
         kind = RequestKind.CROSS_ORIGIN
         return _new(
             Decision,
-            (kind, False, None, _NOTHING, policy.vary, _UNTRUSTED, origin, method, path, b""),
+            (kind, False, None, _NOTHING, c.vary, _UNTRUSTED, origin, method, path, b""),
         )
-    return _refuse_or_pass(
-        policy, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED
-    )
+    return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED)
 
 
 def _refuse_or_pass(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     method: str,
     path: str,
@@ -273,7 +263,7 @@ def _refuse_or_pass(
 
 
 def _credentialed_write(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     method: str,
     path: str,
@@ -337,7 +327,7 @@ def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> b
 
 
 def _preflight(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     acrm_raw: bytes,
     acrh_raw: bytes | None,
@@ -357,7 +347,10 @@ def _preflight(
         return refuse(f"method {requested_method} is forbidden")
     # Fetch §CORS-preflight fetch: methods compare exactly (case-sensitively); only the
     # six normalised methods ever arrive uppercased.
-    if not policy.allows_method(requested_method) and requested_method not in SAFELISTED_METHODS:
+    if (
+        not (policy.any_method or requested_method in policy.methods)
+        and requested_method not in SAFELISTED_METHODS
+    ):
         return refuse(f"method {requested_method} not allowed")
 
     requested_headers: list[str] = []
@@ -381,8 +374,8 @@ def _preflight(
             # Fetch §CORS-preflight fetch: '*' covers every name but Authorization,
             # and is only a wildcard without credentials; with credentials we list
             # the requested names instead, so '*' in the policy still serves.
-            if name not in policy._headers_lower and (
-                not policy._any_header or name == "authorization"
+            if name not in policy.headers_lower and (
+                not policy.any_header or name == "authorization"
             ):
                 return refuse(f"header {name} not allowed")
             requested_headers.append(name)
@@ -393,20 +386,20 @@ def _preflight(
             return refuse("private network access not allowed")
         extra.append((b"access-control-allow-private-network", b"true"))
     if policy.allow_credentials:
-        if policy._any_method:
+        if policy.any_method:
             extra.append((b"access-control-allow-methods", requested_method.encode("ascii")))
-        if policy._any_header and requested_headers:
+        if policy.any_header and requested_headers:
             extra.append(
                 (b"access-control-allow-headers", ", ".join(requested_headers).encode("ascii"))
             )
 
-    acao = policy._acao_public or ((b"access-control-allow-origin", origin.encode("ascii")),)
+    acao = policy.acao_public or ((b"access-control-allow-origin", origin.encode("ascii")),)
     return Decision(
         RequestKind.PREFLIGHT,
         True,
         204,
-        (*acao, *policy._preflight_headers, *extra),
-        policy._preflight_vary,
+        (*acao, *policy.preflight_headers, *extra),
+        policy.preflight_vary,
         "",
         origin,
         "OPTIONS",
@@ -415,10 +408,15 @@ def _preflight(
 
 
 def _refuse(
-    policy: Policy, kind: RequestKind, origin: str | None, method: str, path: str, reason: str
+    policy: CompiledPolicy,
+    kind: RequestKind,
+    origin: str | None,
+    method: str,
+    path: str,
+    reason: str,
 ) -> Decision:
     # A refused preflight gets no CORS headers, so the browser's own check fails too.
-    vary = policy._preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
+    vary = policy.preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
     body = f"CORS request refused: {reason}\n".encode() if policy.debug else _FORBIDDEN
     decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
     if logger.isEnabledFor(logging.INFO):
@@ -436,7 +434,7 @@ def _refuse(
 
 
 def _refuse_write(
-    policy: Policy,
+    policy: CompiledPolicy,
     kind: RequestKind,
     origin: str | None,
     method: str,
@@ -484,7 +482,7 @@ def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Poli
     a strict policy that grants no CORS headers, exempts nothing and refuses cross-origin
     writes and WebSocket handshakes (a route cannot be borrowed by spelling its path).
     """
-    table = policy._paths
+    table = policy.compiled.paths
     if table is None:
         return policy
     if (
@@ -497,7 +495,7 @@ def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Poli
         and "%" not in path
     ):
         # The common case, a clean path: every reading is the path itself.
-        return _route_policy(policy, path[: table[1] + 1]) if policy._routes else policy
+        return _route_policy(policy, path[: table[1] + 1]) if policy.compiled.routes else policy
     strict, limit = table
     chosen: tuple[Policy, bool] | None = None
     for reading in _readings(path, raw_path):
@@ -609,7 +607,7 @@ def _route_policy(policy: Policy, path: str) -> Policy:
     ``path`` is one reading of the request's path: a prefix ending in '/' or cut inside a
     segment is never a route (routes are stored without either), so it needs no cleaning.
     """
-    routes = policy._routes
+    routes = policy.compiled.routes
     for prefix in _segment_prefixes(path):
         sub = routes.get(prefix)
         if sub is not None:
@@ -618,12 +616,12 @@ def _route_policy(policy: Policy, path: str) -> Policy:
 
 
 def _exempt_reading(policy: Policy, reading: str) -> bool:
-    exempt = policy._exempt_prefixes
+    exempt = policy.compiled.exempt_prefixes
     return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(reading))
 
 
-def _exempt(policy: Policy, path: str) -> bool:
-    exempt = policy._exempt_prefixes
+def _exempt(policy: CompiledPolicy, path: str) -> bool:
+    exempt = policy.exempt_prefixes
     return bool(exempt) and any(
         prefix in exempt for prefix in _segment_prefixes(normalize_path(path))
     )

@@ -234,7 +234,7 @@ def _before_request() -> Response | None:
         request.path,
         environ_headers(request.environ),
         request.scheme,
-        raw_path=None if policy._paths is None else environ_raw_path(request.environ),
+        raw_path=None if policy.compiled.paths is None else environ_raw_path(request.environ),
     )
     request.environ[_ENVIRON_KEY] = decision
     if decision.status is None:

@@ -12,9 +12,11 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from corsguard import spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
@@ -45,50 +47,13 @@ class PolicyError(ValueError):
         super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
 
 
-class Policy:
-    """An immutable, validated CORS policy.
+@dataclass(frozen=True, slots=True)
+class PolicyOptions:
+    """The options of a policy, validated and normalised; what `Policy` reports back.
 
-    Keyword names follow Starlette's CORSMiddleware. See the README for every option.
+    Methods are uppercased where fetch() uppercases them and sorted; request header names
+    are lowercased and sorted; path prefixes are cleaned of repeated and trailing slashes.
     """
-
-    __slots__ = (
-        "_acao_public",
-        "_actual_headers",
-        "_any_header",
-        "_any_method",
-        "_exempt_prefixes",
-        "_granted",
-        "_has_patterns",
-        "_headers_lower",
-        "_matcher",
-        "_methods",
-        "_paths",
-        "_preflight_cache",
-        "_preflight_headers",
-        "_preflight_vary",
-        "_public_grant",
-        "_routes",
-        "allow_credentials",
-        "allow_headers",
-        "allow_methods",
-        "allow_origins",
-        "allow_private_network",
-        "any_origin",
-        "block_cross_origin_websockets",
-        "block_cross_origin_writes",
-        "debug",
-        "expose_headers",
-        "max_age",
-        "on_reject",
-        "origin_patterns",
-        "public",
-        "routes",
-        "tolerate_insecure_origins",
-        "tolerate_public_suffix_wildcards",
-        "vary",
-        "warnings",
-        "write_protection_exempt_paths",
-    )
 
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...]
@@ -105,32 +70,67 @@ class Policy:
     routes: Mapping[str, Policy]  # read-only view
     debug: bool
     on_reject: Callable[[Decision], object] | None
+
+
+PreflightKey = tuple[str, bytes, bytes | None, bytes | None]
+HeaderTuple = tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    """What the engine reads on every request: the options turned into lookups.
+
+    Header values are computed once here, so a request only looks them up. Everything is
+    immutable except ``preflight_memo``: the granted preflights by their exact request
+    values (origin, Access-Control-Request-Method, -Headers, -Private-Network), which
+    clients repeat. The engine keeps it bounded (engine.PREFLIGHT_CACHE_SIZE, cleared when
+    full) and only ever stores a grant this policy computed, so it changes no answer.
+    """
+
     origin_patterns: tuple[OriginPattern, ...]
     any_origin: bool
+    # A fully public policy (any origin, no credentials) answers alike for every Origin.
     public: bool
+    matcher: OriginMatcher
+    has_patterns: bool  # patterns beyond exact origins: the matcher must run
+    # The whole header set of a grant, per exact origin.
+    granted: Mapping[str, HeaderTuple]
+    methods: frozenset[str]
+    any_method: bool
+    headers_lower: frozenset[str]  # the allowed request header names, safelisted ones too
+    any_header: bool
+    acao_public: HeaderTuple  # ('access-control-allow-origin', '*') for a public policy
+    public_grant: HeaderTuple  # a public policy's answer to any actual request
+    actual_headers: HeaderTuple  # credentials and exposed headers, beside the origin
+    preflight_headers: HeaderTuple
     vary: bytes
-    warnings: tuple[str, ...]
-    # The compiled form the engine reads on every request.
-    _matcher: OriginMatcher
-    _methods: frozenset[str]
-    _any_method: bool
-    _headers_lower: frozenset[str]
-    _any_header: bool
-    _exempt_prefixes: frozenset[str]
-    _routes: dict[str, Policy]
-    _acao_public: tuple[tuple[bytes, bytes], ...]
-    _public_grant: tuple[tuple[bytes, bytes], ...]
-    _actual_headers: tuple[tuple[bytes, bytes], ...]
-    _granted: dict[str, tuple[tuple[bytes, bytes], ...]]
-    _has_patterns: bool
-    _preflight_cache: dict[
-        tuple[str, bytes, bytes | None, bytes | None], tuple[tuple[bytes, bytes], ...]
-    ]
-    _preflight_headers: tuple[tuple[bytes, bytes], ...]
-    _preflight_vary: bytes
+    preflight_vary: bytes
+    allow_credentials: bool
+    allow_private_network: bool
+    block_cross_origin_writes: bool
+    block_cross_origin_websockets: bool
+    debug: bool
+    on_reject: Callable[[Decision], object] | None
+    exempt_prefixes: frozenset[str]  # write-protection exemptions
+    routes: Mapping[str, Policy]  # the route table: path prefix to the route's policy
     # With routes or exempt paths: the strict policy for paths whose readings disagree,
     # and the longest route or exempt prefix (engine.route_policy); otherwise None.
-    _paths: tuple[Policy, int] | None
+    paths: tuple[Policy, int] | None
+    preflight_memo: dict[PreflightKey, HeaderTuple]
+
+
+class Policy:
+    """An immutable, validated CORS policy.
+
+    Keyword names follow Starlette's CORSMiddleware. See the README for every option.
+    ``options`` holds the options as validated, ``compiled`` the form the engine reads.
+    """
+
+    __slots__ = ("compiled", "options", "warnings")
+
+    options: PolicyOptions
+    compiled: CompiledPolicy
+    warnings: tuple[str, ...]
 
     def __init__(
         self,
@@ -371,135 +371,117 @@ class Policy:
             }
 
         # --- compile
-        s = object.__setattr__
-        s(self, "allow_origins", tuple(origins))
-        s(self, "allow_methods", tuple(sorted(method_set)))
-        s(self, "allow_headers", tuple(sorted(header_set)))
-        s(self, "allow_credentials", credentials)
-        s(self, "expose_headers", tuple(expose_list))
-        s(self, "max_age", max_age)
-        s(self, "allow_private_network", private_network)
-        s(self, "block_cross_origin_writes", writes)
-        s(self, "write_protection_exempt_paths", tuple(exempt_prefixes))
-        s(self, "block_cross_origin_websockets", websockets)
-        s(self, "tolerate_insecure_origins", tolerate_insecure)
-        s(self, "tolerate_public_suffix_wildcards", tolerate_psl)
-        s(self, "routes", MappingProxyType(dict(route_map)))
-        s(self, "debug", debug_flag)
-        s(self, "on_reject", on_reject)
-        s(self, "origin_patterns", tuple(patterns))
-        s(self, "any_origin", any_origin)
-        s(self, "warnings", tuple(warnings))
-        s(self, "_matcher", OriginMatcher(patterns))
-        s(self, "_has_patterns", any(p.kind != "exact" for p in patterns))
-        s(self, "_methods", frozenset(method_set))
-        s(self, "_any_method", "*" in method_set)
-        s(self, "_headers_lower", frozenset(header_set | SAFELISTED_HEADER_NAMES))
-        s(self, "_any_header", "*" in header_set)
-        s(self, "_exempt_prefixes", frozenset(exempt_prefixes))
-        s(self, "_routes", dict(route_map))
-
-        # A fully public policy sends the same headers whatever the Origin: no Vary needed.
-        public = any_origin and not credentials
-        s(self, "public", public)
-        s(self, "_acao_public", ((b"access-control-allow-origin", b"*"),) if public else ())
-        s(self, "vary", b"" if public else b"Origin")
-        preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
-        if private_network:
-            preflight_vary += b", Access-Control-Request-Private-Network"
-        s(self, "_preflight_vary", preflight_vary if public else b"Origin, " + preflight_vary)
-
-        actual: list[tuple[bytes, bytes]] = []
-        if credentials:
-            actual.append((b"access-control-allow-credentials", b"true"))
-        if expose_list:
-            actual.append((b"access-control-expose-headers", ", ".join(expose_list).encode()))
-        s(self, "_actual_headers", tuple(actual))
-        # A public policy's answer to any actual request: '*' and the exposed headers.
-        s(self, "_public_grant", (*self._acao_public, *actual) if public else ())
-        # The whole header set of a grant, per exact origin, so a request only looks it up.
-        s(
-            self,
-            "_granted",
-            {
-                p.text: ((b"access-control-allow-origin", p.text.encode()), *actual)
-                for p in patterns
-                if p.kind == "exact"
-            },
+        options = PolicyOptions(
+            allow_origins=tuple(origins),
+            allow_methods=tuple(sorted(method_set)),
+            allow_headers=tuple(sorted(header_set)),
+            allow_credentials=credentials,
+            expose_headers=tuple(expose_list),
+            max_age=max_age,
+            allow_private_network=private_network,
+            block_cross_origin_writes=writes,
+            write_protection_exempt_paths=tuple(exempt_prefixes),
+            block_cross_origin_websockets=websockets,
+            tolerate_insecure_origins=tolerate_insecure,
+            tolerate_public_suffix_wildcards=tolerate_psl,
+            routes=MappingProxyType(dict(route_map)),
+            debug=debug_flag,
+            on_reject=on_reject,
         )
-
-        preflight: list[tuple[bytes, bytes]] = []
-        if credentials:
-            preflight.append((b"access-control-allow-credentials", b"true"))
-        # With credentials, '*' is literal (Fetch §CORS-preflight fetch), so the engine
-        # echoes the requested method and header names instead of these values.
-        if not (self._any_method and credentials):
-            methods_value = "*" if self._any_method else ", ".join(sorted(method_set))
-            preflight.append((b"access-control-allow-methods", methods_value.encode()))
-        if not (self._any_header and credentials):
-            # '*' never covers Authorization (Fetch §CORS-preflight fetch step 7.6), so
-            # it is named beside '*' when the policy lists it.
-            names = sorted((header_set - {"*"}) | SAFELISTED_HEADER_NAMES)
-            if self._any_header:
-                names = ["*", *names]
-            if names:
-                preflight.append((b"access-control-allow-headers", ", ".join(names).encode()))
-        preflight.append((b"access-control-max-age", str(max_age).encode()))
-        s(self, "_preflight_headers", tuple(preflight))
-        # The only mutable state: a bounded memo of granted preflights (engine.py).
-        s(self, "_preflight_cache", {})
-        s(self, "_paths", self._path_table())
+        object.__setattr__(self, "options", options)
+        object.__setattr__(self, "warnings", tuple(warnings))
+        compiled = _compile(options, tuple(patterns), any_origin)
+        object.__setattr__(self, "compiled", compiled)
+        object.__setattr__(self, "compiled", replace(compiled, paths=_path_table(self)))
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
-        twin = object.__new__(Policy)
-        for name in Policy.__slots__:
-            if name != "_paths":
-                object.__setattr__(twin, name, getattr(self, name))
-        object.__setattr__(twin, "on_reject", on_reject)
-        object.__setattr__(twin, "_paths", twin._path_table())
-        return twin
-
-    def _path_table(self) -> tuple[Policy, int] | None:
-        """See ``_paths``: the strict twin grants nothing, exempts nothing, blocks writes
-        and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
-        prefixes = [*self._exempt_prefixes, *self._routes]
-        prefixes += [p for sub in self._routes.values() for p in sub._exempt_prefixes]
-        if not prefixes:
-            return None
-        strict = object.__new__(Policy)
-        for name in Policy.__slots__:
-            if name != "_paths":
-                object.__setattr__(strict, name, getattr(self, name))
-        vary = self._preflight_vary
-        for name, value in {
-            "allow_origins": (),
-            "origin_patterns": (),
-            "any_origin": False,
-            "public": False,
-            "_granted": {},
-            "_has_patterns": False,
-            "_matcher": OriginMatcher(()),
-            "_acao_public": (),
-            "_public_grant": (),
-            "vary": b"Origin",
-            "_preflight_vary": vary if vary.startswith(b"Origin") else b"Origin, " + vary,
-            "_preflight_cache": {},
-            "block_cross_origin_writes": True,
-            "block_cross_origin_websockets": True,
-            "write_protection_exempt_paths": (),
-            "_exempt_prefixes": frozenset(),
-            "routes": MappingProxyType({}),
-            "_routes": {},
-            "_paths": None,
-        }.items():
-            object.__setattr__(strict, name, value)
-        return strict, max(map(len, prefixes))
+        options = replace(self.options, on_reject=on_reject)
+        compiled = replace(self.compiled, on_reject=on_reject, preflight_memo={}, paths=None)
+        return _assemble(options, compiled, self.warnings)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
+
+    # The options, as users read them (policy.allow_origins, policy.max_age, ...).
+    @property
+    def allow_origins(self) -> tuple[str, ...]:
+        return self.options.allow_origins
+
+    @property
+    def allow_methods(self) -> tuple[str, ...]:
+        return self.options.allow_methods
+
+    @property
+    def allow_headers(self) -> tuple[str, ...]:
+        return self.options.allow_headers
+
+    @property
+    def allow_credentials(self) -> bool:
+        return self.options.allow_credentials
+
+    @property
+    def expose_headers(self) -> tuple[str, ...]:
+        return self.options.expose_headers
+
+    @property
+    def max_age(self) -> int:
+        return self.options.max_age
+
+    @property
+    def allow_private_network(self) -> bool:
+        return self.options.allow_private_network
+
+    @property
+    def block_cross_origin_writes(self) -> bool:
+        return self.options.block_cross_origin_writes
+
+    @property
+    def write_protection_exempt_paths(self) -> tuple[str, ...]:
+        return self.options.write_protection_exempt_paths
+
+    @property
+    def block_cross_origin_websockets(self) -> bool:
+        return self.options.block_cross_origin_websockets
+
+    @property
+    def tolerate_insecure_origins(self) -> bool:
+        return self.options.tolerate_insecure_origins
+
+    @property
+    def tolerate_public_suffix_wildcards(self) -> bool:
+        return self.options.tolerate_public_suffix_wildcards
+
+    @property
+    def routes(self) -> Mapping[str, Policy]:
+        return self.options.routes
+
+    @property
+    def debug(self) -> bool:
+        return self.options.debug
+
+    @property
+    def on_reject(self) -> Callable[[Decision], object] | None:
+        return self.options.on_reject
+
+    # What the options mean, from the compiled form.
+    @property
+    def origin_patterns(self) -> tuple[OriginPattern, ...]:
+        return self.compiled.origin_patterns
+
+    @property
+    def any_origin(self) -> bool:
+        return self.compiled.any_origin
+
+    @property
+    def public(self) -> bool:
+        return self.compiled.public
+
+    @property
+    def vary(self) -> bytes:
+        return self.compiled.vary
 
     def __repr__(self) -> str:
         return (
@@ -528,11 +510,149 @@ class Policy:
 
     def allows_origin(self, origin: str) -> bool:
         """Whether a serialised Origin header value is trusted by this policy."""
-        return self.any_origin or self._matcher.matches(origin)
+        return self.compiled.any_origin or self.compiled.matcher.matches(origin)
 
     def allows_method(self, method: str) -> bool:
         """Whether a preflight asking for ``method`` (exact case) would be granted."""
-        return self._any_method or method in self._methods
+        return self.compiled.any_method or method in self.compiled.methods
+
+
+def _assemble(
+    options: PolicyOptions, compiled: CompiledPolicy, warnings: tuple[str, ...]
+) -> Policy:
+    """A Policy from parts already validated (a route's twin, the strict policy)."""
+    policy = object.__new__(Policy)
+    object.__setattr__(policy, "options", options)
+    object.__setattr__(policy, "warnings", warnings)
+    object.__setattr__(policy, "compiled", compiled)
+    if compiled.paths is None:
+        object.__setattr__(policy, "compiled", replace(compiled, paths=_path_table(policy)))
+    return policy
+
+
+_ALLOW_ORIGIN = spec.ALLOW_ORIGIN.encode()
+_ALLOW_CREDENTIALS = (spec.ALLOW_CREDENTIALS.encode(), b"true")
+
+
+def _compile(
+    options: PolicyOptions, patterns: tuple[OriginPattern, ...], any_origin: bool
+) -> CompiledPolicy:
+    credentials = options.allow_credentials
+    method_set = frozenset(options.allow_methods)
+    header_set = frozenset(options.allow_headers)
+    any_method = "*" in method_set
+    any_header = "*" in header_set
+    # A fully public policy sends the same headers whatever the Origin: no Vary needed.
+    public = any_origin and not credentials
+    acao_public = ((_ALLOW_ORIGIN, b"*"),) if public else ()
+    preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
+    if options.allow_private_network:
+        preflight_vary += b", Access-Control-Request-Private-Network"
+
+    actual: list[tuple[bytes, bytes]] = []
+    if credentials:
+        actual.append(_ALLOW_CREDENTIALS)
+    if options.expose_headers:
+        exposed = ", ".join(options.expose_headers).encode()
+        actual.append((spec.EXPOSE_HEADERS.encode(), exposed))
+
+    preflight: list[tuple[bytes, bytes]] = []
+    if credentials:
+        preflight.append(_ALLOW_CREDENTIALS)
+    # With credentials, '*' is literal (Fetch §CORS-preflight fetch), so the engine
+    # echoes the requested method and header names instead of these values.
+    if not (any_method and credentials):
+        methods_value = "*" if any_method else ", ".join(sorted(method_set))
+        preflight.append((spec.ALLOW_METHODS.encode(), methods_value.encode()))
+    if not (any_header and credentials):
+        # '*' never covers Authorization (Fetch §CORS-preflight fetch step 7.6), so
+        # it is named beside '*' when the policy lists it.
+        names = sorted((header_set - {"*"}) | SAFELISTED_HEADER_NAMES)
+        if any_header:
+            names = ["*", *names]
+        if names:
+            preflight.append((spec.ALLOW_HEADERS.encode(), ", ".join(names).encode()))
+    preflight.append((spec.MAX_AGE.encode(), str(options.max_age).encode()))
+
+    return CompiledPolicy(
+        origin_patterns=patterns,
+        any_origin=any_origin,
+        public=public,
+        matcher=OriginMatcher(patterns),
+        has_patterns=any(p.kind != "exact" for p in patterns),
+        granted={
+            p.text: ((_ALLOW_ORIGIN, p.text.encode()), *actual)
+            for p in patterns
+            if p.kind == "exact"
+        },
+        methods=method_set,
+        any_method=any_method,
+        headers_lower=header_set | SAFELISTED_HEADER_NAMES,
+        any_header=any_header,
+        acao_public=acao_public,
+        public_grant=(*acao_public, *actual) if public else (),
+        actual_headers=tuple(actual),
+        preflight_headers=tuple(preflight),
+        vary=b"" if public else b"Origin",
+        preflight_vary=preflight_vary if public else b"Origin, " + preflight_vary,
+        allow_credentials=credentials,
+        allow_private_network=options.allow_private_network,
+        block_cross_origin_writes=options.block_cross_origin_writes,
+        block_cross_origin_websockets=options.block_cross_origin_websockets,
+        debug=options.debug,
+        on_reject=options.on_reject,
+        exempt_prefixes=frozenset(options.write_protection_exempt_paths),
+        routes=options.routes,
+        paths=None,
+        preflight_memo={},
+    )
+
+
+def _path_table(policy: Policy) -> tuple[Policy, int] | None:
+    """See `CompiledPolicy.paths`: the strict twin grants nothing, exempts nothing, blocks
+    writes and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
+    compiled = policy.compiled
+    prefixes = [*compiled.exempt_prefixes, *compiled.routes]
+    prefixes += [p for sub in compiled.routes.values() for p in sub.compiled.exempt_prefixes]
+    if not prefixes:
+        return None
+    no_routes: Mapping[str, Policy] = MappingProxyType({})
+    options = replace(
+        policy.options,
+        allow_origins=(),
+        block_cross_origin_writes=True,
+        block_cross_origin_websockets=True,
+        write_protection_exempt_paths=(),
+        routes=no_routes,
+    )
+    vary = compiled.preflight_vary
+    strict = object.__new__(Policy)
+    object.__setattr__(strict, "options", options)
+    object.__setattr__(strict, "warnings", policy.warnings)
+    object.__setattr__(
+        strict,
+        "compiled",
+        replace(
+            compiled,
+            origin_patterns=(),
+            any_origin=False,
+            public=False,
+            granted={},
+            has_patterns=False,
+            matcher=OriginMatcher(()),
+            acao_public=(),
+            public_grant=(),
+            vary=b"Origin",
+            preflight_vary=vary if vary.startswith(b"Origin") else b"Origin, " + vary,
+            preflight_memo={},
+            block_cross_origin_writes=True,
+            block_cross_origin_websockets=True,
+            exempt_prefixes=frozenset(),
+            routes=no_routes,
+            paths=None,
+        ),
+    )
+    return strict, max(map(len, prefixes))
 
 
 def _unknown_option(name: str) -> str:

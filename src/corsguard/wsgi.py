@@ -169,7 +169,7 @@ class CORSMiddleware:
             environ_path(environ),
             environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
-            raw_path=None if self.policy._paths is None else environ_raw_path(environ),
+            raw_path=None if self.policy.compiled.paths is None else environ_raw_path(environ),
         )
         if decision.status is not None:
             response = immediate_response(decision)
