@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "suffixes": MODEL,
     "untrusted": MODEL,
     "decision": MODEL,
+    "problems": MODEL,
     "response": MODEL,  # the immediate response and header merge the adapters share
     "asgi": ADAPTER,
     "wsgi": ADAPTER,

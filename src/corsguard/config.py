@@ -11,18 +11,17 @@ the same names in uppercase behind a prefix (``CORSGUARD_ALLOW_ORIGINS``).
 
 from __future__ import annotations
 
-import ast
 import difflib
 import inspect
-import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from corsguard.policy import Policy, PolicyError
+from corsguard.problems import PYTHON, TOML, EnvironmentVariables, Spelling
 from corsguard.untrusted import for_terminal
 
 if sys.version_info >= (3, 11):
@@ -181,10 +180,7 @@ def env_policy_and_problems(
         )
         dropped.add("allow_origins")
 
-    def rename(text: str) -> str:
-        return _name_env_variables(text, prefix)
-
-    return _build(kwargs, problems, dropped, rename)
+    return _build(kwargs, problems, dropped, EnvironmentVariables(prefix), "")
 
 
 def _unknown_env(prefix: str, variable: str, rest: str) -> str:
@@ -219,49 +215,6 @@ def _parse_env_value(variable: str, option: str, raw: str) -> tuple[object, str 
             return None, f"{variable}={raw!r} is not a whole number of seconds: write e.g. 600"
         return int(text), None
     return text, None
-
-
-_PY_FLAG = re.compile(r"\b([a-z_]+)=(True|False)\b")
-# Advice such as "write allow_origins=['https://*.example.com']" (descriptions stay as they are).
-_PY_LIST = re.compile(r"(?:(?<=write )|(?<=use ))([a-z_]+)=(\[[^\]]*\])")
-
-
-def _list_options(text: str, spell: Callable[[str, list[str]], str]) -> str:
-    """Rewrite Policy's ``allow_origins=['a', 'b']`` with ``spell(option, items)``."""
-
-    def option(match: re.Match[str]) -> str:
-        if match.group(1) not in LIST_OPTIONS:
-            return match.group(0)
-        try:
-            items = ast.literal_eval(match.group(2))
-        except (ValueError, SyntaxError):
-            return match.group(0)
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            return match.group(0)
-        return spell(match.group(1), items)
-
-    return _PY_LIST.sub(option, text)
-
-
-_PASS_FLAG = re.compile(r"\bpass (?=[a-z_]+=(?:True|False)\b)")
-
-
-def _name_env_variables(text: str, prefix: str) -> str:
-    """Say ``CORSGUARD_DEBUG=true`` where Policy's message says ``debug=True``."""
-
-    def flag(match: re.Match[str]) -> str:
-        if match.group(1) not in OPTIONS:
-            return match.group(0)
-        return f"{env_variable(prefix, match.group(1))}={match.group(2).lower()}"
-
-    text = _PY_FLAG.sub(flag, _PASS_FLAG.sub("set ", text))
-    text = _list_options(
-        text, lambda name, items: f"{env_variable(prefix, name)}='{','.join(items)}'"
-    )
-    for option in sorted(SOURCE_OPTIONS, key=len, reverse=True):
-        if text.startswith(option):
-            return env_variable(prefix, option) + text[len(option) :]
-    return text
 
 
 # ---------------------------------------------------------------- mappings and TOML files
@@ -500,14 +453,10 @@ def mapping_policy_and_problems(
         )
         dropped.add("allow_origins")
 
-    def rename(text: str) -> str:
-        if toml:
-            text = _PASS_FLAG.sub("set ", text)
-            text = _PY_FLAG.sub(lambda m: f"{m.group(1)} = {m.group(2).lower()}", text)
-            text = _list_options(text, lambda name, items: f"{name} = {json.dumps(items)}")
-        return f"{source}: {where}{text}"
-
-    return _build(kwargs, problems, dropped, rename)
+    # A settings dict takes Policy's own keyword names and Python values, so its problems
+    # keep the Python spelling (problems.SETTINGS_DICT would write 'name': value instead).
+    spelling = TOML if toml else PYTHON
+    return _build(kwargs, problems, dropped, spelling, f"{source}: {where}")
 
 
 def _check_type(key: str, value: object, toml: bool) -> str | None:
@@ -576,7 +525,8 @@ def _build(
     kwargs: dict[str, Any],
     problems: list[Problem],
     dropped: set[str],
-    rename: Callable[[str], str],
+    spelling: Spelling,
+    lead: str,
 ) -> tuple[Policy | None, list[Problem]]:
     """Build the policy; add its own problems, except those about options already reported.
 
@@ -589,10 +539,10 @@ def _build(
     try:
         policy = Policy(**kwargs)
     except PolicyError as exc:
-        for text in exc.problems:
-            if any(text.startswith(option) for option in dropped):
+        for problem in exc.structured:
+            if problem.option in dropped:
                 continue
-            problems.append(Problem("policy", rename(text)))
+            problems.append(Problem("policy", lead + problem.render(spelling)))
         return None, problems
     if problems:
         return None, problems

@@ -20,6 +20,7 @@ from corsguard import spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -41,8 +42,12 @@ MAX_AGE_LIMIT = 86400
 class PolicyError(ValueError):
     """A CORS configuration that corsguard refuses; ``problems`` lists every reason."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
+    def __init__(self, problems: Iterable[str | Problem]) -> None:
+        items = list(problems)
+        # The structured form of the problems the policy itself found (see Problem).
+        self.structured: tuple[Problem, ...] = tuple(p for p in items if isinstance(p, Problem))
+        # As users read them: each problem in Python keyword syntax.
+        self.problems: list[str] = [str(p) for p in items]
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
 
@@ -153,7 +158,7 @@ class Policy:
         allow_origin_regex: str | None = None,
         **unknown: object,
     ) -> None:
-        problems: list[str] = []
+        problems: list[Problem] = []
         warnings: list[str] = []
         for name in unknown:
             problems.append(_unknown_option(name))
@@ -161,8 +166,14 @@ class Policy:
         def flag(name: str, value: object) -> bool:
             if not isinstance(value, bool):
                 problems.append(
-                    f"{name} must be True or False, not {value!r}"
-                    + (" (a non-empty string is true in Python)" if isinstance(value, str) else "")
+                    Problem(
+                        name,
+                        value,
+                        (Name(name), f" must be True or False, not {value!r}"),
+                        (" (a non-empty string is true in Python)",)
+                        if isinstance(value, str)
+                        else (),
+                    )
                 )
                 return False
             return value
@@ -193,19 +204,40 @@ class Policy:
         patterns: list[OriginPattern] = []
         if not origins and allow_origin_regex is None and not origins_mistyped:
             problems.append(
-                "allow_origins is empty: list the origins of your front ends, e.g. "
-                "allow_origins=['https://app.example.com']"
+                Problem(
+                    "allow_origins",
+                    [],
+                    (Name("allow_origins"), " is empty"),
+                    (
+                        ": list the origins of your front ends, e.g. ",
+                        Setting("allow_origins", ["https://app.example.com"]),
+                    ),
+                )
             )
         if any_origin and len(origins) > 1:
             problems.append(
-                "allow_origins mixes '*' with specific origins: use ['*'] alone for a public "
-                "API, or only the specific origins"
+                Problem(
+                    "allow_origins",
+                    origins,
+                    (Name("allow_origins"), " mixes '*' with specific origins"),
+                    (": use ['*'] alone for a public API, or only the specific origins",),
+                )
             )
         if any_origin and credentials:
             problems.append(
-                "allow_origins=['*'] with allow_credentials=True: browsers refuse '*' with "
-                "credentials (Fetch §CORS check), and reflecting the origin instead would let "
-                "every site read your users' data. List the trusted origins"
+                Problem(
+                    "allow_origins",
+                    origins,
+                    (
+                        Setting("allow_origins", ["*"]),
+                        " with ",
+                        Setting("allow_credentials", True),
+                        ": browsers refuse '*' with credentials (Fetch §CORS check), and "
+                        "reflecting the origin instead would let every site read your users' "
+                        "data",
+                    ),
+                    (". List the trusted origins",),
+                )
             )
         for text in origins:
             if text == "*":
@@ -213,7 +245,10 @@ class Policy:
             try:
                 pattern = parse_origin_pattern(text)
             except ValueError as exc:
-                problems.append(f"allow_origins: {exc}")
+                parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
+                problems.append(
+                    Problem("allow_origins", text, (Name("allow_origins"), ": ", *parts))
+                )
                 continue
             patterns.append(pattern)
             if credentials:
@@ -234,13 +269,30 @@ class Policy:
                 method_set.add("*")
                 continue
             if not is_token(method):
-                problems.append(f"allow_methods: {method!r} is not an HTTP method name (a token)")
+                problems.append(
+                    Problem(
+                        "allow_methods",
+                        method,
+                        (
+                            Name("allow_methods"),
+                            f": {method!r} is not an HTTP method name (a token)",
+                        ),
+                    )
+                )
                 continue
             upper = method.upper()
             if upper in FORBIDDEN_METHODS:
                 problems.append(
-                    f"allow_methods: {method} is a forbidden method (Fetch §forbidden method): "
-                    "browsers never send it; remove it"
+                    Problem(
+                        "allow_methods",
+                        method,
+                        (
+                            Name("allow_methods"),
+                            f": {method} is a forbidden method (Fetch §forbidden method): "
+                            "browsers never send it",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             if upper in NORMALIZED_METHODS:
@@ -260,15 +312,29 @@ class Policy:
                 header_set.add("*")
                 continue
             if not is_token(header):
-                problems.append(f"allow_headers: {header!r} is not a header name (a token)")
+                problems.append(
+                    Problem(
+                        "allow_headers",
+                        header,
+                        (Name("allow_headers"), f": {header!r} is not a header name (a token)"),
+                    )
+                )
                 continue
             lower = header.lower()
             if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(
                 FORBIDDEN_REQUEST_HEADER_PREFIXES
             ):
                 problems.append(
-                    f"allow_headers: {header} is a forbidden request header "
-                    "(Fetch §forbidden request-header): scripts cannot set it; remove it"
+                    Problem(
+                        "allow_headers",
+                        header,
+                        (
+                            Name("allow_headers"),
+                            f": {header} is a forbidden request header "
+                            "(Fetch §forbidden request-header): scripts cannot set it",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             header_set.add(lower)
@@ -284,31 +350,68 @@ class Policy:
             if header == "*":
                 if credentials:
                     problems.append(
-                        "expose_headers=['*'] with allow_credentials=True: browsers treat '*' "
-                        "as a header literally named '*' on credentialed requests; list the "
-                        "headers to expose"
+                        Problem(
+                            "expose_headers",
+                            exposed,
+                            (
+                                Setting("expose_headers", ["*"]),
+                                " with ",
+                                Setting("allow_credentials", True),
+                                ": browsers treat '*' as a header literally named '*' on "
+                                "credentialed requests",
+                            ),
+                            ("; list the headers to expose",),
+                        )
                     )
                 expose_list.append("*")
                 continue
             if not is_token(header):
-                problems.append(f"expose_headers: {header!r} is not a header name (a token)")
+                problems.append(
+                    Problem(
+                        "expose_headers",
+                        header,
+                        (Name("expose_headers"), f": {header!r} is not a header name (a token)"),
+                    )
+                )
                 continue
             if header.lower() in FORBIDDEN_RESPONSE_HEADERS:
                 problems.append(
-                    f"expose_headers: {header} can never be read by scripts "
-                    "(Fetch §forbidden response-header name); remove it"
+                    Problem(
+                        "expose_headers",
+                        header,
+                        (
+                            Name("expose_headers"),
+                            f": {header} can never be read by scripts "
+                            "(Fetch §forbidden response-header name)",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             expose_list.append(header)
 
         # --- max age
         if isinstance(max_age, bool) or not isinstance(max_age, int):
-            problems.append(f"max_age must be a whole number of seconds, not {max_age!r}")
+            problems.append(
+                Problem(
+                    "max_age",
+                    max_age,
+                    (Name("max_age"), f" must be a whole number of seconds, not {max_age!r}"),
+                )
+            )
             max_age = 0
         elif not 0 <= max_age <= MAX_AGE_LIMIT:
             problems.append(
-                f"max_age={max_age} is outside 0..{MAX_AGE_LIMIT}: browsers cap it "
-                "(Chromium at 7200 s, Firefox at 86400 s); use e.g. 600"
+                Problem(
+                    "max_age",
+                    max_age,
+                    (
+                        Setting("max_age", max_age),
+                        f" is outside 0..{MAX_AGE_LIMIT}: browsers cap it "
+                        "(Chromium at 7200 s, Firefox at 86400 s)",
+                    ),
+                    ("; use e.g. 600",),
+                )
             )
 
         # --- paths
@@ -319,10 +422,21 @@ class Policy:
                 # Every path starts with '/': the exemption would switch the protection
                 # off for the whole app while block_cross_origin_writes still reads True.
                 problems.append(
-                    f"write_protection_exempt_paths: {path!r} exempts every path, which turns "
-                    "cross-origin write protection off for the whole app: list only the "
-                    "paths that take cross-origin writes (e.g. '/webhooks'), or set "
-                    "block_cross_origin_writes=False to turn it off deliberately"
+                    Problem(
+                        "write_protection_exempt_paths",
+                        path,
+                        (
+                            Name("write_protection_exempt_paths"),
+                            f": {path!r} exempts every path, which turns cross-origin write "
+                            "protection off for the whole app",
+                        ),
+                        (
+                            ": list only the paths that take cross-origin writes "
+                            "(e.g. '/webhooks'), or set ",
+                            Setting("block_cross_origin_writes", False),
+                            " to turn it off deliberately",
+                        ),
+                    )
                 )
             elif normalized is not None:
                 exempt_prefixes.append(normalized)
@@ -331,7 +445,13 @@ class Policy:
         route_map: dict[str, Policy] = {}
         if routes is not None:
             if not isinstance(routes, Mapping):
-                problems.append("routes must be a mapping of path prefixes to Policy objects")
+                problems.append(
+                    Problem(
+                        "routes",
+                        routes,
+                        (Name("routes"), " must be a mapping of path prefixes to Policy objects"),
+                    )
+                )
             else:
                 written: dict[str, object] = {}
                 for prefix, sub in routes.items():
@@ -340,26 +460,54 @@ class Policy:
                         # '/admin', '/admin/' and '//admin' name the same segments; a
                         # mapping would keep only the last one, silently.
                         problems.append(
-                            f"routes: {written[key]!r} and {prefix!r} are the same prefix "
-                            f"{key!r} (trailing and repeated slashes do not count): keep one"
+                            Problem(
+                                "routes",
+                                prefix,
+                                (
+                                    Name("routes"),
+                                    f": {written[key]!r} and {prefix!r} are the same prefix "
+                                    f"{key!r} (trailing and repeated slashes do not count)",
+                                ),
+                                (": keep one",),
+                            )
                         )
                         continue
                     if key is not None:
                         written[key] = prefix
                     if not isinstance(sub, Policy):
                         problems.append(
-                            f"routes[{prefix!r}] must be a corsguard.Policy, "
-                            f"not {type(sub).__name__}"
+                            Problem(
+                                "routes",
+                                sub,
+                                (
+                                    Name("routes"),
+                                    f"[{prefix!r}] must be a corsguard.Policy, "
+                                    f"not {type(sub).__name__}",
+                                ),
+                            )
                         )
                         continue
                     if sub.routes:
-                        problems.append(f"routes[{prefix!r}] has routes of its own: nest no routes")
+                        problems.append(
+                            Problem(
+                                "routes",
+                                sub,
+                                (Name("routes"), f"[{prefix!r}] has routes of its own"),
+                                (": nest no routes",),
+                            )
+                        )
                         continue
                     if key is not None:
                         route_map[key] = sub
 
         if on_reject is not None and not callable(on_reject):
-            problems.append("on_reject must be a callable taking a corsguard.Decision")
+            problems.append(
+                Problem(
+                    "on_reject",
+                    on_reject,
+                    (Name("on_reject"), " must be a callable taking a corsguard.Decision"),
+                )
+            )
 
         if problems:
             raise PolicyError(problems)
@@ -655,31 +803,40 @@ def _path_table(policy: Policy) -> tuple[Policy, int] | None:
     return strict, max(map(len, prefixes))
 
 
-def _unknown_option(name: str) -> str:
+def _unknown_option(name: str) -> Problem:
     options = [p for p in Policy.__init__.__code__.co_varnames if not p.startswith(("self", "unk"))]
     options = options[: Policy.__init__.__code__.co_kwonlyargcount]
     close = difflib.get_close_matches(name, options, n=1)
     hint = f": did you mean {close[0]!r}?" if close else f"; the options are: {', '.join(options)}"
-    return f"unknown option {name!r}{hint}"
+    return Problem(None, name, (f"unknown option {name!r}",), (hint,))
 
 
-def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
+def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]:
     if isinstance(value, (str, bytes)):
         problems.append(
-            f"{name} must be a list of strings, not a single string: write {name}=[{value!r}]"
+            Problem(
+                name,
+                value,
+                (Name(name), " must be a list of strings, not a single string"),
+                (": write ", Setting(name, [value])),
+            )
         )
         return []
     try:
         items = list(value)  # type: ignore[call-overload]
     except TypeError:
-        problems.append(f"{name} must be a list of strings, not {type(value).__name__}")
+        problems.append(
+            Problem(
+                name, value, (Name(name), f" must be a list of strings, not {type(value).__name__}")
+            )
+        )
         return []
     good: list[str] = []
     for item in items:
         if isinstance(item, str):
             good.append(item)
         else:
-            problems.append(f"{name}: {item!r} is not a string")
+            problems.append(Problem(name, item, (Name(name), f": {item!r} is not a string")))
     return good
 
 
@@ -690,7 +847,7 @@ def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
 _PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
-def _pattern_advice(option: str, prefix: str) -> str | None:
+def _pattern_advice(option: str, prefix: str) -> Problem | None:
     mark = _PATH_PATTERN_MARKS.search(prefix)
     if mark is None:
         return None
@@ -703,20 +860,32 @@ def _pattern_advice(option: str, prefix: str) -> str | None:
     literal = literal.rstrip("/.")
     segments = [segment for segment in literal.split("/") if segment]
     suggestion = "/" + "/".join(segments)
-    what = "routes key" if option == "routes" else option + ":"
+    what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
         write = "list the paths that take cross-origin writes, e.g. '/webhooks'"
-    return (
-        f"{what} {prefix!r} is {kind}: {option} match whole path segments by plain prefix "
-        f"(no wildcards or regular expressions), {write}"
+    return Problem(
+        option,
+        prefix,
+        (
+            Name(option),
+            f"{what} {prefix!r} is {kind}: ",
+            Name(option),
+            " match whole path segments by plain prefix (no wildcards or regular expressions)",
+        ),
+        (f", {write}",),
     )
 
 
-def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
+def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         advice = _pattern_advice(option, prefix) if isinstance(prefix, str) else None
-        problems.append(advice or f"{option}: {prefix!r} must be a path starting with '/'")
+        problems.append(
+            advice
+            or Problem(
+                option, prefix, (Name(option), f": {prefix!r} must be a path starting with '/'")
+            )
+        )
         return None
     advice = _pattern_advice(option, prefix)
     if advice is not None:
@@ -725,7 +894,14 @@ def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:
         problems.append(
-            f"{option}: {prefix!r} must be a plain decoded path, without '.', '..' or '%'"
+            Problem(
+                option,
+                prefix,
+                (
+                    Name(option),
+                    f": {prefix!r} must be a plain decoded path, without '.', '..' or '%'",
+                ),
+            )
         )
         return None
     # Trailing and repeated slashes do not change which segments a prefix names.
@@ -736,7 +912,7 @@ def _check_credentialed_origin(
     pattern: OriginPattern,
     tolerate_insecure: bool,
     tolerate_psl: bool,
-    problems: list[str],
+    problems: list[Problem],
     warnings: list[str],
 ) -> None:
     text = pattern.text
@@ -748,10 +924,20 @@ def _check_credentialed_origin(
             )
         else:
             problems.append(
-                f"allow_origins: {text} is plain http: anyone on the network path can inject "
-                "script into it and read your users' data through it. Use "
-                f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
-                "for a deliberate exception"
+                Problem(
+                    "allow_origins",
+                    text,
+                    (
+                        Name("allow_origins"),
+                        f": {text} is plain http: anyone on the network path can inject "
+                        "script into it and read your users' data through it",
+                    ),
+                    (
+                        f". Use 'https://{text[len('http://') :]}', or ",
+                        Setting("tolerate_insecure_origins", True, verb=True),
+                        " for a deliberate exception",
+                    ),
+                )
             )
     if not pattern.is_wildcard_host or pattern.is_loopback:
         return
@@ -763,12 +949,22 @@ def _check_credentialed_origin(
             )
         else:
             problems.append(
-                f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
-                "public suffix or shared hosting domain where anyone can register a matching "
-                "name and read "
-                "your users' data. Host your previews on a domain you own, e.g. "
-                "'https://myapp-*.preview.example.com', or pass "
-                "tolerate_public_suffix_wildcards=True for a deliberate exception"
+                Problem(
+                    "allow_origins",
+                    text,
+                    (
+                        Name("allow_origins"),
+                        f": {text} puts a wildcard directly on {pattern.host!r}, a public "
+                        "suffix or shared hosting domain where anyone can register a matching "
+                        "name and read your users' data",
+                    ),
+                    (
+                        ". Host your previews on a domain you own, e.g. "
+                        "'https://myapp-*.preview.example.com', or ",
+                        Setting("tolerate_public_suffix_wildcards", True, verb=True),
+                        " for a deliberate exception",
+                    ),
+                )
             )
         return
     # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
@@ -780,33 +976,47 @@ def _check_credentialed_origin(
             warnings.append(f"{text}: wildcard over the public suffix {beneath!r} (tolerated)")
         else:
             problems.append(
-                f"allow_origins: {text} also matches every host under {beneath!r}, a public "
-                "suffix (Public Suffix List) where anyone can create a name and read your "
-                "users' data. List your exact origins, or a within-label pattern such as "
-                f"'https://myapp-*.{pattern.host}', or pass "
-                "tolerate_public_suffix_wildcards=True for a deliberate exception"
+                Problem(
+                    "allow_origins",
+                    text,
+                    (
+                        Name("allow_origins"),
+                        f": {text} also matches every host under {beneath!r}, a public "
+                        "suffix (Public Suffix List) where anyone can create a name and read "
+                        "your users' data",
+                    ),
+                    (
+                        ". List your exact origins, or a within-label pattern such as "
+                        f"'https://myapp-*.{pattern.host}', or ",
+                        Setting("tolerate_public_suffix_wildcards", True, verb=True),
+                        " for a deliberate exception",
+                    ),
+                )
             )
 
 
-def _regex_advice(regex: str) -> str:
+def _regex_advice(regex: str) -> Problem:
     """Explain why regexes are refused and, where possible, show the pattern to use."""
     suggestion = _pattern_from_regex(regex) if isinstance(regex, str) else None
-    text = (
-        f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
-        "expressions are the most common CORS hole in Python apps"
+    reason: Text = (
+        Setting("allow_origin_regex", regex),
+        " is not accepted: unanchored or unescaped regular expressions are the most common "
+        "CORS hole in Python apps",
     )
     if suggestion and is_shared_hosting(parse_origin_pattern(suggestion).host):
-        return (
-            text + f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
-            "platform: host your previews on a domain you own and write e.g. "
-            "allow_origins=['https://myapp-*.preview.example.com']"
+        advice: Text = (
+            f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
+            "platform: host your previews on a domain you own and write e.g. ",
+            Setting("allow_origins", ["https://myapp-*.preview.example.com"]),
         )
-    if suggestion:
-        return text + f"; write allow_origins=[{suggestion!r}] instead"
-    return (
-        text + "; list exact origins or patterns such as 'https://*.example.com', "
-        "'http://localhost:*' or 'https://myapp-*.preview.example.com'"
-    )
+    elif suggestion:
+        advice = ("; write ", Setting("allow_origins", [suggestion]), " instead")
+    else:
+        advice = (
+            "; list exact origins or patterns such as 'https://*.example.com', "
+            "'http://localhost:*' or 'https://myapp-*.preview.example.com'",
+        )
+    return Problem("allow_origin_regex", regex, reason, advice)
 
 
 _REGEX_LABEL_WILDCARDS = (
