@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "untrusted": MODEL,
     "decision": MODEL,
     "problems": MODEL,
+    "origin_regex": MODEL,  # regexes to patterns, exactly (policy advice and migrate)
     "response": MODEL,  # the immediate response and header merge the adapters share
     "asgi": ADAPTER,
     "wsgi": ADAPTER,

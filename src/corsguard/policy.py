@@ -20,6 +20,7 @@ from corsguard import spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+from corsguard.origin_regex import translate_regex
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -996,59 +997,32 @@ def _check_credentialed_origin(
 
 
 def _regex_advice(regex: str) -> Problem:
-    """Explain why regexes are refused and, where possible, show the pattern to use."""
-    suggestion = _pattern_from_regex(regex) if isinstance(regex, str) else None
+    """Explain why regexes are refused and, where possible, show the patterns to use.
+
+    Patterns are proposed only when they trust exactly the origins the regex matches
+    (origin_regex.translate_regex, read as Starlette's ``fullmatch`` does): advice never
+    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is not answered
+    with ``https://*.example.com`` (any depth).
+    """
+    translation = translate_regex(regex, "fullmatch") if isinstance(regex, str) else None
+    suggestion = translation.patterns if translation and translation.exact else []
     reason: Text = (
         Setting("allow_origin_regex", regex),
         " is not accepted: unanchored or unescaped regular expressions are the most common "
         "CORS hole in Python apps",
     )
-    if suggestion and is_shared_hosting(parse_origin_pattern(suggestion).host):
+    shared = [p for p in suggestion if is_shared_hosting(parse_origin_pattern(p).host)]
+    if shared:
         advice: Text = (
-            f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
+            f"; its pattern {shared[0]!r} would trust every tenant of a public hosting "
             "platform: host your previews on a domain you own and write e.g. ",
             Setting("allow_origins", ["https://myapp-*.preview.example.com"]),
         )
     elif suggestion:
-        advice = ("; write ", Setting("allow_origins", [suggestion]), " instead")
+        advice = ("; write ", Setting("allow_origins", suggestion), " instead")
     else:
         advice = (
             "; list exact origins or patterns such as 'https://*.example.com', "
             "'http://localhost:*' or 'https://myapp-*.preview.example.com'",
         )
     return Problem("allow_origin_regex", regex, reason, advice)
-
-
-_REGEX_LABEL_WILDCARDS = (
-    r".*",
-    r".+",
-    r"[^.]+",
-    r"[^.]*",
-    r"[a-z0-9-]+",
-    r"[a-z0-9-]*",
-    r"[a-zA-Z0-9-]+",
-    r"[A-Za-z0-9-]+",
-    r"[\w-]+",
-    r"\w+",
-    r"[a-z0-9]+",
-    r"[a-z]+",
-    r"(.*)",
-    r"(.+)",
-    r"([^.]+)",
-    r"([a-z0-9-]+)",
-)
-
-
-def _pattern_from_regex(regex: str) -> str | None:
-    text = regex.strip()
-    text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z").removesuffix("/?")
-    text = text.replace("https?://", "https://").replace("(https|http)://", "https://")
-    for wildcard in sorted(_REGEX_LABEL_WILDCARDS, key=len, reverse=True):
-        text = text.replace(wildcard + r"\.", "*.").replace(wildcard, "*")
-    text = text.replace(r"\.", ".").replace(r"\-", "-").replace(r"\:", ":").replace(r"\/", "/")
-    if re.search(r"[\\()\[\]{}|?+^$]", text):
-        return None
-    try:
-        return parse_origin_pattern(text).text
-    except ValueError:
-        return None
