@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from corsguard import spec
+from corsguard import sources, spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, label
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.origin_regex import translate_regex
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
+from corsguard.problems import PolicyError as PolicyError
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -38,19 +39,6 @@ from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
 SAFELISTED_HEADER_NAMES = NO_CORS_SAFELISTED_NAMES
 
 MAX_AGE_LIMIT = 86400
-
-
-class PolicyError(ValueError):
-    """A CORS configuration that corsguard refuses; ``problems`` lists every reason."""
-
-    def __init__(self, problems: Iterable[str | Problem]) -> None:
-        items = list(problems)
-        # The structured form of the problems the policy itself found (see Problem).
-        self.structured: tuple[Problem, ...] = tuple(p for p in items if isinstance(p, Problem))
-        # As users read them: each problem in Python keyword syntax.
-        self.problems: list[str] = [str(p) for p in items]
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -646,16 +634,12 @@ class Policy:
         cls, prefix: str = "CORSGUARD_", environ: Mapping[str, str] | None = None
     ) -> Policy:
         """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on)."""
-        from corsguard.config import policy_from_env
-
-        return policy_from_env(prefix=prefix, environ=environ)
+        return sources.policy_from_env(prefix, environ, policy_type=cls)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
         """A policy from a TOML file, or the ``[tool.corsguard]`` table of pyproject.toml."""
-        from corsguard.config import policy_from_file
-
-        return policy_from_file(path)
+        return sources.policy_from_file(path, policy_type=cls)
 
     def allows_origin(self, origin: str) -> bool:
         """Whether a serialised Origin header value is trusted by this policy."""

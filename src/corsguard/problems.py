@@ -11,6 +11,7 @@ prose itself is never rewritten.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -136,3 +137,16 @@ class ProblemText(ValueError):
     def __init__(self, *parts: Fragment) -> None:
         self.parts: Text = parts
         super().__init__("".join(_render(part, PYTHON) for part in parts))
+
+
+class PolicyError(ValueError):
+    """A CORS configuration that corsguard refuses; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[str | Problem]) -> None:
+        items = list(problems)
+        # The structured form of the problems the policy itself found (see Problem).
+        self.structured: tuple[Problem, ...] = tuple(p for p in items if isinstance(p, Problem))
+        # As users read them: each problem in Python keyword syntax.
+        self.problems: list[str] = [str(p) for p in items]
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
