@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, unquote_to_bytes
 
+from corsguard import spec
+
 # Decision and RequestKind are read from here by users and adapters alike.
 from corsguard.decision import Decision as Decision
 from corsguard.decision import RequestKind as RequestKind
@@ -55,14 +57,23 @@ _UNTRUSTED = "origin not allowed"
 _NO_CREDENTIALS = "origin is trusted without credentials; the request carries cookies or HTTP auth"
 # Stands for any Access-Control-Request-Headers over the limit: refused for its length.
 _TOO_LONG = b"," * (MAX_REQUEST_HEADERS_LENGTH + 1)
+# The CORS header names (spec.py), as the lowercase bytes ASGI carries. The loop in
+# decide() compares literals of the request names, which Python folds into constants.
+_ALLOW_ORIGIN = spec.ALLOW_ORIGIN.encode()
+_ALLOW_METHODS = spec.ALLOW_METHODS.encode()
+_ALLOW_HEADERS = spec.ALLOW_HEADERS.encode()
+_ALLOW_PRIVATE_NETWORK = spec.ALLOW_PRIVATE_NETWORK.encode()
+_REQUEST_METHOD = spec.REQUEST_METHOD.encode()
+_REQUEST_HEADERS = spec.REQUEST_HEADERS.encode()
+_REQUEST_PRIVATE_NETWORK = spec.REQUEST_PRIVATE_NETWORK.encode()
 _WANTED = frozenset(
     {
         b"origin",
         b"host",
         b"sec-fetch-site",
-        b"access-control-request-method",
-        b"access-control-request-headers",
-        b"access-control-request-private-network",
+        _REQUEST_METHOD,
+        _REQUEST_HEADERS,
+        _REQUEST_PRIVATE_NETWORK,
         b"cookie",
         b"authorization",
     }
@@ -213,7 +224,7 @@ def decide(
         if c.public:
             return Decision(kind, True, None, c.public_grant, b"", "", origin, method, path)
         if grant is None:
-            grant = ((b"access-control-allow-origin", origin.encode()), *c.actual_headers)
+            grant = ((_ALLOW_ORIGIN, origin.encode()), *c.actual_headers)
         return _new(Decision, (kind, True, None, grant, c.vary, "", origin, method, path, b""))
     if not websocket and method in SAFE_METHODS:
         # Nothing to refuse: without CORS headers the browser withholds the response.
@@ -384,16 +395,14 @@ def _preflight(
     if acrpn is not None and acrpn.strip().lower() == b"true":
         if not policy.allow_private_network:
             return refuse("private network access not allowed")
-        extra.append((b"access-control-allow-private-network", b"true"))
+        extra.append((_ALLOW_PRIVATE_NETWORK, b"true"))
     if policy.allow_credentials:
         if policy.any_method:
-            extra.append((b"access-control-allow-methods", requested_method.encode("ascii")))
+            extra.append((_ALLOW_METHODS, requested_method.encode("ascii")))
         if policy.any_header and requested_headers:
-            extra.append(
-                (b"access-control-allow-headers", ", ".join(requested_headers).encode("ascii"))
-            )
+            extra.append((_ALLOW_HEADERS, ", ".join(requested_headers).encode("ascii")))
 
-    acao = policy.acao_public or ((b"access-control-allow-origin", origin.encode("ascii")),)
+    acao = policy.acao_public or ((_ALLOW_ORIGIN, origin.encode("ascii")),)
     return Decision(
         RequestKind.PREFLIGHT,
         True,
