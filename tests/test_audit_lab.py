@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from corsguard.audit.model import MAX_REQUESTS
 from corsguard.audit.output import AUDIT_IDS
 from corsguard.cli import main
 from corsguard.findings import Severity
@@ -62,7 +63,7 @@ def test_lab_endpoint_has_exactly_its_findings(
     severities = [Severity(f["severity"]) for f in target["findings"]]
     top = max(severities, key=lambda s: s.rank).value if severities else None
     assert top == endpoint.severity
-    assert target["requests"] <= 40
+    assert target["requests"] <= MAX_REQUESTS
 
 
 @pytest.mark.parametrize("finding_id", AUDIT_IDS)

@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from corsguard.audit.model import (
+    MAX_REQUESTS,
     Exchange,
     ProbeResponse,
     Target,
@@ -109,7 +110,7 @@ TARGET_SCHEMA: dict[str, Any] = {
         "url": _STRING,
         "status": {"enum": ["ok", "error"]},
         "error": {"type": ["string", "null"]},
-        "requests": {"type": "integer", "minimum": 0, "maximum": 40},
+        "requests": {"type": "integer", "minimum": 0, "maximum": MAX_REQUESTS},
         "findings": {"type": "array", "items": _FINDING},
         "notes": {"type": "array", "minItems": 1, "items": _STRING},
     },
@@ -294,7 +295,12 @@ def sample_reports() -> list[TargetReport]:
     def reflect(origin: str) -> ProbeResponse:
         return ProbeResponse.keep_cors(
             200,
-            [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")],
+            [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Credentials", "true"),
+                # A CDN on the path: missing-vary-origin is then rated medium.
+                ("Cache-Control", "public, max-age=60"),
+            ],
         )
 
     exchanges: list[Exchange] = []

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from corsguard.audit.model import MAX_REQUESTS
 from corsguard.cli import main
 from corsguard.lab import start_lab
 
@@ -30,7 +31,7 @@ def test_untrusted_preflight(
     (target,) = json.loads(capsys.readouterr().out)["targets"]
     found = {f["id"]: f for f in target["findings"]}
     assert expected <= set(found)
-    assert target["requests"] <= 40
+    assert target["requests"] <= MAX_REQUESTS
     if "preflight-origin-reflected" in expected:
         finding = found["preflight-origin-reflected"]
         assert finding["severity"] == "medium" and finding["credentials"] is True

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("corsguard.lint.cli", "find CORS mistakes in Python source and settings"),
     "check": ("corsguard.check", "validate a policy file or environment and show what it allows"),
     "migrate": ("corsguard.migrate.cli", "move flask-cors, Starlette, Django CORS to corsguard"),
+    "learn": ("corsguard.learn", "propose the tightest policy for the origins seen in logs"),
 }
 
 # The end of each command's --help: exit status and examples (shown as written).
@@ -116,6 +117,21 @@ Examples:
   corsguard migrate app/main.py             # print the diff
   corsguard migrate . | git apply           # the same, applied by git
   corsguard migrate --write mysite/settings # rewrite the files in place
+""",
+    "learn": """\
+Reads corsguard's WARNING lines ('corsguard refused ...', 'corsguard unlisted ...') and
+access logs in the combined format with "$http_origin" appended (docs/monitoring.md).
+Formats (--format): text (default), json (--json is the same).
+
+Exit status:
+  0  a policy is proposed (origins not trusted are named, with the reason)
+  1  nothing to propose: no origin seen is one to trust
+  2  usage error, or a LOGFILE that cannot be read
+
+Examples:
+  corsguard learn app.log
+  corsguard learn /var/log/nginx/cors.log --format json
+  corsguard learn app.log --trust https://myapp.herokuapp.com --min-requests 5
 """,
 }
 

@@ -231,7 +231,8 @@ _KINDS = [
         "`https://myapp-git-main-myteam.vercel.app`, deployments anyone could create "
         "beside it (`myapp-corsguardprobe`, `corsguardprobe-myteam`, "
         "`myapp-git-corsguardprobe-myteam`, ...), which reveal preview patterns like "
-        "`myapp-git-*-myteam.vercel.app`",
+        "`myapp-git-*-myteam.vercel.app`; not where a granted suffix probe explains the "
+        'name (`corsguardprobe-website.com` under `endsWith("website.com")`)',
         _reach,
         _READ,
     ),
@@ -254,7 +255,8 @@ _KINDS = [
         "https://attackerTRUSTED-HOST.",
         "Match a subdomain only after a dot (a corsguard pattern such as https://*.DOMAIN) "
         "or list exact origins.",
-        "`https://attackerTRUSTED-HOST` (outside the own domain)",
+        "`https://attackerTRUSTED-HOST` or `https://attackerDOMAIN` (outside the own "
+        "domain) is granted: an `endsWith` / unanchored-start check",
         _reach,
         _READ,
         cwe="346",
@@ -276,7 +278,9 @@ _KINDS = [
         "A '.' in a regular expression matches any character, so a host with one dot "
         "replaced by a letter passes for the trusted one.",
         "Replace the regex with exact origins or a corsguard pattern such as https://*.DOMAIN.",
-        "a dot of the trusted host replaced by `x`",
+        "a dot of the trusted host replaced by `x` is granted, **and** its suffix twin "
+        "(`attacker` + the part after that dot) is refused: a regex dot, not a suffix "
+        "check",
         _reach,
         _READ,
         cwe="346",
@@ -333,7 +337,8 @@ _KINDS = [
         "Access-Control-Allow-Private-Network lets a public site reach this private-network "
         "service through a visitor's browser.",
         "Grant it only to trusted origins.",
-        "`Access-Control-Allow-Private-Network: true` to the arbitrary origin",
+        "a 2xx preflight answers `Access-Control-Allow-Private-Network: true` to the "
+        "arbitrary origin",
         _honoured_medium,
         Proof(
             "",
@@ -350,8 +355,9 @@ _KINDS = [
         "non-simple requests (PUT, DELETE, JSON bodies, custom headers) with the user's "
         "cookies, even where it cannot read the answers.",
         "Answer preflights only for trusted origins, as corsguard's middleware does.",
-        "where CORS is present, a preflight for a PUT with a JSON body from the arbitrary "
-        "origin passes, although simple requests grant it nothing: any site can send such "
+        "a preflight for a PUT with a JSON body from the arbitrary origin **reflects "
+        "that origin** (never `*`) and passes (2xx), while a simple GET from the same "
+        "origin gets no grant (neither the origin nor `*`): any site can send such "
         "writes (with cookies when `Allow-Credentials: true`)",
         _credentials_medium,
         Proof(
@@ -367,7 +373,8 @@ _KINDS = [
         "The allowed origin is echoed without Vary: Origin",
         "A shared cache can store one origin's grant and serve it to another.",
         "Add 'Vary: Origin' to every response whose CORS headers depend on the Origin.",
-        "the grant changes with Origin but the response lacks `Vary: Origin`",
+        "`Access-Control-Allow-Origin` differs between the probes' GETs, and a granted "
+        "response lacks `Vary: Origin` (or `Vary: *`)",
         _cache_medium,
         Proof(
             "",
@@ -382,17 +389,19 @@ _KINDS = [
         "The preflight allows whatever method is requested",
         "The server echoes Access-Control-Request-Method.",
         "List the methods the API uses.",
-        "the preflight allows the made-up method `CORSGUARD-PROBE`",
+        "the preflight (from a trusted origin) **succeeds** (2xx and passes the CORS "
+        "check) and allows the made-up method `CORSGUARD-PROBE`",
         _low,
         Proof("method"),
-        lint=False,
+        # lint: corsguard's own allow_methods=["*"] with credentials (Policy.findings).
     ),
     Kind(
         "preflight-any-header",
         "The preflight allows whatever header is requested",
         "The server echoes Access-Control-Request-Headers.",
         "List the headers the API uses.",
-        "the preflight allows the made-up header `x-corsguard-probe`",
+        "a preflight from a trusted origin (asking for the made-up method, or for "
+        "`GET`) **succeeds** and allows the made-up header `x-corsguard-probe`",
         _low,
         Proof("header"),
     ),

@@ -1,8 +1,9 @@
 """`corsguard audit URL... [-i FILE|-]`: find CORS holes in live endpoints, with evidence.
 
-Exit status: 2 when the run cannot be done (bad arguments, unreadable input); otherwise
-1 when a finding is at or above --fail-on (default medium), else 0. Errors of single
-targets are in the report and do not change the status.
+Exit status (docs/audit.md, "Exit status"): 2 when the run cannot be done (bad arguments,
+unreadable input) or audited nothing (every target is an error entry); otherwise 1 when a
+finding is at or above --fail-on (default medium); otherwise 3 when some target is an error
+entry (a gate must not pass over what it could not check), unless --allow-errors; else 0.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import io
 import itertools
 import os
+import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
@@ -106,6 +108,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when a finding is at least this severe (default medium)",
     )
     parser.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="exit 0 (not 3) when some targets could not be audited and nothing else fails",
+    )
+    parser.add_argument(
+        "--no-cache-key",
+        action="store_true",
+        help="do not add ?corsguard=<random> to probe URLs (for targets that refuse unknown "
+        "parameters; probes may then be served from, and stored in, shared caches)",
+    )
+    parser.add_argument(
+        "--follow-redirects",
+        action="store_true",
+        help="audit the final URL of same-site redirects instead of reporting the redirect",
+    )
+    parser.add_argument(
+        "--keep-bodies",
+        action="store_true",
+        help="with --prove: keep the first characters of response bodies in the report "
+        "(default: only their length, content type and JSON keys)",
+    )
+    parser.add_argument(
         "--prove",
         nargs="?",
         const="default",
@@ -155,6 +179,9 @@ def _options(args: argparse.Namespace) -> AuditOptions:
         insecure=args.insecure,
         resolve=resolve,
         budget=MAX_REQUESTS,
+        # One token per run, so nothing any real user requests shares a probe's cache entry.
+        cache_key=None if args.no_cache_key else secrets.token_hex(6),
+        follow_redirects=args.follow_redirects,
     )
 
 
@@ -285,8 +312,8 @@ def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSet
         args.urls.insert(0, mode)  # `--prove URL`: the URL is a target, not the mode
         mode = "default"
     if mode is None:
-        if args.poc_dir is not None or args.browser is not None:
-            raise UsageError("--poc-dir and --browser need --prove")
+        if args.poc_dir is not None or args.browser is not None or args.keep_bodies:
+            raise UsageError("--poc-dir, --browser and --keep-bodies need --prove")
         return None
     try:
         if args.poc_dir is not None:
@@ -308,6 +335,8 @@ def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSet
         resolve=options.resolve,
         timeout=options.timeout,
         poc_dir=args.poc_dir,
+        keep_bodies=args.keep_bodies,
+        cache_key=options.cache_key,
     )
 
 
@@ -362,6 +391,7 @@ def _audit(
     summary = Summary()
     collected = Collected()
     failing = False
+    audited = errored = 0
     to_terminal = out is sys.stdout and sys.stdout.isatty()
     show_progress = sys.stderr.isatty() and (out is not sys.stdout or to_terminal)
     total = None if handle is not None else len(args.urls)
@@ -369,8 +399,12 @@ def _audit(
     with _Progress(show_progress, total) as progress:
 
         def on_report(index: int, report: TargetReport) -> None:
-            nonlocal failing
+            nonlocal failing, audited, errored
             summary.add(report)
+            if report.status == "ok":
+                audited += 1
+            else:
+                errored += 1
             if any(f.severity.rank >= fail_on.rank for f in report.findings):
                 failing = True
             if fmt == "jsonl":
@@ -418,4 +452,30 @@ def _audit(
         if isinstance(error, UnicodeDecodeError):
             raise UsageError(f"cannot read {args.input}: it is not UTF-8 text")
         raise UsageError(f"cannot read {args.input}: {error}")
-    return 1 if failing else 0
+    return exit_status(audited, errored, failing, args.allow_errors)
+
+
+EXIT_FINDINGS = 1
+EXIT_NOTHING_AUDITED = 2
+EXIT_TARGET_ERRORS = 3
+
+
+def exit_status(audited: int, errored: int, failing: bool, allow_errors: bool) -> int:
+    """The run's exit status: a gate that audited nothing, or skipped targets, cannot pass."""
+    if audited == 0:
+        print(
+            f"corsguard audit: no target could be audited ({errored} error entries): "
+            "nothing was checked",
+            file=sys.stderr,
+        )
+        return EXIT_NOTHING_AUDITED
+    if failing:
+        return EXIT_FINDINGS
+    if errored and not allow_errors:
+        print(
+            f"corsguard audit: {errored} target(s) could not be audited (see their error "
+            "entries); --allow-errors accepts that",
+            file=sys.stderr,
+        )
+        return EXIT_TARGET_ERRORS
+    return 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
 from corsguard.findings import KINDS, Context, Severity, order, severity_of
@@ -33,8 +33,13 @@ from corsguard.probes import (
 )
 from corsguard.untrusted import clean_text
 
-MAX_REQUESTS = 40
-"""At most this many requests per target for the whole check set."""
+MAX_REQUESTS = 100
+"""At most this many requests per target for the whole check set.
+
+Black-box runs (no --origin) probe the target's own origin and, when the target is on a
+non-default port, the same host on the default port too (the real front end of an API on
+:3000 is usually https://host): that doubles the bypass classes, not the waves.
+"""
 
 PROBE_METHOD = "CORSGUARD-PROBE"
 PROBE_HEADER = "x-corsguard-probe"
@@ -44,6 +49,9 @@ TRUSTED = "trusted"
 OWN = "own-origin"
 PREFLIGHT = "preflight"
 UNTRUSTED_PREFLIGHT = "untrusted-preflight"
+# The made-up header alone, with method GET: a server that refuses the made-up method (400,
+# Starlette) may still echo any header, which a GET with a custom header gets through.
+PREFLIGHT_HEADER = "preflight-header"
 
 # The classes an Origin probe reveals: the server grants that probe's origin.
 ORIGIN_CLASSES = frozenset(
@@ -71,6 +79,18 @@ _CORS_RESPONSE_HEADERS = (
     "access-control-max-age",
     "vary",
     "location",
+    # Whether a shared cache may store the response, and whether one is on the path
+    # (RFC 9111 section 5.2: Cache-Control; section 5.1: Age; RFC 9110 section 7.6.3: Via;
+    # the de-facto X-Cache / CF-Cache-Status of CDNs and proxies).
+    "cache-control",
+    "age",
+    "via",
+    "x-cache",
+    "x-cache-status",
+    "cf-cache-status",
+    "x-proxy-cache",
+    "cdn-cache-control",
+    "surrogate-control",
 )
 # Probe classes whose origin can fall under the trusted domain (attackerapp.example.com).
 _SUBDOMAIN_LOOKALIKES = frozenset({"suffix-match", "unescaped-dot"})
@@ -128,7 +148,11 @@ class ProbeResponse:
 
     @property
     def has_cors(self) -> bool:
-        return any(name.startswith("access-control-") for name, _ in self.headers)
+        """Any CORS response header, or ``Vary: Origin`` (the answer depends on an origin check)."""
+        if any(name.startswith("access-control-") for name, _ in self.headers):
+            return True
+        tokens = {t.strip().lower() for v in self.values("vary") for t in v.split(",")}
+        return "origin" in tokens
 
     @property
     def cors_headers(self) -> tuple[tuple[str, str], ...]:
@@ -155,9 +179,20 @@ class Trust:
     patterns: tuple[OriginPattern, ...]
     representatives: tuple[str, ...]  # concrete trusted origins to send
     bases: tuple[str, ...]  # exact origins the bypass probes are built from
+    # Black-box: the target's own site on the default port (the API's front end).
+    own_site: tuple[str, ...] = ()
+
+    @property
+    def black_box(self) -> bool:
+        """No --origin: the target's own site is taken as the trusted front end."""
+        return not self.patterns
 
     def trusts(self, origin: str) -> bool:
-        return origin == self.own_origin or any(p.matches(origin) for p in self.patterns)
+        return (
+            origin == self.own_origin
+            or origin in self.own_site
+            or any(p.matches(origin) for p in self.patterns)
+        )
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,11 @@ class Finding:
     request: ProbeRequest
     response: ProbeResponse
     explanation: str
+    # missing-vary-origin: whether a shared cache may store the response (its rating).
+    cacheable: bool | None = None
+    # The finding's origin is a trusted front end (a preflight or wildcard seen from it):
+    # no attacker page can be run there, so it has no browser proof.
+    origin_trusted: bool = False
     # Set by `corsguard audit --prove` (corsguard.audit.prove); None when not run in a browser.
     proven: bool | None = None  # True: read by an attacker page; False: Chromium refused it
     browser: str | None = None  # "Chromium 156.0.8078.79"
@@ -229,6 +269,36 @@ def url_origin(url: str) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
+CACHE_KEY_PARAMETER = "corsguard"
+"""The query parameter that gives every probe a cache key of its own (``--no-cache-key``)."""
+
+
+def with_cache_key(url: str, value: str | None) -> str:
+    """``url`` with ``corsguard=value`` added to its query (unchanged for None).
+
+    A shared cache keys on the URL (RFC 9111 section 4: the primary cache key is the target
+    URI), so a probe's answer is stored under a URL no real user requests: the audit can
+    neither poison what real users get nor be answered from what they got.
+    """
+    if value is None:
+        return url
+    parts = urlsplit(url.strip())
+    extra = f"{CACHE_KEY_PARAMETER}={value}"
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def without_cache_key(url: str) -> str:
+    """``url`` without the audit's own cache-key parameter (a redirect may echo it back)."""
+    parts = urlsplit(url)
+    if f"{CACHE_KEY_PARAMETER}=" not in parts.query:
+        return url
+    kept = [
+        item for item in parts.query.split("&") if not item.startswith(f"{CACHE_KEY_PARAMETER}=")
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), parts.fragment))
+
+
 def parse_trusted(texts: Sequence[str]) -> tuple[OriginPattern, ...]:
     """Validate --origin values (corsguard.Policy's syntax); ValueError says what to write."""
     return tuple(parse_origin_pattern(text) for text in texts)
@@ -254,12 +324,23 @@ def build_trust(url: str, patterns: Sequence[OriginPattern] = ()) -> Trust:
     """The trust basis of a target: the --origin patterns, else its own origin and domain."""
     own = url_origin(url)
     if not patterns:
-        bases = [own]
+        # Black-box: the target's own site is the trusted front end. A check written for
+        # production (`/website\.com$/`, `endsWith(".website.com")`) sees origins without a
+        # port, so an API on a non-default port is probed on the default port as well.
         scheme, host, port = split_origin(own)
         domain = registrable_domain(host)
-        if domain != host:
-            bases.append(f"{scheme}://{domain}{port}")
-        return Trust(own, (), (own,), tuple(bases))
+        ports = ["", port] if port else [""]
+        bases = []
+        for each in ports:
+            bases.append(f"{scheme}://{host}{each}")
+            if domain != host:
+                bases.append(f"{scheme}://{domain}{each}")
+        site = [f"{scheme}://{host}"] if port else []
+        if scheme == "http":
+            # An API on plain http (behind a TLS terminator, or in staging) usually serves
+            # an https front end of the same host; the reverse would be insecure-origin-trusted.
+            site.append(f"https://{host}")
+        return Trust(own, (), (own, *site), tuple(bases), tuple(site))
     representatives: list[str] = []
     bases = []
     for pattern in patterns:
@@ -298,6 +379,18 @@ def initial_probes(target: Target) -> list[ProbeRequest]:
         )
     )
     return probes
+
+
+def _header_preflight_probe(target: Target) -> ProbeRequest:
+    return ProbeRequest(
+        PREFLIGHT_HEADER,
+        "OPTIONS",
+        target.trust.representatives[0],
+        (
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", PROBE_HEADER),
+        ),
+    )
 
 
 def _untrusted_preflight_probe() -> ProbeRequest:
@@ -367,16 +460,49 @@ def _accepted(exchange: Exchange) -> bool:
 
 
 def _mode(target: Target, exchanges: Sequence[Exchange]) -> str:
-    """ "none" (no CORS), "reflect" (any origin), "static" (ignores Origin), or "full"."""
+    """ "none" (no CORS), "reflect" (any origin), "static" (ignores Origin), or "full".
+
+    "static" needs the same Access-Control-Allow-Origin on every GET: a server that grants
+    nothing to the probes so far (the npm `cors` package with a regex answers them with
+    ``Vary: Origin`` only) has an origin check, and gets the full set.
+    """
     answered = [e for e in exchanges if e.response is not None]
     if not any(e.response is not None and e.response.has_cors for e in answered):
         return "none"
     if any(e.request.purpose == "origin-reflected" and _accepted(e) for e in answered):
         return "reflect"
-    gets = [e.response.cors_headers for e in answered if e.response and e.request.method == "GET"]
-    if len(gets) > 1 and len(set(gets)) == 1:
+    grants = [
+        e.response.get("access-control-allow-origin")
+        for e in answered
+        if e.response and e.request.method == "GET"
+    ]
+    if len(grants) > 1 and len(set(grants)) == 1 and grants[0] is not None:
         return "static"
     return "full"
+
+
+def _dot_remainder(origin: str, base_host: str) -> str | None:
+    """For an unescaped-dot probe of ``base_host``: the host part after the replaced dot."""
+    host = _host(origin)
+    labels = base_host.split(".")
+    for i in range(1, len(labels)):
+        if host == ".".join(labels[:i]) + "x" + ".".join(labels[i:]):
+            return ".".join(labels[i:])
+    return None
+
+
+def _suffix_twin(exchange: Exchange, trust: Trust) -> ProbeRequest | None:
+    r"""The suffix probe that tells an endsWith check from an unescaped regex dot.
+
+    ``appxexample.com`` passes both ``/app.example\.com$/`` and ``endsWith("example.com")``;
+    only the second also passes ``attackerexample.com``.
+    """
+    scheme, _, port = split_origin(exchange.request.origin)
+    for base in trust.bases:
+        rest = _dot_remainder(exchange.request.origin, _host(base))
+        if rest is not None:
+            return _get("suffix-match", f"{scheme}://attacker{rest}{port}")
+    return None
 
 
 def next_probes(
@@ -399,6 +525,9 @@ def next_probes(
     pna = _private_network_probe()
     if pna not in sent:
         wave.append(pna)
+    header = _header_preflight_probe(target)
+    if header not in sent:
+        wave.append(header)
     if mode == "full":
         preflight = _untrusted_preflight_probe()
         if preflight not in sent:
@@ -415,10 +544,16 @@ def next_probes(
                 and any(_host(e.request.origin).endswith("." + d) for d in domains)
             )
         }
+        # A granted dot probe needs its suffix twin to name the cause (see analyse).
+        for exchange in exchanges:
+            if exchange.request.purpose == "unescaped-dot" and _accepted(exchange):
+                twin = _suffix_twin(exchange, target.trust)
+                if twin is not None and twin not in sent and twin not in wave:
+                    wave.append(twin)
         for group in _groups(target):
             if any(probe in hit for probe in group):
                 continue
-            pending = [probe for probe in group if probe not in sent]
+            pending = [probe for probe in group if probe not in sent and probe not in wave]
             if pending:
                 wave.append(pending[0])
     return wave[:remaining]
@@ -426,7 +561,7 @@ def next_probes(
 
 def planned_probe_count(target: Target) -> int:
     """How many probes the full check set holds before the budget (for documentation/tests)."""
-    return len(initial_probes(target)) + 2 + sum(len(g) for g in _groups(target))
+    return len(initial_probes(target)) + 3 + sum(len(g) for g in _groups(target))
 
 
 # --- Analysis ----------------------------------------------------------------------------
@@ -497,6 +632,37 @@ def _origin_findings(target: Target, answered: Sequence[Exchange]) -> list[Findi
                     first[purpose] = others[0]
                 else:
                     del first[purpose]
+    dot = first.get("unescaped-dot")
+    if dot is not None:
+        # An endsWith / suffix check passes appxexample.com too: the dot probe names an
+        # unescaped regex dot only when its suffix twin (attackerexample.com) is refused.
+        twin = _suffix_twin(dot, trust)
+        granted = [e for e in answered if twin is not None and e.request == twin and _accepted(e)]
+        if granted:
+            del first["unescaped-dot"]
+            first.setdefault("suffix-match", granted[0])
+    if "third-party-origin-trusted" in first and "suffix-match" in first:
+        # corsguardprobe-website.com passes endsWith("website.com") like attackerwebsite.com:
+        # a platform-style name explained by the suffix check is not another cause.
+        suffixes = [
+            _host(e.request.origin).removeprefix("attacker")
+            for e in answered
+            if e.request.purpose == "suffix-match"
+            and _host(e.request.origin).startswith("attacker")
+            and _accepted(e)
+        ]
+        unexplained = [
+            e
+            for e in answered
+            if e.request.purpose == "third-party-origin-trusted"
+            and _accepted(e)
+            and not trust.trusts(e.request.origin)
+            and not any(_host(e.request.origin).endswith(s) for s in suffixes)
+        ]
+        if unexplained:
+            first["third-party-origin-trusted"] = unexplained[0]
+        else:
+            del first["third-party-origin-trusted"]
     return [_origin_finding(target, exchange) for exchange in first.values()]
 
 
@@ -522,6 +688,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
                 exchange.request,
                 response,
                 "Any page can read this response without the victim's credentials.",
+                origin_trusted=target.trust.trusts(origin),
             )
         ]
         if [v.lower() for v in response.values("access-control-allow-credentials")] == ["true"]:
@@ -538,6 +705,7 @@ def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Fin
                     "credentials (Fetch, CORS check), so this grant gives no access to the "
                     "victim's data; but it shows that credentials were meant to be allowed, "
                     "and the usual 'fix' (reflecting the origin) trusts every site.",
+                    origin_trusted=target.trust.trusts(origin),
                 )
             )
         return findings
@@ -549,12 +717,63 @@ def _vary_has_origin(response: ProbeResponse) -> bool:
     return "origin" in tokens or "*" in tokens
 
 
+# Headers that only a cache on the path adds (RFC 9111 section 5.1 Age; RFC 9110 section
+# 7.6.3 Via; X-Cache of Squid, Varnish, Fastly, CloudFront; CF-Cache-Status of Cloudflare).
+_CACHE_SIGNS = ("age", "x-cache", "x-cache-status", "cf-cache-status", "x-proxy-cache", "via")
+
+
+def shared_cache_may_store(response: ProbeResponse) -> tuple[bool, str]:
+    """(whether a shared cache may store ``response``, why) from its own headers.
+
+    RFC 9111 section 5.2.2: ``no-store`` and ``private`` forbid a shared cache to store it;
+    ``public`` and ``s-maxage`` are addressed to shared caches (CDN-Cache-Control and
+    Surrogate-Control, RFC 9213, likewise). A cache on the path (Age, Via, X-Cache,
+    CF-Cache-Status) may store any cacheable answer by its own configuration.
+    """
+    directives = {
+        token.strip().lower().split("=", 1)[0]
+        for value in response.values("cache-control")
+        for token in value.split(",")
+    }
+    if "no-store" in directives or "private" in directives:
+        return False, "Cache-Control forbids shared caches to store it (no-store or private)"
+    stated = sorted(directives & {"public", "s-maxage"})
+    if stated:
+        return True, f"Cache-Control allows shared caches to store it ({', '.join(stated)})"
+    if response.get("cdn-cache-control") or response.get("surrogate-control"):
+        return True, "CDN-Cache-Control or Surrogate-Control addresses a CDN"
+    seen = [name for name in _CACHE_SIGNS if response.get(name) is not None]
+    if seen:
+        names = ", ".join(_PRETTY_CACHE.get(n, n) for n in seen)
+        return True, f"a cache is on the path ({names} in the response)"
+    return False, "nothing shows a shared cache that may store it"
+
+
+_PRETTY_CACHE = {
+    "age": "Age",
+    "via": "Via",
+    "x-cache": "X-Cache",
+    "x-cache-status": "X-Cache-Status",
+    "cf-cache-status": "CF-Cache-Status",
+    "x-proxy-cache": "X-Proxy-Cache",
+}
+
+
+def missing_vary_severity(cacheable: bool) -> Severity:
+    """The rating of missing-vary-origin (the catalogue's rule, corsguard.findings): medium
+    where a shared cache may store the answer (one origin's grant or refusal served to
+    another, for every user), low otherwise."""
+    return severity_of("missing-vary-origin", Context(cacheable=cacheable))
+
+
 def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
     gets = [e for e in answered if e.response is not None and e.request.method == "GET"]
     granted = {e.response.get("access-control-allow-origin") for e in gets if e.response}
     if len(granted) < 2:
         return []  # the grant does not depend on the Origin
-    for exchange in gets:
+    # Prefer the evidence of a trusted origin's grant: that is what a cache would hand on.
+    ordered = sorted(gets, key=lambda e: not target.trust.trusts(e.request.origin))
+    for exchange in ordered:
         response = exchange.response
         assert response is not None
         if _accepted(exchange) and not _vary_has_origin(response):
@@ -565,17 +784,33 @@ def _vary_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]
             read = readability(
                 exchange.request.origin, target.url, response.status, response.headers
             )
+            cacheable, why = shared_cache_may_store(response)
+            if cacheable:
+                risk = (
+                    f"{why}, so it can serve one origin's answer to another: the front end "
+                    "gets a response without its grant (broken for every user until the entry "
+                    "expires), or an attacker's origin gets a grant meant for another."
+                )
+            else:
+                risk = (
+                    f"{why}; it is exposed only if a shared cache is added in front later, "
+                    "or through a browser's own cache."
+                )
             return [
                 Finding(
                     "missing-vary-origin",
-                    severity_of("missing-vary-origin", Context(read.credentialed)),
+                    severity_of(
+                        "missing-vary-origin", Context(read.credentialed, cacheable=cacheable)
+                    ),
                     exchange.request.origin,
                     read.credentialed,
                     exchange.request,
                     response,
                     "Access-Control-Allow-Origin changes with the request's Origin (other "
-                    f"origins got: {', '.join(others)}) but the response has no Vary: Origin, "
-                    "so a shared cache can serve one origin's answer to another.",
+                    f"origins got: {', '.join(others)}) but the response has no Vary: Origin; "
+                    + risk,
+                    cacheable=cacheable,
+                    origin_trusted=target.trust.trusts(exchange.request.origin),
                 )
             ]
     return []
@@ -586,52 +821,78 @@ def _list_tokens(response: ProbeResponse, name: str) -> list[str]:
 
 
 def _preflight_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
-    findings: list[Finding] = []
+    """preflight-any-method / -header, from preflights that succeed only.
+
+    Fetch, "CORS-preflight fetch": a preflight without an ok status, or failing the CORS
+    check for its origin, fails whatever else it says; a 400 that echoes the method, or an
+    echo to an origin it does not grant, allows nothing.
+    """
+    found: dict[str, Finding] = {}
     for exchange in answered:
         response = exchange.response
-        if response is None or exchange.request.purpose != PREFLIGHT:
+        purpose = exchange.request.purpose
+        if response is None or purpose not in (PREFLIGHT, PREFLIGHT_HEADER):
             continue
         origin = exchange.request.origin
-        if PROBE_METHOD in _list_tokens(response, "access-control-allow-methods"):
-            findings.append(
-                Finding(
-                    "preflight-any-method",
-                    severity_of("preflight-any-method", Context(False)),
-                    origin,
-                    False,
-                    exchange.request,
-                    response,
-                    f"Asked for the made-up method {PROBE_METHOD}, the preflight allowed it.",
-                )
+        if not preflight_passes(origin, response.status, response.headers):
+            continue
+        trusted = target.trust.trusts(origin)
+        methods = _list_tokens(response, "access-control-allow-methods")
+        if purpose == PREFLIGHT and PROBE_METHOD in methods:
+            found["preflight-any-method"] = Finding(
+                "preflight-any-method",
+                severity_of("preflight-any-method", Context(False)),
+                origin,
+                False,
+                exchange.request,
+                response,
+                f"Asked for the made-up method {PROBE_METHOD}, the preflight allowed it.",
+                origin_trusted=trusted,
             )
-        asked = PROBE_HEADER.lower()
-        if asked in [t.lower() for t in _list_tokens(response, "access-control-allow-headers")]:
-            findings.append(
-                Finding(
-                    "preflight-any-header",
-                    severity_of("preflight-any-header", Context(False)),
-                    origin,
-                    False,
-                    exchange.request,
-                    response,
-                    f"Asked for the made-up header {PROBE_HEADER}, the preflight allowed it.",
-                )
+        allowed = [t.lower() for t in _list_tokens(response, "access-control-allow-headers")]
+        if PROBE_HEADER.lower() in allowed and "preflight-any-header" not in found:
+            found["preflight-any-header"] = Finding(
+                "preflight-any-header",
+                severity_of("preflight-any-header", Context(False)),
+                origin,
+                False,
+                exchange.request,
+                response,
+                f"Asked for the made-up header {PROBE_HEADER}, the preflight allowed it.",
+                origin_trusted=trusted,
             )
-        break
-    return findings
+    return list(found.values())
 
 
 def _untrusted_preflight_finding(
     target: Target, answered: Sequence[Exchange], origin_findings: Sequence[Finding]
 ) -> list[Finding]:
-    """A preflight granted to an arbitrary origin, where simple requests showed nothing."""
+    """The preflight reflects an arbitrary origin, although simple requests from it get no grant.
+
+    Never for ``*`` (that is wildcard-origin, and browsers refuse it with credentials), and
+    never where a simple GET from the same origin is granted: reads are open to it already,
+    and the finding about the grant says more.
+    """
     if any(f.id == "origin-reflected" for f in origin_findings):
-        return []  # reads are granted to everyone already: that finding says more
+        return []
+    simple = [
+        e
+        for e in answered
+        if e.request.method == "GET" and e.request.origin == ARBITRARY_ORIGIN and e.response
+    ]
+    if not simple:
+        return []
+    for e in simple:
+        assert e.response is not None
+        if e.response.values("access-control-allow-origin") in ([ARBITRARY_ORIGIN], ["*"]):
+            return []
     for exchange in answered:
         response = exchange.response
         if response is None or exchange.request.purpose != UNTRUSTED_PREFLIGHT:
             continue
         origin = exchange.request.origin
+        if response.values("access-control-allow-origin") != [origin]:
+            return []  # not a reflection (absent, another origin, or *)
         if not preflight_passes(origin, response.status, response.headers):
             return []
         credentialed = response.values("access-control-allow-credentials") == ["true"]
@@ -645,9 +906,11 @@ def _untrusted_preflight_finding(
                 credentialed,
                 exchange.request,
                 response,
-                f"A page on {origin} passes the preflight for a PUT with a JSON body"
+                f"The preflight for a PUT with a JSON body reflects {origin} and passes, while "
+                "a simple GET from it gets no grant: a page there can send such writes"
                 + (
-                    ", so the request goes out with the victim's cookies."
+                    " with the victim's cookies (Allow-Credentials: true), without reading "
+                    "the answers."
                     if credentialed
                     else ", though without the victim's cookies (no Allow-Credentials: true)."
                 ),
@@ -668,6 +931,8 @@ def _private_network_finding(target: Target, answered: Sequence[Exchange]) -> li
             continue
         if [v.lower() for v in response.values("access-control-allow-private-network")] != ["true"]:
             continue
+        if not 200 <= response.status <= 299:
+            continue  # a failed preflight (not ok) grants nothing, whatever its headers
         # Private Network Access: the grant counts only if the preflight passes as a whole.
         passes = preflight_passes(origin, response.status, response.headers)
         severity = severity_of("private-network-allowed", Context(False, readable=passes))
@@ -696,21 +961,32 @@ def _private_network_finding(target: Target, answered: Sequence[Exchange]) -> li
     return []
 
 
+def redirect_target(url: str, location: str | None) -> str:
+    """Where a redirect leads: Location resolved against the request URL (RFC 9110 10.2.2)."""
+    if not location:
+        return "(no Location header)"
+    try:
+        return without_cache_key(urljoin(url, location))
+    except ValueError:
+        return location
+
+
 def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
     answered = [e for e in exchanges if e.response is not None]
     if not answered:
         errors = [e.error for e in exchanges if e.error]
         return errors[0] if errors else "no probe was sent"
-    if all(300 <= e.response.status < 400 for e in answered if e.response) and not any(
-        e.response.has_cors for e in answered if e.response
-    ):
-        response = answered[0].response
+    gets = [e for e in answered if e.request.method == "GET" and e.response is not None]
+    if gets and all(300 <= e.response.status < 400 for e in gets if e.response):
+        # Every GET was redirected: what a browser reads is the final URL's answer, which
+        # was not fetched; CORS headers on the hop alone say nothing about it.
+        response = gets[0].response
         assert response is not None
-        location = response.get("location")
-        where = "itself" if location == target.url else repr(location or "(no Location)")
+        final = redirect_target(target.url, response.get("location"))
+        where = "itself" if final == target.url else final
         return (
             f"redirects ({response.status}) to {where}; corsguard does not follow redirects: "
-            "audit the final URL"
+            "audit the final URL, or add --follow-redirects"
         )
     return None
 
@@ -776,7 +1052,11 @@ __all__ = [
     "analyse",
     "build_trust",
     "initial_probes",
+    "missing_vary_severity",
     "next_probes",
     "parse_trusted",
+    "redirect_target",
+    "shared_cache_may_store",
     "url_origin",
+    "with_cache_key",
 ]

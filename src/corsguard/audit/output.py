@@ -117,9 +117,15 @@ def proof_line(finding: Finding) -> str | None:
     proof = finding.proof or {}
     if finding.proven:
         truncated = "+" if proof.get("body_truncated") else ""
+        shape = proof.get("body_shape") or {}
+        size = shape.get("length", len(str(proof.get("body") or "")))
+        read = {
+            "read-with-credentials": "with the victim's cookie",
+            "read-anonymously": "anonymously, no cookie sent",
+        }.get(str(proof.get("result")), "")
         return (
             f"PROVEN in {finding.browser}: a page on {proof.get('page_origin')} read "
-            f"{proof.get('status')} ({len(str(proof.get('body') or ''))}{truncated} characters, "
+            f"{proof.get('status')} {read} ({size}{truncated} characters, "
             f"credentials: {(proof.get('request') or {}).get('credentials')})"
         )
     console = str(proof.get("console") or proof.get("error") or "")
@@ -202,7 +208,16 @@ _RESET = "\x1b[0m"
 
 # Which response headers show each finding.
 _SHOWN = {
-    "missing-vary-origin": ("access-control-allow-origin", "vary"),
+    # The cache headers, when present, show why a shared cache may store it (issue #12).
+    "missing-vary-origin": (
+        "access-control-allow-origin",
+        "vary",
+        "cache-control",
+        "age",
+        "x-cache",
+        "x-cache-status",
+        "cf-cache-status",
+    ),
     "preflight-any-method": ("access-control-allow-methods",),
     "preflight-any-header": ("access-control-allow-headers",),
     "private-network-allowed": ("access-control-allow-private-network",),
@@ -220,6 +235,11 @@ _PRETTY = {
     "access-control-allow-headers": "Access-Control-Allow-Headers",
     "access-control-allow-private-network": "Access-Control-Allow-Private-Network",
     "vary": "Vary",
+    "cache-control": "Cache-Control",
+    "age": "Age",
+    "x-cache": "X-Cache",
+    "x-cache-status": "X-Cache-Status",
+    "cf-cache-status": "CF-Cache-Status",
 }
 
 

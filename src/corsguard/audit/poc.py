@@ -16,23 +16,39 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from corsguard.audit.model import Finding, TargetReport
+from corsguard.audit.model import Finding, TargetReport, with_cache_key
 from corsguard.audit.prove import BODY_PREVIEW, FETCH_FUNCTION, ProofPlan, plan_proof, spec_json
 
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
+# What the page says it read. Never a verdict over an answer that shows nothing: an error
+# status holds no data, and a read without the visitor's cookie is what anyone gets.
 _SHOW = """\
 function corsguardShow(result) {
   const out = document.getElementById('result');
-  if (result.read) {
-    out.textContent = 'READ (the hole is real): status ' + result.status + '\\n\\n' +
-      'readable headers:\\n' + result.headers.map((h) => '  ' + h[0] + ': ' + h[1]).join('\\n') +
-      '\\n\\nfirst ' + result.body.length + ' characters of the body' +
-      (result.bodyTruncated ? ' (truncated)' : '') + ':\\n' + result.body;
-  } else {
+  if (!result.read) {
     out.textContent = 'BLOCKED: ' + (result.error || 'no response') +
       '\\n(the browser console says why)';
+    return;
   }
+  let verdict;
+  if (result.status < 200 || result.status > 299) {
+    verdict = 'READ AN ERROR ANSWER (status ' + result.status + '): this page could read ' +
+      'it, but an error holds no data; this alone shows no exposure. Log in to the target ' +
+      'in this browser and reload.';
+  } else if (corsguardSpec.credentials === 'include') {
+    verdict = 'READ with credentials: \\'include\\' (status ' + result.status + '). If the ' +
+      'body below is YOUR logged-in data, this page (any site on this origin) can read it. ' +
+      'If it is a logged-out answer, your browser did not send its cookie (SameSite).';
+  } else {
+    verdict = 'READ ANONYMOUSLY (status ' + result.status + '): any site on this origin can ' +
+      'read what this URL returns to this browser without cookies; it matters only if that ' +
+      'is not public (network position, IP-based access).';
+  }
+  out.textContent = verdict + '\\n\\nreadable headers:\\n' +
+    result.headers.map((h) => '  ' + h[0] + ': ' + h[1]).join('\\n') +
+    '\\n\\nfirst ' + result.body.length + ' characters of the body' +
+    (result.bodyTruncated ? ' (truncated)' : '') + ':\\n' + result.body;
 }
 """
 
@@ -59,9 +75,14 @@ def _what_it_shows(finding: Finding, plan: ProofPlan) -> str:
 
 
 def poc_html(url: str, finding: Finding, timeout: float = 10.0) -> str | None:
-    """The PoC page for a finding, or None when the finding has no browser proof."""
+    """The PoC page for a finding, or None when the finding has no browser proof.
+
+    Its fetch carries a cache key of its own, as the audit's probes do: opened from the
+    attacker origin, it must not leave that origin's answer in a shared cache for real users.
+    """
     index = 0
-    plan = plan_proof(url, index, finding)
+    digest = hashlib.sha256(f"{url}\n{finding.id}\n{finding.origin}".encode()).hexdigest()
+    plan = plan_proof(with_cache_key(url, f"poc-{digest[:12]}"), index, finding)
     if not isinstance(plan, ProofPlan):
         return None
     host = "any origin (the request comes from a sandboxed iframe: Origin null)"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import itertools
 import re
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
@@ -26,14 +27,21 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from corsguard import __version__
 from corsguard.audit.model import (
     MAX_REQUESTS,
+    TRUSTED,
     Exchange,
     ProbeRequest,
     ProbeResponse,
     Target,
+    TargetError,
     TargetReport,
     analyse,
+    build_trust,
     next_probes,
+    redirect_target,
+    url_origin,
+    with_cache_key,
 )
+from corsguard.probes import registrable_domain, split_origin
 from corsguard.untrusted import clean_text, text_from_bytes
 
 BODY_CAP = 16 * 1024
@@ -41,6 +49,9 @@ BODY_CAP = 16 * 1024
 
 MAX_HEADER_LINE = 64 * 1024
 """Bytes of one response header line read at most (as corsguard explain's header limit)."""
+
+MAX_REDIRECTS = 10
+"""--follow-redirects: at most this many hops (as browsers' 20, but audits are not sessions)."""
 
 USER_AGENT = f"corsguard/{__version__} (CORS audit; +https://pypi.org/project/corsguard/)"
 
@@ -53,6 +64,10 @@ class AuditOptions:
     insecure: bool = False  # -k: do not verify TLS certificates
     resolve: tuple[tuple[str, int, str], ...] = ()  # --resolve HOST:PORT:ADDRESS
     budget: int = MAX_REQUESTS
+    # The run's cache-key token (model.with_cache_key; each probe adds its number);
+    # None: --no-cache-key, the target's own URL is requested as given.
+    cache_key: str | None = None
+    follow_redirects: bool = False  # --follow-redirects: audit the same-site final URL
 
     @property
     def target_timeout(self) -> float:
@@ -158,6 +173,7 @@ class Prober:
     def __init__(self, options: AuditOptions) -> None:
         self.options = options
         self._limiter = RateLimiter(options.rate) if options.rate else None
+        self._probe_numbers = itertools.count(1)
         connector = aiohttp.TCPConnector(
             limit=max(options.concurrency * 8, 100),
             limit_per_host=max(options.concurrency, 8),
@@ -180,6 +196,13 @@ class Prober:
     async def close(self) -> None:
         await self._session.close()
 
+    def request_url(self, url: str) -> str:
+        """The URL a probe requests: with a cache key of its own unless --no-cache-key."""
+        token = self.options.cache_key
+        return with_cache_key(
+            url, None if token is None else f"{token}-{next(self._probe_numbers)}"
+        )
+
     async def send(self, target: Target, probe: ProbeRequest) -> Exchange:
         if self._limiter is not None:
             await self._limiter.wait()
@@ -189,7 +212,10 @@ class Prober:
         headers.update(probe.all_headers)
         try:
             async with self._session.request(
-                probe.method, target.url, headers=headers, allow_redirects=False
+                probe.method,
+                self.request_url(target.url),
+                headers=headers,
+                allow_redirects=False,
             ) as response:
                 kept = ProbeResponse.keep_cors(response.status, decoded_headers(response))
                 try:
@@ -203,8 +229,50 @@ class Prober:
         except Exception as exc:  # every failure becomes a line in the report
             return Exchange(probe, None, describe_error(exc, self.options.timeout))
 
+    async def final_url(self, target: Target) -> tuple[str | None, str]:
+        """--follow-redirects: (the URL a GET ends at, or None, and what happened).
+
+        Only redirects within the target's site (same registrable domain) are followed: the
+        -H headers (cookies, tokens) must not be handed to another site.
+        """
+        url = target.url
+        site = registrable_domain(split_origin(url_origin(url))[1])
+        origin = target.trust.representatives[0]
+        for hop in range(MAX_REDIRECTS + 1):
+            exchange = await self.send(
+                replace(target, url=url), ProbeRequest(TRUSTED, "GET", origin)
+            )
+            response = exchange.response
+            if response is None:
+                return None, exchange.error or "no answer"
+            if not 300 <= response.status < 400 or response.get("location") is None:
+                return url, f"followed {hop} redirect(s) from {target.url}"
+            following = redirect_target(url, response.get("location"))
+            try:
+                host = split_origin(url_origin(following))[1]
+            except TargetError:
+                return None, f"redirects ({response.status}) to {following}, not an http(s) URL"
+            if registrable_domain(host) != site:
+                return None, (
+                    f"redirects ({response.status}) to {following}, another site: "
+                    "--follow-redirects stays within the target's site (the -H headers must "
+                    "not reach another one); audit that URL directly"
+                )
+            url = following
+        return None, f"more than {MAX_REDIRECTS} redirects from {target.url}"
+
     async def audit(self, target: Target) -> TargetReport:
         """The whole check set of one target, within its time budget."""
+        notes: list[str] = []
+        if self.options.follow_redirects:
+            final, what = await self.final_url(target)
+            if final is None:
+                return TargetReport(target.url, "error", what, (), 0, target.request_headers)
+            if final != target.url:
+                notes.append(what)
+                target = Target(
+                    final, build_trust(final, target.trust.patterns), target.request_headers
+                )
         exchanges: list[Exchange] = []
 
         async def probe_all() -> None:
@@ -215,7 +283,6 @@ class Prober:
                 exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
 
         limit = self.options.target_timeout
-        notes: list[str] = []
         try:
             await asyncio.wait_for(probe_all(), limit)
         except asyncio.TimeoutError:

@@ -33,6 +33,7 @@ import html
 import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -48,6 +49,7 @@ from corsguard.audit.model import (
     TargetError,
     TargetReport,
     url_origin,
+    with_cache_key,
 )
 from corsguard.findings import KINDS, Severity
 from corsguard.probes import ARBITRARY_ORIGIN
@@ -200,6 +202,9 @@ class ProofPlan:
     host_origin: str  # the origin the page is served at (routing); = page_origin unless null
     fetch: FetchSpec
     claim: str  # what a successful read shows
+    # The finding was seen from a trusted front end (a preflight finding): the page runs on
+    # an attacker origin instead, and a refusal there is no refutation of the finding.
+    stand_in: bool = False
 
     @property
     def page_url(self) -> str:
@@ -234,6 +239,19 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     """The attacker page and fetch that show ``finding`` on target ``url``, or why none."""
     if finding.id in NOT_PROVABLE:
         return NoProof(index, NOT_PROVABLE[finding.id])
+    stand_in = False
+    if finding.origin_trusted:
+        # A page on a trusted front end is the legitimate site, not an attacker: what it can
+        # do shows no hole (issue #12). Proofs run on attacker-controlled origins only; a
+        # preflight echo is tried from one, the rest has no proof.
+        if KINDS[finding.id].proof.how not in ("method", "header"):
+            return NoProof(
+                index,
+                f"not provable as an attack: {finding.origin} is a trusted front end, and a "
+                "proof page runs only on an origin an attacker controls",
+            )
+        finding = replace(finding, origin=ARBITRARY_ORIGIN)
+        stand_in = True
     origin = finding.origin
     if origin != "null":
         scheme = origin.partition("://")[0]
@@ -248,6 +266,8 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
     host_origin = ARBITRARY_ORIGIN if origin == "null" else origin
     credentials = "include" if finding.credentials else "omit"
     where = "a sandboxed iframe (Origin: null)" if origin == "null" else f"a page on {origin}"
+    if stand_in:
+        where += " (an attacker origin: the finding was seen from a trusted front end)"
     how = KINDS[finding.id].proof.how
     if how == "method":
         spec = FetchSpec(url, PROBE_METHOD, credentials)
@@ -275,7 +295,7 @@ def plan_proof(url: str, index: int, finding: Finding) -> ProofPlan | NoProof:
         return NoProof(index, f"no browser proof is defined for {finding.id}")
     if page_policy(url) is None:
         spec = replace(spec, redirect="error")
-    return ProofPlan(index, finding.id, origin, host_origin, spec, claim)
+    return ProofPlan(index, finding.id, origin, host_origin, spec, claim, stand_in)
 
 
 def _js(value: Any) -> str:
@@ -349,6 +369,10 @@ class PageOutcome:
     error: str | None = None  # the fetch's rejection (TypeError: Failed to fetch)
     console: tuple[str, ...] = ()  # the browser's console errors (the CORS reason)
     page_error: str | None = None  # the page could not be loaded or run
+    # Whether the fetch's request to the target carried a Cookie header, as Chromium sent
+    # it (None: not observed). A cookie Chromium withholds (SameSite=Lax on a cross-site
+    # fetch) makes a credentialed read an anonymous one.
+    cookie_sent: bool | None = None
 
     @classmethod
     def from_script(cls, data: Any, console: Sequence[str] = ()) -> PageOutcome:
@@ -413,9 +437,48 @@ class ProofContext:
     browser: str  # "Chromium 156.0.8078.79"
     notes: tuple[str, ...] = ()
     timeout: float = 10.0
+    keep_bodies: bool = False  # --keep-bodies: the body preview goes into the report
 
 
-def _proof_dict(plan: ProofPlan, outcome: PageOutcome, notes: Sequence[str]) -> dict[str, Any]:
+_SECRET_HEADER_WORDS = ("cookie", "auth", "token", "key", "secret", "session", "password")
+_JSON_KEY = re.compile(r'"((?:[^"\\\x00-\x1f]|\\.){1,64})"\s*:')
+
+
+def body_shape(body: str, truncated: bool, headers: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """What a report says about a body by default: its size, type and JSON keys, no values.
+
+    Reports are CI artifacts; a proof with the auditor's cookie reads a victim's private
+    data (API keys, addresses), which must not land there unless --keep-bodies asks.
+    """
+    content_type = next((v for n, v in headers if n.lower() == "content-type"), None)
+    keys: list[str] = []
+    with contextlib.suppress(ValueError, RecursionError):
+        data = json.loads(body)
+        if isinstance(data, dict):
+            keys = [str(k) for k in data][:50]
+    if not keys:
+        # A truncated preview is not valid JSON: the keys it shows, in order.
+        keys = list(dict.fromkeys(m.group(1) for m in _JSON_KEY.finditer(body)))[:50]
+    return {
+        "length": len(body),
+        "truncated": truncated,
+        "content_type": content_type,
+        "json_keys": keys,
+    }
+
+
+def _proof_headers(headers: Sequence[tuple[str, str]], keep: bool) -> dict[str, str]:
+    return {
+        name: value
+        if keep or not any(word in name.lower() for word in _SECRET_HEADER_WORDS)
+        else "<redacted>"
+        for name, value in headers
+    }
+
+
+def _proof_dict(
+    plan: ProofPlan, outcome: PageOutcome, notes: Sequence[str], keep_bodies: bool = False
+) -> dict[str, Any]:
     return {
         "page": plan.page_url,
         "page_origin": outcome.page_origin or plan.page_origin,
@@ -427,15 +490,40 @@ def _proof_dict(plan: ProofPlan, outcome: PageOutcome, notes: Sequence[str]) -> 
             "headers": dict(plan.fetch.headers),
         },
         "read": outcome.read,
+        "result": read_result(plan, outcome),
+        "cookie_sent": outcome.cookie_sent,
         "status": outcome.status,
         "response_url": outcome.response_url,
-        "headers": dict(outcome.headers),
-        "body": outcome.body,
+        "headers": _proof_headers(outcome.headers, keep_bodies),
+        "body": outcome.body if keep_bodies else None,
+        "body_redacted": not keep_bodies,
+        "body_shape": body_shape(outcome.body, outcome.body_truncated, outcome.headers),
         "body_truncated": outcome.body_truncated,
         "error": outcome.error or outcome.page_error,
         "console": outcome.cors_message,
         "notes": list(notes),
     }
+
+
+READ_WITH_CREDENTIALS = "read-with-credentials"
+READ_ANONYMOUSLY = "read-anonymously"
+READ_ERROR_STATUS = "read-error-status"
+
+
+def read_result(plan: ProofPlan, outcome: PageOutcome) -> str | None:
+    """What the attacker page read: the victim's answer, an anonymous one, or an error.
+
+    Only a 2xx answer fetched with the victim's cookie actually sent shows private data;
+    with ``credentials: 'omit'``, or a cookie Chromium withheld (SameSite=Lax on plain
+    http), the page read what anyone gets; a 4xx/5xx answer shows no data at all.
+    """
+    if not outcome.read:
+        return None
+    if outcome.status is None or not 200 <= outcome.status <= 299:
+        return READ_ERROR_STATUS
+    if plan.fetch.credentials == "include" and outcome.cookie_sent:
+        return READ_WITH_CREDENTIALS
+    return READ_ANONYMOUSLY
 
 
 def not_proven(finding: Finding, browser: str, note: str) -> Finding:
@@ -455,20 +543,49 @@ def interpret(
             f"not {plan.page_origin!r}, so it cannot send the probe's Origin",
         )
         return replace(
-            finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
+            finding,
+            proven=None,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
         )
     if outcome.read:
         status = outcome.status if outcome.status is not None else "?"
         size = f"{len(outcome.body)}{'+' if outcome.body_truncated else ''} characters"
+        result = read_result(plan, outcome)
+        if result == READ_ERROR_STATUS:
+            # The grant let the page read, but an error answer holds no data: no proof.
+            notes.insert(
+                0,
+                f"inconclusive: the page could read the answer, but it is an error (status "
+                f"{status}), which shows no data; audit with the victim's session "
+                "(-H 'Cookie: ...') or an endpoint that returns data",
+            )
+            return replace(
+                finding,
+                proven=None,
+                browser=context.browser,
+                proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
+            )
+        if result == READ_WITH_CREDENTIALS:
+            what = "with the victim's cookie sent by Chromium: the page read the logged-in answer"
+        elif plan.fetch.credentials == "include":
+            what = (
+                "but Chromium sent no cookie with the request (none given with -H, or one it "
+                "withholds from a cross-site fetch: SameSite=Lax is the default, and plain "
+                "http cannot have SameSite=None), so the page read the anonymous answer: the "
+                "grant is proven, the exposure of a logged-in victim's data is not"
+            )
+        else:
+            what = "without credentials: the page read what any visitor's browser gets here"
         explanation = (
-            f"{finding.explanation} Proven in {context.browser}: {plan.claim} "
+            f"{finding.explanation} Proven in {context.browser}: {plan.claim}, {what} "
             f"(status {status}, {size} of body)."
         )
         return replace(
             finding,
             proven=True,
             browser=context.browser,
-            proof=_proof_dict(plan, outcome, notes),
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
             explanation=explanation,
         )
     if outcome.policy_block is not None:
@@ -481,7 +598,25 @@ def interpret(
             f"{outcome.policy_block}",
         )
         return replace(
-            finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
+            finding,
+            proven=None,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
+        )
+    if outcome.cors_message is not None and plan.stand_in:
+        # The echo was seen from the trusted front end; an attacker origin being refused
+        # shows the echo is not an attacker's tool, not that the finding is wrong.
+        notes.insert(
+            0,
+            f"not provable as an attack: from an attacker origin ({plan.page_origin}) "
+            f"Chromium refuses it ({_reason(outcome)}); the finding was seen from "
+            f"{finding.origin}, a trusted front end",
+        )
+        return replace(
+            finding,
+            proven=None,
+            browser=context.browser,
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
         )
     if outcome.cors_message is not None:
         # Chromium's own CORS check refused the read: the header verdict was wrong.
@@ -497,13 +632,16 @@ def interpret(
             severity=Severity.LOW,
             proven=False,
             browser=context.browser,
-            proof=_proof_dict(plan, outcome, notes),
+            proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
             explanation=explanation,
         )
     # A network error, a timeout or a page that did not run: neither proven nor refuted.
     notes.insert(0, f"inconclusive: {_reason(outcome)}")
     return replace(
-        finding, proven=None, browser=context.browser, proof=_proof_dict(plan, outcome, notes)
+        finding,
+        proven=None,
+        browser=context.browser,
+        proof=_proof_dict(plan, outcome, notes, context.keep_bodies),
     )
 
 
@@ -705,6 +843,8 @@ class ProveSettings:
     resolve: tuple[tuple[str, int, str], ...] = ()
     timeout: float = 10.0  # per fetch, seconds
     contexts: int = 4  # targets proven at once
+    keep_bodies: bool = False  # --keep-bodies: body previews go into the report
+    cache_key: str | None = None  # the run's cache-key token (model.with_cache_key)
     poc_dir: str | None = None  # --poc-dir, created and checked (corsguard.audit.poc)
     # The first target is local (only a hint: which browser to start before the first
     # probe, so that a missing Chromium is reported at once; see Prover).
@@ -715,6 +855,7 @@ class ProveSettings:
 class _Page:
     plan: ProofPlan
     console: list[str] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)  # the fetch's requests to the target
 
 
 def _first_line(exc: BaseException) -> str:
@@ -823,7 +964,9 @@ class Prover:
                     "every finding)",
                 )
                 continue
-            plan = plan_proof(report.url, index, finding)
+            token = self.settings.cache_key
+            url = report.url if token is None else with_cache_key(report.url, f"{token}-p{index}")
+            plan = plan_proof(url, index, finding)
             if isinstance(plan, NoProof):
                 findings[index] = not_proven(finding, self.browser_name, plan.note)
             else:
@@ -846,7 +989,9 @@ class Prover:
                     f"the proof's browser refused {len(blocked)} request(s) to origins the "
                     f"user did not list (first: {blocked[0][:200]})"
                 )
-            context = ProofContext(self.browser_name, tuple(notes))
+            context = ProofContext(
+                self.browser_name, tuple(notes), keep_bodies=self.settings.keep_bodies
+            )
             for plan, outcome in zip(plans, outcomes, strict=True):
                 findings[plan.index] = interpret(findings[plan.index], plan, outcome, context)
         findings.sort(key=lambda f: -f.severity.rank)  # stable: the audit's order otherwise
@@ -899,6 +1044,16 @@ class Prover:
                 state.console.append(clean_text(message.text)) if message.type == "error" else None
             ),
         )
+        # Requests that got an answer only: Chromium reports the headers it sent (cookies
+        # included) with the response; a request refused before it was sent has none.
+        page.on(
+            "response",
+            lambda response: (
+                state.requests.append(response.request)
+                if response.request.url == plan.fetch.url and response.request.method != "OPTIONS"
+                else None
+            ),
+        )
         body = attacker_page(plan, self.settings.timeout)
 
         async def serve(route: Any) -> None:
@@ -931,12 +1086,28 @@ class Prover:
                     ):
                         break
                     await asyncio.sleep(0.02)
-            return replace(outcome, console=tuple(state.console))
+            return replace(
+                outcome, console=tuple(state.console), cookie_sent=await _cookie_sent(state)
+            )
         except Exception as exc:
             return PageOutcome(console=tuple(state.console), page_error=_first_line(exc))
         finally:
             with contextlib.suppress(Exception):
                 await page.close()
+
+
+async def _cookie_sent(state: _Page) -> bool | None:
+    """Whether Chromium put a Cookie header on the fetch's request (as sent on the wire)."""
+    if not state.requests:
+        return None
+    for request in state.requests:
+        with contextlib.suppress(Exception):
+            # Playwright waits for Chromium's "extra info" event, which a request refused
+            # before it was sent (CSP on a redirect hop) never gets: bounded.
+            headers = await asyncio.wait_for(request.all_headers(), 2.0)
+            if any(name.lower() == "cookie" and value for name, value in headers.items()):
+                return True
+    return False
 
 
 async def prove_stream(
@@ -984,6 +1155,7 @@ __all__ = [
     "ProveSettings",
     "Prover",
     "attacker_page",
+    "body_shape",
     "context_cookies",
     "find_browser",
     "header_notes",
@@ -996,6 +1168,7 @@ __all__ = [
     "pinned_address",
     "plan_proof",
     "prove_stream",
+    "read_result",
     "resolver_rules",
     "should_prove",
     "target_is_local",

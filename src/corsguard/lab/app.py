@@ -98,6 +98,7 @@ def _allowlist(
     credentials: bool = True,
     vary: bool = True,
     echo_preflight: bool = False,
+    cache_control: str | None = None,
 ) -> Handler:
     """A hand-written CORS layer: grant the request's origin when ``allowed(origin)``."""
 
@@ -124,6 +125,8 @@ def _allowlist(
                     headers.append(("access-control-allow-headers", "Content-Type"))
                 headers.append(("access-control-max-age", "600"))
             return LabResponse(204, headers)
+        if cache_control is not None:
+            headers.append(("cache-control", cache_control))
         response = _json(_data(path))
         return LabResponse(response.status, response.headers + headers, response.body)
 
@@ -338,7 +341,19 @@ def _table(trusted: str) -> list[Row]:
             'if origin in ALLOWED: Access-Control-Allow-Origin = origin  # no "Vary: Origin"',
             _allowlist("/no-vary", lambda origin: origin == trusted_, vary=False),
             ("missing-vary-origin",),
-            "medium",
+            "low",  # nothing shows a shared cache that may store it
+        ),
+        (
+            "/cache-no-vary",
+            "the same, answered with Cache-Control: public, max-age=60 (a CDN may store it)",
+            _allowlist(
+                "/cache-no-vary",
+                lambda origin: origin == trusted_,
+                vary=False,
+                cache_control="public, max-age=60",
+            ),
+            ("missing-vary-origin",),
+            "medium",  # a shared cache may store one origin's answer for every origin
         ),
         (
             "/preflight-echo",

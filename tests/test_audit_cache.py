@@ -1,0 +1,180 @@
+"""`corsguard audit` through a real shared cache: nginx in front of an API without Vary: Origin.
+
+Issue #12: the audit's own probes must never change what real users get from a cache, its
+verdict must not depend on what the cache holds, and missing-vary-origin is rated by
+whether a shared cache may store the response. nginx (Debian's /usr/sbin/nginx, installed
+by .ci/run) runs unprivileged on 127.0.0.1 with its prefix, config and cache in a temp dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corsguard.cli import main
+from servers import free_port, serve_wsgi
+
+HOST = "my.website.com"
+FRONT_END = "https://my.website.com"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+CONFIG = """\
+{user}worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body;
+  proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  proxy_cache_path {tmp}/cache levels=1 keys_zone=api:1m max_size=10m inactive=10m;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{upstream};
+      proxy_cache api;
+      # The key is nginx's default: scheme, host and the URI with its query.
+      proxy_cache_key $scheme$proxy_host$request_uri;
+      add_header X-Cache-Status $upstream_cache_status always;
+    }}
+  }}
+}}
+"""
+
+
+def api(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """An API that grants its front end, with Cache-Control: public and no Vary: Origin."""
+    headers = [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=60")]
+    if environ.get("HTTP_ORIGIN") == FRONT_END:
+        headers.append(("Access-Control-Allow-Origin", FRONT_END))
+    start_response("200 OK", headers)
+    return [b'{"news": "public"}']
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """nginx caching the API; yields nginx's port."""
+    if not Path(NGINX).exists():
+        pytest.fail("nginx is needed: apt-get install -y nginx-light (.ci/run does)")
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    with serve_wsgi(api) as upstream:
+        conf = tmp / "nginx.conf"
+        # Started as root (a CI container), nginx's workers would switch to nobody, who
+        # cannot enter the temp dir; unprivileged, the user directive is not allowed.
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf.write_text(CONFIG.format(user=user, tmp=tmp, port=port, upstream=upstream))
+        process = subprocess.Popen(
+            [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            for _ in range(200):
+                try:
+                    get(port, "/ready", None)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        error = process.stderr.read().decode() if process.stderr else ""
+                        pytest.fail(f"nginx did not start: {error[-500:]}")
+                    time.sleep(0.05)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def get(port: int, path: str, origin: str | None) -> tuple[str | None, str | None, bytes]:
+    """(Access-Control-Allow-Origin, X-Cache-Status, body) of a GET through nginx."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": HOST})
+    if origin is not None:
+        request.add_header("Origin", origin)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return (
+            response.headers.get("Access-Control-Allow-Origin"),
+            response.headers.get("X-Cache-Status"),
+            response.read(),
+        )
+
+
+def audit(port: int, path: str, tmp: Path, *extra: str) -> dict[str, Any]:
+    out = tmp / "report.json"
+    main(
+        [
+            "audit",
+            f"http://{HOST}:{port}{path}",
+            "--resolve",
+            f"{HOST}:{port}:127.0.0.1",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            *extra,
+        ]
+    )
+    (target,) = json.loads(out.read_text())["targets"]
+    assert target["status"] == "ok", target["error"]
+    return target
+
+
+@pytest.mark.parametrize("extra", [(), ("--origin", FRONT_END)], ids=["black-box", "origin"])
+def test_a_full_audit_leaves_the_cache_serving_what_it_served(
+    cache: int, tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    path = f"/api/public/primed-{len(extra)}"
+    first = get(cache, path, FRONT_END)
+    assert first[:2] == (FRONT_END, "MISS")
+    before = get(cache, path, FRONT_END)
+    assert before[1] == "HIT"
+    target = audit(cache, path, tmp_path, *extra)
+    assert target["requests"] > 10
+    after = get(cache, path, FRONT_END)
+    assert after == before  # the same grant, from the same cache entry
+    # A visitor without Origin still gets the entry the front end stored.
+    assert get(cache, path, None) == before
+
+
+def test_probes_store_nothing_under_the_real_url(cache: int, tmp_path: Path) -> None:
+    audit(cache, "/api/public/fresh", tmp_path, "--origin", FRONT_END)
+    # The first real visitor after the audit is the first to reach the API for this URL.
+    assert get(cache, "/api/public/fresh", FRONT_END)[:2] == (FRONT_END, "MISS")
+
+
+def test_without_cache_keys_the_audit_would_fill_the_cache(cache: int, tmp_path: Path) -> None:
+    # The control: the opt-out sends the real URL, and the cache keeps a probe's answer.
+    audit(cache, "/api/public/opt-out", tmp_path, "--origin", FRONT_END, "--no-cache-key")
+    assert get(cache, "/api/public/opt-out", FRONT_END)[1] == "HIT"
+
+
+def test_the_verdict_does_not_depend_on_the_cache_state(cache: int, tmp_path: Path) -> None:
+    # Primed by the front end, then by an attacker's origin, or cold: one answer.
+    get(cache, "/api/public/by-front-end", FRONT_END)
+    get(cache, "/api/public/by-attacker", "https://evil.attacker.test")
+    verdicts = []
+    for path in ("/api/public/by-front-end", "/api/public/by-attacker", "/api/public/cold"):
+        target = audit(cache, path, tmp_path, "--origin", FRONT_END)
+        verdicts.append([(f["id"], f["severity"]) for f in target["findings"]])
+    assert verdicts == [[("missing-vary-origin", "medium")]] * 3
+
+
+def test_missing_vary_says_why_a_shared_cache_may_store_it(cache: int, tmp_path: Path) -> None:
+    target = audit(cache, "/api/public/why", tmp_path, "--origin", FRONT_END)
+    (finding,) = target["findings"]
+    assert finding["id"] == "missing-vary-origin" and finding["severity"] == "medium"
+    assert "Cache-Control allows shared caches to store it (public)" in finding["explanation"]
+    shown = finding["evidence"]["response"]["headers"]
+    assert shown["cache-control"] == "public, max-age=60" and "x-cache-status" in shown
