@@ -21,8 +21,9 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from corsguard.engine import Decision, decide, merge_response_headers
+from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
+from corsguard.response import immediate_response, merge_response_headers
 from corsguard.startup import log_policy
 
 Scope = MutableMapping[str, Any]
@@ -158,7 +159,7 @@ class CORSMiddleware:
 
     def _raw_path(self, scope: Scope) -> str | None:
         """The raw path where it can change the route (it has a '%' escape), else None."""
-        if self.policy._paths is None:
+        if self.policy.compiled.paths is None:
             return None
         raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
         if not isinstance(raw, bytes) or b"%" not in raw:
@@ -186,17 +187,11 @@ def route_path(scope: Scope) -> str:
 
 
 async def _respond(send: Send, decision: Decision) -> None:
-    headers = list(decision.headers)
-    if decision.vary:
-        headers.append((b"vary", decision.vary))
-    body = decision.body
-    if decision.status != 204:
-        headers.append(_TEXT_PLAIN)
-        headers.append((b"content-length", str(len(body)).encode()))
-    else:
-        body = b""
-    await send({"type": "http.response.start", "status": decision.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    response = immediate_response(decision)
+    await send(
+        {"type": "http.response.start", "status": response.status, "headers": response.headers}
+    )
+    await send({"type": "http.response.body", "body": response.body})
 
 
 async def _refuse_to_serve(error: PolicyError, scope: Scope, receive: Receive, send: Send) -> None:

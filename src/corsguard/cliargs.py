@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from corsguard.cli import UsageError
+from corsguard.spec import is_token
 
 # RFC 9110 §5.6.2: a field name is a token.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 
 def parse_header(raw: str) -> tuple[str, str]:
@@ -20,7 +20,7 @@ def parse_header(raw: str) -> tuple[str, str]:
     name = name.strip()
     if not sep or not name:
         raise UsageError(f"header {raw!r} is not of the form 'Name: value'")
-    if not _TOKEN.match(name):
+    if not is_token(name):
         raise UsageError(f"header name {name!r} is not a valid HTTP field name")
     return name, value.strip()
 

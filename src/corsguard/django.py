@@ -39,12 +39,12 @@ from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
+from corsguard.response import immediate_response
 from corsguard.startup import log_policy
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
     environ_raw_path,
-    immediate_headers,
 )
 
 SETTING = "CORSGUARD"
@@ -168,7 +168,7 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
     # path_info, not path: Django's URL resolver matches the path below SCRIPT_NAME (or
     # the ASGI root_path), decoded as UTF-8.
     raw_path: str | None = None
-    if policy._paths is not None:
+    if policy.compiled.paths is not None:
         scope = getattr(request, "scope", None)  # an ASGIRequest
         if scope is not None:
             raw = scope.get("raw_path")
@@ -188,14 +188,11 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
 
 def _respond(decision: Decision) -> HttpResponse:
     """An allowed preflight (204) or a refusal (403), answered without calling the view."""
-    if decision.status == 204:
-        response = HttpResponse(status=204)
-        del response["Content-Type"]
-    else:
-        response = HttpResponse(
-            decision.body, status=decision.status, content_type="text/plain; charset=utf-8"
-        )
-    for name, value in immediate_headers(decision):
+    answer = immediate_response(decision)
+    response = HttpResponse(answer.body, status=answer.status)
+    if not answer.has_body:
+        del response["Content-Type"]  # Django adds one to every response
+    for name, value in answer.str_headers():
         response[name] = value
     return response
 

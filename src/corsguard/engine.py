@@ -8,20 +8,29 @@ or a pass-through without CORS headers, in time bounded by the input's size.
 
 from __future__ import annotations
 
-import enum
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, AnyStr, NamedTuple
 from urllib.parse import unquote, unquote_to_bytes
 
-from corsguard import refusal_log
-from corsguard.policy import Policy, _is_token
+from corsguard import refusal_log, spec
+
+# Decision and RequestKind are read from here by users and adapters alike.
+from corsguard.decision import Decision as Decision
+from corsguard.decision import RequestKind as RequestKind
+from corsguard.policy import CompiledPolicy, Policy
+
+# Kept here for code that imports them from the engine; they live in corsguard.response.
+from corsguard.response import apply_to_response as apply_to_response
+from corsguard.response import merge_response_headers as merge_response_headers
+from corsguard.response import merge_vary as merge_vary
 from corsguard.spec import (
+    DEFAULT_PORTS,
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
     FORBIDDEN_REQUEST_HEADERS,
     SAFELISTED_METHODS,
+    is_token,
 )
 
 logger = logging.getLogger("corsguard")
@@ -35,46 +44,8 @@ PREFLIGHT_CACHE_SIZE = 1024
 
 # Fetch §methods: a "safe" method does not change state; everything else is a write.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
-
-
-class RequestKind(str, enum.Enum):
-    """What a request is, as far as CORS goes.
-
-    SAME_ORIGIN is reported where it changes the outcome (writes and WebSocket handshakes
-    from an origin the policy does not list); a safe request from such an origin is
-    CROSS_ORIGIN and passes without CORS headers either way.
-    """
-
-    NO_ORIGIN = "no-origin"
-    SAME_ORIGIN = "same-origin"
-    PREFLIGHT = "preflight"
-    CROSS_ORIGIN = "cross-origin"
-    WEBSOCKET = "websocket"
-
-
-class Decision(NamedTuple):
-    """What to do with one request.
-
-    ``status`` None means: call the app, and add ``headers`` and ``vary`` to its response.
-    Otherwise answer at once with ``status``, ``headers``, ``vary`` and ``body``
-    (an allowed preflight, or a refusal). A refused WebSocket handshake is closed.
-    """
-
-    kind: RequestKind
-    allowed: bool
-    status: int | None
-    headers: tuple[tuple[bytes, bytes], ...]
-    vary: bytes
-    reason: str
-    origin: str | None
-    method: str
-    path: str
-    body: bytes = b""
-
-    @property
-    def respond_now(self) -> bool:
-        return self.status is not None
+# The host header spells a port in text; spec.DEFAULT_PORTS is the one table.
+_DEFAULT_PORT_SUFFIXES = {scheme: f":{port}" for scheme, port in DEFAULT_PORTS.items()}
 
 
 _NOTHING: tuple[tuple[bytes, bytes], ...] = ()
@@ -86,14 +57,23 @@ _UNTRUSTED = "origin not allowed"
 _NO_CREDENTIALS = "origin is trusted without credentials; the request carries cookies or HTTP auth"
 # Stands for any Access-Control-Request-Headers over the limit: refused for its length.
 _TOO_LONG = b"," * (MAX_REQUEST_HEADERS_LENGTH + 1)
+# The CORS header names (spec.py), as the lowercase bytes ASGI carries. The loop in
+# decide() compares literals of the request names, which Python folds into constants.
+_ALLOW_ORIGIN = spec.ALLOW_ORIGIN.encode()
+_ALLOW_METHODS = spec.ALLOW_METHODS.encode()
+_ALLOW_HEADERS = spec.ALLOW_HEADERS.encode()
+_ALLOW_PRIVATE_NETWORK = spec.ALLOW_PRIVATE_NETWORK.encode()
+_REQUEST_METHOD = spec.REQUEST_METHOD.encode()
+_REQUEST_HEADERS = spec.REQUEST_HEADERS.encode()
+_REQUEST_PRIVATE_NETWORK = spec.REQUEST_PRIVATE_NETWORK.encode()
 _WANTED = frozenset(
     {
         b"origin",
         b"host",
         b"sec-fetch-site",
-        b"access-control-request-method",
-        b"access-control-request-headers",
-        b"access-control-request-private-network",
+        _REQUEST_METHOD,
+        _REQUEST_HEADERS,
+        _REQUEST_PRIVATE_NETWORK,
         b"cookie",
         b"authorization",
     }
@@ -167,9 +147,10 @@ def decide(
         elif name == b"access-control-request-private-network":
             acrpn = value
 
-    if policy._paths is not None:
+    c = policy.compiled
+    if c.paths is not None:
         # Per-path rules: the route's policy, or the strict one where readings disagree.
-        policy = route_policy(policy, path, raw_path)
+        c = route_policy(policy, path, raw_path).compiled
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every
@@ -180,57 +161,48 @@ def decide(
             and fetch_site in (b"cross-site", b"same-site")
             and (websocket or method not in SAFE_METHODS)
         ):
-            return _refuse_write(policy, RequestKind.NO_ORIGIN, None, method, path, websocket)
+            return _refuse_write(c, RequestKind.NO_ORIGIN, None, method, path, websocket)
         return _new(
             Decision,
-            (RequestKind.NO_ORIGIN, True, None, _NOTHING, policy.vary, "", None, method, path, b""),
+            (RequestKind.NO_ORIGIN, True, None, _NOTHING, c.vary, "", None, method, path, b""),
         )
 
     if origin_count > 1:
         # Browsers send one Origin; several are a forgery or a broken proxy.
-        return _refuse(
-            policy, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers"
-        )
+        return _refuse(c, RequestKind.CROSS_ORIGIN, None, method, path, "several Origin headers")
     # latin-1 maps bytes to characters one to one, so this cannot fail.
     origin = origin_raw.decode("latin-1").strip(" \t")
     if not origin.isascii():
-        return _refuse_or_pass(
-            policy, origin, method, path, fetch_site, host, websocket, acrm,
+        return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, acrm,
             "Origin header is not ASCII",
         )  # fmt: skip
     # The exact origins' grants are precomputed: one dict lookup decides most requests.
-    grant = policy._granted.get(origin)
+    grant = c.granted.get(origin)
     allowed = (
         grant is not None
-        or policy.any_origin
-        or (
-            policy._has_patterns
-            and len(origin) <= MAX_ORIGIN_LENGTH
-            and policy._matcher.matches(origin)
-        )
+        or c.any_origin
+        or (c.has_patterns and len(origin) <= MAX_ORIGIN_LENGTH and c.matcher.matches(origin))
     )
 
     if method == "OPTIONS" and acrm is not None and not websocket:
         if not allowed:
-            return _refuse(
-                policy, RequestKind.PREFLIGHT, origin, method, path, _UNTRUSTED, acrm, acrh
-            )
-        granted = policy._preflight_cache.get((origin, acrm, acrh, acrpn))
+            return _refuse(c, RequestKind.PREFLIGHT, origin, method, path, _UNTRUSTED, acrm, acrh)
+        granted = c.preflight_memo.get((origin, acrm, acrh, acrpn))
         if granted is not None:
             return Decision(
                 RequestKind.PREFLIGHT,
                 True,
                 204,
                 granted,
-                policy._preflight_vary,
+                c.preflight_vary,
                 "",
                 origin,
                 method,
                 path,
             )
-        decision = _preflight(policy, origin, acrm, acrh, acrpn, path)
+        decision = _preflight(c, origin, acrm, acrh, acrpn, path)
         if decision.allowed:
-            cache = policy._preflight_cache
+            cache = c.preflight_memo
             if len(cache) >= PREFLIGHT_CACHE_SIZE:
                 cache.clear()  # bounded, whatever clients send
             cache[(origin, acrm, acrh, acrpn)] = decision.headers
@@ -242,18 +214,18 @@ def decide(
         # only without them. Judged for writes and handshakes that carry credentials alone.
         if (
             (cookie or authorization is not None)
-            and not policy.allow_credentials
+            and not c.allow_credentials
             and (websocket or method not in SAFE_METHODS)
             and (cookie or (authorization is not None and _ambient_auth(authorization)))
         ):
-            refused = _credentialed_write(policy, origin, method, path, fetch_site, host, websocket)
+            refused = _credentialed_write(c, origin, method, path, fetch_site, host, websocket)
             if refused is not None:
                 return refused
-        if policy.public:
-            return Decision(kind, True, None, policy._public_grant, b"", "", origin, method, path)
+        if c.public:
+            return Decision(kind, True, None, c.public_grant, b"", "", origin, method, path)
         if grant is None:
-            grant = ((b"access-control-allow-origin", origin.encode()), *policy._actual_headers)
-        return _new(Decision, (kind, True, None, grant, policy.vary, "", origin, method, path, b""))
+            grant = ((_ALLOW_ORIGIN, origin.encode()), *c.actual_headers)
+        return _new(Decision, (kind, True, None, grant, c.vary, "", origin, method, path, b""))
     if not websocket and method in SAFE_METHODS:
         # Nothing to refuse: without CORS headers the browser withholds the response.
         kind = RequestKind.CROSS_ORIGIN
@@ -263,15 +235,13 @@ def decide(
             )
         return _new(
             Decision,
-            (kind, False, None, _NOTHING, policy.vary, _UNTRUSTED, origin, method, path, b""),
+            (kind, False, None, _NOTHING, c.vary, _UNTRUSTED, origin, method, path, b""),
         )
-    return _refuse_or_pass(
-        policy, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED
-    )
+    return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED)
 
 
 def _refuse_or_pass(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     method: str,
     path: str,
@@ -310,7 +280,7 @@ def _refuse_or_pass(
 
 
 def _credentialed_write(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     method: str,
     path: str,
@@ -344,7 +314,7 @@ def _ambient_auth(value: bytes) -> bool:
     """Whether an Authorization value may have been attached by the browser itself."""
     scheme = value.decode("latin-1").strip(" \t").partition(" ")[0].lower()
     # A value that does not start with a scheme token is no script's token either.
-    return scheme in _AMBIENT_AUTH_SCHEMES or not _is_token(scheme)
+    return scheme in _AMBIENT_AUTH_SCHEMES or not is_token(scheme)
 
 
 def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> bool:
@@ -367,14 +337,14 @@ def _same_origin(origin: str, host: bytes | None, fetch_site: bytes | None) -> b
         host_text = host.decode("ascii").strip().lower()
     except UnicodeDecodeError:
         return False
-    default = DEFAULT_PORTS.get(scheme)
-    if default is not None and host_text.endswith(":" + default):
-        host_text = host_text[: -len(default) - 1]
+    default = _DEFAULT_PORT_SUFFIXES.get(scheme)
+    if default is not None and host_text.endswith(default):
+        host_text = host_text[: -len(default)]
     return authority == host_text
 
 
 def _preflight(
-    policy: Policy,
+    policy: CompiledPolicy,
     origin: str,
     acrm_raw: bytes,
     acrh_raw: bytes | None,
@@ -388,13 +358,16 @@ def _preflight(
         requested_method = acrm_raw.decode("ascii").strip(" \t")
     except UnicodeDecodeError:
         return refuse("invalid Access-Control-Request-Method")
-    if not _is_token(requested_method):
+    if not is_token(requested_method):
         return refuse("invalid Access-Control-Request-Method")
     if requested_method.upper() in FORBIDDEN_METHODS:
         return refuse(f"method {requested_method} is forbidden")
     # Fetch §CORS-preflight fetch: methods compare exactly (case-sensitively); only the
     # six normalised methods ever arrive uppercased.
-    if not policy.allows_method(requested_method) and requested_method not in SAFELISTED_METHODS:
+    if (
+        not (policy.any_method or requested_method in policy.methods)
+        and requested_method not in SAFELISTED_METHODS
+    ):
         return refuse(f"method {requested_method} not allowed")
 
     requested_headers: list[str] = []
@@ -409,7 +382,7 @@ def _preflight(
             name = item.strip(" \t").lower()
             if not name:
                 continue
-            if not _is_token(name):
+            if not is_token(name):
                 return refuse("invalid Access-Control-Request-Headers")
             if name in FORBIDDEN_REQUEST_HEADERS or name.startswith(
                 FORBIDDEN_REQUEST_HEADER_PREFIXES
@@ -418,8 +391,8 @@ def _preflight(
             # Fetch §CORS-preflight fetch: '*' covers every name but Authorization,
             # and is only a wildcard without credentials; with credentials we list
             # the requested names instead, so '*' in the policy still serves.
-            if name not in policy._headers_lower and (
-                not policy._any_header or name == "authorization"
+            if name not in policy.headers_lower and (
+                not policy.any_header or name == "authorization"
             ):
                 return refuse(f"header {name} not allowed")
             requested_headers.append(name)
@@ -428,22 +401,20 @@ def _preflight(
     if acrpn is not None and acrpn.strip().lower() == b"true":
         if not policy.allow_private_network:
             return refuse("private network access not allowed")
-        extra.append((b"access-control-allow-private-network", b"true"))
+        extra.append((_ALLOW_PRIVATE_NETWORK, b"true"))
     if policy.allow_credentials:
-        if policy._any_method:
-            extra.append((b"access-control-allow-methods", requested_method.encode("ascii")))
-        if policy._any_header and requested_headers:
-            extra.append(
-                (b"access-control-allow-headers", ", ".join(requested_headers).encode("ascii"))
-            )
+        if policy.any_method:
+            extra.append((_ALLOW_METHODS, requested_method.encode("ascii")))
+        if policy.any_header and requested_headers:
+            extra.append((_ALLOW_HEADERS, ", ".join(requested_headers).encode("ascii")))
 
-    acao = policy._acao_public or ((b"access-control-allow-origin", origin.encode("ascii")),)
+    acao = policy.acao_public or ((_ALLOW_ORIGIN, origin.encode("ascii")),)
     return Decision(
         RequestKind.PREFLIGHT,
         True,
         204,
-        (*acao, *policy._preflight_headers, *extra),
-        policy._preflight_vary,
+        (*acao, *policy.preflight_headers, *extra),
+        policy.preflight_vary,
         "",
         origin,
         "OPTIONS",
@@ -452,7 +423,7 @@ def _preflight(
 
 
 def _refuse(
-    policy: Policy,
+    policy: CompiledPolicy,
     kind: RequestKind,
     origin: str | None,
     method: str,
@@ -462,7 +433,7 @@ def _refuse(
     acrh: bytes | None = None,
 ) -> Decision:
     # A refused preflight gets no CORS headers, so the browser's own check fails too.
-    vary = policy._preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
+    vary = policy.preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
     body = f"CORS request refused: {reason}\n".encode() if policy.debug else _FORBIDDEN
     decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
 
@@ -509,7 +480,7 @@ def _fields(kind: RequestKind, origin: str | None, method: str, path: str, reaso
 
 
 def _refuse_write(
-    policy: Policy,
+    policy: CompiledPolicy,
     kind: RequestKind,
     origin: str | None,
     method: str,
@@ -557,7 +528,7 @@ def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Poli
     a strict policy that grants no CORS headers, exempts nothing and refuses cross-origin
     writes and WebSocket handshakes (a route cannot be borrowed by spelling its path).
     """
-    table = policy._paths
+    table = policy.compiled.paths
     if table is None:
         return policy
     if (
@@ -570,7 +541,7 @@ def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Poli
         and "%" not in path
     ):
         # The common case, a clean path: every reading is the path itself.
-        return _route_policy(policy, path[: table[1] + 1]) if policy._routes else policy
+        return _route_policy(policy, path[: table[1] + 1]) if policy.compiled.routes else policy
     strict, limit = table
     chosen: tuple[Policy, bool] | None = None
     for reading in _readings(path, raw_path):
@@ -682,7 +653,7 @@ def _route_policy(policy: Policy, path: str) -> Policy:
     ``path`` is one reading of the request's path: a prefix ending in '/' or cut inside a
     segment is never a route (routes are stored without either), so it needs no cleaning.
     """
-    routes = policy._routes
+    routes = policy.compiled.routes
     for prefix in _segment_prefixes(path):
         sub = routes.get(prefix)
         if sub is not None:
@@ -691,71 +662,12 @@ def _route_policy(policy: Policy, path: str) -> Policy:
 
 
 def _exempt_reading(policy: Policy, reading: str) -> bool:
-    exempt = policy._exempt_prefixes
+    exempt = policy.compiled.exempt_prefixes
     return bool(exempt) and any(prefix in exempt for prefix in _segment_prefixes(reading))
 
 
-def _exempt(policy: Policy, path: str) -> bool:
-    exempt = policy._exempt_prefixes
+def _exempt(policy: CompiledPolicy, path: str) -> bool:
+    exempt = policy.exempt_prefixes
     return bool(exempt) and any(
         prefix in exempt for prefix in _segment_prefixes(normalize_path(path))
     )
-
-
-def merge_vary(existing: AnyStr | None, add: AnyStr) -> AnyStr:
-    """Append Vary tokens to an app's own Vary value, never replacing or duplicating them."""
-    if not existing:
-        return add
-    comma, star, sep = _PUNCTUATION[type(add)]
-    present = {token.strip().lower() for token in existing.split(comma)}
-    if star in present:
-        return existing
-    missing = [t for t in add.split(sep) if t.lower() not in present]
-    return existing + sep + sep.join(missing) if missing else existing
-
-
-def apply_to_response(
-    app_headers: Iterable[tuple[bytes, bytes]], decision: Decision
-) -> list[tuple[bytes, bytes]]:
-    """`merge_response_headers` for byte headers (ASGI) and a decision."""
-    return merge_response_headers(app_headers, decision.headers, decision.vary)
-
-
-def merge_response_headers(
-    app_headers: Iterable[tuple[AnyStr, AnyStr]],
-    cors_headers: Iterable[tuple[AnyStr, AnyStr]],
-    vary: AnyStr,
-) -> list[tuple[AnyStr, AnyStr]]:
-    """The app's response headers with the decision's CORS headers and Vary applied.
-
-    Works on bytes (ASGI) or str (WSGI) alike. The app's own Access-Control-* response
-    headers are dropped: the policy alone decides what the browser is told, so a handler
-    cannot widen (or break) it by accident.
-    """
-    prefix, vary_name, sep, initials = _NAMES[type(vary)]
-    out: list[tuple[AnyStr, AnyStr]] = []
-    app_vary: AnyStr | None = None
-    for pair in app_headers:
-        # Only names that start with a/A/v/V need a closer look (one-character slices are
-        # cached objects, and an empty name is "in" any string, so it is looked at too).
-        if pair[0][:1] in initials:
-            lower = pair[0].lower()
-            if lower.startswith(prefix):
-                continue
-            if lower == vary_name:
-                app_vary = pair[1] if app_vary is None else app_vary + sep + pair[1]
-                continue
-        out.append(pair)
-    out.extend(cors_headers)
-    if vary:
-        out.append((vary_name, vary if app_vary is None else merge_vary(app_vary, vary)))
-    elif app_vary is not None:
-        out.append((vary_name, app_vary))
-    return out
-
-
-_PUNCTUATION: dict[type, Any] = {bytes: (b",", b"*", b", "), str: (",", "*", ", ")}
-_NAMES: dict[type, Any] = {
-    bytes: (b"access-control-", b"vary", b", ", b"aAvV"),
-    str: ("access-control-", "vary", ", ", "aAvV"),
-}

@@ -34,12 +34,12 @@ from flask import Blueprint, Flask, Response, current_app, request
 from corsguard.config import did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
+from corsguard.response import immediate_response
 from corsguard.startup import log_policy
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
     environ_raw_path,
-    immediate_headers,
     merge_into,
 )
 
@@ -239,17 +239,18 @@ def _before_request() -> Response | None:
         request.path,
         environ_headers(request.environ),
         request.scheme,
-        raw_path=None if policy._paths is None else environ_raw_path(request.environ),
+        raw_path=None if policy.compiled.paths is None else environ_raw_path(request.environ),
     )
     request.environ[_ENVIRON_KEY] = decision
     if decision.status is None:
         return None
-    headers = immediate_headers(decision)
-    if decision.status == 204:
-        response = Response(status=204, headers=headers)
-        response.headers.remove("Content-Type")
-        return response
-    return Response(decision.body, status=decision.status, headers=headers, mimetype="text/plain")
+    answer = immediate_response(decision)
+    # No body at all for a 204, or Werkzeug would add Content-Length: 0.
+    body = answer.body if answer.has_body else None
+    response = Response(body, status=answer.status, headers=answer.str_headers())
+    if not answer.has_body:
+        response.headers.remove("Content-Type")  # Werkzeug adds one to every response
+    return response
 
 
 def _after_request(response: Response) -> Response:

@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from corsguard.browser import Response
+from corsguard.spec import is_token
 from corsguard.untrusted import for_terminal, text_from_bytes
 
 MAX_HEADER_BYTES = 64 * 1024
 _STATUS_LINE = re.compile(rb"HTTP/(\d)(?:\.(\d))? (\d{3})(?: [^\r\n]*)?\Z")
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 
 _NOT_IN_TARGET = re.compile(r"[^\x21-\x7e]")
@@ -189,7 +189,7 @@ def _parse_head(head: bytes, where: str) -> Response:
             headers[-1] = (name, value + " " + line.strip())
             continue
         name, sep, value = line.partition(":")
-        if not sep or not _TOKEN.match(name):
+        if not sep or not is_token(name):
             continue  # browsers ignore a malformed header line; so do we
         headers.append((name, value.strip(" \t")))
     return Response(status, tuple(headers))

@@ -26,7 +26,7 @@ from corsguard.cli import UsageError
 from corsguard.cliargs import format_type
 from corsguard.findings import KINDS
 from corsguard.origin import parse_origin
-from corsguard.policy import Policy, _is_token
+from corsguard.policy import Policy
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
     ATTACKER_DOMAIN,
@@ -34,7 +34,7 @@ from corsguard.probes import (
     THIRD_PARTY_HOSTS,
     is_shared_hosting,
 )
-from corsguard.spec import FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS
+from corsguard.spec import FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, is_token
 from corsguard.untrusted import for_terminal, text_from_bytes
 
 MAX_LINE_BYTES = 16384
@@ -123,7 +123,7 @@ def _record(
             candidate
             and len(seen.methods) < MAX_METHODS
             and len(candidate) <= MAX_TOKEN
-            and _is_token(candidate)
+            and is_token(candidate)
         ):
             seen.methods.add(candidate)
     if acrh:
@@ -132,7 +132,7 @@ def _record(
             if (
                 name
                 and len(name) <= MAX_TOKEN
-                and _is_token(name)
+                and is_token(name)
                 and len(seen.headers) < MAX_HEADERS
             ):
                 seen.headers.add(name)

@@ -24,7 +24,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from corsguard.problems import Name, ProblemText, Setting, Text
+from corsguard.spec import DEFAULT_PORTS
 
 # Schemes whose documents get an opaque origin, which browsers serialise as "null"
 # (HTML Standard, "origin" of a URL: only http(s) and a few others have tuple origins).
@@ -170,7 +171,9 @@ def parse_origin_pattern(text: str) -> OriginPattern:
     if not isinstance(text, str):
         raise ValueError(f"{text!r} is not a string: write origins as 'https://app.example.com'")
     if text == "*":
-        raise ValueError("'*' must be the only entry of allow_origins, or not be there at all")
+        raise ProblemText(
+            "'*' must be the only entry of ", Name("allow_origins"), ", or not be there at all"
+        )
     several = [item for item in _SEVERAL_SEPARATORS.split(text) if item]
     if text.count("://") > 1 and len(several) > 1:
         raise ValueError(
@@ -178,7 +181,7 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         )
     if text.strip() != text or any(ord(c) < 0x21 or ord(c) == 0x7F for c in text):
         cleaned = "".join(c for c in text if 0x20 < ord(c) != 0x7F)
-        raise ValueError(f"{text!r} contains whitespace or control characters: {_write(cleaned)}")
+        raise ProblemText(f"{text!r} contains whitespace or control characters: ", *_write(cleaned))
     if text.lower() == "null":
         raise ValueError(
             "'null' is sent by sandboxed iframes, data: URLs, file: pages and redirected "
@@ -191,8 +194,8 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         scheme_hint = "http" if bare.startswith(("localhost", "127.")) else "https"
         if mangled and mangled.group(1):
             scheme_hint = mangled.group(1)
-        raise ValueError(
-            f"{text!r} has no scheme: {_write(f'{scheme_hint}://{bare.rstrip(chr(47))}')}"
+        raise ProblemText(
+            f"{text!r} has no scheme: ", *_write(f"{scheme_hint}://{bare.rstrip('/')}")
         )
     scheme, _, rest = text.partition("://")
     if scheme.lower() in OPAQUE_SCHEMES:
@@ -212,15 +215,16 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         if mark in rest:
             base = f"{scheme}://{re.split(r'[/?#]', rest, maxsplit=1)[0]}"
             what = "a trailing slash" if rest.endswith("/") and rest.count("/") == 1 else what
-            raise ValueError(
-                f"{text!r} has {what}: an origin is scheme, host and port only; {_write(base)}"
+            raise ProblemText(
+                f"{text!r} has {what}: an origin is scheme, host and port only; ", *_write(base)
             )
     if "@" in rest:
         raise ValueError(f"{text!r} has user information ('@'): write '{scheme}://host' only")
     if text != text.lower():
-        raise ValueError(
+        raise ProblemText(
             f"{text!r} has uppercase letters, but browsers send origins in lowercase, "
-            f"so it would never match: {_write(text.lower())}"
+            "so it would never match: ",
+            *_write(text.lower()),
         )
 
     if "*" in rest.partition("]")[0] and "[" in rest:
@@ -270,9 +274,10 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         )
     rest_host = ".".join(labels[1:])
     if not rest_host:
-        raise ValueError(
+        raise ProblemText(
             f"{text!r}: a wildcard needs a domain after it, as in '{scheme}://*.example.com'; "
-            "to allow every origin use allow_origins=['*']"
+            "to allow every origin use ",
+            Setting("allow_origins", ["*"]),
         )
     if _IPV4.match(rest_host) or rest_host.startswith("[") or rest_host.replace(".", "").isdigit():
         raise ValueError(f"{text!r}: '*.' cannot stand before an IP address; list the address")
@@ -295,13 +300,14 @@ def parse_origin_pattern(text: str) -> OriginPattern:
     return OriginPattern(text, scheme, "label", rest_host, port, prefix, suffix)
 
 
-def _write(candidate: str) -> str:
+def _write(candidate: str) -> Text:
     """``write 'candidate'``, or, when the candidate has a mistake of its own, its advice."""
     try:
         parse_origin_pattern(candidate)
     except ValueError as exc:
-        return f"then {exc}"
-    return f"write {candidate!r}"
+        # A candidate's own advice may name a setting: kept as fragments, not flattened.
+        return ("then ", *exc.parts) if isinstance(exc, ProblemText) else (f"then {exc}",)
+    return (f"write {candidate!r}",)
 
 
 def _check_host(text: str, host: str) -> None:

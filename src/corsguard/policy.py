@@ -12,12 +12,17 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from corsguard import sources, spec
+from corsguard.decision import Decision
 from corsguard.findings import Context, Severity, order, render_fix, severity_of
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+from corsguard.origin_regex import translate_regex
+from corsguard.problems import Name, Problem, ProblemText, Setting, Text
+from corsguard.problems import PolicyError as PolicyError
 from corsguard.remediation import FixContext, safe_origins, third_party_platform
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -26,29 +31,15 @@ from corsguard.spec import (
     FORBIDDEN_RESPONSE_HEADERS,
     NO_CORS_SAFELISTED_NAMES,
     NORMALIZED_METHODS,
+    is_token,
 )
 from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
-
-if TYPE_CHECKING:
-    from corsguard.engine import Decision
-
-# RFC 9110 §5.6.2: methods and field names are tokens.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
 # them (Content-Type: application/json), so, as Starlette does, they are always allowed.
 SAFELISTED_HEADER_NAMES = NO_CORS_SAFELISTED_NAMES
 
 MAX_AGE_LIMIT = 86400
-
-
-class PolicyError(ValueError):
-    """A CORS configuration that corsguard refuses; ``problems`` lists every reason."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -90,55 +81,13 @@ class PolicyFinding:
         )
 
 
-def _is_token(value: str) -> bool:
-    return bool(_TOKEN.match(value))
+@dataclass(frozen=True, slots=True)
+class PolicyOptions:
+    """The options of a policy, validated and normalised; what `Policy` reports back.
 
-
-class Policy:
-    """An immutable, validated CORS policy.
-
-    Keyword names follow Starlette's CORSMiddleware. See the README for every option.
+    Methods are uppercased where fetch() uppercases them and sorted; request header names
+    are lowercased and sorted; path prefixes are cleaned of repeated and trailing slashes.
     """
-
-    __slots__ = (
-        "_acao_public",
-        "_actual_headers",
-        "_any_header",
-        "_any_method",
-        "_exempt_prefixes",
-        "_granted",
-        "_has_patterns",
-        "_headers_lower",
-        "_matcher",
-        "_methods",
-        "_paths",
-        "_preflight_cache",
-        "_preflight_headers",
-        "_preflight_vary",
-        "_public_grant",
-        "_routes",
-        "allow_credentials",
-        "allow_headers",
-        "allow_methods",
-        "allow_origins",
-        "allow_private_network",
-        "any_origin",
-        "block_cross_origin_websockets",
-        "block_cross_origin_writes",
-        "debug",
-        "expose_headers",
-        "findings",
-        "max_age",
-        "on_reject",
-        "origin_patterns",
-        "public",
-        "routes",
-        "tolerate_insecure_origins",
-        "tolerate_public_suffix_wildcards",
-        "vary",
-        "warnings",
-        "write_protection_exempt_paths",
-    )
 
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...]
@@ -155,33 +104,68 @@ class Policy:
     routes: Mapping[str, Policy]  # read-only view
     debug: bool
     on_reject: Callable[[Decision], object] | None
+
+
+PreflightKey = tuple[str, bytes, bytes | None, bytes | None]
+HeaderTuple = tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPolicy:
+    """What the engine reads on every request: the options turned into lookups.
+
+    Header values are computed once here, so a request only looks them up. Everything is
+    immutable except ``preflight_memo``: the granted preflights by their exact request
+    values (origin, Access-Control-Request-Method, -Headers, -Private-Network), which
+    clients repeat. The engine keeps it bounded (engine.PREFLIGHT_CACHE_SIZE, cleared when
+    full) and only ever stores a grant this policy computed, so it changes no answer.
+    """
+
     origin_patterns: tuple[OriginPattern, ...]
     any_origin: bool
+    # A fully public policy (any origin, no credentials) answers alike for every Origin.
     public: bool
+    matcher: OriginMatcher
+    has_patterns: bool  # patterns beyond exact origins: the matcher must run
+    # The whole header set of a grant, per exact origin.
+    granted: Mapping[str, HeaderTuple]
+    methods: frozenset[str]
+    any_method: bool
+    headers_lower: frozenset[str]  # the allowed request header names, safelisted ones too
+    any_header: bool
+    acao_public: HeaderTuple  # ('access-control-allow-origin', '*') for a public policy
+    public_grant: HeaderTuple  # a public policy's answer to any actual request
+    actual_headers: HeaderTuple  # credentials and exposed headers, beside the origin
+    preflight_headers: HeaderTuple
     vary: bytes
-    findings: tuple[PolicyFinding, ...]
-    warnings: tuple[str, ...]
-    # The compiled form the engine reads on every request.
-    _matcher: OriginMatcher
-    _methods: frozenset[str]
-    _any_method: bool
-    _headers_lower: frozenset[str]
-    _any_header: bool
-    _exempt_prefixes: frozenset[str]
-    _routes: dict[str, Policy]
-    _acao_public: tuple[tuple[bytes, bytes], ...]
-    _public_grant: tuple[tuple[bytes, bytes], ...]
-    _actual_headers: tuple[tuple[bytes, bytes], ...]
-    _granted: dict[str, tuple[tuple[bytes, bytes], ...]]
-    _has_patterns: bool
-    _preflight_cache: dict[
-        tuple[str, bytes, bytes | None, bytes | None], tuple[tuple[bytes, bytes], ...]
-    ]
-    _preflight_headers: tuple[tuple[bytes, bytes], ...]
-    _preflight_vary: bytes
+    preflight_vary: bytes
+    allow_credentials: bool
+    allow_private_network: bool
+    block_cross_origin_writes: bool
+    block_cross_origin_websockets: bool
+    debug: bool
+    on_reject: Callable[[Decision], object] | None
+    exempt_prefixes: frozenset[str]  # write-protection exemptions
+    routes: Mapping[str, Policy]  # the route table: path prefix to the route's policy
     # With routes or exempt paths: the strict policy for paths whose readings disagree,
     # and the longest route or exempt prefix (engine.route_policy); otherwise None.
-    _paths: tuple[Policy, int] | None
+    paths: tuple[Policy, int] | None
+    preflight_memo: dict[PreflightKey, HeaderTuple]
+
+
+class Policy:
+    """An immutable, validated CORS policy.
+
+    Keyword names follow Starlette's CORSMiddleware. See the README for every option.
+    ``options`` holds the options as validated, ``compiled`` the form the engine reads.
+    """
+
+    __slots__ = ("compiled", "findings", "options", "warnings")
+
+    options: PolicyOptions
+    compiled: CompiledPolicy
+    findings: tuple[PolicyFinding, ...]
+    warnings: tuple[str, ...]
 
     def __init__(
         self,
@@ -204,7 +188,7 @@ class Policy:
         allow_origin_regex: str | None = None,
         **unknown: object,
     ) -> None:
-        problems: list[str] = []
+        problems: list[Problem] = []
         warnings: list[str] = []
         for name in unknown:
             problems.append(_unknown_option(name))
@@ -212,8 +196,14 @@ class Policy:
         def flag(name: str, value: object) -> bool:
             if not isinstance(value, bool):
                 problems.append(
-                    f"{name} must be True or False, not {value!r}"
-                    + (" (a non-empty string is true in Python)" if isinstance(value, str) else "")
+                    Problem(
+                        name,
+                        value,
+                        (Name(name), f" must be True or False, not {value!r}"),
+                        (" (a non-empty string is true in Python)",)
+                        if isinstance(value, str)
+                        else (),
+                    )
                 )
                 return False
             return value
@@ -227,7 +217,7 @@ class Policy:
         debug_flag = flag("debug", debug)
 
         if allow_origin_regex is not None:
-            problems.append(_regex_advice(allow_origin_regex) + _refused("regex-origin"))
+            problems.append(_with_refused(_regex_advice(allow_origin_regex), "regex-origin"))
 
         known_problems = len(problems)
         origins = _string_list("allow_origins", allow_origins, problems)
@@ -244,20 +234,40 @@ class Policy:
         patterns: list[OriginPattern] = []
         if not origins and allow_origin_regex is None and not origins_mistyped:
             problems.append(
-                "allow_origins is empty: list the origins of your front ends, e.g. "
-                "allow_origins=['https://app.example.com']"
+                Problem(
+                    "allow_origins",
+                    [],
+                    (Name("allow_origins"), " is empty"),
+                    (
+                        ": list the origins of your front ends, e.g. ",
+                        Setting("allow_origins", ["https://app.example.com"]),
+                    ),
+                )
             )
         if any_origin and len(origins) > 1:
             problems.append(
-                "allow_origins mixes '*' with specific origins: use ['*'] alone for a public "
-                "API, or only the specific origins"
+                Problem(
+                    "allow_origins",
+                    origins,
+                    (Name("allow_origins"), " mixes '*' with specific origins"),
+                    (": use ['*'] alone for a public API, or only the specific origins",),
+                )
             )
         if any_origin and credentials:
             problems.append(
-                "allow_origins=['*'] with allow_credentials=True: browsers refuse '*' with "
-                "credentials (Fetch §CORS check), and reflecting the origin instead would let "
-                "every site read your users' data. List the trusted origins"
-                + _refused("wildcard-with-credentials")
+                Problem(
+                    "allow_origins",
+                    origins,
+                    (
+                        Setting("allow_origins", ["*"]),
+                        " with ",
+                        Setting("allow_credentials", True),
+                        ": browsers refuse '*' with credentials (Fetch §CORS check), and "
+                        "reflecting the origin instead would let every site read your users' "
+                        "data",
+                    ),
+                    (". List the trusted origins", _refused("wildcard-with-credentials")),
+                )
             )
         for text in origins:
             if text == "*":
@@ -265,8 +275,10 @@ class Policy:
             try:
                 pattern = parse_origin_pattern(text)
             except ValueError as exc:
+                parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
                 refused = _refused("null-origin-trusted") if text.strip().lower() == "null" else ""
-                problems.append(f"allow_origins: {exc}{refused}")
+                reason = (Name("allow_origins"), ": ", *parts)
+                problems.append(Problem("allow_origins", text, reason, (refused,)))
                 continue
             patterns.append(pattern)
             if credentials:
@@ -278,14 +290,31 @@ class Policy:
             if method == "*":
                 method_set.add("*")
                 continue
-            if not _is_token(method):
-                problems.append(f"allow_methods: {method!r} is not an HTTP method name (a token)")
+            if not is_token(method):
+                problems.append(
+                    Problem(
+                        "allow_methods",
+                        method,
+                        (
+                            Name("allow_methods"),
+                            f": {method!r} is not an HTTP method name (a token)",
+                        ),
+                    )
+                )
                 continue
             upper = method.upper()
             if upper in FORBIDDEN_METHODS:
                 problems.append(
-                    f"allow_methods: {method} is a forbidden method (Fetch §forbidden method): "
-                    "browsers never send it; remove it"
+                    Problem(
+                        "allow_methods",
+                        method,
+                        (
+                            Name("allow_methods"),
+                            f": {method} is a forbidden method (Fetch §forbidden method): "
+                            "browsers never send it",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             if upper in NORMALIZED_METHODS:
@@ -304,16 +333,30 @@ class Policy:
             if header == "*":
                 header_set.add("*")
                 continue
-            if not _is_token(header):
-                problems.append(f"allow_headers: {header!r} is not a header name (a token)")
+            if not is_token(header):
+                problems.append(
+                    Problem(
+                        "allow_headers",
+                        header,
+                        (Name("allow_headers"), f": {header!r} is not a header name (a token)"),
+                    )
+                )
                 continue
             lower = header.lower()
             if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(
                 FORBIDDEN_REQUEST_HEADER_PREFIXES
             ):
                 problems.append(
-                    f"allow_headers: {header} is a forbidden request header "
-                    "(Fetch §forbidden request-header): scripts cannot set it; remove it"
+                    Problem(
+                        "allow_headers",
+                        header,
+                        (
+                            Name("allow_headers"),
+                            f": {header} is a forbidden request header "
+                            "(Fetch §forbidden request-header): scripts cannot set it",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             header_set.add(lower)
@@ -329,31 +372,68 @@ class Policy:
             if header == "*":
                 if credentials:
                     problems.append(
-                        "expose_headers=['*'] with allow_credentials=True: browsers treat '*' "
-                        "as a header literally named '*' on credentialed requests; list the "
-                        "headers to expose"
+                        Problem(
+                            "expose_headers",
+                            exposed,
+                            (
+                                Setting("expose_headers", ["*"]),
+                                " with ",
+                                Setting("allow_credentials", True),
+                                ": browsers treat '*' as a header literally named '*' on "
+                                "credentialed requests",
+                            ),
+                            ("; list the headers to expose",),
+                        )
                     )
                 expose_list.append("*")
                 continue
-            if not _is_token(header):
-                problems.append(f"expose_headers: {header!r} is not a header name (a token)")
+            if not is_token(header):
+                problems.append(
+                    Problem(
+                        "expose_headers",
+                        header,
+                        (Name("expose_headers"), f": {header!r} is not a header name (a token)"),
+                    )
+                )
                 continue
             if header.lower() in FORBIDDEN_RESPONSE_HEADERS:
                 problems.append(
-                    f"expose_headers: {header} can never be read by scripts "
-                    "(Fetch §forbidden response-header name); remove it"
+                    Problem(
+                        "expose_headers",
+                        header,
+                        (
+                            Name("expose_headers"),
+                            f": {header} can never be read by scripts "
+                            "(Fetch §forbidden response-header name)",
+                        ),
+                        ("; remove it",),
+                    )
                 )
                 continue
             expose_list.append(header)
 
         # --- max age
         if isinstance(max_age, bool) or not isinstance(max_age, int):
-            problems.append(f"max_age must be a whole number of seconds, not {max_age!r}")
+            problems.append(
+                Problem(
+                    "max_age",
+                    max_age,
+                    (Name("max_age"), f" must be a whole number of seconds, not {max_age!r}"),
+                )
+            )
             max_age = 0
         elif not 0 <= max_age <= MAX_AGE_LIMIT:
             problems.append(
-                f"max_age={max_age} is outside 0..{MAX_AGE_LIMIT}: browsers cap it "
-                "(Chromium at 7200 s, Firefox at 86400 s); use e.g. 600"
+                Problem(
+                    "max_age",
+                    max_age,
+                    (
+                        Setting("max_age", max_age),
+                        f" is outside 0..{MAX_AGE_LIMIT}: browsers cap it "
+                        "(Chromium at 7200 s, Firefox at 86400 s)",
+                    ),
+                    ("; use e.g. 600",),
+                )
             )
 
         # --- paths
@@ -364,10 +444,21 @@ class Policy:
                 # Every path starts with '/': the exemption would switch the protection
                 # off for the whole app while block_cross_origin_writes still reads True.
                 problems.append(
-                    f"write_protection_exempt_paths: {path!r} exempts every path, which turns "
-                    "cross-origin write protection off for the whole app: list only the "
-                    "paths that take cross-origin writes (e.g. '/webhooks'), or set "
-                    "block_cross_origin_writes=False to turn it off deliberately"
+                    Problem(
+                        "write_protection_exempt_paths",
+                        path,
+                        (
+                            Name("write_protection_exempt_paths"),
+                            f": {path!r} exempts every path, which turns cross-origin write "
+                            "protection off for the whole app",
+                        ),
+                        (
+                            ": list only the paths that take cross-origin writes "
+                            "(e.g. '/webhooks'), or set ",
+                            Setting("block_cross_origin_writes", False),
+                            " to turn it off deliberately",
+                        ),
+                    )
                 )
             elif normalized is not None:
                 exempt_prefixes.append(normalized)
@@ -376,7 +467,13 @@ class Policy:
         route_map: dict[str, Policy] = {}
         if routes is not None:
             if not isinstance(routes, Mapping):
-                problems.append("routes must be a mapping of path prefixes to Policy objects")
+                problems.append(
+                    Problem(
+                        "routes",
+                        routes,
+                        (Name("routes"), " must be a mapping of path prefixes to Policy objects"),
+                    )
+                )
             else:
                 written: dict[str, object] = {}
                 for prefix, sub in routes.items():
@@ -385,26 +482,54 @@ class Policy:
                         # '/admin', '/admin/' and '//admin' name the same segments; a
                         # mapping would keep only the last one, silently.
                         problems.append(
-                            f"routes: {written[key]!r} and {prefix!r} are the same prefix "
-                            f"{key!r} (trailing and repeated slashes do not count): keep one"
+                            Problem(
+                                "routes",
+                                prefix,
+                                (
+                                    Name("routes"),
+                                    f": {written[key]!r} and {prefix!r} are the same prefix "
+                                    f"{key!r} (trailing and repeated slashes do not count)",
+                                ),
+                                (": keep one",),
+                            )
                         )
                         continue
                     if key is not None:
                         written[key] = prefix
                     if not isinstance(sub, Policy):
                         problems.append(
-                            f"routes[{prefix!r}] must be a corsguard.Policy, "
-                            f"not {type(sub).__name__}"
+                            Problem(
+                                "routes",
+                                sub,
+                                (
+                                    Name("routes"),
+                                    f"[{prefix!r}] must be a corsguard.Policy, "
+                                    f"not {type(sub).__name__}",
+                                ),
+                            )
                         )
                         continue
                     if sub.routes:
-                        problems.append(f"routes[{prefix!r}] has routes of its own: nest no routes")
+                        problems.append(
+                            Problem(
+                                "routes",
+                                sub,
+                                (Name("routes"), f"[{prefix!r}] has routes of its own"),
+                                (": nest no routes",),
+                            )
+                        )
                         continue
                     if key is not None:
                         route_map[key] = sub
 
         if on_reject is not None and not callable(on_reject):
-            problems.append("on_reject must be a callable taking a corsguard.Decision")
+            problems.append(
+                Problem(
+                    "on_reject",
+                    on_reject,
+                    (Name("on_reject"), " must be a callable taking a corsguard.Decision"),
+                )
+            )
 
         if problems:
             raise PolicyError(problems)
@@ -416,138 +541,120 @@ class Policy:
             }
 
         # --- compile
-        s = object.__setattr__
-        s(self, "allow_origins", tuple(origins))
-        s(self, "allow_methods", tuple(sorted(method_set)))
-        s(self, "allow_headers", tuple(sorted(header_set)))
-        s(self, "allow_credentials", credentials)
-        s(self, "expose_headers", tuple(expose_list))
-        s(self, "max_age", max_age)
-        s(self, "allow_private_network", private_network)
-        s(self, "block_cross_origin_writes", writes)
-        s(self, "write_protection_exempt_paths", tuple(exempt_prefixes))
-        s(self, "block_cross_origin_websockets", websockets)
-        s(self, "tolerate_insecure_origins", tolerate_insecure)
-        s(self, "tolerate_public_suffix_wildcards", tolerate_psl)
-        s(self, "routes", MappingProxyType(dict(route_map)))
-        s(self, "debug", debug_flag)
-        s(self, "on_reject", on_reject)
-        s(self, "origin_patterns", tuple(patterns))
-        s(self, "any_origin", any_origin)
-        s(self, "_matcher", OriginMatcher(patterns))
-        s(self, "_has_patterns", any(p.kind != "exact" for p in patterns))
-        s(self, "_methods", frozenset(method_set))
-        s(self, "_any_method", "*" in method_set)
-        s(self, "_headers_lower", frozenset(header_set | SAFELISTED_HEADER_NAMES))
-        s(self, "_any_header", "*" in header_set)
-        s(self, "_exempt_prefixes", frozenset(exempt_prefixes))
-        s(self, "_routes", dict(route_map))
-
-        # A fully public policy sends the same headers whatever the Origin: no Vary needed.
-        public = any_origin and not credentials
-        s(self, "public", public)
+        options = PolicyOptions(
+            allow_origins=tuple(origins),
+            allow_methods=tuple(sorted(method_set)),
+            allow_headers=tuple(sorted(header_set)),
+            allow_credentials=credentials,
+            expose_headers=tuple(expose_list),
+            max_age=max_age,
+            allow_private_network=private_network,
+            block_cross_origin_writes=writes,
+            write_protection_exempt_paths=tuple(exempt_prefixes),
+            block_cross_origin_websockets=websockets,
+            tolerate_insecure_origins=tolerate_insecure,
+            tolerate_public_suffix_wildcards=tolerate_psl,
+            routes=MappingProxyType(dict(route_map)),
+            debug=debug_flag,
+            on_reject=on_reject,
+        )
+        object.__setattr__(self, "options", options)
+        compiled = _compile(options, tuple(patterns), any_origin)
+        object.__setattr__(self, "compiled", compiled)
         own = _findings(self, tuple(patterns), tolerate_psl)
         found = own + tuple(f.on_route(key) for key, sub in route_map.items() for f in sub.findings)
-        s(self, "findings", found)
-        s(self, "warnings", tuple(f.text for f in own) + tuple(warnings))
-        s(self, "_acao_public", ((b"access-control-allow-origin", b"*"),) if public else ())
-        s(self, "vary", b"" if public else b"Origin")
-        preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
-        if private_network:
-            preflight_vary += b", Access-Control-Request-Private-Network"
-        s(self, "_preflight_vary", preflight_vary if public else b"Origin, " + preflight_vary)
-
-        actual: list[tuple[bytes, bytes]] = []
-        if credentials:
-            actual.append((b"access-control-allow-credentials", b"true"))
-        if expose_list:
-            actual.append((b"access-control-expose-headers", ", ".join(expose_list).encode()))
-        s(self, "_actual_headers", tuple(actual))
-        # A public policy's answer to any actual request: '*' and the exposed headers.
-        s(self, "_public_grant", (*self._acao_public, *actual) if public else ())
-        # The whole header set of a grant, per exact origin, so a request only looks it up.
-        s(
-            self,
-            "_granted",
-            {
-                p.text: ((b"access-control-allow-origin", p.text.encode()), *actual)
-                for p in patterns
-                if p.kind == "exact"
-            },
-        )
-
-        preflight: list[tuple[bytes, bytes]] = []
-        if credentials:
-            preflight.append((b"access-control-allow-credentials", b"true"))
-        # With credentials, '*' is literal (Fetch §CORS-preflight fetch), so the engine
-        # echoes the requested method and header names instead of these values.
-        if not (self._any_method and credentials):
-            methods_value = "*" if self._any_method else ", ".join(sorted(method_set))
-            preflight.append((b"access-control-allow-methods", methods_value.encode()))
-        if not (self._any_header and credentials):
-            # '*' never covers Authorization (Fetch §CORS-preflight fetch step 7.6), so
-            # it is named beside '*' when the policy lists it.
-            names = sorted((header_set - {"*"}) | SAFELISTED_HEADER_NAMES)
-            if self._any_header:
-                names = ["*", *names]
-            if names:
-                preflight.append((b"access-control-allow-headers", ", ".join(names).encode()))
-        preflight.append((b"access-control-max-age", str(max_age).encode()))
-        s(self, "_preflight_headers", tuple(preflight))
-        # The only mutable state: a bounded memo of granted preflights (engine.py).
-        s(self, "_preflight_cache", {})
-        s(self, "_paths", self._path_table())
+        object.__setattr__(self, "findings", found)
+        object.__setattr__(self, "warnings", tuple(f.text for f in own) + tuple(warnings))
+        object.__setattr__(self, "compiled", replace(compiled, paths=_path_table(self)))
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
-        twin = object.__new__(Policy)
-        for name in Policy.__slots__:
-            if name != "_paths":
-                object.__setattr__(twin, name, getattr(self, name))
-        object.__setattr__(twin, "on_reject", on_reject)
-        object.__setattr__(twin, "_paths", twin._path_table())
-        return twin
-
-    def _path_table(self) -> tuple[Policy, int] | None:
-        """See ``_paths``: the strict twin grants nothing, exempts nothing, blocks writes
-        and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
-        prefixes = [*self._exempt_prefixes, *self._routes]
-        prefixes += [p for sub in self._routes.values() for p in sub._exempt_prefixes]
-        if not prefixes:
-            return None
-        strict = object.__new__(Policy)
-        for name in Policy.__slots__:
-            if name != "_paths":
-                object.__setattr__(strict, name, getattr(self, name))
-        vary = self._preflight_vary
-        for name, value in {
-            "allow_origins": (),
-            "origin_patterns": (),
-            "any_origin": False,
-            "public": False,
-            "_granted": {},
-            "_has_patterns": False,
-            "_matcher": OriginMatcher(()),
-            "_acao_public": (),
-            "_public_grant": (),
-            "vary": b"Origin",
-            "_preflight_vary": vary if vary.startswith(b"Origin") else b"Origin, " + vary,
-            "_preflight_cache": {},
-            "block_cross_origin_writes": True,
-            "block_cross_origin_websockets": True,
-            "write_protection_exempt_paths": (),
-            "_exempt_prefixes": frozenset(),
-            "routes": MappingProxyType({}),
-            "_routes": {},
-            "_paths": None,
-        }.items():
-            object.__setattr__(strict, name, value)
-        return strict, max(map(len, prefixes))
+        options = replace(self.options, on_reject=on_reject)
+        compiled = replace(self.compiled, on_reject=on_reject, preflight_memo={}, paths=None)
+        return _assemble(options, compiled, self.warnings, self.findings)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError("a corsguard Policy is immutable; build a new one")
+
+    # The options, as users read them (policy.allow_origins, policy.max_age, ...).
+    @property
+    def allow_origins(self) -> tuple[str, ...]:
+        return self.options.allow_origins
+
+    @property
+    def allow_methods(self) -> tuple[str, ...]:
+        return self.options.allow_methods
+
+    @property
+    def allow_headers(self) -> tuple[str, ...]:
+        return self.options.allow_headers
+
+    @property
+    def allow_credentials(self) -> bool:
+        return self.options.allow_credentials
+
+    @property
+    def expose_headers(self) -> tuple[str, ...]:
+        return self.options.expose_headers
+
+    @property
+    def max_age(self) -> int:
+        return self.options.max_age
+
+    @property
+    def allow_private_network(self) -> bool:
+        return self.options.allow_private_network
+
+    @property
+    def block_cross_origin_writes(self) -> bool:
+        return self.options.block_cross_origin_writes
+
+    @property
+    def write_protection_exempt_paths(self) -> tuple[str, ...]:
+        return self.options.write_protection_exempt_paths
+
+    @property
+    def block_cross_origin_websockets(self) -> bool:
+        return self.options.block_cross_origin_websockets
+
+    @property
+    def tolerate_insecure_origins(self) -> bool:
+        return self.options.tolerate_insecure_origins
+
+    @property
+    def tolerate_public_suffix_wildcards(self) -> bool:
+        return self.options.tolerate_public_suffix_wildcards
+
+    @property
+    def routes(self) -> Mapping[str, Policy]:
+        return self.options.routes
+
+    @property
+    def debug(self) -> bool:
+        return self.options.debug
+
+    @property
+    def on_reject(self) -> Callable[[Decision], object] | None:
+        return self.options.on_reject
+
+    # What the options mean, from the compiled form.
+    @property
+    def origin_patterns(self) -> tuple[OriginPattern, ...]:
+        return self.compiled.origin_patterns
+
+    @property
+    def any_origin(self) -> bool:
+        return self.compiled.any_origin
+
+    @property
+    def public(self) -> bool:
+        return self.compiled.public
+
+    @property
+    def vary(self) -> bytes:
+        return self.compiled.vary
 
     def __repr__(self) -> str:
         return (
@@ -563,51 +670,199 @@ class Policy:
         cls, prefix: str = "CORSGUARD_", environ: Mapping[str, str] | None = None
     ) -> Policy:
         """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on)."""
-        from corsguard.config import policy_from_env
-
-        return policy_from_env(prefix=prefix, environ=environ)
+        return sources.policy_from_env(prefix, environ, policy_type=cls)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
         """A policy from a TOML file, or the ``[tool.corsguard]`` table of pyproject.toml."""
-        from corsguard.config import policy_from_file
-
-        return policy_from_file(path)
+        return sources.policy_from_file(path, policy_type=cls)
 
     def allows_origin(self, origin: str) -> bool:
         """Whether a serialised Origin header value is trusted by this policy."""
-        return self.any_origin or self._matcher.matches(origin)
+        return self.compiled.any_origin or self.compiled.matcher.matches(origin)
 
     def allows_method(self, method: str) -> bool:
         """Whether a preflight asking for ``method`` (exact case) would be granted."""
-        return self._any_method or method in self._methods
+        return self.compiled.any_method or method in self.compiled.methods
 
 
-def _unknown_option(name: str) -> str:
+def _assemble(
+    options: PolicyOptions,
+    compiled: CompiledPolicy,
+    warnings: tuple[str, ...],
+    findings: tuple[PolicyFinding, ...],
+) -> Policy:
+    """A Policy from parts already validated (a route's twin, the strict policy)."""
+    policy = object.__new__(Policy)
+    object.__setattr__(policy, "options", options)
+    object.__setattr__(policy, "warnings", warnings)
+    object.__setattr__(policy, "findings", findings)
+    object.__setattr__(policy, "compiled", compiled)
+    if compiled.paths is None:
+        object.__setattr__(policy, "compiled", replace(compiled, paths=_path_table(policy)))
+    return policy
+
+
+_ALLOW_ORIGIN = spec.ALLOW_ORIGIN.encode()
+_ALLOW_CREDENTIALS = (spec.ALLOW_CREDENTIALS.encode(), b"true")
+
+
+def _compile(
+    options: PolicyOptions, patterns: tuple[OriginPattern, ...], any_origin: bool
+) -> CompiledPolicy:
+    credentials = options.allow_credentials
+    method_set = frozenset(options.allow_methods)
+    header_set = frozenset(options.allow_headers)
+    any_method = "*" in method_set
+    any_header = "*" in header_set
+    # A fully public policy sends the same headers whatever the Origin: no Vary needed.
+    public = any_origin and not credentials
+    acao_public = ((_ALLOW_ORIGIN, b"*"),) if public else ()
+    preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
+    if options.allow_private_network:
+        preflight_vary += b", Access-Control-Request-Private-Network"
+
+    actual: list[tuple[bytes, bytes]] = []
+    if credentials:
+        actual.append(_ALLOW_CREDENTIALS)
+    if options.expose_headers:
+        exposed = ", ".join(options.expose_headers).encode()
+        actual.append((spec.EXPOSE_HEADERS.encode(), exposed))
+
+    preflight: list[tuple[bytes, bytes]] = []
+    if credentials:
+        preflight.append(_ALLOW_CREDENTIALS)
+    # With credentials, '*' is literal (Fetch §CORS-preflight fetch), so the engine
+    # echoes the requested method and header names instead of these values.
+    if not (any_method and credentials):
+        methods_value = "*" if any_method else ", ".join(sorted(method_set))
+        preflight.append((spec.ALLOW_METHODS.encode(), methods_value.encode()))
+    if not (any_header and credentials):
+        # '*' never covers Authorization (Fetch §CORS-preflight fetch step 7.6), so
+        # it is named beside '*' when the policy lists it.
+        names = sorted((header_set - {"*"}) | SAFELISTED_HEADER_NAMES)
+        if any_header:
+            names = ["*", *names]
+        if names:
+            preflight.append((spec.ALLOW_HEADERS.encode(), ", ".join(names).encode()))
+    preflight.append((spec.MAX_AGE.encode(), str(options.max_age).encode()))
+
+    return CompiledPolicy(
+        origin_patterns=patterns,
+        any_origin=any_origin,
+        public=public,
+        matcher=OriginMatcher(patterns),
+        has_patterns=any(p.kind != "exact" for p in patterns),
+        granted={
+            p.text: ((_ALLOW_ORIGIN, p.text.encode()), *actual)
+            for p in patterns
+            if p.kind == "exact"
+        },
+        methods=method_set,
+        any_method=any_method,
+        headers_lower=header_set | SAFELISTED_HEADER_NAMES,
+        any_header=any_header,
+        acao_public=acao_public,
+        public_grant=(*acao_public, *actual) if public else (),
+        actual_headers=tuple(actual),
+        preflight_headers=tuple(preflight),
+        vary=b"" if public else b"Origin",
+        preflight_vary=preflight_vary if public else b"Origin, " + preflight_vary,
+        allow_credentials=credentials,
+        allow_private_network=options.allow_private_network,
+        block_cross_origin_writes=options.block_cross_origin_writes,
+        block_cross_origin_websockets=options.block_cross_origin_websockets,
+        debug=options.debug,
+        on_reject=options.on_reject,
+        exempt_prefixes=frozenset(options.write_protection_exempt_paths),
+        routes=options.routes,
+        paths=None,
+        preflight_memo={},
+    )
+
+
+def _path_table(policy: Policy) -> tuple[Policy, int] | None:
+    """See `CompiledPolicy.paths`: the strict twin grants nothing, exempts nothing, blocks
+    writes and WebSocket handshakes from untrusted origins, and reports to ``on_reject``."""
+    compiled = policy.compiled
+    prefixes = [*compiled.exempt_prefixes, *compiled.routes]
+    prefixes += [p for sub in compiled.routes.values() for p in sub.compiled.exempt_prefixes]
+    if not prefixes:
+        return None
+    no_routes: Mapping[str, Policy] = MappingProxyType({})
+    options = replace(
+        policy.options,
+        allow_origins=(),
+        block_cross_origin_writes=True,
+        block_cross_origin_websockets=True,
+        write_protection_exempt_paths=(),
+        routes=no_routes,
+    )
+    vary = compiled.preflight_vary
+    strict = object.__new__(Policy)
+    object.__setattr__(strict, "options", options)
+    object.__setattr__(strict, "warnings", policy.warnings)
+    object.__setattr__(strict, "findings", policy.findings)
+    object.__setattr__(
+        strict,
+        "compiled",
+        replace(
+            compiled,
+            origin_patterns=(),
+            any_origin=False,
+            public=False,
+            granted={},
+            has_patterns=False,
+            matcher=OriginMatcher(()),
+            acao_public=(),
+            public_grant=(),
+            vary=b"Origin",
+            preflight_vary=vary if vary.startswith(b"Origin") else b"Origin, " + vary,
+            preflight_memo={},
+            block_cross_origin_writes=True,
+            block_cross_origin_websockets=True,
+            exempt_prefixes=frozenset(),
+            routes=no_routes,
+            paths=None,
+        ),
+    )
+    return strict, max(map(len, prefixes))
+
+
+def _unknown_option(name: str) -> Problem:
     options = [p for p in Policy.__init__.__code__.co_varnames if not p.startswith(("self", "unk"))]
     options = options[: Policy.__init__.__code__.co_kwonlyargcount]
     close = difflib.get_close_matches(name, options, n=1)
     hint = f": did you mean {close[0]!r}?" if close else f"; the options are: {', '.join(options)}"
-    return f"unknown option {name!r}{hint}"
+    return Problem(None, name, (f"unknown option {name!r}",), (hint,))
 
 
-def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
+def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]:
     if isinstance(value, (str, bytes)):
         problems.append(
-            f"{name} must be a list of strings, not a single string: write {name}=[{value!r}]"
+            Problem(
+                name,
+                value,
+                (Name(name), " must be a list of strings, not a single string"),
+                (": write ", Setting(name, [value])),
+            )
         )
         return []
     try:
         items = list(value)  # type: ignore[call-overload]
     except TypeError:
-        problems.append(f"{name} must be a list of strings, not {type(value).__name__}")
+        problems.append(
+            Problem(
+                name, value, (Name(name), f" must be a list of strings, not {type(value).__name__}")
+            )
+        )
         return []
     good: list[str] = []
     for item in items:
         if isinstance(item, str):
             good.append(item)
         else:
-            problems.append(f"{name}: {item!r} is not a string")
+            problems.append(Problem(name, item, (Name(name), f": {item!r} is not a string")))
     return good
 
 
@@ -618,7 +873,7 @@ def _string_list(name: str, value: object, problems: list[str]) -> list[str]:
 _PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
-def _pattern_advice(option: str, prefix: str) -> str | None:
+def _pattern_advice(option: str, prefix: str) -> Problem | None:
     mark = _PATH_PATTERN_MARKS.search(prefix)
     if mark is None:
         return None
@@ -631,20 +886,32 @@ def _pattern_advice(option: str, prefix: str) -> str | None:
     literal = literal.rstrip("/.")
     segments = [segment for segment in literal.split("/") if segment]
     suggestion = "/" + "/".join(segments)
-    what = "routes key" if option == "routes" else option + ":"
+    what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
         write = "list the paths that take cross-origin writes, e.g. '/webhooks'"
-    return (
-        f"{what} {prefix!r} is {kind}: {option} match whole path segments by plain prefix "
-        f"(no wildcards or regular expressions), {write}"
+    return Problem(
+        option,
+        prefix,
+        (
+            Name(option),
+            f"{what} {prefix!r} is {kind}: ",
+            Name(option),
+            " match whole path segments by plain prefix (no wildcards or regular expressions)",
+        ),
+        (f", {write}",),
     )
 
 
-def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
+def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         advice = _pattern_advice(option, prefix) if isinstance(prefix, str) else None
-        problems.append(advice or f"{option}: {prefix!r} must be a path starting with '/'")
+        problems.append(
+            advice
+            or Problem(
+                option, prefix, (Name(option), f": {prefix!r} must be a path starting with '/'")
+            )
+        )
         return None
     advice = _pattern_advice(option, prefix)
     if advice is not None:
@@ -653,7 +920,14 @@ def _route_key(option: str, prefix: object, problems: list[str]) -> str | None:
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:
         problems.append(
-            f"{option}: {prefix!r} must be a plain decoded path, without '.', '..' or '%'"
+            Problem(
+                option,
+                prefix,
+                (
+                    Name(option),
+                    f": {prefix!r} must be a plain decoded path, without '.', '..' or '%'",
+                ),
+            )
         )
         return None
     # Trailing and repeated slashes do not change which segments a prefix names.
@@ -664,28 +938,49 @@ def _check_credentialed_origin(
     pattern: OriginPattern,
     tolerate_insecure: bool,
     tolerate_psl: bool,
-    problems: list[str],
+    problems: list[Problem],
 ) -> None:
     # The tolerated cases are reported by _findings, with their catalogue id.
     text = pattern.text
     if pattern.scheme == "http" and not pattern.is_loopback and not tolerate_insecure:
         problems.append(
-            f"allow_origins: {text} is plain http: anyone on the network path can inject "
-            "script into it and read your users' data through it. Use "
-            f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
-            "for a deliberate exception" + _refused("insecure-origin-trusted")
+            Problem(
+                "allow_origins",
+                text,
+                (
+                    Name("allow_origins"),
+                    f": {text} is plain http: anyone on the network path can inject "
+                    "script into it and read your users' data through it",
+                ),
+                (
+                    f". Use 'https://{text[len('http://') :]}', or ",
+                    Setting("tolerate_insecure_origins", True, verb=True),
+                    " for a deliberate exception",
+                    _refused("insecure-origin-trusted"),
+                ),
+            )
         )
     if not pattern.is_wildcard_host or pattern.is_loopback or tolerate_psl:
         return
     if is_shared_hosting(pattern.host):
         problems.append(
-            f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
-            "public suffix or shared hosting domain where anyone can register a matching "
-            "name and read "
-            "your users' data. Host your previews on a domain you own, e.g. "
-            "'https://myapp-*.preview.example.com', or pass "
-            "tolerate_public_suffix_wildcards=True for a deliberate exception"
-            + _refused("third-party-origin-trusted")
+            Problem(
+                "allow_origins",
+                text,
+                (
+                    Name("allow_origins"),
+                    f": {text} puts a wildcard directly on {pattern.host!r}, a public "
+                    "suffix or shared hosting domain where anyone can register a matching "
+                    "name and read your users' data",
+                ),
+                (
+                    ". Host your previews on a domain you own, e.g. "
+                    "'https://myapp-*.preview.example.com', or ",
+                    Setting("tolerate_public_suffix_wildcards", True, verb=True),
+                    " for a deliberate exception",
+                    _refused("third-party-origin-trusted"),
+                ),
+            )
         )
         return
     # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
@@ -694,13 +989,28 @@ def _check_credentialed_origin(
     beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
     if beneath is not None:
         problems.append(
-            f"allow_origins: {text} also matches every host under {beneath!r}, a public "
-            "suffix (Public Suffix List) where anyone can create a name and read your "
-            "users' data. List your exact origins, or a within-label pattern such as "
-            f"'https://myapp-*.{pattern.host}', or pass "
-            "tolerate_public_suffix_wildcards=True for a deliberate exception"
-            + _refused("third-party-origin-trusted")
+            Problem(
+                "allow_origins",
+                text,
+                (
+                    Name("allow_origins"),
+                    f": {text} also matches every host under {beneath!r}, a public "
+                    "suffix (Public Suffix List) where anyone can create a name and read "
+                    "your users' data",
+                ),
+                (
+                    ". List your exact origins, or a within-label pattern such as "
+                    f"'https://myapp-*.{pattern.host}', or ",
+                    Setting("tolerate_public_suffix_wildcards", True, verb=True),
+                    " for a deliberate exception",
+                    _refused("third-party-origin-trusted"),
+                ),
+            )
         )
+
+
+def _with_refused(problem: Problem, kind_id: str) -> Problem:
+    return replace(problem, advice=(*problem.advice, _refused(kind_id)))
 
 
 def _refused(kind_id: str) -> str:
@@ -823,57 +1133,33 @@ def _findings(
     return tuple(sorted(found, key=lambda f: order(f.id)))
 
 
-def _regex_advice(regex: str) -> str:
-    """Explain why regexes are refused and, where possible, show the pattern to use."""
-    suggestion = _pattern_from_regex(regex) if isinstance(regex, str) else None
-    text = (
-        f"allow_origin_regex={regex!r} is not accepted: unanchored or unescaped regular "
-        "expressions are the most common CORS hole in Python apps"
+def _regex_advice(regex: str) -> Problem:
+    """Explain why regexes are refused and, where possible, show the patterns to use.
+
+    Patterns are proposed only when they trust exactly the origins the regex matches
+    (origin_regex.translate_regex, read as Starlette's ``fullmatch`` does): advice never
+    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is not answered
+    with ``https://*.example.com`` (any depth).
+    """
+    translation = translate_regex(regex, "fullmatch") if isinstance(regex, str) else None
+    suggestion = translation.patterns if translation and translation.exact else []
+    reason: Text = (
+        Setting("allow_origin_regex", regex),
+        " is not accepted: unanchored or unescaped regular expressions are the most common "
+        "CORS hole in Python apps",
     )
-    if suggestion and is_shared_hosting(parse_origin_pattern(suggestion).host):
-        return (
-            text + f"; its pattern {suggestion!r} would trust every tenant of a public hosting "
-            "platform: host your previews on a domain you own and write e.g. "
-            "allow_origins=['https://myapp-*.preview.example.com']"
+    shared = [p for p in suggestion if is_shared_hosting(parse_origin_pattern(p).host)]
+    if shared:
+        advice: Text = (
+            f"; its pattern {shared[0]!r} would trust every tenant of a public hosting "
+            "platform: host your previews on a domain you own and write e.g. ",
+            Setting("allow_origins", ["https://myapp-*.preview.example.com"]),
         )
-    if suggestion:
-        return text + f"; write allow_origins=[{suggestion!r}] instead"
-    return (
-        text + "; list exact origins or patterns such as 'https://*.example.com', "
-        "'http://localhost:*' or 'https://myapp-*.preview.example.com'"
-    )
-
-
-_REGEX_LABEL_WILDCARDS = (
-    r".*",
-    r".+",
-    r"[^.]+",
-    r"[^.]*",
-    r"[a-z0-9-]+",
-    r"[a-z0-9-]*",
-    r"[a-zA-Z0-9-]+",
-    r"[A-Za-z0-9-]+",
-    r"[\w-]+",
-    r"\w+",
-    r"[a-z0-9]+",
-    r"[a-z]+",
-    r"(.*)",
-    r"(.+)",
-    r"([^.]+)",
-    r"([a-z0-9-]+)",
-)
-
-
-def _pattern_from_regex(regex: str) -> str | None:
-    text = regex.strip()
-    text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z").removesuffix("/?")
-    text = text.replace("https?://", "https://").replace("(https|http)://", "https://")
-    for wildcard in sorted(_REGEX_LABEL_WILDCARDS, key=len, reverse=True):
-        text = text.replace(wildcard + r"\.", "*.").replace(wildcard, "*")
-    text = text.replace(r"\.", ".").replace(r"\-", "-").replace(r"\:", ":").replace(r"\/", "/")
-    if re.search(r"[\\()\[\]{}|?+^$]", text):
-        return None
-    try:
-        return parse_origin_pattern(text).text
-    except ValueError:
-        return None
+    elif suggestion:
+        advice = ("; write ", Setting("allow_origins", suggestion), " instead")
+    else:
+        advice = (
+            "; list exact origins or patterns such as 'https://*.example.com', "
+            "'http://localhost:*' or 'https://myapp-*.preview.example.com'",
+        )
+    return Problem("allow_origin_regex", regex, reason, advice)

@@ -7,6 +7,8 @@ departs from them, `corsguard.browser` says so beside its own additions.
 
 from __future__ import annotations
 
+import re
+
 # Fetch, "normalize a method": only these six are uppercased by fetch() and XHR; any
 # other method is sent exactly as the script wrote it.
 NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -49,3 +51,30 @@ FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 NO_CORS_SAFELISTED_NAMES = frozenset(
     {"accept", "accept-language", "content-language", "content-type"}
 )
+
+# RFC 9110 §5.6.2: a token, the grammar of method and field names (tchar = "!" / "#" / "$"
+# / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA).
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+
+
+def is_token(value: str) -> bool:
+    """Whether ``value`` is a whole RFC 9110 token (a method or a header name)."""
+    return TOKEN.match(value) is not None
+
+
+# RFC 6454 §4 / URL standard "default port": an origin leaves these out of its serialisation.
+DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+# Fetch §http-cors-protocol: the response headers a CORS grant is made of (lowercase, as
+# ASGI carries header names) and the request headers a preflight asks with.
+ACCESS_CONTROL_PREFIX = "access-control-"
+ALLOW_ORIGIN = "access-control-allow-origin"
+ALLOW_CREDENTIALS = "access-control-allow-credentials"
+ALLOW_METHODS = "access-control-allow-methods"
+ALLOW_HEADERS = "access-control-allow-headers"
+ALLOW_PRIVATE_NETWORK = "access-control-allow-private-network"
+EXPOSE_HEADERS = "access-control-expose-headers"
+MAX_AGE = "access-control-max-age"
+REQUEST_METHOD = "access-control-request-method"
+REQUEST_HEADERS = "access-control-request-headers"
+REQUEST_PRIVATE_NETWORK = "access-control-request-private-network"

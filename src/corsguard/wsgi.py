@@ -13,8 +13,9 @@ from types import TracebackType
 from typing import Any
 
 from corsguard.asgi import _policy
-from corsguard.engine import Decision, decide, merge_response_headers
+from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
+from corsguard.response import immediate_response, merge_response_headers
 from corsguard.startup import log_policy
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
@@ -31,7 +32,6 @@ _ENVIRON_HEADERS = (
     ("HTTP_HOST", b"host"),
     ("HTTP_AUTHORIZATION", b"authorization"),
 )
-_REASONS = {204: "204 No Content", 403: "403 Forbidden"}
 
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
@@ -85,14 +85,6 @@ def environ_raw_path(environ: Mapping[str, Any]) -> str | None:
 
 def _str_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in pairs]
-
-
-def immediate_headers(decision: Decision) -> list[tuple[str, str]]:
-    """The headers of an immediate answer (preflight or refusal), Vary included."""
-    out = _str_pairs(decision.headers)
-    if decision.vary:
-        out.append(("Vary", decision.vary.decode("latin-1")))
-    return out
 
 
 # The str form of the header sets a policy grants. Keys are the byte tuples themselves
@@ -181,16 +173,12 @@ class CORSMiddleware:
             environ_path(environ),
             environ_headers(environ),
             environ.get("wsgi.url_scheme", "http"),
-            raw_path=None if self.policy._paths is None else environ_raw_path(environ),
+            raw_path=None if self.policy.compiled.paths is None else environ_raw_path(environ),
         )
         if decision.status is not None:
-            out = immediate_headers(decision)
-            body = decision.body if decision.status != 204 else b""
-            if decision.status != 204:
-                out.append(("Content-Type", "text/plain; charset=utf-8"))
-                out.append(("Content-Length", str(len(body))))
-            start_response(_REASONS.get(decision.status, str(decision.status)), out)
-            return [body]
+            response = immediate_response(decision)
+            start_response(response.status_line, response.str_headers())
+            return [response.body]
         cors, vary = _str_form(decision)
         if memo is not None and key is not None and decision.allowed:
             if len(memo) >= _MEMO_SIZE:

@@ -49,8 +49,8 @@ POLICY = Policy(
     write_protection_exempt_paths=["/webhooks"],
     routes=ROUTES,
 )
-assert POLICY._paths is not None
-STRICT = POLICY._paths[0]
+assert POLICY.compiled.paths is not None
+STRICT = POLICY.compiled.paths[0]
 # Every handler's tag: a route prefix, the exempt prefix (top policy), or the catch-all.
 TAGS = [*sorted(ROUTES, key=len, reverse=True), "/webhooks"]
 
@@ -84,7 +84,7 @@ def check(tag: str | None, path: str, raw: str | None) -> None:
     chosen = route_policy(POLICY, path, raw)
     if chosen is not STRICT:
         assert chosen is policy, (tag, path, raw)
-        assert _exempt(chosen, path) is exempt, (tag, path, raw)
+        assert _exempt(chosen.compiled, path) is exempt, (tag, path, raw)
     form_post = [(b"origin", EVIL.encode()), (b"sec-fetch-site", b"cross-site")]
     refused = decide(POLICY, "POST", path, form_post, raw_path=raw).status == 403
     # The handler's own policy, on a path none of its exemptions covers.

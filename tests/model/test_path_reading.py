@@ -33,7 +33,7 @@ POLICY = Policy(
     write_protection_exempt_paths=["/webhooks"],
     routes={"/admin": ADMIN, "/public": PUBLIC, "/hooks": OPEN_WRITES, "/café": PUBLIC},
 )
-STRICT = POLICY._paths[0] if POLICY._paths else None
+STRICT = POLICY.compiled.paths[0] if POLICY.compiled.paths else None
 assert STRICT is not None
 
 FORM_POST = [
@@ -100,11 +100,15 @@ def test_the_strict_policy_grants_nothing_and_protects_everything() -> None:
         write_protection_exempt_paths=["/webhooks"],
         routes={"/admin": ADMIN},
     )
-    strict = lax._paths[0] if lax._paths else None
+    strict = lax.compiled.paths[0] if lax.compiled.paths else None
     assert strict is not None
     assert (strict.any_origin, strict.public, strict.allow_origins) == (False, False, ())
     assert (strict.block_cross_origin_writes, strict.block_cross_origin_websockets) == (True, True)
-    assert (strict._exempt_prefixes, strict._routes, strict.vary) == (frozenset(), {}, b"Origin")
+    assert (strict.compiled.exempt_prefixes, dict(strict.compiled.routes), strict.vary) == (
+        frozenset(),
+        {},
+        b"Origin",
+    )
     for origin in (TRUSTED, EVIL):
         read = decide(lax, "GET", "/admin/../x", [(b"origin", origin.encode())])
         assert read.headers == ()
@@ -113,7 +117,7 @@ def test_the_strict_policy_grants_nothing_and_protects_everything() -> None:
         ws = decide(lax, "GET", "/admin/../x", [(b"origin", origin.encode())], websocket=True)
         assert ws.status == 403
     # Without routes or exemptions there is only one rule to apply: no strict twin needed.
-    assert Policy(allow_origins=[TRUSTED])._paths is None
+    assert Policy(allow_origins=[TRUSTED]).compiled.paths is None
 
 
 def test_on_reject_reaches_the_strict_policy() -> None:

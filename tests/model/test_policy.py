@@ -188,3 +188,30 @@ def test_middleware_refuses_policy_and_options_together() -> None:
         CORSMiddleware(app, policy=Policy(allow_origins=[APP]), allow_credentials=True)
     with pytest.raises(PolicyError):
         CORSMiddleware(app, allow_origins=["*"], allow_credentials=True)
+
+
+# A regex pasted into allow_origin_regex: the advice proposes patterns only when they
+# trust exactly the origins the regex matches (corsguard.origin_regex), never more.
+REGEX_ADVICE = [
+    (r"https://.*\.example\.com", "write allow_origins=['https://*.example.com'] instead"),
+    (
+        r"^https?://(www\.)?example\.com$",
+        "write allow_origins=['http://example.com', 'http://www.example.com', "
+        "'https://example.com', 'https://www.example.com'] instead",
+    ),
+    # One label only: '*.example.com' would also trust a.b.example.com.
+    (r"^https://[a-z0-9-]+\.example\.com$", "list exact origins or patterns"),
+    # Part of it cannot be a pattern ('*.evil' spans a top-level domain).
+    (r"https://example\.com|https://.*\.evil", "list exact origins or patterns"),
+    (r"https://(?=x).*", "list exact origins or patterns"),
+]
+
+
+@pytest.mark.parametrize(("regex", "advice"), REGEX_ADVICE)
+def test_regex_advice_never_widens_trust(regex: str, advice: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        Policy(allow_origins=[APP], allow_origin_regex=regex)
+    (text,) = info.value.problems
+    assert advice in text
+    if "list exact origins" in advice:
+        assert "write allow_origins" not in text

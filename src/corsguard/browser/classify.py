@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from corsguard.browser.data import (
     HTTP_WS,
-    TOKEN,
     Headers,
     PreflightNeed,
     Request,
@@ -34,6 +33,7 @@ from corsguard.spec import (
     NO_CORS_SAFELISTED_NAMES,
     NORMALIZED_METHODS,
     SAFELISTED_METHODS,
+    TOKEN,
 )
 
 # Fetch, "forbidden request-header" as Chromium's net::HttpUtil::IsSafeHeader implements it.

@@ -7,10 +7,11 @@ server answers, and :class:`Verdict` what the browser makes of it all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+from corsguard.spec import TOKEN
 
 Credentials = Literal["omit", "same-origin", "include"]
 Mode = Literal["cors", "no-cors"]
@@ -224,8 +225,7 @@ class RequestError(ValueError):
 
 # --- HTTP syntax shared by request and response parsing ---------------------------------
 
-# RFC 9110 §5.6.2 token: method names, header names, list items.
-TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# RFC 9110 §5.6.2 token (method names, header names, list items): spec.TOKEN.
 # Fetch, "HTTP whitespace" (stripped when a header value is normalized).
 HTTP_WS = " \t\r\n"
 
