@@ -178,3 +178,12 @@ def test_missing_vary_says_why_a_shared_cache_may_store_it(cache: int, tmp_path:
     assert "Cache-Control allows shared caches to store it (public)" in finding["explanation"]
     shown = finding["evidence"]["response"]["headers"]
     assert shown["cache-control"] == "public, max-age=60" and "x-cache-status" in shown
+
+
+def test_nginx_is_recognised_and_gets_the_nginx_fix(cache: int, tmp_path: Path) -> None:
+    target = audit(cache, "/api/public/stack", tmp_path, "--origin", FRONT_END)
+    assert target["stack"]["name"] == "nginx" and target["stack"]["fix_stacks"] == ["nginx"]
+    (finding,) = target["findings"]
+    fix = finding["fix"]
+    assert "map $http_origin $cors_origin {" in fix and "add_header Vary Origin always;" in fix
+    assert f'"{FRONT_END}" $http_origin;' in fix

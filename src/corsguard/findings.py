@@ -507,6 +507,26 @@ def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
     return template.replace("{config}", RENDERERS[stack](ctx))
 
 
+_STACK_NAMES = {
+    "corsguard": "With corsguard",
+    "starlette": "Starlette/FastAPI",
+    "flask-cors": "flask-cors",
+    "django-cors-headers": "django-cors-headers",
+    "aiohttp-cors": "aiohttp-cors",
+    "express": "Express (the cors package)",
+    "node": "Node",
+    "nginx": "nginx",
+    "spring": "Spring (CorsConfiguration)",
+    "headers": "Response headers",
+}
+
+
+def stack_fix(kind_id: str, stacks: tuple[str, ...], ctx: FixContext) -> str:
+    """The fix in the recognised stack's terms: each of ``stacks`` in order (for Python, the
+    framework's own option, then corsguard), one labelled paragraph each."""
+    return "\n".join(f"{_STACK_NAMES[s]}:\n{render_fix(kind_id, s, ctx)}" for s in stacks)
+
+
 def fixes(kind_id: str, ctx: FixContext) -> dict[str, str]:
     """The fix in every stack corsguard knows."""
     return {stack: render_fix(kind_id, stack, ctx) for stack in STACKS}

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
+from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Stack, recognise_all
 from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
@@ -92,6 +93,8 @@ _CORS_RESPONSE_HEADERS = (
     "cdn-cache-control",
     "surrogate-control",
 )
+_FINGERPRINT_HEADERS = frozenset({"server", "x-powered-by"})
+_FINGERPRINT_CAP = 200
 # Probe classes whose origin can fall under the trusted domain (attackerapp.example.com).
 _SUBDOMAIN_LOOKALIKES = frozenset({"suffix-match", "unescaped-dot"})
 # The public hosting platforms named by the issue come first: the budget may cut the rest.
@@ -122,9 +125,15 @@ class ProbeResponse:
 
     status: int
     headers: tuple[tuple[str, str], ...]
+    # What names the server stack (Server, X-Powered-By) and the start of the body, for
+    # corsguard.audit.stack; not CORS evidence, so left out of comparisons and the report.
+    fingerprint: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    body: str = field(default="", compare=False, repr=False)
 
     @classmethod
-    def keep_cors(cls, status: int, headers: Sequence[tuple[str, str]]) -> ProbeResponse:
+    def keep_cors(
+        cls, status: int, headers: Sequence[tuple[str, str]], body: str = ""
+    ) -> ProbeResponse:
         """The CORS-relevant fields of ``headers``, as valid Unicode.
 
         The prober decodes raw header bytes with `corsguard.untrusted.text_from_bytes`;
@@ -137,7 +146,12 @@ class ProbeResponse:
             for name, value in headers
             if name.lower() in _CORS_RESPONSE_HEADERS
         )
-        return cls(status, kept)
+        fingerprint = tuple(
+            (name.lower(), clean_text(value[:_FINGERPRINT_CAP]))
+            for name, value in headers
+            if name.lower() in _FINGERPRINT_HEADERS
+        )[:8]
+        return cls(status, kept, fingerprint, clean_text(body[:BODY_PREFIX]))
 
     def values(self, name: str) -> list[str]:
         return [value.strip(" \t") for key, value in self.headers if key == name]
@@ -244,6 +258,8 @@ class TargetReport:
     notes: tuple[str, ...] = ()
     # The --origin values (empty in black-box mode): the origins a remediation is written for.
     trusted: tuple[str, ...] = ()
+    # The server stack the responses show (corsguard.audit.stack): the fix is in its terms.
+    stack: Stack = UNKNOWN
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -1035,6 +1051,7 @@ def analyse(
         target.request_headers,
         tuple(dict.fromkeys(all_notes)),
         tuple(pattern.text for pattern in target.trust.patterns),
+        recognise_all([(e.response.fingerprint, e.response.body) for e in answered if e.response]),
     )
 
 

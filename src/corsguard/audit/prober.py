@@ -41,6 +41,7 @@ from corsguard.audit.model import (
     url_origin,
     with_cache_key,
 )
+from corsguard.audit.stack import BODY_PREFIX
 from corsguard.probes import registrable_domain, split_origin
 from corsguard.untrusted import clean_text, text_from_bytes
 
@@ -217,14 +218,19 @@ class Prober:
                 headers=headers,
                 allow_redirects=False,
             ) as response:
-                kept = ProbeResponse.keep_cors(response.status, decoded_headers(response))
+                received = decoded_headers(response)
+                kept = ProbeResponse.keep_cors(response.status, received)
                 try:
-                    await _drain(response)
+                    body = await _drain(response)
                 except Exception as exc:
                     # The headers are the whole evidence and they are here: a short, broken
                     # or slow body must not turn a hole into "error, 0 findings".
                     response.close()
                     return Exchange(probe, kept, note=body_note(exc, self.options.timeout))
+                if body:  # the start of an error page names the stack (audit.stack)
+                    kept = ProbeResponse.keep_cors(
+                        response.status, received, text_from_bytes(body[:BODY_PREFIX])
+                    )
             return Exchange(probe, kept)
         except Exception as exc:  # every failure becomes a line in the report
             return Exchange(probe, None, describe_error(exc, self.options.timeout))
@@ -333,17 +339,19 @@ def body_note(exc: BaseException, timeout: float) -> str:
     return f"the body could not be read ({describe_error(exc, timeout)})"
 
 
-async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Read a small body so the connection can be reused; close on anything larger."""
+async def _drain(response: aiohttp.ClientResponse) -> bytes:
+    """Read a small body so the connection can be reused; close on anything larger.
+
+    Returns what was read (at most BODY_CAP bytes)."""
     length = response.content_length
     if length is not None and length <= BODY_CAP:
-        await response.read()
-        return
+        return await response.read()
     if length is None and response.status in (204, 304):
-        return
-    await response.content.read(BODY_CAP)
+        return b""
+    data = await response.content.read(BODY_CAP)
     if not response.content.at_eof():
         response.close()  # never read further: drop the connection instead
+    return data
 
 
 # One item of the target stream: (index, Target) or (index, url, error message).
