@@ -368,6 +368,32 @@ _KINDS = [
         audit=True,
         lint=False,
     ),
+    # Opt-in (`corsguard audit --cache-check`): the audit primes a cache key of its own from
+    # one origin and reads it from another. High where the trusted front end is handed an
+    # answer that is not its own (another origin's grant, or none: every visitor's page
+    # breaks until the entry expires); medium where only the attacker's origin is handed the
+    # front end's grant (unreadable to it, but the cache is shown not keyed on Origin).
+    Kind(
+        "cache-poisoning",
+        "A shared cache serves one origin's CORS answer to another",
+        "A cache in front of the server stores the Access-Control-Allow-Origin answered to "
+        "the first origin and serves it to the next, so one request from an attacker's page "
+        "can take the grant away from your front end for every user.",
+        "Send 'Vary: Origin' with every answer whose CORS headers depend on the Origin, or "
+        "key the cache on the Origin header.",
+        "`--cache-check`: a key of the audit's own primed from the arbitrary origin is then "
+        "read from the trusted origin (and the reverse), and the read returns the other "
+        "origin's `Access-Control-Allow-Origin` instead of its own",
+        _exposed_high,
+        Proof(
+            "",
+            "not provable from a web page: Chromium's own HTTP cache is partitioned by "
+            "top-level site; the evidence is the primed and the read response on the audit's "
+            "own cache key",
+        ),
+        cwe="349",
+        lint=False,
+    ),
     Kind(
         "missing-vary-origin",
         "The allowed origin is echoed without Vary: Origin",
@@ -491,6 +517,8 @@ FIXES: dict[tuple[str, str], str] = {
     ("origin-reflected", "nginx"): "{config}\n# a map of exact origins instead of $http_origin",
     ("origin-reflected", "spring"): '{config}\n// exact origins instead of the pattern "*"',
     ("wildcard-with-credentials", "spring"): "{config}\n// Spring refuses '*' with credentials",
+    ("cache-poisoning", "nginx"): "{config}\n# nginx's proxy_cache keeps one entry per Vary "
+    "value; without Vary, add $http_origin to proxy_cache_key",
     ("missing-vary-origin", "nginx"): "{config}\n# Vary: Origin beside every grant that "
     "depends on $http_origin (with `always`)",
     ("private-network-allowed", "corsguard"): "{config}  # allow_private_network stays off, "

@@ -113,6 +113,9 @@ class ProbeRequest:
     method: str
     origin: str
     headers: tuple[tuple[str, str], ...] = ()
+    # The cache check (--cache-check): probes with the same slot share one cache key of the
+    # audit's own; "" is a key of the probe's own.
+    slot: str = ""
 
     @property
     def all_headers(self) -> tuple[tuple[str, str], ...]:
@@ -575,6 +578,82 @@ def next_probes(
     return wave[:remaining]
 
 
+CACHE_PRIME = "cache-prime"
+CACHE_READ = "cache-read"
+
+
+def cache_check_waves(target: Target) -> list[list[ProbeRequest]]:
+    """--cache-check: prime two keys of the audit's own, then read each from the other origin.
+
+    Slot "a" is primed from the arbitrary origin and read from the trusted one; slot "b" the
+    reverse. The waves run one after the other; the two keys within a wave are independent.
+    """
+    trusted = target.trust.representatives[0]
+    return [
+        [
+            ProbeRequest(CACHE_PRIME, "GET", ARBITRARY_ORIGIN, slot="a"),
+            ProbeRequest(CACHE_PRIME, "GET", trusted, slot="b"),
+        ],
+        [
+            ProbeRequest(CACHE_READ, "GET", trusted, slot="a"),
+            ProbeRequest(CACHE_READ, "GET", ARBITRARY_ORIGIN, slot="b"),
+        ],
+    ]
+
+
+def _cache_findings(target: Target, cache: Sequence[Exchange]) -> list[Finding]:
+    """cache-poisoning: a read on a primed key returned the primer's answer, not its own.
+
+    Each origin's own answer is what it got as the first request on a fresh key (its prime);
+    a read that returns the other origin's Access-Control-Allow-Origin (a grant, or no grant)
+    where the two fresh answers differ was served from the cache entry the other one stored.
+    """
+    by = {(e.request.purpose, e.request.slot): e.response for e in cache if e.response}
+    primes = {slot: by.get((CACHE_PRIME, slot)) for slot in ("a", "b")}
+    reads = {slot: by.get((CACHE_READ, slot)) for slot in ("a", "b")}
+    if any(r is None for r in (*primes.values(), *reads.values())):
+        return []
+    attacker_own, trusted_own = (primes["a"], primes["b"])
+    assert attacker_own is not None and trusted_own is not None
+    a_acao = attacker_own.get("access-control-allow-origin")
+    t_acao = trusted_own.get("access-control-allow-origin")
+    if a_acao == t_acao:
+        return []  # one answer for both origins: nothing a cache could mix up
+    shown: list[tuple[bool, Exchange, str]] = []
+    for slot, own, other, victim in (("a", t_acao, a_acao, True), ("b", a_acao, t_acao, False)):
+        read = reads[slot]
+        assert read is not None
+        got = read.get("access-control-allow-origin")
+        if got == other and got != own:
+            exchange = next(
+                e for e in cache if (e.request.purpose, e.request.slot) == (CACHE_READ, slot)
+            )
+            shown.append((victim, exchange, got or "no Access-Control-Allow-Origin"))
+    if not shown:
+        return []
+    shown.sort(key=lambda item: not item[0])  # the trusted origin's broken read first
+    broken, exchange, got = shown[0]
+    assert exchange.response is not None
+    primer = ARBITRARY_ORIGIN if broken else target.trust.representatives[0]
+    explanation = (
+        f"after {primer} requested a key of the audit's own, {exchange.request.origin} got "
+        f"{got} from it instead of its own answer"
+        + (": your front end's grant can be taken away for every user" if broken else "")
+    )
+    return [
+        Finding(
+            "cache-poisoning",
+            severity_of("cache-poisoning", Context(exposed=broken)),
+            exchange.request.origin,
+            False,
+            exchange.request,
+            exchange.response,
+            explanation,
+            origin_trusted=broken,
+        )
+    ]
+
+
 def planned_probe_count(target: Target) -> int:
     """How many probes the full check set holds before the budget (for documentation/tests)."""
     return len(initial_probes(target)) + 3 + sum(len(g) for g in _groups(target))
@@ -1021,7 +1100,10 @@ def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
 
 
 def analyse(
-    target: Target, exchanges: Sequence[Exchange], notes: Sequence[str] = ()
+    target: Target,
+    exchanges: Sequence[Exchange],
+    notes: Sequence[str] = (),
+    cache: Sequence[Exchange] = (),
 ) -> TargetReport:
     """Every finding the exchanges show, most severe first; or the target's error.
 
@@ -1040,6 +1122,7 @@ def analyse(
         + _vary_finding(target, answered)
         + _preflight_findings(target, answered)
         + _private_network_finding(target, answered)
+        + _cache_findings(target, cache)
     )
     findings.sort(key=lambda f: (-f.severity.rank, order(f.id)))
     return TargetReport(
@@ -1068,6 +1151,7 @@ __all__ = [
     "Trust",
     "analyse",
     "build_trust",
+    "cache_check_waves",
     "initial_probes",
     "missing_vary_severity",
     "next_probes",

@@ -36,6 +36,7 @@ from corsguard.audit.model import (
     TargetReport,
     analyse,
     build_trust,
+    cache_check_waves,
     next_probes,
     redirect_target,
     url_origin,
@@ -69,6 +70,8 @@ class AuditOptions:
     # None: --no-cache-key, the target's own URL is requested as given.
     cache_key: str | None = None
     follow_redirects: bool = False  # --follow-redirects: audit the same-site final URL
+    # --cache-check: prime and read keys of the audit's own (model.cache_check_waves).
+    cache_check: bool = False
 
     @property
     def target_timeout(self) -> float:
@@ -197,9 +200,15 @@ class Prober:
     async def close(self) -> None:
         await self._session.close()
 
-    def request_url(self, url: str) -> str:
-        """The URL a probe requests: with a cache key of its own unless --no-cache-key."""
+    def request_url(self, url: str, slot: str = "") -> str:
+        """The URL a probe requests: with a cache key of its own unless --no-cache-key;
+        the cache check's probes share the key of their slot."""
         token = self.options.cache_key
+        if slot:
+            # Never the real URL: a primed entry there would be served to real visitors.
+            if token is None:
+                raise ValueError("the cache check needs cache keys")
+            return with_cache_key(url, f"{token}-cache-{slot}")
         return with_cache_key(
             url, None if token is None else f"{token}-{next(self._probe_numbers)}"
         )
@@ -214,7 +223,7 @@ class Prober:
         try:
             async with self._session.request(
                 probe.method,
-                self.request_url(target.url),
+                self.request_url(target.url, probe.slot),
                 headers=headers,
                 allow_redirects=False,
             ) as response:
@@ -280,13 +289,17 @@ class Prober:
                     final, build_trust(final, target.trust.patterns), target.request_headers
                 )
         exchanges: list[Exchange] = []
+        cache: list[Exchange] = []
 
         async def probe_all() -> None:
             while True:
                 wave = next_probes(target, exchanges, self.options.budget)
                 if not wave:
-                    return
+                    break
                 exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
+            if self.options.cache_check and self.options.cache_key is not None:
+                for step in cache_check_waves(target):
+                    cache.extend(await asyncio.gather(*(self.send(target, p) for p in step)))
 
         limit = self.options.target_timeout
         try:
@@ -306,7 +319,7 @@ class Prober:
                 f"{len(exchanges)} responses received, some probes were not sent"
             )
         try:
-            return analyse(target, exchanges, notes)
+            return analyse(target, exchanges, notes, cache)
         except Exception as exc:
             # A bug met on one target's answers is that target's error, not the end of the
             # run: every other target is still audited and reported.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ class LabRequest:
     method: str
     path: str
     headers: dict[str, str]  # lowercase names; repeated fields joined with ", "
+    query: str = ""  # the raw query string (a shared cache keys on it)
 
     @property
     def origin(self) -> str | None:
@@ -129,6 +131,38 @@ def _allowlist(
             headers.append(("cache-control", cache_control))
         response = _json(_data(path))
         return LabResponse(response.status, response.headers + headers, response.body)
+
+    return handler
+
+
+_CACHE_ENTRIES = 512
+
+
+def _shared_cache(inner: Handler) -> Handler:
+    """A shared cache in front of ``inner`` that ignores Vary, as a misconfigured CDN does.
+
+    It keys on the path and query only (like nginx's default proxy_cache_key) and stores
+    every GET answer marked Cache-Control: public, so the first origin's CORS answer is
+    served to the next (what --cache-check shows). Bounded: the oldest entries are dropped.
+    """
+    store: dict[tuple[str, str], LabResponse] = {}
+    lock = threading.Lock()
+
+    def handler(request: LabRequest) -> LabResponse:
+        if request.method != "GET":
+            return inner(request)
+        key = (request.path, request.query)
+        with lock:
+            cached = store.get(key)
+        if cached is not None:
+            return LabResponse(cached.status, [*cached.headers, ("x-cache", "HIT")], cached.body)
+        response = inner(request)
+        if any(n == "cache-control" and "public" in v for n, v in response.headers):
+            with lock:
+                while len(store) >= _CACHE_ENTRIES:
+                    del store[next(iter(store))]
+                store[key] = response
+        return LabResponse(response.status, [*response.headers, ("x-cache", "MISS")], response.body)
 
     return handler
 
@@ -356,6 +390,20 @@ def _table(trusted: str) -> list[Row]:
             "medium",  # a shared cache may store one origin's answer for every origin
         ),
         (
+            "/cached",
+            "the same behind a shared cache that ignores Vary (keyed on the URL only)",
+            _shared_cache(
+                _allowlist(
+                    "/cached",
+                    lambda origin: origin == trusted_,
+                    vary=False,
+                    cache_control="public, max-age=60",
+                )
+            ),
+            ("missing-vary-origin", "cache-poisoning"),
+            "high",  # --cache-check: an attacker's request takes the front end's grant away
+        ),
+        (
             "/preflight-echo",
             "Access-Control-Allow-Methods/-Headers = the preflight's Request-Method/-Headers",
             _allowlist("/preflight-echo", lambda origin: origin == trusted_, echo_preflight=True),
@@ -473,7 +521,8 @@ def make_app(trusted_origin: str = TRUSTED_ORIGIN) -> ASGIApp:
             name = raw_name.decode("latin-1").lower()
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        request = LabRequest(scope["method"], path, headers)
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        request = LabRequest(scope["method"], path, headers, query)
         handler = handlers.get(path)
         if handler is not None:
             response = handler(request)
