@@ -93,6 +93,11 @@ def test_evidence_is_the_request_that_shows_it(audited: dict[str, Any]) -> None:
             request = finding["evidence"]["request"]
             response = finding["evidence"]["response"]
             assert request["headers"]["Origin"] == finding["origin"]
+            if finding["id"] == "open-cors-proxy":
+                # The proxy was asked for its own origin's root through its path.
+                own = target["url"].split("/proxy")[0]
+                assert request["url"] == f"{target['url']}/{own}/"
+                continue
             assert request["url"] == target["url"]
             if finding["id"] == "cache-poisoning":
                 # The evidence is the read the cache answered with another origin's answer.

@@ -128,6 +128,10 @@ def _cache_medium(ctx: Context) -> Severity:
     return Severity.MEDIUM if ctx.cacheable is not False else Severity.LOW
 
 
+def _high(ctx: Context) -> Severity:
+    return Severity.HIGH
+
+
 def _exposed_high(ctx: Context) -> Severity:
     return Severity.HIGH if ctx.exposed else Severity.MEDIUM
 
@@ -430,6 +434,28 @@ _KINDS = [
         "`GET`) **succeeds** and allows the made-up header `x-corsguard-probe`",
         _low,
         Proof("header"),
+    ),
+    # High in both tools: an open proxy is a server-side request forgery (CWE-918) that any
+    # site can drive and read, with no foothold and no victim: it reaches whatever the proxy
+    # can (internal hosts, cloud metadata), far beyond this server's own public data.
+    Kind(
+        "open-cors-proxy",
+        "An open CORS proxy fetches any URL for any site",
+        "The server fetches whatever URL a request names and answers it with CORS headers, so "
+        "any web site can read any host the server can reach, internal ones included.",
+        "Allow only your front ends' origins (cors-anywhere: originWhitelist) and only the "
+        "upstream hosts they need; never expose it on a network with internal services.",
+        "a GET from the arbitrary origin for the target's path + its own origin's root "
+        "(`/http://TARGET/`) is granted and answers what the root answers directly, while a "
+        "path of the same shape that is no URL does not: the server fetched the URL (only "
+        "the target's own origin is ever named)",
+        _high,
+        Proof(
+            "",
+            "not proved in a browser: the evidence is the target answering its own root "
+            "through the proxy path; corsguard never makes it fetch another host",
+        ),
+        cwe="918",
     ),
     # Low in both tools: '*' is the Fetch standard's own grant for public data and never
     # carries credentials (Fetch, "CORS check"); it is often deliberate.

@@ -116,6 +116,9 @@ class ProbeRequest:
     # The cache check (--cache-check): probes with the same slot share one cache key of the
     # audit's own; "" is a key of the probe's own.
     slot: str = ""
+    # The open-proxy check: the path (with its leading "/") requested on the target's own
+    # origin instead of the target URL's; "" is the target URL.
+    path: str = ""
 
     @property
     def all_headers(self) -> tuple[tuple[str, str], ...]:
@@ -485,7 +488,7 @@ def _mode(target: Target, exchanges: Sequence[Exchange]) -> str:
     nothing to the probes so far (the npm `cors` package with a regex answers them with
     ``Vary: Origin`` only) has an origin check, and gets the full set.
     """
-    answered = [e for e in exchanges if e.response is not None]
+    answered = [e for e in exchanges if e.response is not None and not e.request.path]
     if not any(e.response is not None and e.response.has_cors for e in answered):
         return "none"
     if any(e.request.purpose == "origin-reflected" and _accepted(e) for e in answered):
@@ -541,6 +544,15 @@ def next_probes(
     if mode == "none":
         return []
     wave: list[ProbeRequest] = []
+    # An answer any site may read may be an open CORS proxy's: ask it to fetch its own root.
+    if any(
+        e.request.purpose == "origin-reflected"
+        and e.request.method == "GET"
+        and e.response is not None
+        and _grants_arbitrary(e.response)
+        for e in exchanges
+    ):
+        wave += [p for p in open_proxy_probes(target) if p not in sent]
     pna = _private_network_probe()
     if pna not in sent:
         wave.append(pna)
@@ -576,6 +588,65 @@ def next_probes(
             if pending:
                 wave.append(pending[0])
     return wave[:remaining]
+
+
+PROXY_DIRECT = "proxy-direct"
+PROXY_FETCH = "proxy-fetch"
+PROXY_CONTROL = "proxy-control"
+_NOT_A_URL = "corsguard-probe-not-a-url"
+
+
+def open_proxy_probes(target: Target) -> list[ProbeRequest]:
+    """Ask the target to fetch its own origin's root through its path, as a CORS proxy
+    (cors-anywhere: ``/http://host/path``) is asked; the root directly; and a control path
+    of the same shape that is no URL. Only the target's own origin is ever named: corsguard
+    never makes a target fetch another host.
+    """
+    own = url_origin(target.url)
+    prefix = urlsplit(target.url).path.rstrip("/")
+    return [
+        ProbeRequest(PROXY_DIRECT, "GET", ARBITRARY_ORIGIN, path="/"),
+        ProbeRequest(PROXY_FETCH, "GET", ARBITRARY_ORIGIN, path=f"{prefix}/{own}/"),
+        ProbeRequest(PROXY_CONTROL, "GET", ARBITRARY_ORIGIN, path=f"{prefix}/{_NOT_A_URL}/"),
+    ]
+
+
+def probe_url(url: str, probe: ProbeRequest) -> str:
+    """The URL ``probe`` requests: the target URL, or a path on the target's own origin."""
+    return url if not probe.path else url_origin(url) + probe.path
+
+
+def _grants_arbitrary(response: ProbeResponse) -> bool:
+    return response.get("access-control-allow-origin") in ("*", ARBITRARY_ORIGIN)
+
+
+def _open_proxy_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
+    """open-cors-proxy: the proxy path answered exactly what the root answers, the control
+    path did not (a catch-all page answers both alike), and the answer is granted to the
+    arbitrary origin."""
+    by = {e.request.purpose: e for e in answered if e.request.path}
+    direct, fetched, control = (by.get(p) for p in (PROXY_DIRECT, PROXY_FETCH, PROXY_CONTROL))
+    if direct is None or fetched is None or control is None:
+        return []
+    d, f, c = direct.response, fetched.response, control.response
+    assert d is not None and f is not None and c is not None
+    if not (200 <= f.status < 300 and f.status == d.status and f.body and f.body == d.body):
+        return []
+    if (c.status, c.body) == (d.status, d.body) or not _grants_arbitrary(f):
+        return []
+    return [
+        Finding(
+            "open-cors-proxy",
+            severity_of("open-cors-proxy", Context(False)),
+            ARBITRARY_ORIGIN,
+            False,
+            fetched.request,
+            f,
+            f"{fetched.request.path} answered {f.status} with what {url_origin(target.url)}/ "
+            f"answers, granted to {ARBITRARY_ORIGIN}: the server fetches the URL in its path "
+            "for any site (and would fetch hosts on its own network)",
+        )
+    ]
 
 
 CACHE_PRIME = "cache-prime"
@@ -1067,6 +1138,7 @@ def redirect_target(url: str, location: str | None) -> str:
 
 
 def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
+    exchanges = [e for e in exchanges if not e.request.path]  # not the open-proxy probes'
     answered = [e for e in exchanges if e.response is not None]
     if not answered:
         errors = [e.error for e in exchanges if e.error]
@@ -1113,7 +1185,10 @@ def analyse(
     if error is not None:
         return TargetReport(target.url, "error", error, (), len(exchanges), target.request_headers)
     all_notes = (*notes, *exchange_notes(exchanges))
-    answered = [e for e in exchanges if e.response is not None]
+    # The open-proxy probes ask other URLs of the origin: their answers are no evidence
+    # about the target URL itself, only about the proxy.
+    answered = [e for e in exchanges if e.response is not None and not e.request.path]
+    proxied = [e for e in exchanges if e.response is not None and e.request.path]
     origin_findings = _origin_findings(target, answered)
     findings = (
         origin_findings
@@ -1123,6 +1198,7 @@ def analyse(
         + _preflight_findings(target, answered)
         + _private_network_finding(target, answered)
         + _cache_findings(target, cache)
+        + _open_proxy_finding(target, proxied)
     )
     findings.sort(key=lambda f: (-f.severity.rank, order(f.id)))
     return TargetReport(

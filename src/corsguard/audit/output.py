@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from corsguard import sarif
-from corsguard.audit.model import Finding, ProbeResponse, TargetError, TargetReport, url_origin
+from corsguard.audit.model import (
+    Finding,
+    ProbeResponse,
+    TargetError,
+    TargetReport,
+    probe_url,
+    url_origin,
+)
 from corsguard.findings import AUDIT_IDS, Severity, fixes, remediation, stack_fix
 from corsguard.remediation import FixContext, safe_origins
 from corsguard.untrusted import clean_text, for_terminal
@@ -66,7 +73,8 @@ def finding_dict(report: TargetReport, finding: Finding) -> dict[str, Any]:
         "evidence": {
             "request": {
                 "method": finding.request.method,
-                "url": report.url,
+                # The open-proxy probe asks another path of the target's origin.
+                "url": probe_url(report.url, finding.request),
                 "headers": _headers_dict([*user, *finding.request.all_headers]),
             },
             "response": _response_dict(finding.response),

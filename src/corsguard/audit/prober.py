@@ -38,6 +38,7 @@ from corsguard.audit.model import (
     build_trust,
     cache_check_waves,
     next_probes,
+    probe_url,
     redirect_target,
     url_origin,
     with_cache_key,
@@ -223,7 +224,7 @@ class Prober:
         try:
             async with self._session.request(
                 probe.method,
-                self.request_url(target.url, probe.slot),
+                self.request_url(probe_url(target.url, probe), probe.slot),
                 headers=headers,
                 allow_redirects=False,
             ) as response:

@@ -431,11 +431,51 @@ def _table(trusted: str) -> list[Row]:
             ("preflight-origin-reflected",),
             "medium",
         ),
+        (
+            PROXY_PATH,
+            "an open CORS proxy (cors-anywhere without originWhitelist): GET /proxy/<URL>",
+            _proxy_usage,
+            ("wildcard-origin", "open-cors-proxy"),
+            "high",
+        ),
         ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
     ]
 
 
 CORSGUARD_PATH = "/corsguard"
+PROXY_PATH = "/proxy"
+
+
+def _proxy_usage(request: LabRequest) -> LabResponse:
+    usage = _json({"usage": "GET /proxy/<URL> fetches URL for any site (the lab's own only)"})
+    return LabResponse(200, [*usage.headers, ("access-control-allow-origin", "*")], usage.body)
+
+
+def _proxied(request: LabRequest, handlers: dict[str, Handler]) -> LabResponse:
+    """/proxy/<URL>: the open proxy's answer, but only for URLs of the lab itself.
+
+    A real open proxy on the user's machine would let any web page read any host it can
+    reach for as long as the demo runs; this one answers its own URLs from its own handlers
+    (no network request at all) and refuses every other host.
+    """
+    target = request.path[len(PROXY_PATH) + 1 :]
+    scheme, _, rest = target.partition("://")
+    host, _, path = rest.partition("/")
+    own = request.headers.get("host", "")
+    if scheme not in ("http", "https") or not host:
+        return LabResponse(400, [("content-type", "text/plain")], b"not a URL\n")
+    if host != own:
+        return LabResponse(403, [("content-type", "text/plain")], b"the lab proxies itself only\n")
+    path = "/" + path
+    inner = handlers.get(path)
+    if inner is not None:
+        answer = inner(LabRequest("GET", path, {"host": own}))
+    elif path == "/":
+        answer = _index()
+    else:
+        answer = _json({"error": "not found", "see": "/"}, 404)
+    headers = [(n, v) for n, v in answer.headers if not n.startswith("access-control-")]
+    return LabResponse(answer.status, [("access-control-allow-origin", "*"), *headers], answer.body)
 
 
 def _corsguard_endpoint(trusted_origin: str) -> ASGIApp:
@@ -524,7 +564,9 @@ def make_app(trusted_origin: str = TRUSTED_ORIGIN) -> ASGIApp:
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         request = LabRequest(scope["method"], path, headers, query)
         handler = handlers.get(path)
-        if handler is not None:
+        if path.startswith(PROXY_PATH + "/"):
+            response = _proxied(request, handlers)
+        elif handler is not None:
             response = handler(request)
         elif path == "/":
             response = _index()
