@@ -179,3 +179,26 @@ def test_real_servers_get_the_fix_in_their_terms(
     # Each stack of the list, in order: for Python the framework's option, then corsguard.
     positions = [fix.index(reflected["fixes"][s].splitlines()[0]) for s in stacks]
     assert positions == sorted(positions)
+
+
+def hostile_express(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    origin = environ.get("HTTP_ORIGIN", "")
+    start_response(
+        "200 OK",
+        # U+202E (RIGHT-TO-LEFT OVERRIDE) as its UTF-8 bytes (wsgiref writes latin-1).
+        [*reflect_headers(origin), ("X-Powered-By", "Express \xe2\x80\xae" + "x" * 3000)],
+    )
+    return [b"{}"]
+
+
+def test_a_hostile_stack_header_reaches_the_table_escaped_and_cut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve_wsgi(hostile_express) as port:
+        main(["audit", f"http://127.0.0.1:{port}/", "--origin", FRONT_END])
+    out = capsys.readouterr().out
+    lines = [x for x in out.splitlines() if "stack:" in x]
+    assert lines, out
+    (line,) = lines
+    assert "\u202e" not in line
+    assert "Express \\u202e" in line and len(line) < 300
