@@ -39,7 +39,13 @@ from servers import free_port, require_chromium, serve_asgi
 pytestmark = pytest.mark.browser
 
 HOST = "api.example.test"
-NOT_READ_PROOFS = {"missing-vary-origin", "private-network-allowed", "preflight-origin-reflected"}
+NOT_READ_PROOFS = {
+    "missing-vary-origin",
+    "private-network-allowed",
+    "preflight-origin-reflected",
+    "cache-poisoning",
+    "open-cors-proxy",
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                 [
                     "audit",
                     "--prove=all",
+                    "--cache-check",
                     "--origin",
                     TRUSTED_ORIGIN,
                     "--resolve",

@@ -452,7 +452,8 @@ _KINDS = [
         _high,
         Proof(
             "",
-            "not proved in a browser: the evidence is the target answering its own root "
+            "not provable in a browser without naming another host: the evidence is the "
+            "target answering its own root "
             "through the proxy path; corsguard never makes it fetch another host",
         ),
         cwe="918",
