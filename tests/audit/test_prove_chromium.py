@@ -37,7 +37,13 @@ from tests.helpers.apps_e2e import self_signed_cert
 from tests.helpers.servers import free_port, require_chromium, serve_asgi
 
 HOST = "api.example.test"
-NOT_READ_PROOFS = {"missing-vary-origin", "private-network-allowed", "preflight-origin-reflected"}
+NOT_READ_PROOFS = {
+    "missing-vary-origin",
+    "private-network-allowed",
+    "preflight-origin-reflected",
+    "cache-poisoning",
+    "open-cors-proxy",
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                 [
                     "audit",
                     "--prove=all",
+                    "--cache-check",
                     "--origin",
                     TRUSTED_ORIGIN,
                     "--resolve",
