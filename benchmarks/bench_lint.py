@@ -20,7 +20,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from corsguard.lint.cli import iter_files, lint_file
+from corsguard.lint.cli import lint_paths
 
 
 def default_paths() -> list[str]:
@@ -34,11 +34,9 @@ def default_paths() -> list[str]:
 
 
 def lint_all(paths: list[str]) -> tuple[int, int]:
-    files = findings = 0
-    for path in iter_files(paths, []):
-        files += 1
-        findings += len(lint_file(path).findings)
-    return files, findings
+    """One run as the CLI does it: the project-wide symbol table included (issue #13)."""
+    results, files = lint_paths(paths, [])
+    return files, sum(len(r.findings) for r in results)
 
 
 def main() -> None:

@@ -22,3 +22,11 @@ def chromium() -> Iterator[Any]:
     """
     with launch_chromium() as browser:
         yield browser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_refusal_log_budget() -> None:
+    # The refusal log's rate limit is process-wide: each test starts with a full budget.
+    from corsguard import refusal_log
+
+    refusal_log.limiter.reset()

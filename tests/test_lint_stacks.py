@@ -133,6 +133,16 @@ JS_CASES = [
         {("origin-reflected", M), ("missing-vary-origin", L)},
     ),
     (
+        "destructured Origin (const { origin } = req.headers) on a list with a plain-http origin",
+        "const A = ['https://app.example.com', 'http://app.example.com'];\nmodule.exports = (req, res, next) => { const { origin } = req.headers; if (A.includes(origin)) { res.header('Access-Control-Allow-Origin', origin) } next() }",
+        {("insecure-origin-trusted", L), ("missing-vary-origin", L)},
+    ),
+    (
+        "@fastify/cors registered through a dynamic import()",
+        "export default async (app) => { await app.register(import('@fastify/cors'), { origin: true, credentials: true }) }",
+        {("origin-reflected", H), ("preflight-any-header", L)},
+    ),
+    (
         "a check that calls something unseen is not judged",
         "app.use((req, res, next) => { const origin = req.headers.origin; if (isTrusted(origin)) { res.header('Access-Control-Allow-Origin', origin); res.header('Vary', 'Origin') } next() })",
         set(),

@@ -197,8 +197,8 @@ def test_help_documents_exit_codes_and_examples(capsys: pytest.CaptureFixture[st
         main(["migrate", "--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for phrase in ("exit status:", "0  nothing to migrate", "1  a diff was printed",
-                   "2  usage error", "examples:", "--write"):  # fmt: skip
+    for phrase in ("Exit status:", "0  nothing to migrate", "1  a diff was printed",
+                   "2  usage error", "Examples:", "--write"):  # fmt: skip
         assert phrase in out
 
 

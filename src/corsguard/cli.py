@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("corsguard.lint.cli", "find CORS mistakes in Python source and settings"),
     "check": ("corsguard.check", "validate a policy file or environment and show what it allows"),
     "migrate": ("corsguard.migrate.cli", "move flask-cors, Starlette, Django CORS to corsguard"),
+    "learn": ("corsguard.learn", "propose the tightest policy for the origins seen in logs"),
 }
 
 # The end of each command's --help: exit status and examples (shown as written).
@@ -97,6 +98,40 @@ Examples:
   corsguard check cors.toml
   corsguard check pyproject.toml --strict
   CORSGUARD_ALLOW_ORIGINS=https://app.example.com corsguard check --env --format json
+""",
+    "migrate": """\
+Reads the Python files under PATH and rewrites Starlette/FastAPI CORSMiddleware,
+flask-cors (CORS(app, ...), app.config["CORS_*"]) and django-cors-headers (CORS_* settings,
+MIDDLEWARE, INSTALLED_APPS) to corsguard, keeping everything else as written. Whatever
+cannot be carried exactly (a regex no pattern says, '*' with credentials, a value computed
+at run time) gets a '# TODO(corsguard migrate):' comment saying what to decide.
+See docs/migrate.md.
+
+Exit status:
+  0  nothing to migrate, or --write wrote the changes
+  1  a diff was printed (there is something to migrate)
+  2  usage error (no such PATH, no Python file under it, libcst missing), or a file
+     could not be read or parsed (reported on stderr; the other files are still done)
+
+Examples:
+  corsguard migrate app/main.py             # print the diff
+  corsguard migrate . | git apply           # the same, applied by git
+  corsguard migrate --write mysite/settings # rewrite the files in place
+""",
+    "learn": """\
+Reads corsguard's WARNING lines ('corsguard refused ...', 'corsguard unlisted ...') and
+access logs in the combined format with "$http_origin" appended (docs/monitoring.md).
+Formats (--format): text (default), json (--json is the same).
+
+Exit status:
+  0  a policy is proposed (origins not trusted are named, with the reason)
+  1  nothing to propose: no origin seen is one to trust
+  2  usage error, or a LOGFILE that cannot be read
+
+Examples:
+  corsguard learn app.log
+  corsguard learn /var/log/nginx/cors.log --format json
+  corsguard learn app.log --trust https://myapp.herokuapp.com --min-requests 5
 """,
 }
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, AnyStr, NamedTuple
 from urllib.parse import unquote, unquote_to_bytes
 
+from corsguard import refusal_log
 from corsguard.policy import Policy, _is_token
 from corsguard.spec import (
     FORBIDDEN_METHODS,
@@ -212,7 +213,7 @@ def decide(
     if method == "OPTIONS" and acrm is not None and not websocket:
         if not allowed:
             return _refuse(
-                policy, RequestKind.PREFLIGHT, origin, method, path, "origin not allowed"
+                policy, RequestKind.PREFLIGHT, origin, method, path, _UNTRUSTED, acrm, acrh
             )
         granted = policy._preflight_cache.get((origin, acrm, acrh, acrpn))
         if granted is not None:
@@ -256,6 +257,10 @@ def decide(
     if not websocket and method in SAFE_METHODS:
         # Nothing to refuse: without CORS headers the browser withholds the response.
         kind = RequestKind.CROSS_ORIGIN
+        if fetch_site != b"same-origin":
+            _log_unlisted(
+                kind, origin, method, path, _UNTRUSTED, cookie or authorization is not None
+            )
         return _new(
             Decision,
             (kind, False, None, _NOTHING, policy.vary, _UNTRUSTED, origin, method, path, b""),
@@ -281,6 +286,7 @@ def _refuse_or_pass(
         return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
     if not websocket and method in SAFE_METHODS:
         kind = RequestKind.CROSS_ORIGIN
+        _log_unlisted(kind, origin, method, path, reason, None)
         return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
     if _same_origin(origin, host, fetch_site):
         kind = RequestKind.SAME_ORIGIN
@@ -299,6 +305,7 @@ def _refuse_or_pass(
         # §CORS-safelisted method), cookies and all: refuse it before the app runs.
         return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
     kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
+    _log_unlisted(kind, origin, method, path, reason, None)
     return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
 
 
@@ -445,24 +452,60 @@ def _preflight(
 
 
 def _refuse(
-    policy: Policy, kind: RequestKind, origin: str | None, method: str, path: str, reason: str
+    policy: Policy,
+    kind: RequestKind,
+    origin: str | None,
+    method: str,
+    path: str,
+    reason: str,
+    acrm: bytes | None = None,
+    acrh: bytes | None = None,
 ) -> Decision:
     # A refused preflight gets no CORS headers, so the browser's own check fails too.
     vary = policy._preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
     body = f"CORS request refused: {reason}\n".encode() if policy.debug else _FORBIDDEN
     decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
-    if logger.isEnabledFor(logging.INFO):
-        logger.info(
-            "refused %s %s %s from origin %s: %s",
-            kind.value,
-            escape(method),
-            escape(path),
-            escape(origin) if origin is not None else "(none)",
-            reason,
-        )
+
+    def fields() -> str:
+        line = _fields(kind, origin, method, path, reason)
+        if acrm is not None:
+            line += " request_method=" + escape(acrm.decode("latin-1"))
+        if acrh is not None:
+            line += " request_headers=" + escape(acrh.decode("latin-1"))
+        return line
+
+    refusal_log.log("refused", kind.value, reason, fields)
     if policy.on_reject is not None:
         policy.on_reject(decision)
     return decision
+
+
+def _log_unlisted(
+    kind: RequestKind, origin: str, method: str, path: str, reason: str, credentials: bool | None
+) -> None:
+    """A cross-origin request passed without CORS headers: the browser will block the
+    response, and this line is the only trace of it on the server."""
+    refusal_log.log(
+        "unlisted", kind.value, reason, _unlisted_fields, kind, origin, method, path, reason,
+        credentials,
+    )  # fmt: skip
+
+
+def _unlisted_fields(
+    kind: RequestKind, origin: str, method: str, path: str, reason: str, credentials: bool | None
+) -> str:
+    line = _fields(kind, origin, method, path, reason)
+    if credentials is not None:
+        line += " credentials=" + ("yes" if credentials else "no")
+    return line
+
+
+def _fields(kind: RequestKind, origin: str | None, method: str, path: str, reason: str) -> str:
+    # key=value, every client-chosen value quoted and escaped (`corsguard learn` reads these).
+    return (
+        f"kind={kind.value} origin={escape(origin) if origin is not None else '-'} "
+        f"method={escape(method)} path={escape(path)} reason={escape(reason)}"
+    )
 
 
 def _refuse_write(

@@ -418,6 +418,18 @@ _KINDS = [
         _READ,
     ),
     Kind(
+        "origin-never-matches",
+        "An origin entry can never match (dead configuration)",
+        "A regular expression or pattern was put where the library compares origins as plain "
+        "strings, so it matches no browser origin and the front end it names is refused.",
+        "List exact origins, or corsguard patterns (https://*.DOMAIN, http://localhost:*).",
+        "an allowlist compared literally holds a regular expression or glob",
+        _low,
+        _SOURCE_ONLY,
+        cwe="185",
+        audit=False,
+    ),
+    Kind(
         "regex-origin",
         "Origins are matched with a regular expression",
         "Regular expressions are the most common source of CORS holes (unanchored, unescaped "

@@ -146,11 +146,13 @@ class CORSMiddleware:
     def __init__(self, app: WSGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
-        # Without per-path rules, a request that the engine lets through (no refusal,
-        # so nothing to log) is decided by its method, Origin, Sec-Fetch-Site and Host
-        # alone, and whether it carries cookies: the engine's answer for those values is
-        # remembered, bounded. OPTIONS (which may be a preflight) and requests with an
-        # Authorization header (write trust reads its scheme) are always decided afresh.
+        # Without per-path rules, a request that the engine grants, or passes as
+        # same-origin or without Origin (nothing to log), is decided by its method, Origin,
+        # Sec-Fetch-Site and Host alone, and whether it carries cookies: the engine's
+        # answer for those values is remembered, bounded. An unlisted origin's pass-through
+        # is logged (rate-limited), so it is decided afresh each time, as are OPTIONS
+        # (which may be a preflight) and requests with an Authorization header (write trust
+        # reads its scheme).
         policy = self.policy
         self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
@@ -188,7 +190,7 @@ class CORSMiddleware:
             start_response(_REASONS.get(decision.status, str(decision.status)), out)
             return [body]
         cors, vary = _str_form(decision)
-        if memo is not None and key is not None:
+        if memo is not None and key is not None and decision.allowed:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()  # bounded, whatever clients send
             memo[key] = (cors, vary)

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import Analyzer, ignored_ids
+from corsguard.lint.newer_syntax import needs_newer_python
+
+if TYPE_CHECKING:
+    from corsguard.lint.project import Project
 
 __all__ = ["FileResult", "LintFinding", "LintNote", "lint_source", "might_have_cors"]
 
@@ -69,21 +74,29 @@ def might_have_cors(text: str) -> bool:
     return "cors" in lowered or "origin" in lowered
 
 
-def lint_source(text: str, path: str = "<string>") -> FileResult:
-    """Lint one module's source text."""
+def lint_source(text: str, path: str = "<string>", project: Project | None = None) -> FileResult:
+    """Lint one module's source text; with ``project``, names imported from the project's
+    other modules are followed (see corsguard.lint.project)."""
     if not might_have_cors(text):
         return FileResult(path)
-    try:
-        tree = ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
-        return FileResult(path, note=f"syntax error at {where}: {exc.msg}; skipped", skipped=True)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return FileResult(
-            path, note=f"could not parse ({exc.__class__.__name__}); skipped", skipped=True
-        )
+    tree = project.cached_tree(path) if project is not None else None
+    if tree is None:
+        try:
+            tree = ast.parse(text, filename=path)
+        except SyntaxError as exc:
+            newer = needs_newer_python(text, exc)
+            if newer is not None:
+                return FileResult(path, note=f"{newer}; skipped", skipped=True)
+            where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+            note = f"syntax error at {where}: {exc.msg}; skipped"
+            return FileResult(path, note=note, skipped=True)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return FileResult(
+                path, note=f"could not parse ({exc.__class__.__name__}); skipped", skipped=True
+            )
     lines = text.splitlines()
-    analyzer = Analyzer(tree, lines)
+    evaluator = project.adopt(path, tree) if project is not None else None
+    analyzer = Analyzer(tree, lines, evaluator)
     try:
         raw = analyzer.run()
     except RecursionError:

@@ -32,10 +32,22 @@ from dataclasses import dataclass, field
 
 from corsguard import findings as C
 from corsguard.findings import KINDS, Severity
+from corsguard.lint import fixes as F
 from corsguard.lint import judge as J
+from corsguard.lint.project import Project
+from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
-from corsguard.lint.regexes import combinations, regex_samples
+from corsguard.lint.regexes import (
+    combinations,
+    is_loopback,
+    platform_samples,
+    regex_domains,
+    regex_samples,
+    regex_to_patterns,
+    third_party_platform,
+)
 from corsguard.lint.values import (
+    MISSING,
     ORIGIN,
     ORIGIN_KEY,
     UNKNOWN,
@@ -45,6 +57,7 @@ from corsguard.lint.values import (
     Scope,
     ScopeNode,
     dotted,
+    list_edit,
     module_statements,
     truth,
 )
@@ -68,6 +81,23 @@ _DJANGO = {
     "credentials": ("CORS_ALLOW_CREDENTIALS",),
 }
 _HEADER_WORDS = frozenset({ACAO, ACAC, "origin", "http_origin"})
+# Defaults the fix must carry when a library allows more than corsguard does by default.
+# flask-cors 6 (core.py DEFAULT_OPTIONS): every method, any request header.
+_FLASK_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+# django-cors-headers 4 (defaults.py): default_methods, default_headers, max age one day.
+_DJANGO_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
+_DJANGO_HEADERS = (
+    "accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with",
+)  # fmt: skip
+_DJANGO_OPTIONS = {
+    "methods": "CORS_ALLOW_METHODS",
+    "headers": "CORS_ALLOW_HEADERS",
+    "expose": "CORS_EXPOSE_HEADERS",
+    "max_age": "CORS_PREFLIGHT_MAX_AGE",
+}
+# Characters that make an allowlist entry a regex or glob: Starlette, aiohttp-cors and
+# django-cors-headers compare entries with `in`/`==`, so such an entry matches no origin.
+_PATTERN_CHARS = frozenset("^$\\()[]|+?*{}")
 _IGNORE_RE = re.compile(r"#\s*corsguard:\s*ignore\[([^\]]*)\]")
 
 
@@ -114,13 +144,26 @@ class _Config:
     wildcard: ast.AST | None = None
     wildcard_text: str = ""
     private_network: bool = False
+    # Entries the library compares literally that hold a regex or a glob: they match nothing.
+    never: list[tuple[str, ast.AST]] = field(default_factory=list)
+    # The rest of the configuration, for a complete fix (None: the library's default).
+    methods: tuple[str, ...] | None = None
+    headers: tuple[str, ...] | None = None
+    expose: tuple[str, ...] | None = None
+    max_age: int | None = None
+    # flask-cors resources: the fix of the whole CORS(...) call, shared by its groups.
+    fix_text: str | None = None
+    # Origins of the same project (other lists, env defaults) that a regex here accepts.
+    accepted: list[str] = field(default_factory=list)
 
 
 class Analyzer:
-    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+    def __init__(
+        self, tree: ast.Module, lines: list[str], evaluator: Evaluator | None = None
+    ) -> None:
         self.tree = tree
         self.lines = lines
-        self.ev = Evaluator(tree)
+        self.ev = evaluator if evaluator is not None else Evaluator(tree)
         self.findings: list[RawFinding] = []
         self.configs: list[_Config] = []
         self.acao: list[tuple[ast.AST, ast.expr, Scope | None]] = []
@@ -343,8 +386,14 @@ class Analyzer:
             if value == "*":
                 config.wildcard = node
                 config.wildcard_text = 'allow_origins=["*"]'
+            elif isinstance(value, str) and not _PATTERN_CHARS.isdisjoint(value):
+                config.never.append((value, node))  # Starlette: `origin in allow_origins`
             elif isinstance(value, str):
                 config.exact.append((value, node))
+        config.methods = self._strings(kw.get("allow_methods"), scope)
+        config.headers = self._strings(kw.get("allow_headers"), scope)
+        config.expose = self._strings(kw.get("expose_headers"), scope)
+        config.max_age = self._int(kw.get("max_age"), scope)
         regex = kw.get("allow_origin_regex")
         if regex is not None:
             pattern = self.ev.eval(regex, scope)
@@ -352,8 +401,41 @@ class Analyzer:
                 config.regexes.append((pattern, 0, regex if _within(regex, call) else call))
         self.configs.append(config)
 
+    def _strings(self, node: ast.expr | None, scope: Scope | None) -> tuple[str, ...] | None:
+        """A list-of-strings option (a lone string is one item), None when not known."""
+        if node is None:
+            return None
+        value = self.ev.eval(node, scope)
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            return value
+        return None
+
+    def _int(self, node: ast.expr | None, scope: Scope | None) -> int | None:
+        value = self.ev.eval(node, scope) if node is not None else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return None
+
+    def _keywords(self, call: ast.Call, scope: Scope | None) -> dict[str, ast.expr]:
+        """Keyword arguments, with ``**OPTIONS`` of a known dict spread in (as constants)."""
+        kw: dict[str, ast.expr] = {}
+        for k in call.keywords:
+            if k.arg:
+                kw[k.arg] = k.value
+                continue
+            spread = self.ev.eval(k.value, scope)
+            if isinstance(spread, dict):
+                for key, value in spread.items():
+                    if isinstance(key, str) and key not in kw:
+                        kw[key] = _constant(value, k.value)
+        return kw
+
     def _flask(self, call: ast.Call, scope: Scope | None) -> None:
-        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        kw = self._keywords(call, scope)
         is_decorator = (self.ev.qualname(call.func) or "").endswith("cross_origin")
         base_origins = kw.get("origins")
         app_origins = self.flask_config.get("origins")
@@ -366,34 +448,49 @@ class Analyzer:
         )
         send_wildcard = self._flag(kw.get("send_wildcard"), scope, False) is True
         resources = None if is_decorator else kw.get("resources")
-        if resources is None and not is_decorator and len(call.args) > 1:
-            resources = None
-        groups: list[tuple[ast.expr | None, bool | None, ast.AST, Scope | None]] = []
+        # (path, origins, credentials, anchor, scope, options by name)
+        Group = tuple[
+            str | None, ast.expr | None, bool | None, ast.AST, Scope | None, dict[str, ast.expr]
+        ]
+        groups: list[Group] = []
+        entries: list[tuple[ast.expr | None, object, ast.AST]] = []
         if isinstance(resources, ast.Dict):
-            for path_node, options in zip(resources.keys, resources.values, strict=False):
-                if path_node is None:
-                    continue
-                if isinstance(options, ast.Dict):
-                    opts = {
-                        k.value: v
-                        for k, v in zip(options.keys, options.values, strict=False)
-                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                    }
-                    creds = (
-                        self._flag(opts["supports_credentials"], scope, False)
-                        if "supports_credentials" in opts
-                        else base_creds
-                    )
-                    groups.append((opts.get("origins", base_origins), creds, options, scope))
-                else:
-                    groups.append((base_origins, base_creds, path_node, scope))
-        else:
+            for key_node, value_node in zip(resources.keys, resources.values, strict=False):
+                if key_node is not None:
+                    entries.append((value_node, self.ev.eval(key_node, scope), key_node))
+        elif resources is not None:
+            evaluated = self.ev.eval(resources, scope)
+            if isinstance(evaluated, dict):
+                for path, options_value in evaluated.items():
+                    entries.append((_constant(options_value, resources), path, resources))
+        for options, path, path_node in entries:
+            opts: dict[str, ast.expr] = {}
+            if isinstance(options, ast.Dict):
+                opts = {
+                    k.value: v
+                    for k, v in zip(options.keys, options.values, strict=False)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                }
+            elif isinstance(options, ast.Constant) and isinstance(options.value, dict):
+                opts = {
+                    k: _constant(v, options) for k, v in options.value.items() if isinstance(k, str)
+                }
+            creds = (
+                self._flag(opts["supports_credentials"], scope, False)
+                if "supports_credentials" in opts
+                else base_creds
+            )
+            anchor: ast.AST = options if isinstance(options, ast.Dict) else path_node
+            route = path if isinstance(path, str) else None
+            groups.append((route, opts.get("origins", base_origins), creds, anchor, scope, opts))
+        if not groups:
             origins_node = base_origins
             origins_scope = scope
             if origins_node is None and app_origins is not None:
                 origins_node, origins_scope = app_origins
-            groups.append((origins_node, base_creds, call, origins_scope))
-        for origins_node, creds, anchor, group_scope in groups:
+            groups.append((None, origins_node, base_creds, call, origins_scope, {}))
+        made: list[tuple[str | None, _Config]] = []
+        for route, origins_node, creds, anchor, group_scope, opts in groups:
             config = _Config("flask-cors", anchor, creds, regex_mode="match")
             if origins_node is None:
                 config.wildcard = call if anchor is call else anchor
@@ -410,9 +507,40 @@ class Analyzer:
                     config.regexes.append((value, re.IGNORECASE, node))
                 else:
                     config.exact.append((value, node))
+
+            def option(name: str, opts: dict[str, ast.expr] = opts) -> ast.expr | None:
+                found = opts.get(name, kw.get(name))
+                if found is None and f"cors_{name}" in self.flask_config:
+                    found = self.flask_config[f"cors_{name}"][0]
+                return found
+
+            methods = self._strings(option("methods"), scope)
+            config.methods = methods if methods is not None else _FLASK_METHODS
+            headers = self._strings(option("allow_headers"), scope)
+            config.headers = headers if headers is not None else ("*",)
+            config.expose = self._strings(option("expose_headers"), scope)
+            config.max_age = self._int(option("max_age"), scope)
             if config.wildcard is not None and send_wildcard and creds is not False:
                 continue  # flask-cors refuses this combination at start-up (ValueError)
             self.configs.append(config)
+            made.append((route, config))
+        if len(made) > 1 or (made and made[0][0] is not None):
+            # One CORS(app, resources=...) call is one policy: the fix has a route per path.
+            routes: dict[str, F.Fix] = {}
+            unrouted: list[str] = []
+            for route, config in made:
+                prefix = F.route_prefix(route) if route is not None else None
+                if prefix is None:
+                    unrouted.append(repr(route))
+                    continue
+                routes[prefix] = self._fix(config)
+            top = self._fix(made[0][1])
+            top.routes = routes
+            if unrouted:
+                top.notes.append(f"resources {', '.join(unrouted)} are not path prefixes")
+            text = F.render(top)
+            for _route, config in made:
+                config.fix_text = text
 
     def _aiohttp(self, mapping: ast.expr, call: ast.Call, scope: Scope | None) -> None:
         pairs: list[tuple[object, object, ast.AST]] = []
@@ -435,8 +563,16 @@ class Analyzer:
             if origin == "*":
                 config.wildcard = node
                 config.wildcard_text = 'the origin "*"'
+            elif not _PATTERN_CHARS.isdisjoint(origin):
+                config.never.append((origin, node))  # aiohttp-cors: a dict lookup by origin
             else:
                 config.exact.append((origin, node))
+            if isinstance(options, (Options, dict)):
+                config.methods = _string_items(options.get("allow_methods", None))
+                config.headers = _string_items(options.get("allow_headers", None))
+                config.expose = _string_items(options.get("expose_headers", None))
+                age = options.get("max_age", None)
+                config.max_age = age if isinstance(age, int) and not isinstance(age, bool) else None
             self.configs.append(config)
 
     def _django_installs(self) -> None:
@@ -467,45 +603,195 @@ class Analyzer:
 
     def _judge_django(self) -> None:
         self._django_installs()
-        settings: dict[str, list[ast.Assign]] = {}
-        for stmt in module_statements(self.tree.body):
-            if isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name) and target.id.startswith("CORS_"):
-                        settings.setdefault(target.id, []).append(stmt)
-        if not settings:
-            return
+        statements = list(module_statements(self.tree.body))
+        module_parts = _settings_parts(statements)
+        self._flask_options(module_parts)
+        if any(name.startswith("CORS_") for name in module_parts):
+            inherited = self._star_inherited(statements, module_parts)
+            self._judge_settings({**inherited, **module_parts}, self.tree)
+        for stmt in statements:
+            if isinstance(stmt, ast.ClassDef) and self._configuration_class(stmt, 0):
+                own = _settings_parts(stmt.body)
+                if not any(name.startswith("CORS_") for name in own):
+                    continue
+                parts = {**self._class_inherited(stmt, 0), **own}
+                self._judge_settings(parts, stmt)
 
-        def assigned(role: str) -> list[ast.Assign]:
+    def _star_inherited(
+        self, statements: list[ast.stmt], own: dict[str, list[tuple[ast.expr, ast.AST]]]
+    ) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+        """CORS_* settings a star import brings (``from .base import *``), at that line."""
+        project = self.ev.project
+        out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+        if not isinstance(project, Project):
+            return out
+        stars = [
+            s
+            for s in statements
+            if isinstance(s, ast.ImportFrom) and any(a.name == "*" for a in s.names)
+        ]
+        for (_pos, module), stmt in zip(self.ev.star_imports, stars, strict=False):
+            for name in project.star_names(module):
+                if name.startswith("CORS_") and name not in own:
+                    value = project.lookup(module, name)
+                    if value is not UNKNOWN and value is not MISSING:
+                        out[name] = [(_constant(value, stmt), stmt)]
+        return out
+
+    def _configuration_class(
+        self, node: ast.ClassDef, depth: int, ev: Evaluator | None = None
+    ) -> bool:
+        """django-configurations: a class deriving (here, or through bases of this or another
+        module of the project) from ``Configuration``, whose attributes are the settings."""
+        ev = ev if ev is not None else self.ev
+        if depth > 16:
+            return False
+        for base in node.bases:
+            name = dotted(base) or ""
+            if name.rsplit(".", 1)[-1] == "Configuration":
+                return True
+            local = ev.classes.get(name)
+            if local is not None and self._configuration_class(local, depth + 1, ev):
+                return True
+            found = self._imported_class(ev, name)
+            if found is not None and self._configuration_class(found[1], depth + 1, found[0]):
+                return True
+        return False
+
+    def _imported_class(self, ev: Evaluator, name: str) -> tuple[Evaluator, ast.ClassDef] | None:
+        origin = ev.import_from.get(name)
+        if origin is None or not isinstance(ev.project, Project):
+            return None
+        return ev.project.class_node(*origin)
+
+    def _class_inherited(
+        self, node: ast.ClassDef, depth: int
+    ) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+        """Settings of local base classes, anchored at the subclass (it is what runs)."""
+        out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+        if depth > 16:
+            return out
+        for base in reversed(node.bases):
+            name = dotted(base) or ""
+            local = self.ev.classes.get(name)
+            if local is not None:
+                inherited = {
+                    **self._class_inherited(local, depth + 1),
+                    **_settings_parts(local.body),
+                }
+                for key, parts in inherited.items():
+                    out[key] = [(expr, node) for expr, _anchor in parts]
+                continue
+            found = self._imported_class(self.ev, name)
+            if found is None or not isinstance(self.ev.project, Project):
+                continue
+            # A base class in another module: its settings' values, evaluated there.
+            base_ev, base_node = found
+            for key in _settings_parts(base_node.body):
+                if key.startswith("CORS_") and base_ev.module:
+                    value = self.ev.project.class_attribute(base_ev.module, base_node.name, key)
+                    if value is not MISSING and value is not UNKNOWN:
+                        out[key] = [(_constant(value, node), node)]
+        return out
+
+    def _flask_options(self, parts: dict[str, list[tuple[ast.expr, ast.AST]]]) -> None:
+        """Superset (a Flask-AppBuilder app): with ``ENABLE_CORS = True`` its
+        initialisation calls ``CORS(app, **CORS_OPTIONS)``; judged as that call. Without
+        ENABLE_CORS (Superset's default is False) the options are never used."""
+        enabled = [truth(self.ev.eval(e, None)) for e, _a in parts.get("ENABLE_CORS", [])]
+        if not enabled or all(flag is False for flag in enabled):
+            return
+        for name, entries in parts.items():
+            if name != "CORS_OPTIONS":
+                continue
+            for expr, anchor in entries:
+                value = self.ev.eval(expr, None)
+                if not isinstance(value, dict) or not value.keys() & {
+                    "origins",
+                    "supports_credentials",
+                    "resources",
+                }:
+                    continue
+                where = expr if _within(expr, anchor) else anchor
+                call = ast.Call(
+                    ast.Name("CORS", ast.Load()),
+                    [],
+                    [ast.keyword(None, _constant(value, where))],
+                    lineno=getattr(where, "lineno", 1),
+                    col_offset=getattr(where, "col_offset", 0),
+                )
+                self.flask_calls.append((call, None))
+
+    def _judge_settings(
+        self, settings: dict[str, list[tuple[ast.expr, ast.AST]]], anchor: ast.AST
+    ) -> None:
+        def assigned(role: str) -> list[tuple[ast.expr, ast.AST]]:
             for name in _DJANGO[role]:
                 if name in settings:
                     return settings[name]
             return []
 
         creds: bool | None = False
-        for stmt in assigned("credentials"):
-            flag = truth(self.ev.eval(stmt.value, None))
+        for expr, _stmt in assigned("credentials"):
+            flag = truth(self.ev.eval(expr, None))
             if flag is None or flag:
                 creds = flag if creds is False or flag is None else creds
-        for stmt in assigned("allow_all"):
-            if truth(self.ev.eval(stmt.value, None)) is not False:
-                name = stmt.targets[0].id  # type: ignore[attr-defined]
-                config = _Config("django-cors-headers", stmt, creds, regex_mode="match")
+        options: dict[str, object] = {}
+        for role, name in _DJANGO_OPTIONS.items():
+            if name not in settings:
+                continue
+            if role == "max_age":
+                options[role] = self._int(settings[name][-1][0], None)
+                continue
+            items: list[str] = []
+            for expr, _stmt in settings[name]:
+                found = self._strings(expr, None)
+                if found is None:
+                    items = []
+                    break
+                items.extend(found)
+            options[role] = tuple(dict.fromkeys(items)) if items else None
+
+        def finish(config: _Config) -> _Config:
+            methods = options.get("methods", _DJANGO_METHODS)
+            headers = options.get("headers", _DJANGO_HEADERS)
+            config.methods = methods if isinstance(methods, tuple) else None
+            config.headers = headers if isinstance(headers, tuple) else None
+            expose = options.get("expose")
+            config.expose = expose if isinstance(expose, tuple) else None
+            age = options.get("max_age", 86400)
+            config.max_age = age if isinstance(age, int) else None
+            return config
+
+        allow_all = False
+        for expr, stmt in assigned("allow_all"):
+            flag = truth(self.ev.eval(expr, None))
+            # Written as True (not read from the environment, which the operator may flip).
+            allow_all = allow_all or (isinstance(expr, ast.Constant) and expr.value is True)
+            if flag is not False:
+                name = next(n for n in _DJANGO["allow_all"] if n in settings)
+                config = finish(_Config("django-cors-headers", stmt, creds, regex_mode="match"))
                 config.wildcard = stmt
                 config.wildcard_text = f"{name} = True"
                 self.configs.append(config)
-        config = _Config("django-cors-headers", self.tree, creds, regex_mode="match")
-        for stmt in assigned("origins"):
-            for value, node in self._elements(stmt.value, None, stmt) or []:
-                if isinstance(value, str):
+        if allow_all:
+            # django-cors-headers (middleware.py origin_found_in_white_lists): with
+            # CORS_ALLOW_ALL_ORIGINS the lists are never consulted; they change nothing.
+            return
+        config = finish(_Config("django-cors-headers", anchor, creds, regex_mode="match"))
+        for expr, stmt in assigned("origins"):
+            for value, node in self._elements(expr, None, stmt) or []:
+                if isinstance(value, str) and not _PATTERN_CHARS.isdisjoint(value):
+                    config.never.append((value, node))  # compared exactly (scheme://host:port)
+                elif isinstance(value, str):
                     config.exact.append((value, node))
-        for stmt in assigned("regexes"):
-            for value, node in self._elements(stmt.value, None, stmt) or []:
+        for expr, stmt in assigned("regexes"):
+            for value, node in self._elements(expr, None, stmt) or []:
                 if isinstance(value, Compiled):
                     config.regexes.append((value.pattern, value.flags, node))
                 elif isinstance(value, str):
                     config.regexes.append((value, 0, node))
-        if config.exact or config.regexes:
+        if config.exact or config.regexes or config.never:
             self.configs.append(config)
 
     # --- judgement ---------------------------------------------------------------------
@@ -515,12 +801,44 @@ class Analyzer:
         col = getattr(node, "col_offset", 0) + 1
         self.findings.append(RawFinding(line, col, kind, severity, message, fix))
 
+    def _fix(self, config: _Config) -> F.Fix:
+        """The configuration in corsguard terms, with all of its options."""
+        never = [text for text, _ in config.never]
+        if config.wildcard is not None:
+            intent = F.Intent(public=config.credentials is False)
+        else:
+            intent = F.intent_from(
+                exact=[o for o, _ in config.exact],
+                regexes=[p for p, _, _ in config.regexes] + never,
+                accepted=config.accepted,
+            )
+        return F.Fix(
+            intent,
+            config.credentials,
+            methods=config.methods,
+            headers=config.headers,
+            expose=config.expose,
+            max_age=config.max_age,
+        )
+
+    def _fix_text(self, config: _Config) -> str:
+        return config.fix_text if config.fix_text is not None else F.render(self._fix(config))
+
     def _judge_config(self, config: _Config) -> None:
         lib = config.library
         creds = config.credentials
+        for text, node in config.never:
+            self._add(
+                node,
+                "origin-never-matches",
+                Severity.LOW,
+                f"{lib} compares origins as plain strings, so {text!r} (a regular expression "
+                "or pattern) matches no origin and the front end it names is refused",
+                self._fix_text(config),
+            )
         if config.wildcard is not None:
             if creds is not False:
-                fix = J.render_fix(J.intent_from(), creds)
+                fix = self._fix_text(config)
                 self._add(
                     config.wildcard,
                     "wildcard-with-credentials",
@@ -538,7 +856,7 @@ class Analyzer:
                     J.severity_of("wildcard-origin", False),
                     f"{lib}: {config.wildcard_text} lets any site read responses "
                     "(without credentials); fine for public, read-only data",
-                    J.render_fix(J.Intent(public=True), False),
+                    self._fix_text(config),
                 )
             if config.private_network:
                 self._add(
@@ -547,13 +865,17 @@ class Analyzer:
                     J.severity_of("private-network-allowed", creds),
                     f"{lib}: allow_private_network=True with every origin allowed lets any "
                     "public site reach this private-network service through a visitor's browser",
-                    J.render_fix(J.intent_from(), creds),
+                    self._fix_text(config),
                 )
             return
-        intent = J.intent_from(
-            exact=[o for o, _ in config.exact], regexes=[p for p, _, _ in config.regexes]
-        )
-        fix = J.render_fix(intent, creds)
+        matchers = {
+            (pattern, flags): self._regex_matcher(config, pattern, flags, node)
+            for pattern, flags, node in config.regexes
+        }
+        for (pattern, _flags), matcher in matchers.items():
+            if matcher is not None and regex_to_patterns(pattern) is None:
+                config.accepted.extend(_stand_ins(pattern, matcher))
+        fix = self._fix_text(config)
         for origin, node in config.exact:
             kind = J.classify_trusted(origin.lower().rstrip("/"))
             if kind is not None:
@@ -574,7 +896,7 @@ class Analyzer:
                     f"{lib}: allow_origins is the string {text!r}, so the library tests "
                     f"`origin in {text!r}` and accepts {verdict.example}: "
                     f"{KINDS[verdict.id].title}",
-                    J.render_fix(J.intent_from(exact=J.samples_from_literal(text)), creds),
+                    F.render(F.Fix(F.intent_from(exact=J.samples_from_literal(text)), creds)),
                 )
         exact_samples = [o.lower() for o, _ in config.exact if "://" in o]
         for pattern, flags, node in config.regexes:
@@ -590,22 +912,12 @@ class Analyzer:
                 f"{lib} matches origins with the regular expression {pattern!r} ({how})",
                 fix,
             )
-            risk = regex_risk(pattern, flags)
-            if risk is not None:
-                # Too risky to run (see corsguard.lint.regex_safety): the regex-origin finding
-                # above stands, the bypass probes are skipped, and the note says so.
-                self.ev.note(node, f"regex not evaluated: {risk}")
+            matcher = matchers[(pattern, flags)]
+            if matcher is None:
                 continue
-            try:
-                compiled = re.compile(pattern, flags)
-            except (re.error, RecursionError, OverflowError):
-                continue
-            matcher: Callable[[str], object] = (
-                compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
-            )
             verdicts = J.judge(
-                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o) is not None,  # type: ignore[misc]
-                regex_samples(pattern) + exact_samples,
+                lambda o, m=matcher: len(o) <= MAX_SUBJECT and m(o),  # type: ignore[misc]
+                regex_samples(pattern) + platform_samples(pattern) + exact_samples,
             )
             for verdict in verdicts or []:
                 self._add(
@@ -615,6 +927,28 @@ class Analyzer:
                     f"{lib} regex {pattern!r} accepts {verdict.example}: {KINDS[verdict.id].title}",
                     fix,
                 )
+
+    def _regex_matcher(
+        self, config: _Config, pattern: str, flags: int, node: ast.AST
+    ) -> Callable[[str], bool] | None:
+        """How the library tests an origin against this regex; None (with a note) when it
+        cannot be judged."""
+        risk = regex_risk(pattern, flags)
+        if risk is not None:
+            # Too risky to run with re (see corsguard.lint.regex_safety): judged with the
+            # linear-time engine instead; when it cannot read the regex either, the
+            # regex-origin finding stands, the probes are skipped, and a note says so.
+            safe = compile_safe(pattern, flags)
+            if safe is None:
+                self.ev.note(node, f"regex not evaluated: {risk}")
+                return None
+            return safe.fullmatch if config.regex_mode == "fullmatch" else safe.match
+        try:
+            compiled = re.compile(pattern, flags)
+        except (re.error, RecursionError, OverflowError):
+            return None
+        test = compiled.fullmatch if config.regex_mode == "fullmatch" else compiled.match
+        return lambda origin: len(origin) <= MAX_SUBJECT and test(origin) is not None
 
     def _judge_conflicts(self) -> None:
         """Issue #10: corsguard owns Access-Control-* where it is installed. Another CORS
@@ -667,11 +1001,10 @@ class Analyzer:
                     + ("allows credentials" if creds is not False else "allows every origin")
                     + " wherever it is the one that answers"
                 )
-            intent = J.intent_from(
-                exact=[o for o, _ in config.exact] if config else [],
-                regexes=[p for p, _, _ in config.regexes] if config else [],
-            )
-            fix = J.render_fix(intent, creds if config is not None else False)
+            if config is not None:
+                fix = self._fix_text(config)
+            else:
+                fix = F.render(F.Fix(F.Intent(), False))
             leftover = f"remove the leftover {other.library}: corsguard owns Access-Control-*"
             fix += ("; " if "  # " in fix else "  # ") + leftover
             self._add(
@@ -725,6 +1058,18 @@ class Analyzer:
             if not isinstance(value, str):
                 return
             value = value.strip()
+            operator = self._operator_wildcard(anchor, scope) if value == "*" else None
+            if operator is not None:
+                self._add(
+                    anchor,
+                    "wildcard-origin",
+                    Severity.LOW,
+                    "Access-Control-Allow-Origin: * is sent only when the configuration "
+                    f"({operator}) is '*' at run time: the operator's choice, not this code's "
+                    "mistake; check the deployed configuration",
+                    F.render(F.Fix(F.Intent(public=True), False)),
+                )
+                return
             if value == "*":
                 if creds:
                     self._add(
@@ -736,7 +1081,7 @@ class Analyzer:
                         "Access-Control-Allow-Origin: * together with "
                         "Access-Control-Allow-Credentials: true: browsers refuse the "
                         "combination, and the usual 'fix' of echoing the origin trusts everyone",
-                        J.render_fix(J.intent_from(), True),
+                        F.render(F.Fix(F.Intent(), True)),
                     )
                 else:
                     self._add(
@@ -745,7 +1090,7 @@ class Analyzer:
                         J.severity_of("wildcard-origin", False),
                         "Access-Control-Allow-Origin: * lets any site read responses (without "
                         "credentials); fine for public, read-only data",
-                        J.render_fix(J.Intent(public=True), False),
+                        F.render(F.Fix(F.Intent(public=True), False)),
                     )
                 return
             kind = J.classify_trusted(value.lower())
@@ -755,7 +1100,7 @@ class Analyzer:
                     kind,
                     J.severity_of(kind, creds),
                     f"Access-Control-Allow-Origin is set to {value!r}: {KINDS[kind].title}",
-                    J.render_fix(J.intent_from(exact=[value]), creds),
+                    F.render(F.Fix(F.intent_from(exact=[value]), creds)),
                 )
             return
         if scope is None:
@@ -831,8 +1176,8 @@ class Analyzer:
                 suffixes.extend(p for p in re.split(r"[,\s]+", text) if "." in p)
         for pattern, _node in regexes:
             samples.extend(regex_samples(pattern))
-        intent = J.intent_from(exact=exact, regexes=[p for p, _ in regexes], suffixes=suffixes)
-        fix = J.render_fix(intent, creds)
+        intent = F.intent_from(exact=exact, regexes=[p for p, _ in regexes], suffixes=suffixes)
+        fix = F.render(F.Fix(intent, creds))
         for pattern, node in dict((p, n) for p, n in regexes).items():
             self._add(
                 node,
@@ -863,6 +1208,35 @@ class Analyzer:
                 f"the origin check accepts {verdict.example}: {KINDS[verdict.id].title}",
                 fix,
             )
+
+    def _operator_wildcard(self, anchor: ast.AST, scope: Scope | None) -> str | None:
+        """The run-time setting that decides a literal '*' (``if self.allow_origins == "*":``,
+        ``if "*" in settings.origins:``), when the value is not known statically."""
+        if scope is None:
+            return None
+        tests, _loops = _guards(anchor, scope)
+        for test, polarity in tests:
+            if not polarity:
+                continue
+            parts = test.values if isinstance(test, ast.BoolOp) else [test]
+            for part in parts:
+                if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
+                    continue
+                left, right = part.left, part.comparators[0]
+                op = part.ops[0]
+                if isinstance(op, ast.Eq) and _is_star(right):
+                    other = left
+                elif (isinstance(op, ast.Eq) and _is_star(left)) or (
+                    isinstance(op, ast.In) and _is_star(left)
+                ):
+                    other = right
+                else:
+                    continue
+                if self.ev.eval(other, scope) is UNKNOWN and not self._mentions_origin(
+                    other, scope
+                ):
+                    return ast.unparse(other)[:80]
+        return None
 
     def _mentions_origin(self, test: ast.expr, scope: Scope | None) -> bool:
         """Does a condition pass the request's origin to something (even an unknown call)?"""
@@ -962,6 +1336,69 @@ def _conditions(node: ast.AST, scope: Scope) -> set[int]:
 
 def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
+    """Each upper-case setting's assignments and list edits, in order: ``X = [...]``,
+    ``X: list[str] = [...]``, ``X += [...]``, ``X.append(v)``, ``X.extend(vs)``,
+    ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
+    out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    out.setdefault(target.id, []).append((stmt.value, stmt))
+        elif (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.value is not None
+            and stmt.target.id.isupper()
+        ):
+            out.setdefault(stmt.target.id, []).append((stmt.value, stmt))
+        else:
+            edit = list_edit(stmt)
+            if edit is not None and edit[0].isupper() and isinstance(edit[1], ast.BinOp):
+                out.setdefault(edit[0], []).append((edit[1].right, stmt))
+    return out
+
+
+def _stand_ins(pattern: str, matcher: Callable[[str], bool]) -> list[str]:
+    """Origins and patterns that stand in for a regex no corsguard pattern says exactly: the
+    project's own deployments the regex names (platform_samples), and its domain and every
+    subdomain of it, each kept only when the regex itself accepts it (so the fix never trusts
+    what the regex refused)."""
+    out = [s for s in platform_samples(pattern) if s.startswith("https:") and matcher(s)]
+    for domain in regex_domains(pattern):
+        if third_party_platform(domain) or is_loopback(domain) or "." not in domain:
+            continue
+        if matcher(f"https://{domain}"):
+            out.append(f"https://{domain}")
+        deep = f"https://corsguarda.corsguardb.{domain}"
+        if matcher(f"https://corsguarda.{domain}") and matcher(deep):
+            out.append(f"https://*.{domain}")
+    return list(dict.fromkeys(out))
+
+
+def _is_star(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == "*"
+
+
+def _string_items(value: object) -> tuple[str, ...] | None:
+    """aiohttp-cors options: "*" or a collection of strings (None when not known)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _constant(value: object, where: ast.AST) -> ast.expr:
+    """An already evaluated value as an expression (``**OPTIONS`` spread, cross-module)."""
+    return ast.Constant(
+        value,  # type: ignore[arg-type]  # the evaluator reads any value back as is
+        lineno=getattr(where, "lineno", 1),
+        col_offset=getattr(where, "col_offset", 0),
+    )
 
 
 def _within(node: ast.AST, anchor: ast.AST) -> bool:

@@ -7,12 +7,13 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from corsguard.cli import UsageError
 from corsguard.findings import Severity
 from corsguard.lint import FileResult, lint_source
 from corsguard.lint.files import read_source
+from corsguard.lint.project import Project
 from corsguard.lint.report import RENDERERS
 from corsguard.lint.stacks import (
     collapse_missing,
@@ -126,22 +127,68 @@ def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, 
                     yield base / name, root
 
 
-def lint_file(path: Path, root: Path | None = None) -> FileResult:
+def _decode(data: bytes) -> str:
+    """The text of a file, or ValueError saying why it is not read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start}); skipped") from None
+    if "\x00" in text:
+        raise ValueError("contains NUL bytes; skipped")
+    return text
+
+
+def lint_file(path: Path, root: Path | None = None, project: Project | None = None) -> FileResult:
     display = str(path)
     data = read_source(path, root)
     if isinstance(data, str):
         return FileResult(display, note=data, skipped=True)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return FileResult(display, note=f"not UTF-8 (byte {exc.start}); skipped", skipped=True)
-    if "\x00" in text:
-        return FileResult(display, note="contains NUL bytes; skipped", skipped=True)
+        text = _decode(data)
+    except ValueError as exc:
+        return FileResult(display, note=str(exc), skipped=True)
     stack = None if display.endswith(".py") else stack_of(display, text)
     if stack is not None:
         # Other stacks; relative imports are followed only inside the linted tree.
         return lint_stack_source(text, display, stack, file_loader(str(root or path.parent)))
-    return lint_source(text, display)
+    return lint_source(text, display, project)
+
+
+def build_project(targets: list[tuple[Path, Path]]) -> Project:
+    """The symbol table over the Python files of one run (corsguard.lint.project); modules
+    are read only when another module asks for a name in them, through the same bounded
+    reader as the linted files."""
+    roots = {str(path): root for path, root in targets}
+
+    def reader(path: str) -> str | None:
+        data = read_source(Path(path), roots.get(path))
+        if isinstance(data, str):
+            return None
+        try:
+            return _decode(data)
+        except ValueError:
+            return None
+
+    files: list[tuple[str, PurePath]] = []
+    for path, root in targets:
+        if path.suffix != ".py":
+            continue
+        try:
+            relative = PurePath(os.path.relpath(path, root))
+        except ValueError:  # another drive
+            relative = PurePath(path.name)
+        if relative.parts and relative.parts[0] == "..":
+            relative = PurePath(path.name)
+        files.append((str(path), relative))
+    return Project(files, reader)
+
+
+def lint_paths(paths: list[str], excludes: list[str]) -> tuple[list[FileResult], int]:
+    """Every file's result (all of them, in order) and the count of files: one run, one
+    symbol table."""
+    targets = list(iter_targets(paths, excludes))
+    project = build_project(targets)
+    return [lint_file(path, root, project) for path, root in targets], len(targets)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,13 +199,8 @@ def run(args: argparse.Namespace) -> int:
     for raw in args.paths:
         if not os.path.exists(raw):
             raise UsageError(f"{raw}: no such file or directory")
-    results: list[FileResult] = []
-    count = 0
-    for path, root in iter_targets(list(args.paths), list(args.exclude)):
-        count += 1
-        result = lint_file(path, root)
-        if result.findings or result.silenced or result.note or result.notes:
-            results.append(result)
+    every, count = lint_paths(list(args.paths), list(args.exclude))
+    results = [r for r in every if r.findings or r.silenced or r.note or r.notes]
     results = collapse_missing(results)  # one "install corsguard[lint-stacks]" note per stack
     output = RENDERERS[args.format](results, count)
     if args.output:

@@ -91,8 +91,10 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
             kind = classify_trusted(sample)
             if kind is not None:
                 found.setdefault(kind, Verdict(kind, sample))
-        if third_party_platform(_host_of(sample)):
-            continue  # reported as third-party-origin-trusted; bypasses there add nothing
+        # On a hosting platform (third-party-origin-trusted), a bypass that leaves the
+        # platform (https://app.vercel.app.attacker.com) is a hole of its own; subdomain and
+        # plain-http variants of the platform name add nothing to that finding.
+        on_platform = third_party_platform(_host_of(sample))
         sample_site = registrable_domain(_host_of(sample))
         tld = _host_of(sample).rsplit(".", 1)[-1]
         scheme, host, port = split_origin(sample)
@@ -108,6 +110,8 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
             host = _host_of(probe.origin)
             if probe.finding_id in found or not accepts(probe.origin):
                 continue
+            if on_platform and third_party_platform(host) == on_platform:
+                continue  # still on the platform: third-party-origin-trusted says it all
             if probe.finding_id == "insecure-origin-trusted" and is_loopback(host):
                 continue  # http://localhost is reported as localhost-trusted
             same_site = registrable_domain(host) == sample_site

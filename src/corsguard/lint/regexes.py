@@ -15,8 +15,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import MAX_PATTERN
-from corsguard.probes import registrable_domain, split_origin
+from corsguard.probes import THIRD_PARTY_HOSTS, registrable_domain, split_origin
 
 # Shared with the fixes (corsguard.remediation); re-exported for the lint stacks.
 from corsguard.remediation import is_loopback as is_loopback
@@ -83,6 +84,8 @@ def _expand(pattern: str) -> list[str]:
 def _literal_reading(variant: str) -> str:
     """Replace wildcards by _WILD, `s?` by `s`, unescape; return lowercase text."""
     text = _WILDCARD_RE.sub(_WILD, variant)
+    # A repeated group reads as one copy of itself: ([a-z0-9-]+\.)+ -> one label and a dot.
+    text = re.sub(r"(?<!\\)\)(?:[*+?]|\{\d*,?\d*\})\??", ")", text)
     text = re.sub(r"(?<!\\)([A-Za-z0-9])\?", r"\1", text)  # https? -> https
     text = re.sub(r"\\(.)", r"\1", text)  # \. -> .
     text = text.replace("(", "").replace(")", "").replace("?", "")
@@ -154,6 +157,21 @@ def regex_samples(pattern: str) -> list[str]:
     return list(dict.fromkeys(samples))
 
 
+def regex_domains(pattern: str) -> list[str]:
+    """The literal domain right of a regex's wildcard: ``^https://.*example\\.com$`` and
+    ``^https://\\w+\\.example\\.com$`` -> ``example.com`` (candidates for the fix, which the
+    caller keeps only if the regex accepts them)."""
+    out: list[str] = []
+    for text in _readings(pattern):
+        parts = _origin_part(text)
+        if parts is None or _WILD not in parts[1]:
+            continue
+        suffix = parts[1].rsplit(_WILD, 1)[1].strip(".")
+        if "." in suffix and _HOST_RE.match(suffix):
+            out.append(registrable_domain(suffix))
+    return list(dict.fromkeys(out))
+
+
 def _pattern_host_ok(host: str) -> bool:
     """A corsguard pattern host: wildcards only left of the registrable domain."""
     if _WILD not in host:
@@ -190,8 +208,51 @@ def regex_to_patterns(pattern: str) -> list[str] | None:
         if _WILD in port and not is_loopback(host.replace(_WILD, "x")):
             return None
         host = re.sub(f"^{_WILD}(?=\\.)", "*", host).replace(_WILD, "*")
-        patterns.append(f"{scheme}://{host}{port.replace(_WILD, '*')}")
+        translated = f"{scheme}://{host}{port.replace(_WILD, '*')}"
+        if translated.startswith(f"{scheme}://*.") and not _accepts_deeper(pattern, translated):
+            # corsguard's "*." is one label or more; a regex such as \w+\. accepts one only,
+            # so the pattern would trust a.b.example.com, which the regex refused.
+            return None
+        patterns.append(translated)
     return list(dict.fromkeys(patterns)) or None
+
+
+def _accepts_deeper(pattern: str, translated: str) -> bool:
+    """Does the regex accept a name two labels deep where the pattern has "*."?"""
+
+    compiled = compile_safe(pattern, re.IGNORECASE)
+    if compiled is None:
+        return False
+    deep = translated.replace("*.", "corsguarda.corsguardb.", 1).replace(":*", ":8443")
+    return compiled.match(deep)
+
+
+_WORD_RE = re.compile(r"[a-z0-9][a-z0-9\-]{2,62}")
+
+
+def platform_samples(pattern: str) -> list[str]:
+    r"""Origins on a hosting platform that a regex names, read from its words.
+
+    ``^https:\/\/(\w)*[-]*(myproject+)([-](\w)*)*(.vercel.app){1}`` is too irregular for a
+    literal reading, but it names vercel and the word myproject: the candidates
+    ``https://myproject.vercel.app`` (and http) are then tested against the real regex.
+    """
+    if len(pattern) > MAX_PATTERN:
+        return []
+    lowered = pattern.lower()
+    out: list[str] = []
+    words = [
+        w for w in _WORD_RE.findall(re.sub(r"\\[a-z]", " ", lowered)) if w not in ("https", "http")
+    ]
+    for platform in THIRD_PARTY_HOSTS:
+        name = platform.split(".")[0]
+        if name not in lowered:
+            continue
+        labels = [w for w in words if w not in platform.split(".")][:_MAX_EXPANSIONS]
+        for label in labels or ["app"]:
+            for scheme in ("https", "http"):
+                out.append(f"{scheme}://{label}.{platform}")
+    return list(dict.fromkeys(out))
 
 
 def origin_host(origin: str) -> str:

@@ -17,9 +17,10 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Union
+from typing import Protocol, Union
 from urllib.parse import urlsplit
 
+from corsguard.lint.regex_engine import safe_call
 from corsguard.lint.regex_safety import MAX_SUBJECT, regex_risk
 
 _MAX_DEPTH = 40
@@ -52,6 +53,8 @@ _ORIGIN_PRESERVING = frozenset(
 # A replacement field with a format spec or conversion: {:>99999}, {0!r}, {x:{w}}.
 _FORMAT_SPEC_RE = re.compile(r"\{[^{}]*[:!]")
 _RE_FUNCS = frozenset({"match", "search", "fullmatch"})
+# Calls whose value is the default they declare (pydantic, dataclasses, attrs).
+_DEFAULT_CALLS = frozenset({"Field", "field", "attrib", "ib"})
 _RE_FLAGS = {
     "I": re.IGNORECASE,
     "IGNORECASE": re.IGNORECASE,
@@ -75,6 +78,7 @@ class _Marker:
 
 
 UNKNOWN = _Marker("UNKNOWN")
+MISSING = _Marker("MISSING")  # a name that a module does not define at all
 ORIGIN = _Marker("ORIGIN")  # the request's Origin header, not bound to a concrete value
 ENVIRON = _Marker("os.environ")
 
@@ -102,6 +106,22 @@ class Options:
 
 
 @dataclass(frozen=True)
+class ModuleRef:
+    """A module of the linted project, imported by name (``from app.core import cors``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An instance of a class defined in the linted project (``settings = Settings()``):
+    its attributes are the class's defaults (pydantic BaseSettings, dataclasses)."""
+
+    module: str
+    cls: str
+
+
+@dataclass(frozen=True)
 class Parsed:
     """urlsplit()/urlparse() of a known string."""
 
@@ -113,6 +133,19 @@ class Parsed:
 
 Value = object
 Bindings = dict[str, object]
+
+
+class ProjectLike(Protocol):
+    """What an Evaluator asks of the project (see corsguard.lint.project.Project)."""
+
+    def lookup(self, module: str, name: str) -> object: ...
+    def has_module(self, module: str) -> bool: ...
+    def is_package(self, module: str) -> bool: ...
+    def has_class(self, module: str, name: str) -> bool: ...
+    def class_home(self, module: str, name: str) -> tuple[str, str]: ...
+    def class_attribute(self, module: str, cls: str, attr: str) -> object: ...
+
+
 ScopeNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]  # noqa: UP007
 
 
@@ -120,7 +153,7 @@ def truth(value: object) -> bool | None:
     """Python truthiness, or None when the value is not known."""
     if value is UNKNOWN or value is ORIGIN or value is ENVIRON:
         return None
-    if isinstance(value, (Compiled, Options, Parsed)):
+    if isinstance(value, (Compiled, Options, Parsed, ModuleRef, Instance)):
         return True
     return bool(value)
 
@@ -234,10 +267,21 @@ class Scope:
 class Evaluator:
     """Evaluates expressions of one module; see the module docstring for what it follows."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(
+        self, tree: ast.Module, project: ProjectLike | None = None, module: str = ""
+    ) -> None:
+        self.tree = tree
         self.consts: dict[str, list[tuple[tuple[int, int], ast.expr]]] = {}
         self.functions: dict[str, ast.FunctionDef] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
         self.imports: dict[str, str] = {}
+        # Cross-module reading (see corsguard.lint.project): the project, this module's
+        # dotted name, `from M import NAME` -> (M, NAME), `import M` -> M, star imports.
+        self.project = project
+        self.module = module
+        self.import_from: dict[str, tuple[str, str]] = {}
+        self.import_module: dict[str, str] = {}
+        self.star_imports: list[tuple[tuple[int, int], str]] = []
         self.function_scopes: dict[int, Scope] = {}
         # Recording, switched on by the judge of hand-written checks.
         self.touched = 0
@@ -261,8 +305,14 @@ class Evaluator:
                 self._const(stmt.target.id, stmt, stmt.value)
             elif isinstance(stmt, ast.FunctionDef):
                 self.functions[stmt.name] = stmt
+            elif isinstance(stmt, ast.ClassDef):
+                self.classes[stmt.name] = stmt
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.add_import(stmt)
+            else:
+                edit = list_edit(stmt)
+                if edit is not None:
+                    self._const(edit[0], stmt, edit[1])
 
     def _const(self, name: str, stmt: ast.stmt, value: ast.expr) -> None:
         self.consts.setdefault(name, []).append(((stmt.lineno, stmt.col_offset), value))
@@ -272,10 +322,105 @@ class Evaluator:
             for alias in stmt.names:
                 local = alias.asname or alias.name.split(".")[0]
                 self.imports[local] = alias.name if alias.asname else local
+            if alias.asname:
+                self.import_module[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.import_module.setdefault(head, head)
         else:
             module = stmt.module or ""
             for alias in stmt.names:
                 self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+            absolute = resolve_relative(self.module, stmt.level, stmt.module, self.is_package)
+            if absolute is None:
+                return
+            for alias in stmt.names:
+                if alias.name == "*":
+                    pos = (stmt.lineno, stmt.col_offset)
+                    self.star_imports.append((pos, absolute))
+                else:
+                    self.import_from[alias.asname or alias.name] = (absolute, alias.name)
+
+    @property
+    def is_package(self) -> bool:
+        return self.project is not None and self.project.is_package(self.module)
+
+    def eval_fresh(self, node: ast.expr) -> Value:
+        """Evaluate a module-level expression for another module, with a budget of its own
+        (saved and restored, so an evaluation in progress here keeps its own)."""
+        saved = (self._budget, self._alloc, self._nesting)
+        self._budget, self._alloc, self._nesting = _BUDGET, _ALLOC_BUDGET, 0
+        try:
+            return self.eval(node, None, {}, 1)
+        finally:
+            self._budget, self._alloc, self._nesting = saved
+
+    def global_value(self, name: str) -> Value:
+        """The value a module-level name has once the module has run (MISSING if none)."""
+        entries = self.consts.get(name)
+        if entries:
+            return self.eval_fresh(entries[-1][1])
+        if name in self.functions or name in self.classes:
+            return UNKNOWN
+        return self._imported(name, None)
+
+    def class_attribute(self, cls: str, attr: str, seen: frozenset[str] = frozenset()) -> Value:
+        """A class attribute's default, through its bases (MISSING if none is written)."""
+        node = self.classes.get(cls)
+        if node is None or cls in seen or len(seen) > 16:
+            return MISSING
+        found: ast.expr | None = None
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign):
+                if any(isinstance(t, ast.Name) and t.id == attr for t in stmt.targets):
+                    found = stmt.value
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == attr
+                and stmt.value is not None
+            ):
+                found = stmt.value
+        if found is not None:
+            return self.eval_fresh(found)
+        for base in node.bases:
+            if isinstance(base, ast.Name):
+                if base.id in self.classes:
+                    value = self.class_attribute(base.id, attr, seen | {cls})
+                elif base.id in self.import_from and self.project is not None:
+                    module, name = self.import_from[base.id]
+                    value = self.project.class_attribute(module, name, attr)
+                else:
+                    continue
+                if value is not MISSING:
+                    return value
+        return MISSING
+
+    def _imported(self, name: str, node: ast.expr | None) -> Value:
+        """A name this module imports from another module of the project (MISSING if not)."""
+        aiohttp = self.import_from.get(name)
+        if aiohttp is not None and aiohttp[0].endswith("aiohttp.hdrs"):
+            # from aiohttp.hdrs import ACCESS_CONTROL_ALLOW_ORIGIN: the header name
+            return aiohttp[1].replace("_", "-").title()
+        project = self.project
+        if project is None:
+            return MISSING
+        if aiohttp is not None:
+            module, attr = aiohttp
+            value = project.lookup(module, attr)
+            if value is MISSING and project.has_module(f"{module}.{attr}"):
+                return ModuleRef(f"{module}.{attr}")
+            return value
+        if name in self.import_module:
+            target = self.import_module[name]
+            return ModuleRef(target) if project.has_module(target) else MISSING
+        pos = (getattr(node, "lineno", 1 << 30), getattr(node, "col_offset", 0))
+        for star_pos, module in reversed(self.star_imports):
+            if star_pos < pos:
+                value = project.lookup(module, name)
+                if value is not MISSING:
+                    return value
+        return MISSING
 
     def qualname(self, node: ast.expr) -> str | None:
         """Dotted name of a callee with its first part resolved through the imports."""
@@ -490,7 +635,10 @@ class Evaluator:
             if not before:
                 before = entries
             return self.eval(before[-1][1], None, {}, depth)
-        return UNKNOWN
+        if name in self.functions or name in self.classes:
+            return UNKNOWN
+        value = self._imported(name, node)
+        return UNKNOWN if value is MISSING else value
 
     def _boolop(self, node: ast.BoolOp, scope: Scope | None, b: Bindings, depth: int) -> Value:
         is_and = isinstance(node.op, ast.And)
@@ -564,6 +712,14 @@ class Evaluator:
         value = self.eval(base, scope, b, depth)
         if isinstance(value, Parsed):
             return getattr(value, node.attr, UNKNOWN)
+        if self.project is not None and isinstance(value, ModuleRef):
+            found = self.project.lookup(value.name, node.attr)
+            if found is MISSING and self.project.has_module(f"{value.name}.{node.attr}"):
+                return ModuleRef(f"{value.name}.{node.attr}")
+            return UNKNOWN if found is MISSING else found
+        if self.project is not None and isinstance(value, Instance):
+            found = self.project.class_attribute(value.module, value.cls, node.attr)
+            return UNKNOWN if found is MISSING else found
         if value is ORIGIN and node.attr in ("hostname", "netloc", "scheme"):
             return UNKNOWN
         return UNKNOWN
@@ -593,6 +749,23 @@ class Evaluator:
 
         if last == "ResourceOptions":
             return Options(last, tuple((k, ev(v, scope, b, depth)) for k, v in kwargs.items()))
+        if last in _DEFAULT_CALLS or (last.endswith("Value") and "values" in qual):
+            # pydantic Field(default), dataclasses field(default=...), django-configurations
+            # values.ListValue(default): the default is what runs without the variable.
+            if "default" in kwargs:
+                return ev(kwargs["default"], scope, b, depth)
+            if "default_factory" in kwargs:
+                factory = kwargs["default_factory"]
+                if isinstance(factory, ast.Lambda):
+                    return ev(factory.body, scope, b, depth)
+                return UNKNOWN
+            if args and last != "field":
+                return ev(args[0], scope, b, depth)
+            return UNKNOWN
+        if isinstance(func, ast.Name) and func.id not in b and not args:
+            made = self._instance(func.id)
+            if made is not None:
+                return made
         if qual in ("os.getenv", "getenv", "posix.getenv"):
             if len(args) > 1:
                 return ev(args[1], scope, b, depth)
@@ -649,7 +822,8 @@ class Evaluator:
             if isinstance(cast, ast.Call) and (self.qualname(cast.func) or "").endswith("Csv"):
                 return _env_default(default, "list")
             return default
-        if qual == "env" or qual.endswith("environ.Env"):
+        if qual == "env" or qual.endswith((".env", "environ.Env")):
+            # django-environ's env("X", default=...), also imported from a settings module
             return _env_default(ev(kwargs.get("default"), scope, b, depth), "str")
         if last in ("any", "all") and len(args) == 1 and isinstance(args[0], ast.GeneratorExp):
             return self._any_all(last == "any", args[0], scope, b, depth)
@@ -677,6 +851,19 @@ class Evaluator:
         if isinstance(func, ast.Name) and scope is not None:
             return UNKNOWN
         return UNKNOWN
+
+    def _instance(self, name: str) -> Value | None:
+        """``Settings()`` for a class of the project: an Instance (None if not a class)."""
+        if name in self.classes and self.module:
+            return Instance(self.module, name)
+        origin = self.import_from.get(name)
+        if (
+            origin is not None
+            and self.project is not None
+            and self.project.has_class(origin[0], origin[1])
+        ):
+            return Instance(*self.project.class_home(origin[0], origin[1]))
+        return None
 
     def _re_call(
         self, name: str, node: ast.Call, scope: Scope | None, b: Bindings, depth: int
@@ -752,8 +939,12 @@ class Evaluator:
             return UNKNOWN
         risk = regex_risk(pattern, flags)
         if risk is not None:
-            self.note(node, f"regex not evaluated: {risk}")
-            return UNKNOWN
+            # Not run with re; the linear-time engine judges it when it can read it.
+            judged = safe_call(name, pattern, subject, flags)
+            if judged is None:
+                self.note(node, f"regex not evaluated: {risk}")
+                return UNKNOWN
+            return judged
         try:
             compiled = re.compile(pattern, flags)
         except (re.error, RecursionError, OverflowError):
@@ -825,6 +1016,52 @@ def _contains(container: object, item: object) -> bool | None:
             return True
         return None if any(v is UNKNOWN for v in container) else False
     return None
+
+
+def list_edit(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
+    """A module-level edit of a list setting as ``NAME = NAME + [...]``: ``X += [...]``,
+    ``X.append(v)``, ``X.extend(vs)``, ``X.insert(i, v)`` (None for anything else)."""
+    where = {"lineno": stmt.lineno, "col_offset": stmt.col_offset}
+    if (
+        isinstance(stmt, ast.AugAssign)
+        and isinstance(stmt.target, ast.Name)
+        and isinstance(stmt.op, (ast.Add, ast.BitOr))
+    ):
+        name = stmt.target.id
+        return name, ast.BinOp(ast.Name(name, ast.Load(), **where), ast.Add(), stmt.value, **where)
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    call = stmt.value
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    name = func.value.id
+    old = ast.Name(name, ast.Load(), **where)
+    if func.attr in ("append", "add") and len(call.args) == 1:
+        added: ast.expr = ast.Tuple([call.args[0]], ast.Load(), **where)
+    elif func.attr in ("extend", "update") and len(call.args) == 1:
+        added = call.args[0]
+    elif func.attr == "insert" and len(call.args) == 2:
+        added = ast.Tuple([call.args[1]], ast.Load(), **where)
+    else:
+        return None
+    return name, ast.BinOp(old, ast.Add(), added, **where)
+
+
+def resolve_relative(module: str, level: int, name: str | None, is_package: bool) -> str | None:
+    """The absolute module of ``from <level dots><name> import ...`` written in ``module``."""
+    if level == 0:
+        return name or None
+    parts = module.split(".") if module else []
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return None
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    if name:
+        parts.append(name)
+    return ".".join(parts) or None
 
 
 def module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

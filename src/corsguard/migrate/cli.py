@@ -25,30 +25,8 @@ from corsguard.migrate.rewrite import (
 )
 from corsguard.untrusted import for_terminal
 
-EPILOG = """\
-Reads the Python files under PATH and rewrites Starlette/FastAPI CORSMiddleware,
-flask-cors (CORS(app, ...), app.config["CORS_*"]) and django-cors-headers (CORS_* settings,
-MIDDLEWARE, INSTALLED_APPS) to corsguard, keeping everything else as written. Whatever
-cannot be carried exactly (a regex no pattern says, '*' with credentials, a value computed
-at run time) gets a '# TODO(corsguard migrate):' comment saying what to decide.
-
-examples:
-  corsguard migrate app/main.py             # print the diff
-  corsguard migrate . | git apply           # the same, applied by git
-  corsguard migrate --write mysite/settings # rewrite the files in place
-
-exit status:
-  0  nothing to migrate, or --write wrote the changes
-  1  a diff was printed (there is something to migrate)
-  2  usage error (no such PATH, no Python file under it, libcst missing), or a file
-     could not be read or parsed (reported on stderr; the other files are still done)
-
-See docs/migrate.md."""
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = EPILOG
     parser.add_argument("path", metavar="PATH", help="a Python file or a directory")
     parser.add_argument(
         "--write", action="store_true", help="rewrite the files in place instead of printing"

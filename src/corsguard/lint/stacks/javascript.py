@@ -261,6 +261,8 @@ class JSModule:
         self.imports: dict[str, tuple[str, str]] = {}  # local name -> (spec, exported name)
         self.exports: dict[str, Node] = {}
         self.cjs_exports: Node | None = None  # `module.exports = ...` (what require returns)
+        # name -> (property, object) for `const { property } = object` (object not a require)
+        self.destructured: dict[str, list[tuple[str, Node]]] = {}
         self._collect()
 
     # --- declarations, imports, exports ---------------------------------------------
@@ -279,6 +281,13 @@ class JSModule:
                         self.imports[_text(name)] = (spec, "*")
                     elif value is not None:
                         self.decls.setdefault(_text(name), []).append(value)
+                elif name.type == "object_pattern" and spec is None and value is not None:
+                    # `const { origin } = req.headers`: a copy of the request's Origin.
+                    for part in name.named_children:
+                        if part.type == "shorthand_property_identifier_pattern":
+                            self.destructured.setdefault(_text(part), []).append(
+                                (_text(part), value)
+                            )
                 elif name.type == "object_pattern" and spec is not None:
                     for part in name.named_children:
                         if part.type == "shorthand_property_identifier_pattern":
@@ -315,7 +324,9 @@ class JSModule:
         value = _unwrap(value)
         if value is None or value.type != "call_expression":
             return None
-        if _text(value.child_by_field_name("function")) != "require":
+        # `import('@fastify/cors')` too: fastify.register accepts the promise a dynamic import
+        # returns (fastify docs, Plugins: "fastify.register(import('./plugin.mjs'))").
+        if _text(value.child_by_field_name("function")) not in ("require", "import"):
             return None
         args = _args(value)
         return _string(args[0]) if args else None
@@ -598,6 +609,11 @@ def _is_origin(node: Node | None, module: JSModule, names: frozenset[str], depth
         if name in names:
             return True
         decls = module.decls.get(name, [])
+        if not decls and name in module.destructured:
+            return all(
+                key.lower() == "origin" and "header" in _text(source).lower()
+                for key, source in module.destructured[name]
+            )
         return bool(decls) and all(_is_origin(d, module, names, depth + 1) for d in decls)
     if kind == "member_expression":
         prop = _text(node.child_by_field_name("property"))

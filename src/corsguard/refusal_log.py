@@ -1,0 +1,158 @@
+"""Rate-limited WARNING lines for refusals and for origins the policy does not list.
+
+Each refused request, and each cross-origin request from an unlisted origin, may be worth a
+line: it is how an operator learns that a new front end is blocked. Every such request is
+also attacker-made, so lines are budgeted: per class (refused or unlisted, request kind,
+reason class: a fixed set that no client can grow) and in total, per window. Requests
+over the budget are counted and reported by one "suppressed" line when the next window
+opens. Memory is a handful of counters whatever clients send.
+
+No timer and no thread: a window is closed by the first event after it ends. Counters are
+updated under a lock, which is taken only on this path (never for an allowed request).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger("corsguard")
+
+# Defaults: enough lines to see every distinct problem within a minute, few enough that a
+# flood of hostile requests costs at most ~PER_WINDOW lines a minute.
+WINDOW_SECONDS = 60.0
+PER_CLASS = 10
+PER_WINDOW = 50
+
+# Reason classes: the engine's reasons, some of which name a client-chosen method or
+# header, mapped to a fixed vocabulary (metric labels, rate-limit keys).
+_REASON_PREFIXES = (
+    ("origin not allowed", "origin-not-allowed"),
+    ("origin is trusted without credentials", "credentials-not-allowed"),
+    ("cross-site request without origin", "no-origin"),
+    ("several origin headers", "several-origins"),
+    ("origin header is not ascii", "origin-not-ascii"),
+    ("invalid access-control-request-method", "invalid-request"),
+    ("invalid access-control-request-headers", "invalid-request"),
+    ("access-control-request-headers too long", "invalid-request"),
+    ("private network access", "private-network-not-allowed"),
+    ("method ", "method-not-allowed"),
+    ("header ", "header-not-allowed"),
+)
+REASON_CLASSES = frozenset(label for _prefix, label in _REASON_PREFIXES) | {"other"}
+
+
+def reason_class(reason: str) -> str:
+    """A bounded label for an engine reason (never the client-chosen part of it)."""
+    lowered = reason[:64].lower()
+    for prefix, label in _REASON_PREFIXES:
+        if lowered.startswith(prefix):
+            return label
+    return "other"
+
+
+# The engine's fixed reasons recur; reasons naming a client's method or header may fill
+# this up, after which they are classified afresh each time (no eviction, no growth).
+_CLASS_CACHE_SIZE = 64
+_CLASS_CACHE: dict[str, str] = {}
+
+
+class RateLimiter:
+    """Fixed-window budgets per class and in total; counts what it turns away."""
+
+    def __init__(
+        self,
+        per_class: int = PER_CLASS,
+        per_window: int = PER_WINDOW,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_class = per_class
+        self.per_window = per_window
+        self.window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._window_end = -1.0
+        self._total = 0
+        # Keys come from a fixed vocabulary (event x kind x REASON_CLASSES), so this dict
+        # has a few dozen entries at most, whatever the origins and paths.
+        self._per_class: dict[tuple[str, str, str], int] = {}
+        # Turned-away events are counted by next() on an itertools.count, which is atomic,
+        # so the flood path needs no lock; the window's count is the difference of marks.
+        self._drops = itertools.count()
+        self._mark = next(self._drops)
+
+    def admit(self, key: tuple[str, str, str]) -> tuple[bool, int]:
+        """(whether to log this event, lines suppressed in the window that just ended)."""
+        now = self._clock()
+        # The flood path: the window is open and this class or the total is spent.
+        if now < self._window_end and (
+            self._total >= self.per_window or self._per_class.get(key, 0) >= self.per_class
+        ):
+            next(self._drops)
+            return False, 0
+        with self._lock:
+            ended = 0
+            if now >= self._window_end:
+                mark = next(self._drops)
+                ended = mark - self._mark - 1
+                self._mark = mark
+                self._window_end = now + self.window
+                self._total = 0
+                self._per_class.clear()
+            count = self._per_class.get(key, 0)
+            if count >= self.per_class or self._total >= self.per_window:
+                next(self._drops)
+                return False, ended
+            self._per_class[key] = count + 1
+            self._total += 1
+            return True, ended
+
+    def reset(self) -> None:
+        with self._lock:
+            self._window_end = -1.0
+            self._total = 0
+            self._per_class.clear()
+            self._mark = next(self._drops)
+
+
+limiter = RateLimiter()
+
+
+def configure(
+    per_class: int = PER_CLASS, per_window: int = PER_WINDOW, window: float = WINDOW_SECONDS
+) -> None:
+    """Change the budgets (process-wide). Silence the lines with the logging module instead:
+    ``logging.getLogger("corsguard").setLevel(logging.ERROR)``."""
+    if per_class < 0 or per_window < 0 or window <= 0:
+        raise ValueError("budgets must be >= 0 and the window > 0 seconds")
+    limiter.per_class, limiter.per_window, limiter.window = per_class, per_window, window
+    limiter.reset()
+
+
+def log(event: str, kind: str, reason: str, fields: Callable[..., str], *args: Any) -> None:
+    """Log one ``corsguard <event> key=value...`` line if the budget admits it.
+
+    ``fields(*args)`` builds the escaped key=value text; it runs only for an admitted line,
+    so a flood costs a counter update per request, not an escape and a format.
+    """
+    if not logger.isEnabledFor(logging.WARNING):
+        return
+    reason_label = _CLASS_CACHE.get(reason)
+    if reason_label is None:
+        reason_label = reason_class(reason)
+        if len(_CLASS_CACHE) < _CLASS_CACHE_SIZE:
+            _CLASS_CACHE[reason] = reason_label
+    admitted, suppressed = limiter.admit((event, kind, reason_label))
+    if suppressed:
+        logger.warning(
+            "corsguard suppressed count=%d window=%gs (rate limit on refusal lines)",
+            suppressed,
+            limiter.window,
+        )
+    if admitted:
+        logger.warning("corsguard %s %s", event, fields(*args))
