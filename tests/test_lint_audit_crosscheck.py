@@ -268,11 +268,9 @@ EXPRESS = [
     Case(
         "corpus loggar_cors_option_string",
         "corpus:javascript/loggar_cors_option_string.js",
-        # npm cors with a string origin sends that fixed value to every request (lib/index.js
-        # configureOrigin); the server does let http://localhost:3000 read (its probe origin is
-        # among audit's), yet audit reports nothing here, with --origin or black-box: an audit
-        # miss, recorded here and not yet traced in audit/model.py.
-        lint_only={"localhost-trusted": "audit misses a fixed localhost value"},
+        # npm cors sends a string origin as a fixed value to every request (lib/index.js
+        # configureOrigin): audit sends the localhost probe equal to it (audit/model.py,
+        # "static"), which lint's localhost-trusted must match.
     ),
 ]
 
