@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "django": ADAPTER,
     "flask": ADAPTER,
     "config": ADAPTER,
+    "startup": ADAPTER,  # the adapters' start-up log line (logging is I/O)
     "audit": TOOL,
     "lint": TOOL,
     "explain": TOOL,

@@ -35,6 +35,7 @@ from corsguard.audit.model import (
 from corsguard.findings import AUDIT_IDS, fixes
 from corsguard.lint.stacks import lint_stack_source
 from corsguard.remediation import NGINX_HTTP, NGINX_LOCATION, FixContext
+from node_servers import NODE_DIR, ensure_node_modules
 from servers import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -170,14 +171,11 @@ def test_node_fixes_run_and_audited_again_have_no_finding_of_their_id(
 
 @pytest.fixture(scope="module")
 def npm_cors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The npm cors package as tests/node/package-lock.json pins it (installed by .ci/run,
+    # or once by the fixture): no registry access from the test itself.
+    ensure_node_modules()
     folder = tmp_path_factory.mktemp("npm-cors")
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", "cors@2.8.5"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    (folder / "node_modules").symlink_to(NODE_DIR / "node_modules")
     return folder
 
 

@@ -83,7 +83,8 @@ def test_strict_turns_warnings_into_failure(
     path = write(tmp_path, GOOD)
     assert main(["check", "--strict", path]) == 1
     out = capsys.readouterr().out
-    assert "INVALID (--strict, 1 warning(s))" in out
+    # Three catalogue findings (any subdomain, localhost, the route's '*') and one note.
+    assert "INVALID (--strict, 3 finding(s), 1 warning(s))" in out
 
 
 BAD_FILES = [
@@ -173,7 +174,13 @@ def test_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert policy["cross_origin_writes"]["with_credentials"] == "listed origins"
     assert policy["cross_origin_writes"]["exempt_paths"] == ["/webhooks"]
     assert policy["routes"]["/public"]["cross_origin_writes"]["with_credentials"] == "none"
-    assert len(report["warnings"]) == 1
+    assert [(f["id"], f["severity"]) for f in report["findings"]] == [
+        ("any-subdomain-trusted", "medium"),
+        ("localhost-trusted", "medium"),
+        ("wildcard-origin", "low"),
+    ]
+    # "warnings" keeps every finding's text and the one note (Authorization and '*').
+    assert len(report["warnings"]) == 4
     assert main(["check", "--json", write(tmp_path, "max_age = 1\n")]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False and report["policy"] is None

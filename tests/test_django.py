@@ -269,21 +269,25 @@ def test_bad_settings(value: object, ids: set[str], words: list[str]) -> None:
             assert check_id in str(failed.value)
 
 
+# POLICY without its public route, whose '*' is a wildcard-origin finding (W001, below).
+PLACED = {k: v for k, v in POLICY.items() if k != "routes"}
 # (MIDDLEWARE, CORSGUARD, expected warning ids)
 PLACEMENT = [
-    ("not installed", [], POLICY, {"corsguard.W002"}),
+    ("not installed", [], PLACED, {"corsguard.W002"}),
     ("after CommonMiddleware",
      ["django.middleware.common.CommonMiddleware", "corsguard.django.CORSGuardMiddleware"],
-     POLICY, {"corsguard.W003"}),
+     PLACED, {"corsguard.W003"}),
     ("with django-cors-headers",
      ["corsguard.django.CORSGuardMiddleware", "corsheaders.middleware.CorsMiddleware"],
-     POLICY, {"corsguard.W004"}),
+     PLACED, {"corsguard.W004"}),
     ("policy warning", ["corsguard.django.CORSGuardMiddleware"],
      {"allow_origins": ["http://app.example.com"]}, {"corsguard.W001"}),
     ("route warning", ["corsguard.django.CORSGuardMiddleware"],
      {"allow_origins": [APP], "routes": {"/p": {"allow_origins": ["http://a.example.com"]}}},
      {"corsguard.W001"}),
-    ("clean", ["corsguard.django.CORSGuardMiddleware"], POLICY, set()),
+    ("clean", ["corsguard.django.CORSGuardMiddleware"], PLACED, set()),
+    ("public route finding", ["corsguard.django.CORSGuardMiddleware"], POLICY,
+     {"corsguard.W001"}),
 ]  # fmt: skip
 
 

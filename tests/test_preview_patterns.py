@@ -180,7 +180,11 @@ def test_public_suffix_wildcards_refused_with_credentials(pattern: str, crafted:
     if pattern == "https://*.myapp.pages.dev":
         # myapp.pages.dev is a registrable name: its subdomains belong to its owner.
         policy = Policy(allow_origins=[pattern], allow_credentials=True)
-        assert policy.warnings == () and policy.allows_origin(crafted)
+        # Its owner's subdomains: any-subdomain-trusted, as for any domain, not a third party.
+        assert [(f.id, f.severity.value) for f in policy.findings] == [
+            ("any-subdomain-trusted", "medium")
+        ]
+        assert policy.allows_origin(crafted)
         return
     assert public_suffix_list().is_public(suffix)
     # The crafted name really matches: the only protection is refusing the pattern.
@@ -199,8 +203,16 @@ def test_public_suffix_wildcards_refused_with_credentials(pattern: str, crafted:
     )
     assert tolerated.allows_origin(crafted)
     assert any(pattern in warning and "public suffix" in warning for warning in tolerated.warnings)
-    # Without credentials nothing private can be read through it: accepted.
-    assert Policy(allow_origins=[pattern]).allows_origin(crafted)
+    assert [(f.id, f.severity.value) for f in tolerated.findings] == [
+        ("third-party-origin-trusted", "high")
+    ]
+    # Without credentials nothing private can be read through it: accepted, with the finding
+    # lint and audit give an anonymous read by anyone's page.
+    anonymous = Policy(allow_origins=[pattern])
+    assert anonymous.allows_origin(crafted)
+    assert [(f.id, f.severity.value) for f in anonymous.findings] == [
+        ("third-party-origin-trusted", "medium")
+    ]
 
 
 OWNED = [
@@ -215,7 +227,17 @@ OWNED = [
 @pytest.mark.parametrize("pattern", OWNED)
 def test_patterns_on_owned_domains_accepted_with_credentials(pattern: str) -> None:
     policy = Policy(allow_origins=[pattern], allow_credentials=True)
-    assert policy.warnings == ()
+    # Accepted; never a third party's. What remains is the pattern's own kind of risk, with
+    # the id lint and audit give it (issue #11): any subdomain, or a localhost origin.
+    kind = parse_origin_pattern(pattern)
+    risk = (
+        "localhost-trusted"
+        if kind.is_loopback
+        else "any-subdomain-trusted"
+        if kind.kind == "subdomain"
+        else None
+    )
+    assert [f.id for f in policy.findings] == ([risk] if risk else [])
 
 
 INVALID_PATTERNS = [

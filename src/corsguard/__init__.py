@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from corsguard.engine import Decision, RequestKind, decide
 from corsguard.origin import Origin, OriginPattern, parse_origin, parse_origin_pattern
-from corsguard.policy import Policy, PolicyError
+from corsguard.policy import Policy, PolicyError, PolicyFinding
 
 __version__ = "0.1.0"
 
@@ -18,6 +18,7 @@ __all__ = [
     "OriginPattern",
     "Policy",
     "PolicyError",
+    "PolicyFinding",
     "RequestKind",
     "__version__",
     "decide",

@@ -23,6 +23,7 @@ from typing import Any
 
 from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy, PolicyError
+from corsguard.startup import log_policy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -87,11 +88,14 @@ class CORSMiddleware:
     policy: Policy
     error: PolicyError | None
 
-    def __init__(self, app: ASGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    # ``app`` is positional-only: Starlette's Middleware/add_middleware type their factory with
+    # a positional-only app, and mypy --strict refuses a class whose app could be a keyword.
+    def __init__(self, app: ASGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.error = None
         try:
             self.policy = _policy(policy, policy_kwargs)
+            log_policy(self.policy)
         except PolicyError as exc:
             if not _built_lazily():
                 raise

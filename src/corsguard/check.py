@@ -1,8 +1,13 @@
 """`corsguard check`: validate a policy file or the environment and show what it allows.
 
-Exit status: 0 when the policy is valid (warnings are printed but do not fail, unless
-``--strict``), 1 when it is not (every problem is listed), 2 for a usage mistake such as a
-missing file.
+A valid policy may still carry catalogue findings (`Policy.findings`: localhost, plain
+http, any subdomain, ``*``, ...), listed with the id and severity `corsguard lint` and
+`corsguard audit` give the same configuration (issue #11), and other warnings.
+
+Exit status: 1 when the policy is invalid (every problem is listed); 1 too when
+``--fail-on SEVERITY`` is given and a finding is at least that severe, or with ``--strict``
+and any finding or warning; otherwise 0 (findings and warnings are printed but do not fail);
+2 for a usage mistake such as a missing file.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from corsguard.config import (
     env_variable,
     file_policy_and_problems,
 )
+from corsguard.findings import Severity
 from corsguard.origin import OriginPattern
-from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy
+from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy, PolicyFinding
+from corsguard.untrusted import for_terminal
 
 KIND_LABELS = {
     "exact": "exact origin",
@@ -56,7 +63,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every finding and warning as an error (exit 1)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        default=None,
+        metavar="SEVERITY",
+        help="exit 1 when a finding is at least this severe: low, medium or high "
+        "(default: findings do not fail)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.prefix is not None and not args.env:
         raise UsageError("--prefix only applies with --env")
+    try:
+        fail_on = None if args.fail_on is None else Severity.parse(args.fail_on)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
     if args.env:
         prefix = "CORSGUARD_" if args.prefix is None else args.prefix
         if not prefix:
@@ -86,25 +108,48 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.file}: cannot read it: {exc.strerror or exc}") from None
     errors = [problem.text for problem in problems]
     warnings = list(_warnings(policy)) if policy is not None else []
-    valid = policy is not None and not (args.strict and warnings)
+    findings = list(policy.findings) if policy is not None else []
+    failing = _failing(findings, warnings, fail_on, args.strict)
+    valid = policy is not None and not failing
     if args.format == "json":
         report = {
             "source": source,
             "valid": valid,
             "errors": errors,
+            "findings": [finding.as_dict() for finding in findings],
+            # Every finding's one-line text and the other warnings, as before issue #11.
             "warnings": warnings,
             "policy": describe(policy) if policy is not None else None,
         }
         print(json.dumps(report, indent=2))
     else:
-        print("\n".join(_text_report(source, valid, policy, errors, warnings, args.strict)))
+        print("\n".join(_text_report(source, policy, errors, findings, warnings, failing)))
     return 0 if valid else 1
+
+
+def _failing(
+    findings: list[PolicyFinding], warnings: list[str], fail_on: Severity | None, strict: bool
+) -> str:
+    """Why a valid policy fails the check ("" when it does not)."""
+    if strict and (findings or warnings):
+        return f"--strict, {len(findings)} finding(s), {len(warnings) - len(findings)} warning(s)"
+    if fail_on is not None:
+        hits = [f for f in findings if f.severity.rank >= fail_on.rank]
+        if hits:
+            return f"--fail-on {fail_on.value}, {len(hits)} finding(s)"
+    return ""
 
 
 def _warnings(policy: Policy) -> Iterator[str]:
     yield from policy.warnings
     for prefix, sub in policy.routes.items():
         yield from (f"routes {prefix}: {text}" for text in sub.warnings)
+
+
+def _notes(policy: Policy) -> Iterator[str]:
+    """The warnings that are not catalogue findings (a method's case, Authorization)."""
+    texts = {finding.text for finding in policy.findings}
+    yield from (text for text in _warnings(policy) if text not in texts)
 
 
 def describe(policy: Policy) -> dict[str, Any]:
@@ -179,16 +224,16 @@ def _describe_pattern(pattern: OriginPattern) -> dict[str, Any]:
 
 def _text_report(
     source: str,
-    valid: bool,
     policy: Policy | None,
     errors: list[str],
+    findings: list[PolicyFinding],
     warnings: list[str],
-    strict: bool,
+    failing: str,
 ) -> Iterator[str]:
     if policy is None:
         yield f"{source}: INVALID ({len(errors)} error(s))"
-    elif not valid:
-        yield f"{source}: INVALID (--strict, {len(warnings)} warning(s))"
+    elif failing:
+        yield f"{source}: INVALID ({failing})"
     else:
         yield f"{source}: valid"
     if policy is not None:
@@ -201,9 +246,17 @@ def _text_report(
     if errors:
         yield "errors:"
         yield from (f"  - {text}" for text in errors)
-    if warnings:
-        yield "warnings:" if not strict else "warnings (errors under --strict):"
-        yield from (f"  - {text}" for text in warnings)
+    if findings:
+        # The same ids and severities as `corsguard lint` and `corsguard audit` (issue #11).
+        yield "findings (accepted, but risky):"
+        for finding in findings:
+            yield f"  - [{finding.id}, {finding.severity.value}] {for_terminal(finding.message)}"
+            fix = for_terminal(finding.fix)
+            yield f"    fix: {fix}"
+    notes = list(_notes(policy)) if policy is not None else []
+    if notes:
+        yield "warnings:"
+        yield from (f"  - {for_terminal(text)}" for text in notes)
 
 
 def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:

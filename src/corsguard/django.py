@@ -39,6 +39,7 @@ from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
+from corsguard.startup import log_policy
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -215,6 +216,7 @@ class CORSGuardMiddleware:
     ) -> None:
         self.get_response = get_response
         self.policy = load_policy()
+        log_policy(self.policy)
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             # Django then calls this middleware without a thread hop (Django docs,

@@ -34,6 +34,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from corsguard.config import did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
+from corsguard.startup import log_policy
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -132,6 +133,10 @@ class CORSGuard:
             )  # fmt: skip
         state = _AppState(policy, blueprints, self)
         app.extensions[EXTENSION_KEY] = state
+        if policy is not None:
+            log_policy(policy)
+        for name, sub in blueprints.items():
+            log_policy(sub, f"blueprint {name}")
         # First among the app-wide before_request functions: a refusal must come before
         # any other hook (an auth check, say) can run or answer without CORS headers.
         app.before_request_funcs.setdefault(None, []).insert(0, _before_request)

@@ -12,11 +12,13 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from corsguard.findings import Context, label
+from corsguard.findings import Context, Severity, order, render_fix, severity_of
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
+from corsguard.remediation import FixContext, safe_origins, third_party_platform
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -47,6 +49,45 @@ class PolicyError(ValueError):
         self.problems: list[str] = list(problems)
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"invalid CORS policy ({len(self.problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True)
+class PolicyFinding:
+    """A risk a valid policy accepts, named as `corsguard lint` and `corsguard audit` name it.
+
+    ``id`` and ``severity`` come from the catalogue (corsguard.findings) with what the policy
+    says about credentials, so the start-up log, `corsguard check`, lint and audit agree;
+    ``fix`` is the corsguard.Policy that avoids it, with the policy's own origins
+    (corsguard.remediation). ``route`` is the routes prefix of a per-route policy, if any.
+    """
+
+    id: str
+    severity: Severity
+    message: str
+    fix: str
+    route: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"[{self.id}, {self.severity.value}]"
+
+    @property
+    def text(self) -> str:
+        """The one-line form of ``Policy.warnings``: the message and ``[id, severity]``."""
+        return f"{self.message} {self.label}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+    def on_route(self, prefix: str) -> PolicyFinding:
+        return PolicyFinding(
+            self.id, self.severity, f"routes {prefix}: {self.message}", self.fix, prefix
+        )
 
 
 def _is_token(value: str) -> bool:
@@ -86,6 +127,7 @@ class Policy:
         "block_cross_origin_writes",
         "debug",
         "expose_headers",
+        "findings",
         "max_age",
         "on_reject",
         "origin_patterns",
@@ -117,6 +159,7 @@ class Policy:
     any_origin: bool
     public: bool
     vary: bytes
+    findings: tuple[PolicyFinding, ...]
     warnings: tuple[str, ...]
     # The compiled form the engine reads on every request.
     _matcher: OriginMatcher
@@ -184,7 +227,7 @@ class Policy:
         debug_flag = flag("debug", debug)
 
         if allow_origin_regex is not None:
-            problems.append(_regex_advice(allow_origin_regex))
+            problems.append(_regex_advice(allow_origin_regex) + _refused("regex-origin"))
 
         known_problems = len(problems)
         origins = _string_list("allow_origins", allow_origins, problems)
@@ -214,6 +257,7 @@ class Policy:
                 "allow_origins=['*'] with allow_credentials=True: browsers refuse '*' with "
                 "credentials (Fetch §CORS check), and reflecting the origin instead would let "
                 "every site read your users' data. List the trusted origins"
+                + _refused("wildcard-with-credentials")
             )
         for text in origins:
             if text == "*":
@@ -221,19 +265,12 @@ class Policy:
             try:
                 pattern = parse_origin_pattern(text)
             except ValueError as exc:
-                problems.append(f"allow_origins: {exc}")
+                refused = _refused("null-origin-trusted") if text.strip().lower() == "null" else ""
+                problems.append(f"allow_origins: {exc}{refused}")
                 continue
             patterns.append(pattern)
             if credentials:
-                _check_credentialed_origin(
-                    pattern, tolerate_insecure, tolerate_psl, problems, warnings
-                )
-            elif pattern.scheme == "http" and not pattern.is_loopback:
-                warnings.append(
-                    f"{text}: a plain-http origin can be impersonated by anyone on the "
-                    "network path; prefer https "
-                    + label("insecure-origin-trusted", Context(credentials=False))
-                )
+                _check_credentialed_origin(pattern, tolerate_insecure, tolerate_psl, problems)
 
         # --- methods
         method_set: set[str] = set()
@@ -397,7 +434,6 @@ class Policy:
         s(self, "on_reject", on_reject)
         s(self, "origin_patterns", tuple(patterns))
         s(self, "any_origin", any_origin)
-        s(self, "warnings", tuple(warnings))
         s(self, "_matcher", OriginMatcher(patterns))
         s(self, "_has_patterns", any(p.kind != "exact" for p in patterns))
         s(self, "_methods", frozenset(method_set))
@@ -410,6 +446,10 @@ class Policy:
         # A fully public policy sends the same headers whatever the Origin: no Vary needed.
         public = any_origin and not credentials
         s(self, "public", public)
+        own = _findings(self, tuple(patterns), tolerate_psl)
+        found = own + tuple(f.on_route(key) for key, sub in route_map.items() for f in sub.findings)
+        s(self, "findings", found)
+        s(self, "warnings", tuple(f.text for f in own) + tuple(warnings))
         s(self, "_acao_public", ((b"access-control-allow-origin", b"*"),) if public else ())
         s(self, "vary", b"" if public else b"Origin")
         preflight_vary = b"Access-Control-Request-Method, Access-Control-Request-Headers"
@@ -625,55 +665,162 @@ def _check_credentialed_origin(
     tolerate_insecure: bool,
     tolerate_psl: bool,
     problems: list[str],
-    warnings: list[str],
 ) -> None:
+    # The tolerated cases are reported by _findings, with their catalogue id.
     text = pattern.text
-    if pattern.scheme == "http" and not pattern.is_loopback:
-        if tolerate_insecure:
-            warnings.append(
-                f"{text}: plain-http origin trusted with credentials (tolerated) "
-                + label("insecure-origin-trusted", Context(credentials=True))
-            )
-        else:
-            problems.append(
-                f"allow_origins: {text} is plain http: anyone on the network path can inject "
-                "script into it and read your users' data through it. Use "
-                f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
-                "for a deliberate exception"
-            )
-    if not pattern.is_wildcard_host or pattern.is_loopback:
+    if pattern.scheme == "http" and not pattern.is_loopback and not tolerate_insecure:
+        problems.append(
+            f"allow_origins: {text} is plain http: anyone on the network path can inject "
+            "script into it and read your users' data through it. Use "
+            f"'https://{text[len('http://') :]}', or pass tolerate_insecure_origins=True "
+            "for a deliberate exception" + _refused("insecure-origin-trusted")
+        )
+    if not pattern.is_wildcard_host or pattern.is_loopback or tolerate_psl:
         return
     if is_shared_hosting(pattern.host):
-        if tolerate_psl:
-            warnings.append(
-                f"{text}: wildcard on a public suffix (tolerated) "
-                + label("third-party-origin-trusted", Context(credentials=True))
-            )
-        else:
-            problems.append(
-                f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
-                "public suffix or shared hosting domain where anyone can register a matching "
-                "name and read "
-                "your users' data. Host your previews on a domain you own, e.g. "
-                "'https://myapp-*.preview.example.com', or pass "
-                "tolerate_public_suffix_wildcards=True for a deliberate exception"
-            )
+        problems.append(
+            f"allow_origins: {text} puts a wildcard directly on {pattern.host!r}, a "
+            "public suffix or shared hosting domain where anyone can register a matching "
+            "name and read "
+            "your users' data. Host your previews on a domain you own, e.g. "
+            "'https://myapp-*.preview.example.com', or pass "
+            "tolerate_public_suffix_wildcards=True for a deliberate exception"
+            + _refused("third-party-origin-trusted")
+        )
         return
     # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
     # (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. A
     # within-label '*' matches one label only, directly under the domain.
     beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
     if beneath is not None:
-        if tolerate_psl:
-            warnings.append(f"{text}: wildcard over the public suffix {beneath!r} (tolerated)")
-        else:
-            problems.append(
-                f"allow_origins: {text} also matches every host under {beneath!r}, a public "
-                "suffix (Public Suffix List) where anyone can create a name and read your "
-                "users' data. List your exact origins, or a within-label pattern such as "
-                f"'https://myapp-*.{pattern.host}', or pass "
-                "tolerate_public_suffix_wildcards=True for a deliberate exception"
+        problems.append(
+            f"allow_origins: {text} also matches every host under {beneath!r}, a public "
+            "suffix (Public Suffix List) where anyone can create a name and read your "
+            "users' data. List your exact origins, or a within-label pattern such as "
+            f"'https://myapp-*.{pattern.host}', or pass "
+            "tolerate_public_suffix_wildcards=True for a deliberate exception"
+            + _refused("third-party-origin-trusted")
+        )
+
+
+def _refused(kind_id: str) -> str:
+    """Names the catalogue id lint and audit report for what a refused option would do."""
+    return f" [refused: {kind_id}]"
+
+
+def _third_party(pattern: OriginPattern) -> str | None:
+    """The public suffix or hosting platform whose tenants ``pattern`` trusts, or None.
+
+    A wildcard by the refusal's rule (_check_credentialed_origin): on a public suffix or
+    shared hosting domain, or ('*.') over one beneath its domain; an exact origin when its
+    host is on a hosting platform (corsguard.probes.THIRD_PARTY_HOSTS).
+    """
+    if not pattern.is_wildcard_host:
+        return third_party_platform(pattern.host)
+    if is_shared_hosting(pattern.host):
+        return pattern.host
+    return shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+
+
+def _findings(
+    policy: Policy, patterns: tuple[OriginPattern, ...], tolerate_psl: bool
+) -> tuple[PolicyFinding, ...]:
+    """The catalogue findings of a valid policy, in catalogue order (issue #11).
+
+    Each matches what `corsguard audit --origin <these origins>` sees from a server enforcing
+    the policy and what `corsguard lint` reports for the code configuring it; the severity is
+    the catalogue's rule with the policy's credentials.
+    """
+    creds = policy.allow_credentials
+    ctx = Context(credentials=creds)
+    origins, notes = safe_origins(policy.allow_origins)
+    methods = tuple(m for m in policy.allow_methods if m != "*")
+    headers = tuple(h for h in policy.allow_headers if h != "*")
+    fix_ctx = FixContext(origins, creds, methods, headers, public=policy.public, notes=notes)
+    with_creds = " with credentials" if creds else ""
+    out: list[tuple[str, str]] = []
+    if policy.any_origin:
+        out.append(
+            (
+                "wildcard-origin",
+                "allow_origins=['*']: any site can read responses (without "
+                "credentials); fine for public, read-only data",
             )
+        )
+        if policy.allow_private_network:
+            out.append(
+                (
+                    "private-network-allowed",
+                    "allow_private_network=True with allow_origins=['*'] "
+                    "lets any public site reach this private-network service through a visitor's "
+                    "browser",
+                )
+            )
+    for pattern in patterns:
+        text = pattern.text
+        if pattern.is_loopback:
+            out.append(
+                (
+                    "localhost-trusted",
+                    f"{text} is trusted{with_creds}: any program on a user's "
+                    "machine can serve a page there; allow it only in a development policy",
+                )
+            )
+            continue
+        platform = _third_party(pattern)
+        if platform is not None:
+            how = "names under" if pattern.is_wildcard_host else "a site on"
+            tolerated = (
+                " (tolerated)" if creds and tolerate_psl and pattern.is_wildcard_host else ""
+            )
+            out.append(
+                (
+                    "third-party-origin-trusted",
+                    f"{text} is trusted{with_creds}{tolerated}: it allows {how} {platform}, "
+                    "a public suffix or hosting platform where anyone can publish a page",
+                )
+            )
+        if pattern.scheme == "http":
+            tolerated = " (tolerated)" if creds else ""
+            out.append(
+                (
+                    "insecure-origin-trusted",
+                    f"{text} is trusted{with_creds}{tolerated}: "
+                    "anyone on the network path can inject script into a plain-http page; "
+                    "prefer https",
+                )
+            )
+        if pattern.kind == "subdomain" and platform is None:
+            out.append(
+                (
+                    "any-subdomain-trusted",
+                    f"{text} is trusted{with_creds}: every subdomain, at "
+                    "any depth, including forgotten ones open to takeover, can read responses",
+                )
+            )
+    # With credentials the engine echoes the requested method and headers (a '*' would be
+    # literal, Fetch §CORS-preflight fetch), which is what audit sees.
+    if creds and "*" in policy.allow_methods:
+        out.append(
+            (
+                "preflight-any-method",
+                "allow_methods=['*'] with credentials: every preflight's "
+                "requested method is allowed (echoed); list the methods the API uses",
+            )
+        )
+    if creds and "*" in policy.allow_headers:
+        out.append(
+            (
+                "preflight-any-header",
+                "allow_headers=['*'] with credentials: every preflight's "
+                "requested header is allowed (echoed); list the headers the API uses",
+            )
+        )
+    found = [
+        PolicyFinding(kind, severity_of(kind, ctx), message, render_fix(kind, "corsguard", fix_ctx))
+        for kind, message in out
+    ]
+    return tuple(sorted(found, key=lambda f: order(f.id)))
 
 
 def _regex_advice(regex: str) -> str:

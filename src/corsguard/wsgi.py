@@ -15,6 +15,7 @@ from typing import Any
 from corsguard.asgi import _policy
 from corsguard.engine import Decision, decide, merge_response_headers
 from corsguard.policy import Policy
+from corsguard.startup import log_policy
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 StartResponse = Callable[..., Callable[[bytes], object]]
@@ -143,9 +144,10 @@ _MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
 class CORSMiddleware:
     """Enforce a `corsguard.Policy` on a WSGI app."""
 
-    def __init__(self, app: WSGIApp, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    def __init__(self, app: WSGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
+        log_policy(self.policy)
         # Without per-path rules, a request that the engine grants, or passes as
         # same-origin or without Origin (nothing to log), is decided by its method, Origin,
         # Sec-Fetch-Site and Host alone, and whether it carries cookies: the engine's

@@ -268,6 +268,8 @@ class Analyzer:
             if last in ("CORSMiddleware", "CORSGuard") and (args or last == "CORSGuard"):
                 how = "hook" if last == "CORSGuard" else "wrap"
                 self.guards.append(_Install(qual, how, node, _target(args)))
+            if last in ("CORSMiddleware", "Policy"):
+                self._corsguard_policy(node, scope)
             return
         if last in ("add_middleware", "Middleware") and args:
             middleware = self.ev.qualname(args[0]) or ""
@@ -279,6 +281,7 @@ class Analyzer:
                 target = None if in_list is None else f"list {in_list}"
             if middleware.startswith("corsguard"):
                 self.guards.append(_Install(middleware, how, node, target))
+                self._corsguard_policy(node, scope)
             elif self._is_cors_middleware(args[0]):
                 self.others.append(_Install("Starlette CORSMiddleware", how, node, target))
         elif last == "CORSMiddleware" and args:
@@ -302,6 +305,37 @@ class Analyzer:
                 isinstance(v, Options) and v.name == "ResourceOptions" for v in value.values()
             ):
                 self._aiohttp(args[1], node, scope)
+
+    def _corsguard_policy(self, call: ast.Call, scope: Scope | None) -> None:
+        """Issue #11: corsguard's own configuration gets the findings corsguard.Policy itself
+        reports (`Policy.findings`, also shown by `corsguard check` and the start-up log), so
+        lint, check and audit give it one verdict. Only fully literal options are judged; a
+        policy corsguard refuses never runs, so it has no findings here."""
+        from corsguard.policy import Policy, PolicyError
+
+        options: dict[str, object] = {}
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return  # **options: cannot tell
+            if keyword.arg not in _POLICY_OPTIONS:
+                continue
+            value = self.ev.eval(keyword.value, scope)
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                options[keyword.arg] = list(value)
+            elif isinstance(value, bool):
+                options[keyword.arg] = value
+            else:
+                return
+        if "allow_origins" not in options:
+            return
+        try:
+            policy = Policy(**options)  # type: ignore[arg-type]
+        except PolicyError:
+            return
+        for finding in policy.findings:
+            self._add(
+                call, finding.id, finding.severity, f"corsguard: {finding.message}", finding.fix
+            )
 
     def _is_cors_middleware(self, node: ast.expr) -> bool:
         qual = self.ev.qualname(node) or ""
@@ -1409,6 +1443,20 @@ def _within(node: ast.AST, anchor: ast.AST) -> bool:
     if start is None or end is None or line is None:
         return False
     return bool(start <= line <= end)
+
+
+# The corsguard.Policy options that decide its findings (see Policy.findings).
+_POLICY_OPTIONS = frozenset(
+    {
+        "allow_origins",
+        "allow_methods",
+        "allow_headers",
+        "allow_credentials",
+        "allow_private_network",
+        "tolerate_insecure_origins",
+        "tolerate_public_suffix_wildcards",
+    }
+)
 
 
 def _target(args: list[ast.expr]) -> str | None:
