@@ -35,6 +35,8 @@ FRONT_END = "https://my.website.com"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CORPUS = Path(__file__).parent / "lint_corpus_stacks"
 
+pytestmark = pytest.mark.servers  # node and nginx per case: seconds each
+
 
 @dataclass(frozen=True)
 class Case:
@@ -300,7 +302,6 @@ def node() -> str:
     return ensure_node_modules()
 
 
-@pytest.mark.servers
 @pytest.mark.parametrize("case", EXPRESS, ids=[c.name for c in EXPRESS])
 def test_express_lint_and_audit_agree(node: str, case: Case, tmp_path: Path) -> None:
     port = free_port()
@@ -384,7 +385,6 @@ NGINX_HTTP = {
 }
 
 
-@pytest.mark.servers
 @pytest.mark.parametrize("case", NGINX_CASES, ids=[c.name for c in NGINX_CASES])
 def test_nginx_lint_and_audit_agree(case: Case, tmp_path: Path) -> None:
     if not Path(NGINX).exists():
