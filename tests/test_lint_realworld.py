@@ -58,6 +58,15 @@ def test_corpus_is_real_and_documented() -> None:
         for field in ("Repository: https://github.com/", "commit `", "Licence:", "Judgement"):
             assert field in source, (repo.name, field)
         assert re.search(r"commit `[0-9a-f]{40}`", source), repo.name
+        # The licence is named with where it was read (file and commit), or the folder says
+        # plainly that none was found; "not verified" is not an answer.
+        licence = re.search(r"^- Licence: (.*?)(?=^- |\Z)", source, re.M | re.S)
+        assert licence, repo.name
+        text = licence.group(1)
+        assert text.startswith("NONE FOUND") or re.search(r"commit\s+`[0-9a-f]{40}`", text), (
+            repo.name,
+            text,
+        )
 
 
 def test_precision_and_recall() -> None:
