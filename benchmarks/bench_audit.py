@@ -91,6 +91,9 @@ def make_server_app(delay: float) -> Any:
         if path.startswith("/lab/"):
             await lab({**scope, "path": path[4:]}, receive, send)
             return
+        if path == "/":  # the site's root is the lab's index (what /lab/proxy/ fetches)
+            await lab(scope, receive, send)
+            return
         await send(
             {
                 "type": "http.response.start",
@@ -188,6 +191,8 @@ def run_corsguard(
 ) -> tuple[float, dict[str, set[str]], int]:
     command = [sys.executable, "-m", "corsguard", "audit", "-i", str(listing)]
     command += ["--origin", TRUSTED, "--concurrency", str(concurrency), "--timeout", "10"]
+    # With the opt-in cache check (keys of the run's own, as always): the lab's /cached.
+    command += ["--cache-check"]
     command += ["--format", "jsonl", "-o", str(out)]
     for port in ports:
         command += ["--resolve", f"{HOST}:{port}:127.0.0.1"]
@@ -369,6 +374,14 @@ def main() -> int:
                 mine = ", ".join(sorted(ours[path])) or "-"
                 other = "n/a" if theirs is None else ", ".join(sorted(theirs.get(path, ()))) or "-"
                 print(f"{path:<22} {mine:<58} {other}")
+            from corsguard.lab import ENDPOINTS
+
+            lab_missed = {
+                e.path: sorted(e.findings - ours.get(e.path, set()))
+                for e in ENDPOINTS
+                if e.findings - ours.get(e.path, set())
+            }
+            print(f"lab classes corsguard misses: {lab_missed or 'none'}")
             if theirs is not None and their_rate is not None:
                 all_ours = set().union(*ours.values())
                 all_theirs = set().union(*theirs.values())

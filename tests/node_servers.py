@@ -29,7 +29,8 @@ def ensure_node_modules() -> str:
     with open(NODE_DIR / "package.json", "rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # pytest-xdist workers: one install at a time
         try:
-            if not (NODE_DIR / "node_modules" / "express").is_dir():
+            packages = ("express", "cors", "cors-anywhere")
+            if not all((NODE_DIR / "node_modules" / p).is_dir() for p in packages):
                 done = subprocess.run(
                     [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
                     cwd=NODE_DIR,
@@ -48,9 +49,16 @@ def ensure_node_modules() -> str:
 @contextlib.contextmanager
 def express_servers() -> Iterator[int]:
     """Start tests/node/servers.js on 127.0.0.1; yield its port."""
+    with node_server("servers.js") as port:
+        yield port
+
+
+@contextlib.contextmanager
+def node_server(script: str) -> Iterator[int]:
+    """Start tests/node/SCRIPT (it prints its port) on 127.0.0.1; yield its port."""
     node = ensure_node_modules()
     process = subprocess.Popen(
-        [node, str(NODE_DIR / "servers.js")],
+        [node, str(NODE_DIR / script)],
         cwd=NODE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -62,7 +70,7 @@ def express_servers() -> Iterator[int]:
         line = process.stdout.readline().strip()
         if not line.isdigit():
             error = process.stderr.read() if process.stderr else ""
-            pytest.fail(f"the Express servers did not start: {line} {error[-500:]}")
+            pytest.fail(f"{script} did not start: {line} {error[-500:]}")
         yield int(line)
     finally:
         process.terminate()

@@ -60,6 +60,8 @@ def api(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     headers = [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=60")]
     if environ.get("HTTP_ORIGIN") == FRONT_END:
         headers.append(("Access-Control-Allow-Origin", FRONT_END))
+    if environ.get("PATH_INFO", "").startswith("/api/varied"):
+        headers.append(("Vary", "Origin"))  # nginx then keeps one entry per Origin
     start_response("200 OK", headers)
     return [b'{"news": "public"}']
 
@@ -178,3 +180,44 @@ def test_missing_vary_says_why_a_shared_cache_may_store_it(cache: int, tmp_path:
     assert "Cache-Control allows shared caches to store it (public)" in finding["explanation"]
     shown = finding["evidence"]["response"]["headers"]
     assert shown["cache-control"] == "public, max-age=60" and "x-cache-status" in shown
+
+
+def test_nginx_is_recognised_and_gets_the_nginx_fix(cache: int, tmp_path: Path) -> None:
+    target = audit(cache, "/api/public/stack", tmp_path, "--origin", FRONT_END)
+    assert target["stack"]["name"] == "nginx" and target["stack"]["fix_stacks"] == ["nginx"]
+    (finding,) = target["findings"]
+    fix = finding["fix"]
+    assert "map $http_origin $cors_origin {" in fix and "add_header Vary Origin always;" in fix
+    assert f'"{FRONT_END}" $http_origin;' in fix
+
+
+def test_the_cache_check_proves_poisoning_on_a_key_of_its_own(cache: int, tmp_path: Path) -> None:
+    path = "/api/public/poisoned"
+    target = audit(cache, path, tmp_path, "--origin", FRONT_END, "--cache-check")
+    ids = {f["id"]: f for f in target["findings"]}
+    poisoned = ids["cache-poisoning"]
+    # The attacker's origin primed the key and the front end got no grant from it.
+    assert poisoned["severity"] == "high" and poisoned["origin"] == FRONT_END
+    assert "access-control-allow-origin" not in poisoned["evidence"]["response"]["headers"]
+    assert "x-cache-status" in poisoned["evidence"]["response"]["headers"]
+    assert "proxy_cache_key" in poisoned["fix"]
+    # The real URL was never requested: its first real visitor is nginx's first miss.
+    assert get(cache, path, FRONT_END)[:2] == (FRONT_END, "MISS")
+
+
+def test_the_cache_check_finds_nothing_where_vary_keys_the_cache(
+    cache: int, tmp_path: Path
+) -> None:
+    target = audit(cache, "/api/varied/ok", tmp_path, "--origin", FRONT_END, "--cache-check")
+    assert [f["id"] for f in target["findings"]] == []
+
+
+def test_the_cache_check_is_opt_in(cache: int, tmp_path: Path) -> None:
+    target = audit(cache, "/api/public/not-asked", tmp_path, "--origin", FRONT_END)
+    assert "cache-poisoning" not in [f["id"] for f in target["findings"]]
+
+
+def test_the_cache_check_refuses_to_run_on_the_real_url(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["audit", "http://127.0.0.1:9/", "--cache-check", "--no-cache-key"])
+    assert status == 2
+    assert "--no-cache-key" in capsys.readouterr().err

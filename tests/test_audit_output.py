@@ -48,6 +48,7 @@ _FINDING = {
         "explanation",
         "evidence",
         "remediation",
+        "fix",
         "fixes",
     ],
     "properties": {
@@ -58,6 +59,8 @@ _FINDING = {
         "credentials": {"type": "boolean"},
         "explanation": _STRING,
         "remediation": _STRING,
+        # The fix in the recognised stack's terms (the target's "stack").
+        "fix": _STRING,
         # The fix in each stack corsguard knows (corsguard.remediation.STACKS).
         "fixes": {
             "type": "object",
@@ -108,6 +111,16 @@ TARGET_SCHEMA: dict[str, Any] = {
     "required": ["url", "status", "error", "findings", "requests"],
     "properties": {
         "url": _STRING,
+        "stack": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "evidence", "fix_stacks"],
+            "properties": {
+                "name": _STRING,
+                "evidence": {"type": "string"},
+                "fix_stacks": {"type": "array", "minItems": 1, "items": {"enum": list(STACKS)}},
+            },
+        },
         "status": {"enum": ["ok", "error"]},
         "error": {"type": ["string", "null"]},
         "requests": {"type": "integer", "minimum": 0, "maximum": MAX_REQUESTS},

@@ -89,3 +89,19 @@ def test_keep_alive_serves_several_requests_on_one_connection(lab: RunningLab) -
             assert json.loads(response.read())["endpoint"] == path
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("{base}/plain", 200),  # the lab's own URL, answered from its own handler
+        ("http://127.0.0.1:9/plain", 403),  # another host: refused, never fetched
+        ("http://evil.attacker.test/", 403),
+        ("not-a-url", 400),
+    ],
+)
+def test_the_lab_proxy_answers_only_its_own_urls(lab: RunningLab, target: str, status: int) -> None:
+    url = lab.url("/proxy/" + target.format(base=lab.base_url))
+    got, headers, _body = fetch(url, Origin="https://evil.attacker.test")
+    assert got == status
+    assert (headers.get("access-control-allow-origin") == "*") == (status == 200)

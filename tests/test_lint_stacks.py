@@ -155,7 +155,7 @@ JS_CASES = [
     (
         "cors-anywhere open proxy",
         "const p = require('cors-anywhere'); p.createServer({ originWhitelist: [], removeHeaders: ['cookie'] }).listen(8080)",
-        {("wildcard-origin", M)},
+        {("open-cors-proxy", H)},
     ),
     (
         "@koa/cors default (echoes before 5.0)",

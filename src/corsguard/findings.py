@@ -128,6 +128,10 @@ def _cache_medium(ctx: Context) -> Severity:
     return Severity.MEDIUM if ctx.cacheable is not False else Severity.LOW
 
 
+def _high(ctx: Context) -> Severity:
+    return Severity.HIGH
+
+
 def _exposed_high(ctx: Context) -> Severity:
     return Severity.HIGH if ctx.exposed else Severity.MEDIUM
 
@@ -368,6 +372,32 @@ _KINDS = [
         audit=True,
         lint=False,
     ),
+    # Opt-in (`corsguard audit --cache-check`): the audit primes a cache key of its own from
+    # one origin and reads it from another. High where the trusted front end is handed an
+    # answer that is not its own (another origin's grant, or none: every visitor's page
+    # breaks until the entry expires); medium where only the attacker's origin is handed the
+    # front end's grant (unreadable to it, but the cache is shown not keyed on Origin).
+    Kind(
+        "cache-poisoning",
+        "A shared cache serves one origin's CORS answer to another",
+        "A cache in front of the server stores the Access-Control-Allow-Origin answered to "
+        "the first origin and serves it to the next, so one request from an attacker's page "
+        "can take the grant away from your front end for every user.",
+        "Send 'Vary: Origin' with every answer whose CORS headers depend on the Origin, or "
+        "key the cache on the Origin header.",
+        "`--cache-check`: a key of the audit's own primed from the arbitrary origin is then "
+        "read from the trusted origin (and the reverse), and the read returns the other "
+        "origin's `Access-Control-Allow-Origin` instead of its own",
+        _exposed_high,
+        Proof(
+            "",
+            "not provable from a web page: Chromium's own HTTP cache is partitioned by "
+            "top-level site; the evidence is the primed and the read response on the audit's "
+            "own cache key",
+        ),
+        cwe="349",
+        lint=False,
+    ),
     Kind(
         "missing-vary-origin",
         "The allowed origin is echoed without Vary: Origin",
@@ -404,6 +434,28 @@ _KINDS = [
         "`GET`) **succeeds** and allows the made-up header `x-corsguard-probe`",
         _low,
         Proof("header"),
+    ),
+    # High in both tools: an open proxy is a server-side request forgery (CWE-918) that any
+    # site can drive and read, with no foothold and no victim: it reaches whatever the proxy
+    # can (internal hosts, cloud metadata), far beyond this server's own public data.
+    Kind(
+        "open-cors-proxy",
+        "An open CORS proxy fetches any URL for any site",
+        "The server fetches whatever URL a request names and answers it with CORS headers, so "
+        "any web site can read any host the server can reach, internal ones included.",
+        "Allow only your front ends' origins (cors-anywhere: originWhitelist) and only the "
+        "upstream hosts they need; never expose it on a network with internal services.",
+        "a GET from the arbitrary origin for the target's path + its own origin's root "
+        "(`/http://TARGET/`) is granted and answers what the root answers directly, while a "
+        "path of the same shape that is no URL does not: the server fetched the URL (only "
+        "the target's own origin is ever named)",
+        _high,
+        Proof(
+            "",
+            "not proved in a browser: the evidence is the target answering its own root "
+            "through the proxy path; corsguard never makes it fetch another host",
+        ),
+        cwe="918",
     ),
     # Low in both tools: '*' is the Fetch standard's own grant for public data and never
     # carries credentials (Fetch, "CORS check"); it is often deliberate.
@@ -491,6 +543,8 @@ FIXES: dict[tuple[str, str], str] = {
     ("origin-reflected", "nginx"): "{config}\n# a map of exact origins instead of $http_origin",
     ("origin-reflected", "spring"): '{config}\n// exact origins instead of the pattern "*"',
     ("wildcard-with-credentials", "spring"): "{config}\n// Spring refuses '*' with credentials",
+    ("cache-poisoning", "nginx"): "{config}\n# nginx's proxy_cache keeps one entry per Vary "
+    "value; without Vary, add $http_origin to proxy_cache_key",
     ("missing-vary-origin", "nginx"): "{config}\n# Vary: Origin beside every grant that "
     "depends on $http_origin (with `always`)",
     ("private-network-allowed", "corsguard"): "{config}  # allow_private_network stays off, "
@@ -505,6 +559,26 @@ def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
     """The fix for ``kind_id`` in ``stack``'s own terms, with the origins in ``ctx``."""
     template = FIXES.get((kind_id, stack), DEFAULT_FIX)
     return template.replace("{config}", RENDERERS[stack](ctx))
+
+
+_STACK_NAMES = {
+    "corsguard": "With corsguard",
+    "starlette": "Starlette/FastAPI",
+    "flask-cors": "flask-cors",
+    "django-cors-headers": "django-cors-headers",
+    "aiohttp-cors": "aiohttp-cors",
+    "express": "Express (the cors package)",
+    "node": "Node",
+    "nginx": "nginx",
+    "spring": "Spring (CorsConfiguration)",
+    "headers": "Response headers",
+}
+
+
+def stack_fix(kind_id: str, stacks: tuple[str, ...], ctx: FixContext) -> str:
+    """The fix in the recognised stack's terms: each of ``stacks`` in order (for Python, the
+    framework's own option, then corsguard), one labelled paragraph each."""
+    return "\n".join(f"{_STACK_NAMES[s]}:\n{render_fix(kind_id, s, ctx)}" for s in stacks)
 
 
 def fixes(kind_id: str, ctx: FixContext) -> dict[str, str]:

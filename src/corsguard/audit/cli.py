@@ -119,6 +119,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "parameters; probes may then be served from, and stored in, shared caches)",
     )
     parser.add_argument(
+        "--cache-check",
+        action="store_true",
+        help="also check whether a shared cache serves one origin's CORS answer to another "
+        "(primes and reads keys of the audit's own, never the real URL; needs cache keys)",
+    )
+    parser.add_argument(
         "--follow-redirects",
         action="store_true",
         help="audit the final URL of same-site redirects instead of reporting the redirect",
@@ -182,6 +188,7 @@ def _options(args: argparse.Namespace) -> AuditOptions:
         # One token per run, so nothing any real user requests shares a probe's cache entry.
         cache_key=None if args.no_cache_key else secrets.token_hex(6),
         follow_redirects=args.follow_redirects,
+        cache_check=args.cache_check,
     )
 
 
@@ -348,6 +355,10 @@ def run(args: argparse.Namespace) -> int:
         fail_on = Severity.parse(args.fail_on)
     except ValueError as exc:
         raise UsageError(f"--fail-on: {exc}") from None
+    if args.cache_check and args.no_cache_key:
+        raise UsageError(
+            "--cache-check primes cache entries and needs keys of its own: drop --no-cache-key"
+        )
     options = _options(args)
     prove = _prove_settings(args, options)
     patterns = _patterns(args.origin)

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
+from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Stack, recognise_all
 from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
@@ -92,6 +93,8 @@ _CORS_RESPONSE_HEADERS = (
     "cdn-cache-control",
     "surrogate-control",
 )
+_FINGERPRINT_HEADERS = frozenset({"server", "x-powered-by"})
+_FINGERPRINT_CAP = 200
 # Probe classes whose origin can fall under the trusted domain (attackerapp.example.com).
 _SUBDOMAIN_LOOKALIKES = frozenset({"suffix-match", "unescaped-dot"})
 # The public hosting platforms named by the issue come first: the budget may cut the rest.
@@ -110,6 +113,12 @@ class ProbeRequest:
     method: str
     origin: str
     headers: tuple[tuple[str, str], ...] = ()
+    # The cache check (--cache-check): probes with the same slot share one cache key of the
+    # audit's own; "" is a key of the probe's own.
+    slot: str = ""
+    # The open-proxy check: the path (with its leading "/") requested on the target's own
+    # origin instead of the target URL's; "" is the target URL.
+    path: str = ""
 
     @property
     def all_headers(self) -> tuple[tuple[str, str], ...]:
@@ -122,9 +131,15 @@ class ProbeResponse:
 
     status: int
     headers: tuple[tuple[str, str], ...]
+    # What names the server stack (Server, X-Powered-By) and the start of the body, for
+    # corsguard.audit.stack; not CORS evidence, so left out of comparisons and the report.
+    fingerprint: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+    body: str = field(default="", compare=False, repr=False)
 
     @classmethod
-    def keep_cors(cls, status: int, headers: Sequence[tuple[str, str]]) -> ProbeResponse:
+    def keep_cors(
+        cls, status: int, headers: Sequence[tuple[str, str]], body: str = ""
+    ) -> ProbeResponse:
         """The CORS-relevant fields of ``headers``, as valid Unicode.
 
         The prober decodes raw header bytes with `corsguard.untrusted.text_from_bytes`;
@@ -137,7 +152,12 @@ class ProbeResponse:
             for name, value in headers
             if name.lower() in _CORS_RESPONSE_HEADERS
         )
-        return cls(status, kept)
+        fingerprint = tuple(
+            (name.lower(), clean_text(value[:_FINGERPRINT_CAP]))
+            for name, value in headers
+            if name.lower() in _FINGERPRINT_HEADERS
+        )[:8]
+        return cls(status, kept, fingerprint, clean_text(body[:BODY_PREFIX]))
 
     def values(self, name: str) -> list[str]:
         return [value.strip(" \t") for key, value in self.headers if key == name]
@@ -244,6 +264,8 @@ class TargetReport:
     notes: tuple[str, ...] = ()
     # The --origin values (empty in black-box mode): the origins a remediation is written for.
     trusted: tuple[str, ...] = ()
+    # The server stack the responses show (corsguard.audit.stack): the fix is in its terms.
+    stack: Stack = UNKNOWN
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -466,7 +488,7 @@ def _mode(target: Target, exchanges: Sequence[Exchange]) -> str:
     nothing to the probes so far (the npm `cors` package with a regex answers them with
     ``Vary: Origin`` only) has an origin check, and gets the full set.
     """
-    answered = [e for e in exchanges if e.response is not None]
+    answered = [e for e in exchanges if e.response is not None and not e.request.path]
     if not any(e.response is not None and e.response.has_cors for e in answered):
         return "none"
     if any(e.request.purpose == "origin-reflected" and _accepted(e) for e in answered):
@@ -522,6 +544,15 @@ def next_probes(
     if mode == "none":
         return []
     wave: list[ProbeRequest] = []
+    # An answer any site may read may be an open CORS proxy's: ask it to fetch its own root.
+    if any(
+        e.request.purpose == "origin-reflected"
+        and e.request.method == "GET"
+        and e.response is not None
+        and _grants_arbitrary(e.response)
+        for e in exchanges
+    ):
+        wave += [p for p in open_proxy_probes(target) if p not in sent]
     pna = _private_network_probe()
     if pna not in sent:
         wave.append(pna)
@@ -569,6 +600,141 @@ def next_probes(
             if pending:
                 wave.append(pending[0])
     return wave[:remaining]
+
+
+PROXY_DIRECT = "proxy-direct"
+PROXY_FETCH = "proxy-fetch"
+PROXY_CONTROL = "proxy-control"
+_NOT_A_URL = "corsguard-probe-not-a-url"
+
+
+def open_proxy_probes(target: Target) -> list[ProbeRequest]:
+    """Ask the target to fetch its own origin's root through its path, as a CORS proxy
+    (cors-anywhere: ``/http://host/path``) is asked; the root directly; and a control path
+    of the same shape that is no URL. Only the target's own origin is ever named: corsguard
+    never makes a target fetch another host.
+    """
+    own = url_origin(target.url)
+    prefix = urlsplit(target.url).path.rstrip("/")
+    return [
+        ProbeRequest(PROXY_DIRECT, "GET", ARBITRARY_ORIGIN, path="/"),
+        ProbeRequest(PROXY_FETCH, "GET", ARBITRARY_ORIGIN, path=f"{prefix}/{own}/"),
+        ProbeRequest(PROXY_CONTROL, "GET", ARBITRARY_ORIGIN, path=f"{prefix}/{_NOT_A_URL}/"),
+    ]
+
+
+def probe_url(url: str, probe: ProbeRequest) -> str:
+    """The URL ``probe`` requests: the target URL, or a path on the target's own origin."""
+    return url if not probe.path else url_origin(url) + probe.path
+
+
+def _grants_arbitrary(response: ProbeResponse) -> bool:
+    return response.get("access-control-allow-origin") in ("*", ARBITRARY_ORIGIN)
+
+
+def _open_proxy_finding(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
+    """open-cors-proxy: the proxy path answered exactly what the root answers, the control
+    path did not (a catch-all page answers both alike), and the answer is granted to the
+    arbitrary origin."""
+    by = {e.request.purpose: e for e in answered if e.request.path}
+    direct, fetched, control = (by.get(p) for p in (PROXY_DIRECT, PROXY_FETCH, PROXY_CONTROL))
+    if direct is None or fetched is None or control is None:
+        return []
+    d, f, c = direct.response, fetched.response, control.response
+    assert d is not None and f is not None and c is not None
+    if not (200 <= f.status < 300 and f.status == d.status and f.body and f.body == d.body):
+        return []
+    if (c.status, c.body) == (d.status, d.body) or not _grants_arbitrary(f):
+        return []
+    return [
+        Finding(
+            "open-cors-proxy",
+            severity_of("open-cors-proxy", Context(False)),
+            ARBITRARY_ORIGIN,
+            False,
+            fetched.request,
+            f,
+            f"{fetched.request.path} answered {f.status} with what {url_origin(target.url)}/ "
+            f"answers, granted to {ARBITRARY_ORIGIN}: the server fetches the URL in its path "
+            "for any site (and would fetch hosts on its own network)",
+        )
+    ]
+
+
+CACHE_PRIME = "cache-prime"
+CACHE_READ = "cache-read"
+
+
+def cache_check_waves(target: Target) -> list[list[ProbeRequest]]:
+    """--cache-check: prime two keys of the audit's own, then read each from the other origin.
+
+    Slot "a" is primed from the arbitrary origin and read from the trusted one; slot "b" the
+    reverse. The waves run one after the other; the two keys within a wave are independent.
+    """
+    trusted = target.trust.representatives[0]
+    return [
+        [
+            ProbeRequest(CACHE_PRIME, "GET", ARBITRARY_ORIGIN, slot="a"),
+            ProbeRequest(CACHE_PRIME, "GET", trusted, slot="b"),
+        ],
+        [
+            ProbeRequest(CACHE_READ, "GET", trusted, slot="a"),
+            ProbeRequest(CACHE_READ, "GET", ARBITRARY_ORIGIN, slot="b"),
+        ],
+    ]
+
+
+def _cache_findings(target: Target, cache: Sequence[Exchange]) -> list[Finding]:
+    """cache-poisoning: a read on a primed key returned the primer's answer, not its own.
+
+    Each origin's own answer is what it got as the first request on a fresh key (its prime);
+    a read that returns the other origin's Access-Control-Allow-Origin (a grant, or no grant)
+    where the two fresh answers differ was served from the cache entry the other one stored.
+    """
+    by = {(e.request.purpose, e.request.slot): e.response for e in cache if e.response}
+    primes = {slot: by.get((CACHE_PRIME, slot)) for slot in ("a", "b")}
+    reads = {slot: by.get((CACHE_READ, slot)) for slot in ("a", "b")}
+    if any(r is None for r in (*primes.values(), *reads.values())):
+        return []
+    attacker_own, trusted_own = (primes["a"], primes["b"])
+    assert attacker_own is not None and trusted_own is not None
+    a_acao = attacker_own.get("access-control-allow-origin")
+    t_acao = trusted_own.get("access-control-allow-origin")
+    if a_acao == t_acao:
+        return []  # one answer for both origins: nothing a cache could mix up
+    shown: list[tuple[bool, Exchange, str]] = []
+    for slot, own, other, victim in (("a", t_acao, a_acao, True), ("b", a_acao, t_acao, False)):
+        read = reads[slot]
+        assert read is not None
+        got = read.get("access-control-allow-origin")
+        if got == other and got != own:
+            exchange = next(
+                e for e in cache if (e.request.purpose, e.request.slot) == (CACHE_READ, slot)
+            )
+            shown.append((victim, exchange, got or "no Access-Control-Allow-Origin"))
+    if not shown:
+        return []
+    shown.sort(key=lambda item: not item[0])  # the trusted origin's broken read first
+    broken, exchange, got = shown[0]
+    assert exchange.response is not None
+    primer = ARBITRARY_ORIGIN if broken else target.trust.representatives[0]
+    explanation = (
+        f"after {primer} requested a key of the audit's own, {exchange.request.origin} got "
+        f"{got} from it instead of its own answer"
+        + (": your front end's grant can be taken away for every user" if broken else "")
+    )
+    return [
+        Finding(
+            "cache-poisoning",
+            severity_of("cache-poisoning", Context(exposed=broken)),
+            exchange.request.origin,
+            False,
+            exchange.request,
+            exchange.response,
+            explanation,
+            origin_trusted=broken,
+        )
+    ]
 
 
 def planned_probe_count(target: Target) -> int:
@@ -984,6 +1150,7 @@ def redirect_target(url: str, location: str | None) -> str:
 
 
 def _error(target: Target, exchanges: Sequence[Exchange]) -> str | None:
+    exchanges = [e for e in exchanges if not e.request.path]  # not the open-proxy probes'
     answered = [e for e in exchanges if e.response is not None]
     if not answered:
         errors = [e.error for e in exchanges if e.error]
@@ -1017,7 +1184,10 @@ def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
 
 
 def analyse(
-    target: Target, exchanges: Sequence[Exchange], notes: Sequence[str] = ()
+    target: Target,
+    exchanges: Sequence[Exchange],
+    notes: Sequence[str] = (),
+    cache: Sequence[Exchange] = (),
 ) -> TargetReport:
     """Every finding the exchanges show, most severe first; or the target's error.
 
@@ -1027,7 +1197,10 @@ def analyse(
     if error is not None:
         return TargetReport(target.url, "error", error, (), len(exchanges), target.request_headers)
     all_notes = (*notes, *exchange_notes(exchanges))
-    answered = [e for e in exchanges if e.response is not None]
+    # The open-proxy probes ask other URLs of the origin: their answers are no evidence
+    # about the target URL itself, only about the proxy.
+    answered = [e for e in exchanges if e.response is not None and not e.request.path]
+    proxied = [e for e in exchanges if e.response is not None and e.request.path]
     origin_findings = _origin_findings(target, answered)
     findings = (
         origin_findings
@@ -1036,6 +1209,8 @@ def analyse(
         + _vary_finding(target, answered)
         + _preflight_findings(target, answered)
         + _private_network_finding(target, answered)
+        + _cache_findings(target, cache)
+        + _open_proxy_finding(target, proxied)
     )
     findings.sort(key=lambda f: (-f.severity.rank, order(f.id)))
     return TargetReport(
@@ -1047,6 +1222,7 @@ def analyse(
         target.request_headers,
         tuple(dict.fromkeys(all_notes)),
         tuple(pattern.text for pattern in target.trust.patterns),
+        recognise_all([(e.response.fingerprint, e.response.body) for e in answered if e.response]),
     )
 
 
@@ -1063,6 +1239,7 @@ __all__ = [
     "Trust",
     "analyse",
     "build_trust",
+    "cache_check_waves",
     "initial_probes",
     "missing_vary_severity",
     "next_probes",

@@ -24,8 +24,15 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from corsguard import sarif
-from corsguard.audit.model import Finding, ProbeResponse, TargetError, TargetReport, url_origin
-from corsguard.findings import AUDIT_IDS, Severity, fixes, remediation
+from corsguard.audit.model import (
+    Finding,
+    ProbeResponse,
+    TargetError,
+    TargetReport,
+    probe_url,
+    url_origin,
+)
+from corsguard.findings import AUDIT_IDS, Severity, fixes, remediation, stack_fix
 from corsguard.remediation import FixContext, safe_origins
 from corsguard.untrusted import clean_text, for_terminal
 
@@ -66,12 +73,14 @@ def finding_dict(report: TargetReport, finding: Finding) -> dict[str, Any]:
         "evidence": {
             "request": {
                 "method": finding.request.method,
-                "url": report.url,
+                # The open-proxy probe asks another path of the target's origin.
+                "url": probe_url(report.url, finding.request),
                 "headers": _headers_dict([*user, *finding.request.all_headers]),
             },
             "response": _response_dict(finding.response),
         },
         "remediation": remediation_of(report, finding),
+        "fix": stack_fix(finding.id, report.stack.fixes, fix_context(report, finding)),
         "fixes": fixes_of(report, finding),
         **proof_fields(finding),
     }
@@ -162,6 +171,19 @@ def _failed_target(report: TargetReport, exc: BaseException) -> dict[str, Any]:
     }
 
 
+def stack_dict(report: TargetReport) -> dict[str, Any]:
+    """The recognised stack: its name, what showed it, and the stacks ``fix`` is written in."""
+    stack = report.stack
+    return {"name": stack.name, "evidence": stack.evidence, "fix_stacks": list(stack.fixes)}
+
+
+def stack_line(report: TargetReport) -> str:
+    stack = report.stack
+    if not stack.evidence:
+        return "stack: not recognised (fixes as response headers)"
+    return f"stack: {stack.name} ({stack.evidence}); fixes for {', '.join(stack.fixes)}"
+
+
 def target_dict(report: TargetReport) -> dict[str, Any]:
     """One target as JSON data: valid Unicode whatever the target sent.
 
@@ -173,6 +195,7 @@ def target_dict(report: TargetReport) -> dict[str, Any]:
             "status": report.status,
             "error": report.error,
             "requests": report.requests,
+            "stack": stack_dict(report),
             "findings": [finding_dict(report, f) for f in report.findings],
         }
         if report.notes:
@@ -318,6 +341,8 @@ def render_table(
             mark = proof_line(finding)
             if mark is not None:
                 lines.append(f"  {'':<6}  {'':<{width}}  {paint(_DIM, for_terminal(mark))}")
+        if report.findings:
+            lines.append(f"  {'':<6}  {paint(_DIM, for_terminal(stack_line(report)))}")
         for text in report.notes:
             lines.append(f"  {'':<6}  {paint(_DIM, 'note: ' + for_terminal(text))}")
         return lines

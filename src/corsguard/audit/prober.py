@@ -36,11 +36,14 @@ from corsguard.audit.model import (
     TargetReport,
     analyse,
     build_trust,
+    cache_check_waves,
     next_probes,
+    probe_url,
     redirect_target,
     url_origin,
     with_cache_key,
 )
+from corsguard.audit.stack import BODY_PREFIX
 from corsguard.probes import registrable_domain, split_origin
 from corsguard.untrusted import clean_text, text_from_bytes
 
@@ -68,6 +71,8 @@ class AuditOptions:
     # None: --no-cache-key, the target's own URL is requested as given.
     cache_key: str | None = None
     follow_redirects: bool = False  # --follow-redirects: audit the same-site final URL
+    # --cache-check: prime and read keys of the audit's own (model.cache_check_waves).
+    cache_check: bool = False
 
     @property
     def target_timeout(self) -> float:
@@ -196,9 +201,15 @@ class Prober:
     async def close(self) -> None:
         await self._session.close()
 
-    def request_url(self, url: str) -> str:
-        """The URL a probe requests: with a cache key of its own unless --no-cache-key."""
+    def request_url(self, url: str, slot: str = "") -> str:
+        """The URL a probe requests: with a cache key of its own unless --no-cache-key;
+        the cache check's probes share the key of their slot."""
         token = self.options.cache_key
+        if slot:
+            # Never the real URL: a primed entry there would be served to real visitors.
+            if token is None:
+                raise ValueError("the cache check needs cache keys")
+            return with_cache_key(url, f"{token}-cache-{slot}")
         return with_cache_key(
             url, None if token is None else f"{token}-{next(self._probe_numbers)}"
         )
@@ -213,18 +224,23 @@ class Prober:
         try:
             async with self._session.request(
                 probe.method,
-                self.request_url(target.url),
+                self.request_url(probe_url(target.url, probe), probe.slot),
                 headers=headers,
                 allow_redirects=False,
             ) as response:
-                kept = ProbeResponse.keep_cors(response.status, decoded_headers(response))
+                received = decoded_headers(response)
+                kept = ProbeResponse.keep_cors(response.status, received)
                 try:
-                    await _drain(response)
+                    body = await _drain(response)
                 except Exception as exc:
                     # The headers are the whole evidence and they are here: a short, broken
                     # or slow body must not turn a hole into "error, 0 findings".
                     response.close()
                     return Exchange(probe, kept, note=body_note(exc, self.options.timeout))
+                if body:  # the start of an error page names the stack (audit.stack)
+                    kept = ProbeResponse.keep_cors(
+                        response.status, received, text_from_bytes(body[:BODY_PREFIX])
+                    )
             return Exchange(probe, kept)
         except Exception as exc:  # every failure becomes a line in the report
             return Exchange(probe, None, describe_error(exc, self.options.timeout))
@@ -274,13 +290,17 @@ class Prober:
                     final, build_trust(final, target.trust.patterns), target.request_headers
                 )
         exchanges: list[Exchange] = []
+        cache: list[Exchange] = []
 
         async def probe_all() -> None:
             while True:
                 wave = next_probes(target, exchanges, self.options.budget)
                 if not wave:
-                    return
+                    break
                 exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
+            if self.options.cache_check and self.options.cache_key is not None:
+                for step in cache_check_waves(target):
+                    cache.extend(await asyncio.gather(*(self.send(target, p) for p in step)))
 
         limit = self.options.target_timeout
         try:
@@ -300,7 +320,7 @@ class Prober:
                 f"{len(exchanges)} responses received, some probes were not sent"
             )
         try:
-            return analyse(target, exchanges, notes)
+            return analyse(target, exchanges, notes, cache)
         except Exception as exc:
             # A bug met on one target's answers is that target's error, not the end of the
             # run: every other target is still audited and reported.
@@ -333,17 +353,19 @@ def body_note(exc: BaseException, timeout: float) -> str:
     return f"the body could not be read ({describe_error(exc, timeout)})"
 
 
-async def _drain(response: aiohttp.ClientResponse) -> None:
-    """Read a small body so the connection can be reused; close on anything larger."""
+async def _drain(response: aiohttp.ClientResponse) -> bytes:
+    """Read a small body so the connection can be reused; close on anything larger.
+
+    Returns what was read (at most BODY_CAP bytes)."""
     length = response.content_length
     if length is not None and length <= BODY_CAP:
-        await response.read()
-        return
+        return await response.read()
     if length is None and response.status in (204, 304):
-        return
-    await response.content.read(BODY_CAP)
+        return b""
+    data = await response.content.read(BODY_CAP)
     if not response.content.at_eof():
         response.close()  # never read further: drop the connection instead
+    return data
 
 
 # One item of the target stream: (index, Target) or (index, url, error message).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ class LabRequest:
     method: str
     path: str
     headers: dict[str, str]  # lowercase names; repeated fields joined with ", "
+    query: str = ""  # the raw query string (a shared cache keys on it)
 
     @property
     def origin(self) -> str | None:
@@ -129,6 +131,38 @@ def _allowlist(
             headers.append(("cache-control", cache_control))
         response = _json(_data(path))
         return LabResponse(response.status, response.headers + headers, response.body)
+
+    return handler
+
+
+_CACHE_ENTRIES = 512
+
+
+def _shared_cache(inner: Handler) -> Handler:
+    """A shared cache in front of ``inner`` that ignores Vary, as a misconfigured CDN does.
+
+    It keys on the path and query only (like nginx's default proxy_cache_key) and stores
+    every GET answer marked Cache-Control: public, so the first origin's CORS answer is
+    served to the next (what --cache-check shows). Bounded: the oldest entries are dropped.
+    """
+    store: dict[tuple[str, str], LabResponse] = {}
+    lock = threading.Lock()
+
+    def handler(request: LabRequest) -> LabResponse:
+        if request.method != "GET":
+            return inner(request)
+        key = (request.path, request.query)
+        with lock:
+            cached = store.get(key)
+        if cached is not None:
+            return LabResponse(cached.status, [*cached.headers, ("x-cache", "HIT")], cached.body)
+        response = inner(request)
+        if any(n == "cache-control" and "public" in v for n, v in response.headers):
+            with lock:
+                while len(store) >= _CACHE_ENTRIES:
+                    del store[next(iter(store))]
+                store[key] = response
+        return LabResponse(response.status, [*response.headers, ("x-cache", "MISS")], response.body)
 
     return handler
 
@@ -356,6 +390,20 @@ def _table(trusted: str) -> list[Row]:
             "medium",  # a shared cache may store one origin's answer for every origin
         ),
         (
+            "/cached",
+            "the same behind a shared cache that ignores Vary (keyed on the URL only)",
+            _shared_cache(
+                _allowlist(
+                    "/cached",
+                    lambda origin: origin == trusted_,
+                    vary=False,
+                    cache_control="public, max-age=60",
+                )
+            ),
+            ("missing-vary-origin", "cache-poisoning"),
+            "high",  # --cache-check: an attacker's request takes the front end's grant away
+        ),
+        (
             "/preflight-echo",
             "Access-Control-Allow-Methods/-Headers = the preflight's Request-Method/-Headers",
             _allowlist("/preflight-echo", lambda origin: origin == trusted_, echo_preflight=True),
@@ -383,11 +431,51 @@ def _table(trusted: str) -> list[Row]:
             ("preflight-origin-reflected",),
             "medium",
         ),
+        (
+            PROXY_PATH,
+            "an open CORS proxy (cors-anywhere without originWhitelist): GET /proxy/<URL>",
+            _proxy_usage,
+            ("wildcard-origin", "open-cors-proxy"),
+            "high",
+        ),
         ("/plain", "no CORS headers at all (same-origin only)", _plain("/plain"), (), None),
     ]
 
 
 CORSGUARD_PATH = "/corsguard"
+PROXY_PATH = "/proxy"
+
+
+def _proxy_usage(request: LabRequest) -> LabResponse:
+    usage = _json({"usage": "GET /proxy/<URL> fetches URL for any site (the lab's own only)"})
+    return LabResponse(200, [*usage.headers, ("access-control-allow-origin", "*")], usage.body)
+
+
+def _proxied(request: LabRequest, handlers: dict[str, Handler]) -> LabResponse:
+    """/proxy/<URL>: the open proxy's answer, but only for URLs of the lab itself.
+
+    A real open proxy on the user's machine would let any web page read any host it can
+    reach for as long as the demo runs; this one answers its own URLs from its own handlers
+    (no network request at all) and refuses every other host.
+    """
+    target = request.path[len(PROXY_PATH) + 1 :]
+    scheme, _, rest = target.partition("://")
+    host, _, path = rest.partition("/")
+    own = request.headers.get("host", "")
+    if scheme not in ("http", "https") or not host:
+        return LabResponse(400, [("content-type", "text/plain")], b"not a URL\n")
+    if host != own:
+        return LabResponse(403, [("content-type", "text/plain")], b"the lab proxies itself only\n")
+    path = "/" + path
+    inner = handlers.get(path)
+    if inner is not None:
+        answer = inner(LabRequest("GET", path, {"host": own}))
+    elif path == "/":
+        answer = _index()
+    else:
+        answer = _json({"error": "not found", "see": "/"}, 404)
+    headers = [(n, v) for n, v in answer.headers if not n.startswith("access-control-")]
+    return LabResponse(answer.status, [("access-control-allow-origin", "*"), *headers], answer.body)
 
 
 def _corsguard_endpoint(trusted_origin: str) -> ASGIApp:
@@ -473,9 +561,12 @@ def make_app(trusted_origin: str = TRUSTED_ORIGIN) -> ASGIApp:
             name = raw_name.decode("latin-1").lower()
             value = raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        request = LabRequest(scope["method"], path, headers)
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        request = LabRequest(scope["method"], path, headers, query)
         handler = handlers.get(path)
-        if handler is not None:
+        if path.startswith(PROXY_PATH + "/"):
+            response = _proxied(request, handlers)
+        elif handler is not None:
             response = handler(request)
         elif path == "/":
             response = _index()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import threading
 
@@ -37,7 +38,11 @@ def audit_lab(lab: RunningLab) -> str:
     """Audit every endpoint of a running lab; the report as a table."""
     patterns = parse_trusted([lab.trusted_origin])
     targets = [Target(url, build_trust(url, patterns)) for url in lab.urls]
-    reports = audit_targets(targets, AuditOptions(concurrency=len(targets), timeout=5))
+    # With the cache check (on keys of its own, one token per run): the lab's /cached shows it.
+    options = AuditOptions(
+        concurrency=len(targets), timeout=5, cache_key=secrets.token_hex(6), cache_check=True
+    )
+    reports = audit_targets(targets, options)
     notes = {lab.url(e.path): e.mistake for e in lab.endpoints}
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     return render_table(reports, colour=colour, notes=notes)

@@ -200,8 +200,8 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             grant,
             grant.line,
             grant.col,
-            "wildcard-origin",
-            severity_of("wildcard-origin", Context(False, exposed=True)),
+            "open-cors-proxy",
+            severity_of("open-cors-proxy", Context(False)),
             f"{lib}: an open CORS proxy (no origin allowlist): any site can make this server "
             "fetch any URL, including hosts on its own network, and read the answer",
             fix("open-proxy"),
