@@ -44,6 +44,7 @@ class Case:
     source: str  # the file's text, or "corpus:<path below lint_corpus_stacks>"
     trusted: str = FRONT_END
     path: str = "/"
+    host: str = HOST  # 127.0.0.1 for a proxy: it fetches its own origin, which node resolves
     # Ids lint reports that audit does not find on this server, and the reason.
     lint_only: dict[str, str] = field(default_factory=dict)
     # Ids audit finds with the trusted origin that lint does not report, and the reason.
@@ -62,14 +63,14 @@ def lint(file: Path, tmp: Path) -> set[str]:
     return {f["id"] for f in json.loads(out.read_text())["findings"]}
 
 
-def audit(port: int, path: str, tmp: Path, *extra: str) -> set[str]:
+def audit(port: int, path: str, tmp: Path, *extra: str, host: str = HOST) -> set[str]:
     out = tmp / "audit.json"
     main(
         [
             "audit",
-            f"http://{HOST}:{port}{path}",
+            f"http://{host}:{port}{path}",
             "--resolve",
-            f"{HOST}:{port}:127.0.0.1",
+            f"{host}:{port}:127.0.0.1",
             "--format",
             "json",
             "-o",
@@ -119,8 +120,8 @@ def running(command: list[str], port: int, what: str, **env: str) -> Iterator[No
 def cross_check(case: Case, file: Path, port: int, tmp: Path) -> None:
     """Lint the file, audit its server with the trusted origin and black-box, compare."""
     linted = lint(file, tmp)
-    with_origin = audit(port, case.path, tmp, "--origin", case.trusted)
-    black_box = audit(port, case.path, tmp)
+    with_origin = audit(port, case.path, tmp, "--origin", case.trusted, host=case.host)
+    black_box = audit(port, case.path, tmp, host=case.host)
     # Every id lint reports that the live server can show is found there...
     missed_by_audit = {i for i in linted if KINDS[i].audit} - with_origin
     assert missed_by_audit == set(case.lint_only), (case.name, linted, with_origin)
@@ -409,4 +410,42 @@ def test_nginx_lint_and_audit_agree(case: Case, tmp_path: Path) -> None:
     )
     command = [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
     with running(command, port, f"nginx {case.name}"):
+        cross_check(case, file, port, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------
+# cors-anywhere: the corpus copy of its public server.js, run unchanged from a temp dir whose
+# lib/ points at the npm package (the file requires the repository's ./lib modules).
+
+CORS_ANYWHERE = Case(
+    "corpus cors_anywhere_server",
+    "corpus:javascript/cors_anywhere_server.js",
+    host="127.0.0.1",
+    # originWhitelist is parseEnvList(process.env.CORSANYWHERE_WHITELIST), [] when unset; lint
+    # does not look into the helper, so it judges nothing in this file (JUDGEMENT.md, Known
+    # misses: 23:open-cors-proxy). The live proxy shows what that hides: it fetches its own
+    # root for any origin, answers '*', and its preflights echo the asked method and headers
+    # (cors-anywhere lib/cors-anywhere.js withCORS). A lint miss, confirmed on the server.
+    audit_only={
+        "open-cors-proxy": "lint does not follow parseEnvList's empty list",
+        "wildcard-origin": "the open proxy's '*', unjudged for the same reason",
+        "preflight-any-header": "the open proxy's header echo, unjudged for the same reason",
+        "preflight-any-method": "the open proxy's method echo, unjudged for the same reason",
+    },
+)
+
+
+def test_cors_anywhere_lint_and_audit_agree(node: str, tmp_path: Path) -> None:
+    case = CORS_ANYWHERE
+    file = CORPUS / case.source.removeprefix("corpus:")
+    (tmp_path / "lib").mkdir()
+    for module in ("cors-anywhere", "rate-limit"):
+        (tmp_path / "lib" / f"{module}.js").write_text(
+            f"module.exports = require('cors-anywhere/lib/{module}');\n"
+        )
+    script = tmp_path / "server.js"
+    shutil.copyfile(file, script)
+    port = free_port()
+    env = {"PORT": str(port), "HOST": "127.0.0.1", "NODE_PATH": str(NODE_DIR / "node_modules")}
+    with running([node, str(script)], port, "cors-anywhere", **env):
         cross_check(case, file, port, tmp_path)
