@@ -79,6 +79,13 @@ CASES: list[tuple[str, Server, set[str]]] = [
         static(("Access-Control-Allow-Origin", TRUSTED)),
         set(),
     ),
+    # A fixed value lets that one origin read: judged like an echo of it (npm cors with
+    # origin: 'http://localhost:3000', found by tests/test_lint_audit_crosscheck.py).
+    (
+        "static localhost allow-origin",
+        static(("Access-Control-Allow-Origin", "http://localhost:3000")),
+        {"localhost-trusted"},
+    ),
     (
         "preflight echo",
         allowlist(exact(), echo_preflight=True),

@@ -559,6 +559,18 @@ def next_probes(
     header = _header_preflight_probe(target)
     if header not in sent:
         wave.append(header)
+    if mode == "static":
+        # A fixed Access-Control-Allow-Origin lets exactly that origin read (Fetch, "CORS
+        # check"): when a probe class (localhost, plain http, a platform) has it as its
+        # origin, send that probe so the fixed grant is judged like an echoed one.
+        fixed = next(
+            (e.response.get("access-control-allow-origin") for e in exchanges if e.response),
+            None,
+        )
+        for group in _groups(target):
+            for probe in group:
+                if probe.origin == fixed and probe not in sent and probe not in wave:
+                    wave.append(probe)
     if mode == "full":
         preflight = _untrusted_preflight_probe()
         if preflight not in sent:
