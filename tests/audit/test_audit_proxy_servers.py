@@ -18,8 +18,8 @@ import pytest
 from corsguard.audit.model import Target as AuditTarget
 from corsguard.audit.model import build_trust, open_proxy_probes, url_origin
 from corsguard.cli import main
-from node_servers import NODE_DIR, express_servers, node_server
-from servers import serve_wsgi
+from tests.helpers.node_servers import NODE_DIR, express_servers, node_server
+from tests.helpers.servers import serve_wsgi
 
 FRONT_END = "https://app.proxy-test.example.com"
 

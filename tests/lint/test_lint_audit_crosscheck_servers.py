@@ -27,8 +27,8 @@ import pytest
 
 from corsguard.cli import main
 from corsguard.findings import KINDS
-from node_servers import NODE_DIR, ensure_node_modules
-from servers import free_port
+from tests.helpers.node_servers import NODE_DIR, ensure_node_modules
+from tests.helpers.servers import free_port
 
 HOST = "my.website.com"
 FRONT_END = "https://my.website.com"

@@ -21,8 +21,8 @@ import pytest
 from corsguard.audit.stack import UNKNOWN, recognise, recognise_all
 from corsguard.cli import main
 from corsguard.remediation import UNKNOWN_ORIGIN
-from node_servers import express_servers
-from servers import serve_asgi, serve_wsgi
+from tests.helpers.node_servers import express_servers
+from tests.helpers.servers import serve_asgi, serve_wsgi
 
 FRONT_END = "https://app.stack-test.example.com"
 
