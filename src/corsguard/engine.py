@@ -8,7 +8,6 @@ or a pass-through without CORS headers, in time bounded by the input's size.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, unquote_to_bytes
@@ -32,8 +31,6 @@ from corsguard.spec import (
     SAFELISTED_METHODS,
     is_token,
 )
-
-logger = logging.getLogger("corsguard")
 
 # Bounds on client input: a serialised origin is short (a host is at most 253 bytes), and
 # no browser sends hundreds of header names in one preflight.
