@@ -109,3 +109,63 @@ def recognise_all(responses: Sequence[tuple[Iterable[tuple[str, str]], str]]) ->
         if best is None or rank.get(found.name, -1) < rank.get(best.name, -1):
             best = found
     return best or UNKNOWN
+
+
+# --- What the trusted front ends are granted, for a fix that keeps it -----------------------
+
+# A method or header name is a token (RFC 9110 section 5.6.2); anything else in these
+# attacker-written values is not carried into a fix. Bounded: a few dozen names at most.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+_MAX_NAMES = 32
+_LISTS = {
+    "access-control-allow-methods": "methods",
+    "access-control-allow-headers": "headers",
+    "access-control-expose-headers": "exposed_headers",
+}
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The options the target grants its trusted origins (from their GETs and preflights),
+    which the fix carries (corsguard.remediation.FixContext): audit sees only responses,
+    so this is what it knows of methods, headers, exposed headers and max age."""
+
+    methods: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    exposed_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+
+
+def observe(
+    answers: Iterable[tuple[str, Iterable[tuple[str, str]]]], ignore: Iterable[str] = ()
+) -> Observed:
+    """What ``answers`` (origin sent, response headers with lowercase names) grant, where
+    the answer granted that origin; ``ignore``: the probes' own made-up names (an echo of
+    them says nothing about what the API uses)."""
+    skip = {name.lower() for name in ignore} | {"*"}
+    found: dict[str, dict[str, str]] = {field: {} for field in _LISTS.values()}
+    max_age: int | None = None
+    for origin, headers in answers:
+        pairs = [(name, value[: _VALUE_CAP * 4]) for name, value in headers]
+        granted = [v.strip() for n, v in pairs if n == "access-control-allow-origin"]
+        if granted != [origin]:
+            continue
+        for name, value in pairs:
+            field_name = _LISTS.get(name)
+            if field_name is not None:
+                names = found[field_name]
+                for item in value.split(","):
+                    item = item.strip()
+                    known = _TOKEN.fullmatch(item) and item.lower() not in skip
+                    if known and len(names) < _MAX_NAMES:
+                        names.setdefault(item.lower(), item)
+            elif name == "access-control-max-age":
+                text = value.strip()
+                if text.isdigit() and len(text) <= 7:
+                    max_age = int(text) if max_age is None else max(max_age, int(text))
+    return Observed(
+        tuple(found["methods"].values()),
+        tuple(found["headers"].values()),
+        tuple(found["exposed_headers"].values()),
+        max_age,
+    )
