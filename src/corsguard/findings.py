@@ -12,6 +12,7 @@ Pure model layer: no I/O, imports nothing from the tools.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -590,10 +591,19 @@ def _remark(stack: str, ctx: FixContext, text: str) -> str:
     return "\n// " + text
 
 
+def _intent(kind_id: str, ctx: FixContext) -> FixContext:
+    if kind_id == "wildcard-origin" and not ctx.origins:
+        # '*' with no origin known is read as public data by design, a valid choice: the
+        # fix keeps it and says when it is not (Fetch: '*' never carries credentials).
+        return dataclasses.replace(ctx, public=True)
+    return ctx
+
+
 def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
     """The fix for ``kind_id`` in ``stack``'s own terms, with the origins and options in
     ``ctx``. With no origin known (and no public intent) every stack gets the header-level
     fix, which says what to send without inventing an origin."""
+    ctx = _intent(kind_id, ctx)
     if not ctx.known:
         stack = "headers"
     text = RENDERERS[stack](ctx)
@@ -618,7 +628,7 @@ _STACK_NAMES = {
 def stack_fix(kind_id: str, stacks: tuple[str, ...], ctx: FixContext) -> str:
     """The fix in the recognised stack's terms: each of ``stacks`` in order (for Python, the
     framework's own option, then corsguard), one labelled paragraph each."""
-    if not ctx.known:
+    if not _intent(kind_id, ctx).known:
         stacks = ("headers",)  # the same origin-free text for every stack: said once
     return "\n".join(f"{_STACK_NAMES[s]}:\n{render_fix(kind_id, s, ctx)}" for s in stacks)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corsguard.probes import THIRD_PARTY_HOSTS, split_origin
 
@@ -244,8 +244,9 @@ def render_aiohttp(ctx: FixContext) -> str:
 
 def _one_line(text: str) -> str:
     """Carried source text on one line: the fix's own line breaks are the only ones, so a
-    linted file cannot add lines of its own to a report."""
-    return " ".join(text.split())
+    linted file cannot add lines of its own to a report (each break and the indentation
+    around it becomes one space; spacing within a line is kept)."""
+    return re.sub(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+\s*", " ", text).strip()
 
 
 def _carried(ctx: FixContext, *skip: str) -> dict[str, str]:
@@ -306,8 +307,8 @@ def render_express(ctx: FixContext) -> str:
     exact, patterns, notes = _split(ctx)
     lines: list[str] = []
     if ctx.public:
-        origin = _q("*")
-        notes = ["'*' without credentials: public, read-only data only"]
+        origin = _q("*")  # never with credentials (Fetch, "CORS check")
+        notes = []
     elif form == "koa":
         # @koa/cors takes a string or a function of ctx, not a list; a falsy result sends
         # no CORS headers (@koa/cors index.js), and it sets Vary: Origin itself.
@@ -332,6 +333,10 @@ def render_express(ctx: FixContext) -> str:
 
 
 def _render_cors_anywhere(ctx: FixContext) -> str:
+    if ctx.public or not [o for o in ctx.origins if "*" not in o]:
+        # An empty originWhitelist is an open proxy (cors-anywhere README): never written;
+        # with no exact origin known, the header-level fix says what to list.
+        return render_headers(replace(ctx, public=False, origins=(), credentials=False))
     exact, patterns, notes = _split(ctx)
     if patterns:
         # originWhitelist compares whole origins (cors-anywhere lib/cors-anywhere.js).
@@ -350,10 +355,7 @@ def _comment_line(notes: list[str], mark: str) -> str:
 def render_node(ctx: FixContext) -> str:
     """Hand-written headers in a Node handler (http, Express, Next.js API routes)."""
     if ctx.public:
-        return (
-            'res.setHeader("Access-Control-Allow-Origin", "*");'
-            "\n// public, read-only data only: no Access-Control-Allow-Credentials"
-        )
+        return 'res.setHeader("Access-Control-Allow-Origin", "*");  // no Allow-Credentials'
     exact, patterns, notes = _split(ctx)
     test = "ALLOWED.has(origin)" + "".join(f" || {_js_regex(p)}.test(origin)" for p in patterns)
     lines = [
@@ -387,10 +389,7 @@ NGINX_LOCATION = "# in the server { } or location { } that answers:"
 
 def render_nginx(ctx: FixContext) -> str:
     if ctx.public:
-        return (
-            'add_header Access-Control-Allow-Origin "*" always;'
-            "\n# public, read-only data only: no Access-Control-Allow-Credentials"
-        )
+        return 'add_header Access-Control-Allow-Origin "*" always;  # no Allow-Credentials'
     exact, patterns, notes = _split(ctx)
     lines = [NGINX_HTTP, "map $http_origin $cors_origin {", '    default "";']
     lines += [f"    {_q(o)} $http_origin;" for o in exact]
@@ -450,7 +449,7 @@ def render_spring(ctx: FixContext) -> str:
     exact, patterns, notes = _split(ctx)
     patterns = [_spring_pattern(p) for p in patterns]
     if ctx.public:
-        exact, patterns, notes = ["*"], [], ["'*' without credentials: public, read-only data only"]
+        exact, patterns, notes = ["*"], [], []
     names = _SPRING_NAMES[form]
     # (option name, structured values or None, carried text or None), in Spring's order.
     methods = (

@@ -104,7 +104,9 @@ def fix_context(report: TargetReport, finding: Finding) -> FixContext:
     seen = report.observed
     return FixContext(
         origins=origins,
-        credentials=finding.credentials or None,
+        # Kept where the server gives them (to this finding's origin or a front end), never
+        # added where it does not: a fix does not widen the grant.
+        credentials=finding.credentials or seen.credentials,
         methods=seen.methods,
         headers=seen.headers,
         notes=notes,

@@ -134,6 +134,7 @@ class Observed:
     headers: tuple[str, ...] = ()
     exposed_headers: tuple[str, ...] = ()
     max_age: int | None = None
+    credentials: bool = False  # a trusted origin got Access-Control-Allow-Credentials: true
 
 
 def observe(
@@ -145,6 +146,7 @@ def observe(
     skip = {name.lower() for name in ignore} | {"*"}
     found: dict[str, dict[str, str]] = {field: {} for field in _LISTS.values()}
     max_age: int | None = None
+    credentials = False
     for origin, headers in answers:
         pairs = [(name, value[: _VALUE_CAP * 4]) for name, value in headers]
         granted = [v.strip() for n, v in pairs if n == "access-control-allow-origin"]
@@ -159,6 +161,9 @@ def observe(
                     known = _TOKEN.fullmatch(item) and item.lower() not in skip
                     if known and len(names) < _MAX_NAMES:
                         names.setdefault(item.lower(), item)
+            elif name == "access-control-allow-credentials":
+                # Only the exact value "true" counts (Fetch, "CORS check").
+                credentials = credentials or value == "true"
             elif name == "access-control-max-age":
                 text = value.strip()
                 if text.isdigit() and len(text) <= 7:
@@ -168,4 +173,5 @@ def observe(
         tuple(found["headers"].values()),
         tuple(found["exposed_headers"].values()),
         max_age,
+        credentials,
     )

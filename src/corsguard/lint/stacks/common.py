@@ -184,14 +184,11 @@ def fix_stack(grant: Grant) -> str:
 def fix_context(grant: Grant, intent: J.Intent, kind: str = "") -> FixContext:
     """What lint knows about the user's intent, for the catalogue's renderer (the same one
     `corsguard audit` uses): the file's own origins, its credentials and every option."""
-    # A '*' for public data is a valid choice: the fix keeps it and says when it is not.
-    public = kind == "wildcard-origin" and not intent.origins and not grant.open_proxy
     return FixContext(
         origins=intent.origins,
         credentials=grant.credentials,
         methods=grant.methods,
         headers=grant.headers,
-        public=public,
         notes=intent.notes,
         exposed_headers=grant.exposed_headers,
         max_age=grant.max_age,
