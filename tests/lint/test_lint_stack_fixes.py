@@ -504,3 +504,31 @@ def test_the_audit_fix_never_adds_credentials_the_server_does_not_give() -> None
     given = Inputs("no credentials", (APP,), False, ("GET",))
     for stack in LINT_FORMS:
         assert "credentials" not in audit_fix("origin-reflected", stack, given).lower()
+
+
+# --- The corpus: every finding's fix carries its own id's remark ---------------------------
+
+CORPUS = Path(__file__).parent / "lint_corpus_stacks"
+_CORPUS_STACKS = {"javascript": ("express", "node"), "nginx": ("nginx",), "spring": ("spring",)}
+
+
+def test_every_corpus_fix_is_the_catalogue_s_for_its_own_id() -> None:
+    from corsguard.findings import FIXES
+    from corsguard.lint.stacks import file_loader
+
+    checked = 0
+    for folder, stacks in _CORPUS_STACKS.items():
+        for path in sorted(p for p in (CORPUS / folder).rglob("*") if p.is_file()):
+            loader = file_loader(str(CORPUS / folder))
+            result = lint_stack_source(path.read_text(), str(path), None, loader)
+            for finding in result.findings:
+                assert UNKNOWN_ORIGIN not in finding.fix
+                if finding.fix.startswith("When Origin is one of your front ends' origins"):
+                    assert NO_ORIGIN_NOTE in finding.fix
+                    continue
+                remarks = [FIXES[(finding.id, s)] for s in stacks if (finding.id, s) in FIXES]
+                if remarks:
+                    # Each finding gets its own id's text, not a neighbour's on the same grant.
+                    assert any(f"{r}" in finding.fix for r in remarks), (path, finding)
+                    checked += 1
+    assert checked >= 20

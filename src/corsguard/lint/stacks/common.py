@@ -202,15 +202,8 @@ def grant_fix(kind: str, grant: Grant, intent: J.Intent) -> str:
     return render_fix(kind, fix_stack(grant), fix_context(grant, intent, kind))
 
 
-def judge_grant(grant: Grant) -> list[RawFinding]:
-    """Findings for one grant, each with the stack's own fix (shared by the grant's findings)."""
-    out: list[RawFinding] = []
-    creds = grant.credentials
-    lib = grant.library
-    samples = [o.lower() for o, _, _ in grant.exact] + list(grant.samples)
-    samples += grant.probe_samples
-    for regex in grant.regexes:
-        samples.extend(regex.samples or regex_samples(regex.source))
+def intent_of(grant: Grant) -> J.Intent:
+    """The origins the grant was evidently written for, made safe (corsguard.lint.judge)."""
     intent = J.intent_from(
         exact=[o for o, _, _ in grant.exact] + list(grant.samples),
         regexes=[
@@ -220,8 +213,21 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
     )
     if not intent.origins and grant.project_origins:
         # Nothing in this grant names an origin, but the project does elsewhere: use those
-        # (never a placeholder where real origins are known).
+        # (never an invented one where real origins are known).
         intent = J.intent_from(exact=grant.project_origins)
+    return intent
+
+
+def judge_grant(grant: Grant) -> list[RawFinding]:
+    """Findings for one grant, each with the stack's own fix (shared by the grant's findings)."""
+    out: list[RawFinding] = []
+    creds = grant.credentials
+    lib = grant.library
+    samples = [o.lower() for o, _, _ in grant.exact] + list(grant.samples)
+    samples += grant.probe_samples
+    for regex in grant.regexes:
+        samples.extend(regex.samples or regex_samples(regex.source))
+    intent = intent_of(grant)
 
     def fix(kind: str) -> str:
         return grant_fix(kind, grant, intent)

@@ -38,6 +38,8 @@ from corsguard.lint.stacks.common import (
     Grant,
     Regex,
     compile_regex,
+    grant_fix,
+    intent_of,
     judge_grant,
     not_run,
     samples_of,
@@ -576,7 +578,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                         severity_of("regex-origin", Context()),
                         f"nginx matches origins with the regular expression {regex.source!r} "
                         f"({regex.how})",
-                        findings[-1].fix if findings else "",
+                        grant_fix("regex-origin", grant, intent_of(grant)),
                     )
                 )
         else:
