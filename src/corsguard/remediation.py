@@ -268,12 +268,15 @@ _JS_NAMES = {
     "": ("methods", "allowedHeaders", "exposedHeaders", "maxAge"),
 }
 _JS_ALIASES = {"headers": "allowedHeaders"}  # npm cors reads `headers` as allowedHeaders
+# Not options: where the call sits in the linted file (its receiver, the mount path before
+# it, or "bare": a call used elsewhere than `.use`), kept so that the fix stays there.
+_JS_PLACES = ("receiver", "mount", "bare")
 
 
 def _js_options(ctx: FixContext, form: str) -> list[str]:
     """Every option after origin and credentials: carried as written, else from ``ctx``."""
     methods, allowed, exposed, max_age = _JS_NAMES.get(form, _JS_NAMES[""])
-    carried = _carried(ctx, "origin", "credentials", "originWhitelist")
+    carried = _carried(ctx, "origin", "credentials", "originWhitelist", *_JS_PLACES)
     for alias, name in _JS_ALIASES.items():
         if alias in carried:
             carried.setdefault(name, carried.pop(alias))
@@ -323,12 +326,16 @@ def render_express(ctx: FixContext) -> str:
     if _creds(ctx):
         options.append("credentials: true")
     body = "{ " + ", ".join([*options, *_js_options(ctx, form)]) + " }"
+    places = {name: _one_line(text) for name, text in ctx.carry if name in _JS_PLACES}
     if form == "fastify":
-        lines.append(f"fastify.register(cors, {body});")
+        lines.append(f"{places.get('receiver', 'fastify')}.register(cors, {body});")
     elif form == "socket.io":
         lines.append(f"new Server(httpServer, {{ cors: {body} }});")
+    elif "bare" in places:
+        lines.append(f"cors({body})")
     else:
-        lines.append(f"app.use(cors({body}));")
+        mount = places["mount"] + ", " if "mount" in places else ""
+        lines.append(f"{places.get('receiver', 'app')}.use({mount}cors({body}));")
     return "\n".join(lines) + _comment_line(notes, "//")
 
 

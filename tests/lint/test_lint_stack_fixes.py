@@ -396,6 +396,22 @@ CARRIED = [
             "allow http://localhost:3000 only in a development policy",
         ],
     ),
+    # The call stays where it is: its receiver and mount path, or alone where it is not
+    # mounted with `.use` (mounting it on every path would widen the grant).
+    (
+        "const cors = require('cors');\nconst router = require('express').Router();\n"
+        "router.use('/a', cors({ origin: 'https://app.example.com', allowedHeaders: ['X'] }));\n"
+        "router.use('/b', cors({ origin: true, credentials: true, allowedHeaders: ['X'] }));\n"
+        "router.get('/c', cors({ origin: true, allowedHeaders: ['X'] }),\n"
+        "  (req, res) => res.end());\n",
+        "routes.js",
+        "origin-reflected",
+        [
+            "router.use('/b', cors({ origin: [\"https://app.example.com\"], credentials: true, "
+            'allowedHeaders: ["X"] }));',
+            'cors({ origin: ["https://app.example.com"], allowedHeaders: ["X"] })\n//',
+        ],
+    ),
     (
         "server {\n  add_header Access-Control-Allow-Origin $http_origin always;\n"
         "  add_header Access-Control-Allow-Headers 'X-Token, Content-Type' always;\n"
@@ -426,15 +442,17 @@ CARRIED = [
 ]
 
 
-@pytest.mark.parametrize(("source", "path", "kind", "texts"), CARRIED, ids=["js", "nginx", "java"])
+@pytest.mark.parametrize(
+    ("source", "path", "kind", "texts"), CARRIED, ids=["js", "js-placement", "nginx", "java"]
+)
 def test_lint_fix_carries_the_file_s_own_options(
     source: str, path: str, kind: str, texts: list[str]
 ) -> None:
     findings = lint_stack_source(source, path).findings
-    fix = next(f.fix for f in findings if f.id == kind)
+    fixes = "\n".join(f.fix for f in findings if f.id == kind)
     for text in texts:
-        assert text in fix, (text, fix)
-    assert UNKNOWN_ORIGIN not in fix
+        assert text in fixes, (text, fixes)
+    assert fixes and UNKNOWN_ORIGIN not in fixes
 
 
 def test_carried_source_text_cannot_add_lines_to_a_fix() -> None:

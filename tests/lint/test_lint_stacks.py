@@ -628,7 +628,7 @@ def test_fixes_are_complete_and_use_the_file_s_own_origins() -> None:
     assert finding.id == "origin-reflected"
     # The catalogue's renderer (corsguard.findings.render_fix): every option carried.
     assert finding.fix.startswith(
-        'app.use(cors({ origin: ["https://app.example.com"], credentials: true, '
+        "app.use('/b', cors({ origin: [\"https://app.example.com\"], credentials: true, "
         'methods: ["GET", "POST"], allowedHeaders: ["X"], maxAge: 600 }));'
     ), finding.fix
     conf = (

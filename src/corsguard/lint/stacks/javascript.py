@@ -1177,6 +1177,7 @@ class Analysis:
             fix_kind = "socket.io"
         grant = Grant("javascript", library, line, col, credentials, fix_kind=fix_kind)
         _carry_options(module, grant, options, ("origin", "credentials"))
+        grant.carry.update(_placement(call, fix_kind))
         origin_node = options.get("origin") if "origin" in options else None
         origin = module.option(options, "origin") if "origin" in options else None
         grant.written = _text(call)[:200]
@@ -1601,6 +1602,34 @@ def _carry_options(
             grant.max_age = evaluated
             continue
         grant.carry[key] = _js_source(value)
+
+
+def _placement(call: Node, form: str) -> dict[str, str]:
+    """Where the library call sits, so that the fix keeps it there (a fix that mounted on
+    every path what was mounted on one would widen the grant): the receiver of `.use` /
+    `.register` and the mount path before it, or "bare" for a call used elsewhere."""
+    if form == "fastify":
+        func = call.child_by_field_name("function")
+        owner = func.child_by_field_name("object") if func is not None else None
+        return {"receiver": _text(owner)} if owner is not None else {}
+    if form not in ("cors", "koa"):
+        return {}
+    args = call.parent
+    outer = args.parent if args is not None and args.type == "arguments" else None
+    func = outer.child_by_field_name("function") if outer is not None else None
+    if (
+        args is None
+        or func is None
+        or func.type != "member_expression"
+        or _text(func.child_by_field_name("property")) != "use"
+    ):
+        return {"bare": "1"}
+    before = [a for a in args.named_children if a.end_byte <= call.start_byte]
+    owner = func.child_by_field_name("object")
+    out = {"receiver": _text(owner)} if owner is not None else {}
+    if before:
+        out["mount"] = ", ".join(_text(a) for a in before)
+    return out
 
 
 def _flag(value: Any) -> bool | None:
