@@ -1,14 +1,19 @@
 """Safe CORS configurations written in each stack's own terms (pure: strings in, str out).
 
 The catalogue (corsguard.findings) says per finding id what to change; this module writes
-the configuration that does it, with the user's own trusted origins: from ``--origin`` (audit)
-or from the configuration being judged (lint). Where the origins are unknown the text says
-so and shows :data:`UNKNOWN_ORIGIN`, a name under the reserved ``.example`` TLD (RFC 2606)
-that reads as "put yours here", never as a guess at the user's origin.
+the configuration that does it, from a :class:`FixContext`: the user's own trusted origins
+(``--origin`` in audit, the configuration being judged in lint, the Policy itself) and every
+other option known (credentials, methods, allowed and exposed headers, max age; lint adds the
+configuration's form and its other options as written). Both tools fill the context and call
+``corsguard.findings.render_fix``, so the same inputs print the same text. Where no origin is
+known, ``render_fix`` writes the header-level fix of :func:`render_headers`, which names no
+origin; the Python renderers called directly (lint's corsguard.Policy fixes) still show
+:data:`UNKNOWN_ORIGIN`, a name under the reserved ``.example`` TLD (RFC 2606).
 
 Every origin comes from a linted file or a command line: each is quoted with ``json.dumps``
 (a valid string literal in Python, JavaScript, Java and nginx), so a quote inside it cannot
-close the literal and turn a suggested fix into other code.
+close the literal and turn a suggested fix into other code; option text carried from a file
+is put on one line, so the fix's line breaks are the renderer's own.
 """
 
 from __future__ import annotations
