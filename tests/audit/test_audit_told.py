@@ -155,6 +155,11 @@ def test_a_wildcard_grant_is_not_a_grant_of_the_told_origin() -> None:
     assert found(report) == {"wildcard-origin": LOW}
 
 
+def test_a_server_granting_every_origin_is_origin_reflected_alone() -> None:
+    report, _ = drive(allowlist(lambda o: True), target(origins=("http://localhost:3000",)))
+    assert found(report) == {"origin-reflected": HIGH}
+
+
 def test_one_finding_per_id_with_the_worse_severity() -> None:
     # Told http://localhost:3000 and granting every localhost origin: the generic probe
     # (http://localhost) and the told origin both show localhost-trusted; reported once.

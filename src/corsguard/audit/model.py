@@ -930,8 +930,12 @@ def _told_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding
 
 def _merge_told(findings: list[Finding], told: Sequence[Finding]) -> list[Finding]:
     """One finding per id: a told origin's grant joins the bypass probes' findings, the more
-    severe of two with the same id kept (the probe's on a tie)."""
+    severe of two with the same id kept (the probe's on a tie). Where every origin is
+    granted, origin-reflected stands for the told origins too: the server trusts no one
+    in particular."""
     out = list(findings)
+    if any(f.id == "origin-reflected" for f in out):
+        return out
     for finding in told:
         same = next((i for i, f in enumerate(out) if f.id == finding.id), None)
         if same is None:
