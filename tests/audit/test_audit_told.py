@@ -198,3 +198,21 @@ def test_told_probes_are_sent_once_and_only_for_origins_the_catalogue_names() ->
     told = sorted(e.request.origin for e in exchanges if e.request.purpose in ("trusted", TOLD))
     # '*.': a concrete subdomain (the representative) and one a level deeper.
     assert told == ["https://corsguard-probe.deeper.x.test", "https://corsguard-probe.x.test"]
+
+
+def test_of_two_told_origins_with_one_id_the_worse_grant_is_reported() -> None:
+    # The first told origin is granted without credentials (low), the second with (medium).
+    anonymous = allowlist(lambda o: o == "http://localhost:3000", credentials=None)
+    with_cookies = allowlist(lambda o: o == "http://localhost:8080")
+
+    def serve(probe: ProbeRequest) -> ProbeResponse | None:
+        return (with_cookies if probe.origin == "http://localhost:8080" else anonymous)(probe)
+
+    told = ("http://localhost:3000", "http://localhost:8080")
+    report, _ = drive(serve, target(origins=told))
+    (finding,) = report.findings
+    assert (finding.id, finding.severity, finding.origin) == (
+        "localhost-trusted",
+        MEDIUM,
+        "http://localhost:8080",
+    )

@@ -913,11 +913,12 @@ def _told_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding
         else:
             reads = f"the browser would not honour this grant: {read.reason}"
         for kind in trusted.ids:
-            if kind in found:
-                continue
+            severity = severity_of(kind, read.context)
+            if kind in found and found[kind].severity.rank >= severity.rank:
+                continue  # one finding per id: the worst told origin's
             found[kind] = Finding(
                 kind,
-                severity_of(kind, read.context),
+                severity,
                 origin,
                 read.credentialed,
                 exchange.request,
