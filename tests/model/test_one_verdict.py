@@ -157,6 +157,13 @@ ROWS = [
         },
     ),
     Row(
+        "plain-http-hosting-platform",
+        v("third-party-origin-trusted:medium", "insecure-origin-trusted:low"),
+        {"allow_origins": ["http://myorg.github.io"]},
+        starlette={"allow_origins": ["http://myorg.github.io"]},
+        django={"CORS_ALLOWED_ORIGINS": ["http://myorg.github.io"]},
+    ),
+    Row(
         "hosting-platform-every-tenant",
         v("third-party-origin-trusted:medium"),
         {"allow_origins": ["https://*.vercel.app"]},
