@@ -456,7 +456,7 @@ def render_spring(ctx: FixContext) -> str:
     application.properties ("properties")."""
     form = ctx.form if ctx.form in _SPRING_NAMES else "config"
     kotlin = form.startswith("kotlin")
-    places = dict(ctx.carry)
+    places = {name: _one_line(text) for name, text in ctx.carry if name in _SPRING_PLACES}
     carried = _carried(ctx, *_SPRING_PLACES)
     exact, patterns, notes = _split(ctx)
     patterns = [_spring_pattern(p) for p in patterns]

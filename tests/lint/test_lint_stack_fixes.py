@@ -476,6 +476,8 @@ def test_carried_source_text_cannot_add_lines_to_a_fix() -> None:
 
 # --- What the audit observed --------------------------------------------------------------
 
+# 30 names of 31 characters: the 800-character bound cuts the 25th after 8 of them.
+LONG_NAMES = tuple(f"X-{i:02d}" + "a" * 27 for i in range(30))
 OBSERVED = [
     # (answers: origin sent, response headers), expected
     (
@@ -501,6 +503,19 @@ OBSERVED = [
                 ("access-control-max-age", "99999999999"),
                 ("access-control-allow-credentials", "TRUE")])],
         Observed(("DELETE",), ("X-Ok",)),
+    ),
+    # '*' with credentials: the server means to give them (a fix listing origins keeps
+    # them), but the '*' answer says nothing about methods or headers.
+    (
+        [(APP, [("access-control-allow-origin", "*"), ("access-control-allow-methods", "PUT"),
+                ("access-control-allow-credentials", "true")])],
+        Observed(credentials=True),
+    ),
+    # A value cut at the bound does not yield the name it was cut inside.
+    (
+        [(APP, [("access-control-allow-origin", APP),
+                ("access-control-allow-headers", ", ".join(LONG_NAMES))])],
+        Observed((), LONG_NAMES[:24]),
     ),
     # Bounded: at most 32 names, whatever the server sends.
     (

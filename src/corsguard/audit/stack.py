@@ -142,28 +142,39 @@ def observe(
 ) -> Observed:
     """What ``answers`` (origin sent, response headers with lowercase names) grant, where
     the answer granted that origin; ``ignore``: the probes' own made-up names (an echo of
-    them says nothing about what the API uses)."""
+    them says nothing about what the API uses).
+
+    Credentials count where the answer carries them with that origin or with ``*``: the
+    server means to give them (lint reads `*` with credentials the same way), and a fix
+    that lists origins keeps them.
+    """
     skip = {name.lower() for name in ignore} | {"*"}
     found: dict[str, dict[str, str]] = {field: {} for field in _LISTS.values()}
     max_age: int | None = None
     credentials = False
+    cap = _VALUE_CAP * 4
     for origin, headers in answers:
-        pairs = [(name, value[: _VALUE_CAP * 4]) for name, value in headers]
+        pairs = list(headers)
         granted = [v.strip() for n, v in pairs if n == "access-control-allow-origin"]
-        if granted != [origin]:
+        if granted not in ([origin], ["*"]):
             continue
         for name, value in pairs:
+            if name == "access-control-allow-credentials":
+                # Only the exact value "true" counts (Fetch, "CORS check").
+                credentials = credentials or value.strip() == "true"
+            if granted != [origin]:
+                continue  # a '*' answer says nothing about what the front ends use
             field_name = _LISTS.get(name)
             if field_name is not None:
+                items = value[:cap].split(",")
+                if len(value) > cap:
+                    items.pop()  # cut inside a name: not that name
                 names = found[field_name]
-                for item in value.split(","):
+                for item in items:
                     item = item.strip()
                     known = _TOKEN.fullmatch(item) and item.lower() not in skip
                     if known and len(names) < _MAX_NAMES:
                         names.setdefault(item.lower(), item)
-            elif name == "access-control-allow-credentials":
-                # Only the exact value "true" counts (Fetch, "CORS check").
-                credentials = credentials or value == "true"
             elif name == "access-control-max-age":
                 text = value.strip()
                 if text.isdigit() and len(text) <= 7:
