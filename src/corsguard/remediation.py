@@ -171,6 +171,13 @@ def _creds(ctx: FixContext) -> bool:
     return ctx.credentials is not False and not ctx.public
 
 
+def _py_extra(ctx: FixContext) -> str:
+    """expose_headers and max_age, where known: the same keyword in corsguard.Policy,
+    Starlette's CORSMiddleware, flask-cors and aiohttp-cors' ResourceOptions."""
+    text = f", expose_headers={_py_list(ctx.exposed_headers)}" if ctx.exposed_headers else ""
+    return text + (f", max_age={ctx.max_age}" if ctx.max_age is not None else "")
+
+
 def render_corsguard(ctx: FixContext) -> str:
     if ctx.public:
         return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
@@ -182,7 +189,7 @@ def render_corsguard(ctx: FixContext) -> str:
         text += f", allow_methods={_py_list(ctx.methods)}"
     if ctx.headers:
         text += f", allow_headers={_py_list(ctx.headers)}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_starlette(ctx: FixContext) -> str:
@@ -198,7 +205,7 @@ def render_starlette(ctx: FixContext) -> str:
         text += ", allow_credentials=True"
     text += f", allow_methods={_py_list(_methods(ctx))}"
     text += f", allow_headers={_py_list(_headers(ctx))}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_flask_cors(ctx: FixContext) -> str:
@@ -212,7 +219,7 @@ def render_flask_cors(ctx: FixContext) -> str:
         text += ", supports_credentials=True"
     text += f", methods={_py_list(_methods(ctx))}"
     text += f", allow_headers={_py_list(_headers(ctx))}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_django(ctx: FixContext) -> str:
@@ -225,6 +232,10 @@ def render_django(ctx: FixContext) -> str:
     lines.append(f"CORS_ALLOW_CREDENTIALS = {_creds(ctx)}")
     lines.append(f"CORS_ALLOW_METHODS = {_py_list(_methods(ctx))}")
     lines.append(f"CORS_ALLOW_HEADERS = {_py_list(_headers(ctx))}")
+    if ctx.exposed_headers:
+        lines.append(f"CORS_EXPOSE_HEADERS = {_py_list(ctx.exposed_headers)}")
+    if ctx.max_age is not None:
+        lines.append(f"CORS_PREFLIGHT_MAX_AGE = {ctx.max_age}")
     return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")
 
 
@@ -237,7 +248,7 @@ def render_aiohttp(ctx: FixContext) -> str:
     options = f"aiohttp_cors.ResourceOptions(allow_credentials={_creds(ctx)}"
     options += f", allow_methods={_py_list(_methods(ctx))}"
     options += f", allow_headers={_py_list(_headers(ctx))}"
-    options += ")"
+    options += _py_extra(ctx) + ")"
     entries = ", ".join(f"{_q(o)}: {options}" for o in exact)
     return f"aiohttp_cors.setup(app, defaults={{{entries}}})" + _comment(notes)
 

@@ -504,6 +504,16 @@ OBSERVED = [
                 ("access-control-allow-credentials", "TRUE")])],
         Observed(("DELETE",), ("X-Ok",)),
     ),
+    # What a page can never use is left out (Fetch: forbidden methods and headers), and a
+    # max age beyond what browsers keep: corsguard.Policy would refuse the printed fix.
+    (
+        [(APP, [("access-control-allow-origin", APP),
+                ("access-control-allow-methods", "GET, TRACE, connect"),
+                ("access-control-allow-headers", "Cookie, Sec-Fetch-Mode, Proxy-X, X-Ok"),
+                ("access-control-expose-headers", "Set-Cookie, X-Total"),
+                ("access-control-max-age", "86401")])],
+        Observed(("GET",), ("X-Ok",), ("X-Total",)),
+    ),
     # '*' with credentials: the server means to give them (a fix listing origins keeps
     # them), but the '*' answer says nothing about methods or headers.
     (
@@ -565,3 +575,15 @@ def test_every_corpus_fix_is_the_catalogue_s_for_its_own_id() -> None:
                     assert any(f"{r}" in finding.fix for r in remarks), (path, finding)
                     checked += 1
     assert checked >= 20
+
+
+def test_every_stack_carries_every_observed_option() -> None:
+    import corsguard
+    from corsguard.findings import fixes
+
+    ctx = CONTEXTS["exact+credentials"]
+    for stack, text in fixes("origin-reflected", ctx).items():
+        for value in (APP, ADMIN, "GET", "PUT", "X-Token", "X-Total", "600"):
+            assert value in text, (stack, value, text)
+    policy = eval(fixes("origin-reflected", ctx)["corsguard"], {"corsguard": corsguard})
+    assert (policy.expose_headers, policy.max_age) == (("X-Total",), 600)

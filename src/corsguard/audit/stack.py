@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from corsguard import spec
+
 # Header values and body text looked at: a signature sits at the start, a longer value is
 # never scanned (bounded time on a hostile multi-kilobyte header).
 _VALUE_CAP = 200
@@ -137,6 +139,23 @@ class Observed:
     credentials: bool = False  # a trusted origin got Access-Control-Allow-Credentials: true
 
 
+_MAX_AGE = 86400
+
+
+def _usable(field_name: str, name: str) -> bool:
+    """Whether a page could ever use ``name`` (Fetch: forbidden methods, request headers
+    scripts cannot set, response headers scripts can never read): what a fix leaves out, as
+    corsguard.Policy refuses it."""
+    lower = name.lower()
+    if field_name == "methods":
+        return name.upper() not in spec.FORBIDDEN_METHODS
+    if field_name == "headers":
+        return lower not in spec.FORBIDDEN_REQUEST_HEADERS and not lower.startswith(
+            spec.FORBIDDEN_REQUEST_HEADER_PREFIXES
+        )
+    return lower not in spec.FORBIDDEN_RESPONSE_HEADERS
+
+
 def observe(
     answers: Iterable[tuple[str, Iterable[tuple[str, str]]]], ignore: Iterable[str] = ()
 ) -> Observed:
@@ -173,11 +192,12 @@ def observe(
                 for item in items:
                     item = item.strip()
                     known = _TOKEN.fullmatch(item) and item.lower() not in skip
-                    if known and len(names) < _MAX_NAMES:
+                    if known and _usable(field_name, item) and len(names) < _MAX_NAMES:
                         names.setdefault(item.lower(), item)
             elif name == "access-control-max-age":
                 text = value.strip()
-                if text.isdigit() and len(text) <= 7:
+                # Browsers cap it (Chromium at 2 hours, Firefox at a day): longer is noise.
+                if text.isdigit() and len(text) <= 7 and int(text) <= _MAX_AGE:
                     max_age = int(text) if max_age is None else max(max_age, int(text))
     return Observed(
         tuple(found["methods"].values()),
