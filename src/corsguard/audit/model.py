@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
-from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Stack, recognise_all
+from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Observed, Stack, observe, recognise_all
 from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
@@ -274,6 +274,8 @@ class TargetReport:
     trusted: tuple[str, ...] = ()
     # The server stack the responses show (corsguard.audit.stack): the fix is in its terms.
     stack: Stack = UNKNOWN
+    # What the trusted origins are granted (methods, headers, ...): the fix carries it.
+    observed: Observed = field(default=Observed(), repr=False)
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -1327,6 +1329,14 @@ def analyse(
         tuple(dict.fromkeys(all_notes)),
         tuple(pattern.text for pattern in target.trust.patterns),
         recognise_all([(e.response.fingerprint, e.response.body) for e in answered if e.response]),
+        observe(
+            [
+                (e.request.origin, e.response.headers)
+                for e in answered
+                if e.response and e.request.purpose in (TRUSTED, OWN, PREFLIGHT, PREFLIGHT_HEADER)
+            ],
+            ignore=(PROBE_METHOD, PROBE_HEADER),
+        ),
     )
 
 
