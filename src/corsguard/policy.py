@@ -33,7 +33,7 @@ from corsguard.spec import (
     NORMALIZED_METHODS,
     is_token,
 )
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
+from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
 # them (Content-Type: application/json), so, as Starlette does, they are always allowed.
@@ -983,20 +983,22 @@ def _check_credentialed_origin(
             )
         )
         return
-    # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
-    # (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. A
-    # within-label '*' matches one label only, directly under the domain.
-    beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+    beneath = _suffix_beneath(pattern)
     if beneath is not None:
+        also = (
+            f"also matches {beneath!r}, a public suffix (Public Suffix List) whose origin "
+            "serves anyone's content"
+            if pattern.kind == "one-label"
+            else f"also matches every host under {beneath!r}, a public suffix (Public "
+            "Suffix List) where anyone can create a name"
+        )
         problems.append(
             Problem(
                 "allow_origins",
                 text,
                 (
                     Name("allow_origins"),
-                    f": {text} also matches every host under {beneath!r}, a public "
-                    "suffix (Public Suffix List) where anyone can create a name and read "
-                    "your users' data",
+                    f": {text} {also} and read your users' data",
                 ),
                 (
                     ". List your exact origins, or a within-label pattern such as "
@@ -1029,7 +1031,22 @@ def _third_party(pattern: OriginPattern) -> str | None:
         return third_party_platform(pattern.host)
     if is_shared_hosting(pattern.host):
         return pattern.host
-    return shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+    return _suffix_beneath(pattern)
+
+
+def _suffix_beneath(pattern: OriginPattern) -> str | None:
+    """A public suffix a wildcard pattern reaches beneath its domain, or None.
+
+    '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
+    (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. '+.' matches
+    the names one label down, so only an entry there counts (s3.amazonaws.com itself serves
+    anyone's bucket as a path). A within-label '*' matches names that are not entries.
+    """
+    if pattern.kind == "subdomain":
+        return shared_suffix_beneath(pattern.host)
+    if pattern.kind == "one-label":
+        return shared_suffix_one_below(pattern.host)
+    return None
 
 
 def _findings(
@@ -1100,12 +1117,13 @@ def _findings(
                     "prefer https",
                 )
             )
-        if pattern.kind == "subdomain" and platform is None:
+        if pattern.kind in ("subdomain", "one-label") and platform is None:
+            depth = "at any depth" if pattern.kind == "subdomain" else "one label deep"
             out.append(
                 (
                     "any-subdomain-trusted",
-                    f"{text} is trusted{with_creds}: every subdomain, at "
-                    "any depth, including forgotten ones open to takeover, can read responses",
+                    f"{text} is trusted{with_creds}: every subdomain {depth}, "
+                    "including forgotten ones open to takeover, can read responses",
                 )
             )
     # With credentials the engine echoes the requested method and headers (a '*' would be
