@@ -1156,8 +1156,8 @@ def _regex_advice(regex: str) -> Problem:
 
     Patterns are proposed only when they trust exactly the origins the regex matches
     (origin_regex.translate_regex, read as Starlette's ``fullmatch`` does): advice never
-    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is not answered
-    with ``https://*.example.com`` (any depth).
+    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is answered with
+    ``https://+.example.com`` (one label), never ``https://*.example.com`` (any depth).
     """
     translation = translate_regex(regex, "fullmatch") if isinstance(regex, str) else None
     suggestion = translation.patterns if translation and translation.exact else []
@@ -1178,6 +1178,7 @@ def _regex_advice(regex: str) -> Problem:
     else:
         advice = (
             "; list exact origins or patterns such as 'https://*.example.com', "
-            "'http://localhost:*' or 'https://myapp-*.preview.example.com'",
+            "'https://+.example.com' (one label), 'http://localhost:*' or "
+            "'https://myapp-*.preview.example.com'",
         )
     return Problem("allow_origin_regex", regex, reason, advice)
