@@ -1144,8 +1144,27 @@ def _findings(
                 "requested header is allowed (echoed); list the headers the API uses",
             )
         )
+    # Issue #13: the fix for any-subdomain-trusted must not trust every subdomain again, so
+    # the subdomain patterns are named in a note instead (the other options are kept).
+    wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
+    narrow_ctx = replace(
+        fix_ctx,
+        origins=tuple(o for o in origins if o not in wide),
+        notes=(
+            *notes,
+            *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
+              for o in wide),
+        ),
+    )  # fmt: skip
     found = [
-        PolicyFinding(kind, severity_of(kind, ctx), message, render_fix(kind, "corsguard", fix_ctx))
+        PolicyFinding(
+            kind,
+            severity_of(kind, ctx),
+            message,
+            render_fix(
+                kind, "corsguard", narrow_ctx if kind == "any-subdomain-trusted" else fix_ctx
+            ),
+        )
         for kind, message in out
     ]
     return tuple(sorted(found, key=lambda f: order(f.id)))
