@@ -473,6 +473,9 @@ class OriginMatcher:
                 ):
                     return True
                 dot = host.find(".", dot + 1)
+        labels = self._labels
+        if not labels and not self._one_label_parents:
+            return False
         first, separator, parent = host.partition(".")
         if (
             separator
@@ -486,7 +489,6 @@ class OriginMatcher:
             )
         ):
             return True
-        labels = self._labels
         if labels:
             if not separator or parent not in self._label_parents:
                 return False
