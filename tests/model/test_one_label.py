@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import http.client
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,11 +139,24 @@ def test_one_label_is_not_refused_for_a_suffix_two_labels_down() -> None:
     assert not policy.allows_origin("https://auth.us-east-1.amazoncognito.com")
 
 
-def test_one_label_findings_and_check_label() -> None:
+def test_one_label_findings_and_check_label(tmp_path: Path) -> None:
     policy = Policy(allow_origins=["https://+.example.com"], allow_credentials=True)
     finding = next(f for f in policy.findings if f.id == "any-subdomain-trusted")
     assert "one label deep" in finding.message
-    assert "one-label" in KIND_LABELS
+    # The fix for it does not trust every subdomain again.
+    assert '+.example.com"' not in finding.fix.split("  #")[0]
+    toml = tmp_path / "cors.toml"
+    toml.write_text('allow_origins = ["https://+.example.com", "https://*.example.org"]\n')
+    shown = subprocess.run(
+        [sys.executable, "-m", "corsguard", "check", str(toml)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert f"https://+.example.com  {KIND_LABELS['one-label']}" in shown.stdout
+    assert f"https://*.example.org  {KIND_LABELS['subdomain']}" in shown.stdout
     plain = Policy(allow_origins=["http://+.example.com"], tolerate_insecure_origins=True)
     assert {"insecure-origin-trusted", "any-subdomain-trusted"} <= {f.id for f in plain.findings}
 
