@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from corsguard.origin import parse_origin_pattern
-from corsguard.suffixes import is_shared_hosting
+from corsguard.suffixes import is_shared_hosting, shared_suffix_one_below
 
 Mode = Literal["fullmatch", "match"]
 
@@ -555,6 +555,13 @@ def _one_label(w: _Atom, domain: str, result: RegexTranslation) -> list[str]:
             f"{result.regex!r} matches one label under {domain}, but {why}; corsguard's "
             f"'+.{domain}' would trust more: list the origins, or write '+.{domain}' yourself "
             f"if every name one label under {domain} is yours"
+        )
+        return []
+    below = shared_suffix_one_below(domain)
+    if below is not None:
+        result.narrow(
+            f"{result.regex!r} also trusts {below}, a public suffix whose origin serves "
+            "anyone's content: list your own exact origins"
         )
         return []
     if w.chars & _LABEL_CHARS - _WITHIN_LABEL:

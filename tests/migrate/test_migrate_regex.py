@@ -92,6 +92,8 @@ CASES = [
     # One label on a hosting platform: anyone's, refused.
     (r"^https://[a-z]+\.netlify\.app$", "match", [], False),
     (r"^https://[a-z0-9-]+\.vercel\.app$", "match", [], False),
+    # s3.amazonaws.com, one label down, is a public suffix: '+.amazonaws.com' is refused.
+    (r"^https://[a-z0-9-]+\.amazonaws\.com$", "match", [], False),
     # Within one label: corsguard's * is exactly [a-z0-9-]+.
     (
         r"https://myapp-[a-z0-9-]+\.preview\.example\.com",

@@ -90,7 +90,7 @@ def intent_from(
         scheme, host, port = split_origin(origin.lower())
         if not host or scheme not in ("http", "https"):
             return
-        probe = host.replace("*", "x")
+        probe = host.replace("*", "x").replace("+", "x")
         if is_loopback(probe):
             dev.append(origin)
             return
@@ -100,7 +100,7 @@ def intent_from(
             return
         platform = third_party_platform(probe)
         if platform is not None:
-            if "*" in host:
+            if "*" in host or "+" in host:
                 notes.append(
                     f"anyone can publish on *.{platform}: serve previews from a domain you own "
                     "and list them as a pattern such as https://<app>-*.<your domain>"
