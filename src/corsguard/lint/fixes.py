@@ -64,7 +64,8 @@ class Intent:
     # Subdomain patterns (``*.`` any depth, ``+.`` one label) the configuration trusts: named
     # in a note, never in the fix (they are the any-subdomain-trusted finding).
     subdomains: tuple[str, ...] = ()
-    # Development origins (localhost, tunnels): a development policy when nothing else is left.
+    # Development origins (localhost, tunnels): named in a note for a development policy,
+    # never in the fix (linted again, the fix would be localhost-trusted once more).
     dev: tuple[str, ...] = ()
 
 
@@ -95,6 +96,10 @@ def intent_from(
             dev.append(origin)
             return
         if tunnel_host(probe):
+            if "*" in host or "+" in host:
+                # Every user's tunnel: no one's own origin, not even in development.
+                notes.append(f"{host} is anyone's temporary tunnel: never trust it")
+                return
             dev.append(origin)
             notes.append(f"{host} is a temporary tunnel, not a production origin")
             return
@@ -269,12 +274,6 @@ def render(fix: Fix, *, nested: bool = False) -> str:
                 "or keep allow_origins=['*'] if the data is truly public (the same for "
                 "everyone, no cookies, not an intranet host)"
             )
-    if not origins and intent.dev and not intent.subdomains:
-        # Only development origins were trusted: the fix is the development policy itself,
-        # never a wider one.
-        origins = list(intent.dev)
-        notes = [n for n in notes if "only in a development policy" not in n]
-        notes.append("a development policy: install it only when running locally")
     if not origins:
         # No origin of the project's own is known: the catalogue's "no origin known" example
         # (corsguard.remediation), which nobody can own, with every other option carried;
