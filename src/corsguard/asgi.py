@@ -91,12 +91,30 @@ class CORSMiddleware:
 
     # ``app`` is positional-only: Starlette's Middleware/add_middleware type their factory with
     # a positional-only app, and mypy --strict refuses a class whose app could be a keyword.
-    def __init__(self, app: ASGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    def __new__(
+        cls, app: ASGIApp, /, policy: Policy | None = None, report_only: Any = False, **kw: Any
+    ) -> CORSMiddleware:
+        # report_only=True builds corsguard.observe's subclass, so that the enforcing
+        # __call__ has no branch for it (issue #14).
+        if report_only is not False and cls is CORSMiddleware:
+            from corsguard.observe import ReportOnlyASGI
+
+            return object.__new__(ReportOnlyASGI)
+        return object.__new__(cls)
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        policy: Policy | None = None,
+        report_only: bool = False,
+        **policy_kwargs: Any,
+    ) -> None:
         self.app = app
         self.error = None
         try:
             self.policy = _policy(policy, policy_kwargs)
-            log_policy(self.policy)
+            self._start()
         except PolicyError as exc:
             if not _built_lazily():
                 raise
@@ -104,6 +122,9 @@ class CORSMiddleware:
             # ignores; kept, it is reported through the lifespan protocol instead.
             self.error = exc
             logger.error("corsguard: %s", exc)
+
+    def _start(self) -> None:
+        log_policy(self.policy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.error is not None:
