@@ -357,6 +357,10 @@ def propose(obs: Observations, trust: set[str], min_requests: int = 1) -> Propos
         options["allow_headers"] = sorted(headers)
     if credentials:
         options["allow_credentials"] = True
+        # Only an origin trusted by hand (--trust, or the observed policy) can be http://
+        # here; with credentials the policy refuses it unless told (Policy's own rule).
+        if any(_insecure(origin) for origin in admitted):
+            options["tolerate_insecure_origins"] = True
     requests = dict.fromkeys(obs.observed_origins, 0)
     requests.update((o, s.requests) for o, s in obs.origins.items())
     return Proposal(verdicts, options, requests)
@@ -365,16 +369,24 @@ def propose(obs: Observations, trust: set[str], min_requests: int = 1) -> Propos
 _OBSERVED = "in the policy observed in report-only mode"
 
 
+def _insecure(origin: str) -> bool:
+    parsed = parse_origin(origin)
+    return parsed is not None and parsed.scheme == "http" and not parsed.is_loopback
+
+
 def _observed_verdict(origin: str, trusted_hosts: set[str]) -> Verdict:
     """An origin of the observed policy that no logged request named: it agreed with the
-    app, so it is kept, unless it is '*' or an origin judge() would not trust."""
+    app, so it is kept (the team chose it, and Policy validated it), but '*'. What judge()
+    would say of it is kept beside it, as the finding."""
     if origin == "*":
         return Verdict(origin, False, None, f"'*' {_OBSERVED}: list the front ends instead")
     if "*" in origin:
         # A pattern (https://*.example.com): Policy validated it when it was observed.
         return Verdict(origin, True, None, _OBSERVED)
     verdict = judge(origin, Seen(), trusted_hosts)
-    return Verdict(origin, True, None, _OBSERVED) if verdict.trusted else verdict
+    if verdict.trusted:
+        return Verdict(origin, True, None, _OBSERVED)
+    return Verdict(origin, True, verdict.finding, f"{_OBSERVED}; {verdict.reason}")
 
 
 def as_python(options: dict[str, Any]) -> str:
@@ -497,6 +509,11 @@ def _print_text(obs: Observations, proposal: Proposal, valid: bool, problem: str
         print(as_python(proposal.options))
         print("\nAs a TOML policy file (corsguard check FILE):\n")
         print(as_toml(proposal.options))
+    kept = [v for v in proposal.verdicts if v.trusted and v.finding]
+    if kept:
+        print(f"\nKept from the observed policy, but worth a second look ({len(kept)}):")
+        for v in kept:
+            print(f"  {for_terminal(v.origin)} [{v.finding}]: {v.reason}")
     refused = [v for v in proposal.verdicts if not v.trusted]
     if refused:
         print(f"\nNot trusted ({len(refused)} origins):")
