@@ -28,8 +28,9 @@ POLICY: dict[str, Any] = {
 STREAM_CHUNKS = [b"chunk-%d\n" % n for n in range(3)]
 
 
-def fastapi_app(report_only: bool | None) -> Any:
-    """None: no corsguard; True: corsguard in report-only mode in front of the app's CORS."""
+def fastapi_app(report_only: bool | None, policy: dict[str, Any] | None = None) -> Any:
+    """None: no corsguard; True: corsguard in report-only mode in front of the app's CORS;
+    False: corsguard enforcing. ``policy``: the Policy options (default POLICY)."""
     from fastapi import FastAPI
     from fastapi.responses import PlainTextResponse, StreamingResponse
     from starlette.middleware.cors import CORSMiddleware as StarletteCORS
@@ -67,7 +68,7 @@ def fastapi_app(report_only: bool | None) -> Any:
         allow_headers=["*"],
     )
     if report_only is not None:
-        app.add_middleware(CORSMiddleware, report_only=report_only, **POLICY)
+        app.add_middleware(CORSMiddleware, report_only=report_only, **(policy or POLICY))
     return app
 
 
