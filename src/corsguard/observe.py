@@ -153,6 +153,17 @@ class ReportOnlyASGI(asgi.CORSMiddleware):
 
     observer: Observer
 
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        policy: Policy | None = None,
+        report_only: bool = True,
+        **policy_kwargs: Any,
+    ) -> None:
+        report_only_flag(report_only, "report_only")
+        super().__init__(app, policy, **policy_kwargs)
+
     def _start(self) -> None:
         self.observer = start(self.policy)
 
@@ -175,6 +186,17 @@ class ReportOnlyWSGI(wsgi.CORSMiddleware):
     """`corsguard.wsgi.CORSMiddleware` built with ``report_only=True``."""
 
     observer: Observer
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        /,
+        policy: Policy | None = None,
+        report_only: bool = True,
+        **policy_kwargs: Any,
+    ) -> None:
+        report_only_flag(report_only, "report_only")
+        super().__init__(app, policy, **policy_kwargs)
 
     def _start(self) -> None:
         self.observer = start(self.policy)
