@@ -381,11 +381,19 @@ def _observed_verdict(origin: str, trusted_hosts: set[str]) -> Verdict:
     if origin == "*":
         return Verdict(origin, False, None, f"'*' {_OBSERVED}: list the front ends instead")
     if "*" in origin:
-        # A pattern (https://*.example.com): Policy validated it when it was observed.
+        # A pattern (https://*.example.com): one that Policy accepts, as when observed (the
+        # line may be forged: a log file is anyone's text).
+        try:
+            Policy(allow_origins=[origin], tolerate_insecure_origins=True)
+        except (ValueError, TypeError):
+            return Verdict(origin, False, None, "not an origin pattern corsguard accepts")
         return Verdict(origin, True, None, _OBSERVED)
     verdict = judge(origin, Seen(), trusted_hosts)
     if verdict.trusted:
         return Verdict(origin, True, None, _OBSERVED)
+    if verdict.finding is None:
+        # Malformed, a probe, an extension: not something a team lists.
+        return verdict
     return Verdict(origin, True, verdict.finding, f"{_OBSERVED}; {verdict.reason}")
 
 

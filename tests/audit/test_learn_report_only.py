@@ -133,3 +133,6 @@ def test_forged_report_only_lines_are_bounded(line: str) -> None:
     assert len(obs.observed_origins) <= learn.MAX_ORIGINS
     assert all(" " not in m for m in obs.observed_methods)
     assert all(" " not in h for h in obs.observed_headers)
+    proposal = learn.propose(obs, set())
+    # Nothing malformed is proposed from a forged start-up line.
+    assert all(learn.parse_origin(o) is not None for o in proposal.options["allow_origins"])
