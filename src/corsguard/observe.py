@@ -135,13 +135,7 @@ def wsgi_answer(status: str, response_headers: Iterable[tuple[str, str]]) -> App
         code = int(status[:3])
     except ValueError:
         code = 0
-    return AppAnswer(
-        code,
-        (
-            (name.encode("latin-1", "replace"), value.encode("latin-1", "replace"))
-            for name, value in response_headers
-        ),
-    )
+    return AppAnswer(code, response_headers)
 
 
 class ReportOnlyASGI(asgi.CORSMiddleware):

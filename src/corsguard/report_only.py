@@ -27,8 +27,7 @@ file either way); and a policy's routes cannot be half enforced.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import fields
 
 from corsguard import refusal_log, spec
@@ -49,6 +48,33 @@ _ACAM = spec.ALLOW_METHODS.encode()
 _ACAH = spec.ALLOW_HEADERS.encode()
 # Fetch §CORS-safelisted method: needs no Access-Control-Allow-Methods.
 _SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+# The first character of Vary and Access-Control-*, as str and bytes, in either case.
+_FIRST = frozenset({"v", "V", "a", "A", b"v", b"V", b"a", b"A"})
+# The fields AppAnswer keeps, by lowercase name (str or bytes), to their slot.
+_SLOTS: dict[str | bytes, int] = {}
+for _slot, _name in enumerate(
+    ("vary", spec.ALLOW_ORIGIN, spec.ALLOW_CREDENTIALS, spec.ALLOW_METHODS, spec.ALLOW_HEADERS)
+):
+    _SLOTS[_name] = _SLOTS[_name.encode()] = _slot
+
+
+def _joined(values: list[bytes | str]) -> bytes | None:
+    """One field's lines as bytes, each bounded and trimmed; None when absent."""
+    if not values:
+        return None
+    if len(values) == 1:  # the usual case
+        one = values[0]
+        raw = one if isinstance(one, bytes) else str(one).encode("latin-1", "replace")
+        return raw[:_MAX_VALUE].strip(b" \t")
+    parts = [
+        (v if isinstance(v, bytes) else str(v).encode("latin-1", "replace"))[:_MAX_VALUE].strip(
+            b" \t"
+        )
+        for v in values
+    ]
+    return parts[0] if len(parts) == 1 else b", ".join(parts)
+
+
 # Bounds what is kept of an app's header for the comparison and the line (it is the app's
 # own output, but a reflected Origin makes it client-chosen).
 _MAX_VALUE = 1024
@@ -70,34 +96,30 @@ def observed(decision: Decision, divergence: str) -> ObservedDecision:
 
 
 class AppAnswer:
-    """The CORS-relevant part of the app's response (header names compared lowercase)."""
+    """The CORS-relevant part of the app's response (header names compared lowercase).
+
+    ``headers`` are byte pairs (ASGI) or str pairs (WSGI, Django, Flask: PEP 3333 latin-1).
+    """
 
     __slots__ = ("acac", "acah", "acam", "acao", "status", "vary")
 
-    def __init__(self, status: int, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self, status: int, headers: Iterable[tuple[bytes, bytes]] | Iterable[tuple[str, str]]
+    ) -> None:
         self.status = status
-        self.acao: bytes | None = None
-        self.acac: bytes | None = None
-        self.acam: bytes | None = None
-        self.acah: bytes | None = None
-        vary: list[bytes] = []
-        for raw_name, value in headers:
-            name = raw_name.lower()
-            if name == b"vary":
-                vary.append(value[:_MAX_VALUE])
-            elif name.startswith(b"access-control-allow-"):
-                value = value[:_MAX_VALUE].strip(b" \t")
-                # Several lines of one field: the browser takes them combined, and a
-                # combined Allow-Origin never matches (Fetch §CORS check).
-                if name == _ACAO:
-                    self.acao = value if self.acao is None else self.acao + b", " + value
-                elif name == _ACAC:
-                    self.acac = value if self.acac is None else self.acac + b", " + value
-                elif name == _ACAM:
-                    self.acam = value if self.acam is None else self.acam + b", " + value
-                elif name == _ACAH:
-                    self.acah = value if self.acah is None else self.acah + b", " + value
-        self.vary = b", ".join(vary)
+        found: list[list[bytes | str]] = [[], [], [], [], []]
+        for name, value in headers:
+            # Only Vary and Access-Control-Allow-*: most names are passed over on their
+            # first character, without a copy.
+            if name[:1] in _FIRST:
+                slot = _SLOTS.get(name.lower())
+                if slot is not None:
+                    found[slot].append(value)
+        vary, acao, acac, acam, acah = (_joined(values) for values in found)
+        self.vary = vary or b""
+        # Several lines of one field: the browser takes them combined, and a combined
+        # Allow-Origin never matches (Fetch §CORS check).
+        self.acao, self.acac, self.acam, self.acah = acao, acac, acam, acah
 
 
 def _grants(acao: bytes | None, acac: bytes | None, origin: str, credentials: bool) -> bool:
@@ -146,7 +168,7 @@ def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | No
 
 def missing_vary(decision: Decision, app_vary: bytes) -> str:
     """The Vary tokens corsguard would add that the app's Vary lacks ('' for none)."""
-    if not decision.vary:
+    if not decision.vary or app_vary == decision.vary:
         return ""
     present = {t.lower() for t in _tokens(app_vary)}
     if "*" in present:
@@ -255,8 +277,11 @@ class Observer:
         *,
         raw_path: str | None = None,
     ) -> Decision:
-        with _muted():
+        token = refusal_log.muted.set(True)
+        try:
             return decide(self.silent, method, path, headers, scheme, websocket, raw_path=raw_path)
+        finally:
+            refusal_log.muted.reset(token)
 
     def report(
         self,
@@ -298,15 +323,6 @@ class Observer:
             for divergence in found:
                 on_reject(observed(decision, divergence))
         return found
-
-
-@contextlib.contextmanager
-def _muted() -> Iterator[None]:
-    token = refusal_log.muted.set(True)
-    try:
-        yield
-    finally:
-        refusal_log.muted.reset(token)
 
 
 def _value(value: bytes | None) -> str:
