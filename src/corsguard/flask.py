@@ -304,7 +304,10 @@ def _observe(state: _AppState, policy: Policy) -> None:
     """Report-only: decide as the policy would, for _FinalCORSHeaders to compare."""
     observer = state.observers.get(id(policy))
     if observer is None:
-        observer = state.observers[id(policy)] = start(policy, "blueprint")
+        # A policy set with blueprint_policy() after init_app: announced at first use.
+        names = [n for n, p in state.extension._blueprints.items() if p is policy]
+        where = f"blueprint {names[0]}" if names else ""
+        observer = state.observers[id(policy)] = start(policy, where)
     headers = environ_headers(request.environ)
     raw_path = None if policy.compiled.paths is None else environ_raw_path(request.environ)
     decision = observer.decide(

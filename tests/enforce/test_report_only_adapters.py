@@ -245,3 +245,40 @@ def test_flask_report_only_setting_must_be_a_bool(value: object) -> None:
         PolicyError, match=r"app.config\['CORSGUARD_REPORT_ONLY'\] must be True or False"
     ):
         CORSGuard(app)
+
+
+def test_starlette_with_an_invalid_policy_fails_at_startup_in_report_only_mode() -> None:
+    from starlette.applications import Starlette
+
+    app = Starlette()
+    app.add_middleware(ASGIMiddleware, report_only=True, allow_origins=["null"])
+    sent: list[Any] = []
+    incoming = [{"type": "lifespan.startup"}]
+
+    async def receive() -> Any:
+        return incoming.pop(0)
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    # Built lazily inside the first ASGI call, as under uvicorn: the error is kept and
+    # reported through the lifespan protocol, so the server exits.
+    run(app({"type": "lifespan"}, receive, send))
+    assert [m["type"] for m in sent] == ["lifespan.startup.failed"]
+    assert "null" in sent[0]["message"]
+
+
+def test_flask_blueprint_policy_set_after_init_app_is_observed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = flask_app("none")
+    guard = CORSGuard(app, policy=Policy(allow_origins=[APP]), report_only=True)
+    guard.blueprint_policy("public", Policy(allow_origins=["https://partner.example.test"]))
+    with caplog.at_level(logging.INFO, logger="corsguard"):
+        app.test_client().get("/public/info", headers={"Origin": EVIL})
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(
+        m.startswith("corsguard blueprint public report-only mode: CORS policy "
+                     "origins=[https://partner.example.test]") for m in messages
+    )  # fmt: skip
+    assert any('path="/public/info"' in m for m in report_lines(caplog))
