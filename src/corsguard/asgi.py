@@ -54,6 +54,11 @@ logger = logging.getLogger("corsguard")
 # stack on the first ASGI call: starlette/applications.py, Starlette.build_middleware_stack.
 _LAZY_BUILDERS = frozenset({"build_middleware_stack"})
 _LAZY_BUILDER_MODULES = ("starlette.", "fastapi.")
+# A subclass of the middleware is built as itself, so it cannot observe: said, not ignored.
+_NO_REPORT_ONLY = (
+    "report_only=True needs corsguard's own CORSMiddleware: {} subclasses it, and would "
+    "enforce; subclass corsguard.observe's ReportOnlyASGI or ReportOnlyWSGI instead"
+)
 _UNCONFIGURED_BODY = b"Internal Server Error: the CORS policy is invalid; see the server log.\n"
 
 
@@ -110,6 +115,8 @@ class CORSMiddleware:
         report_only: bool = False,
         **policy_kwargs: Any,
     ) -> None:
+        if report_only is not False and not self._observes:
+            raise TypeError(_NO_REPORT_ONLY.format(type(self).__name__))
         self.app = app
         self.error = None
         try:
@@ -122,6 +129,9 @@ class CORSMiddleware:
             # ignores; kept, it is reported through the lifespan protocol instead.
             self.error = exc
             logger.error("corsguard: %s", exc)
+
+    # True in corsguard.observe's report-only subclass.
+    _observes = False
 
     def _start(self) -> None:
         log_policy(self.policy)

@@ -146,6 +146,7 @@ class ReportOnlyASGI(asgi.CORSMiddleware):
     """
 
     observer: Observer
+    _observes = True
 
     def __init__(
         self,
@@ -180,6 +181,7 @@ class ReportOnlyWSGI(wsgi.CORSMiddleware):
     """`corsguard.wsgi.CORSMiddleware` built with ``report_only=True``."""
 
     observer: Observer
+    _observes = True
 
     def __init__(
         self,

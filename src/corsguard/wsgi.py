@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-from corsguard.asgi import _policy
+from corsguard.asgi import _NO_REPORT_ONLY, _policy
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
 from corsguard.response import immediate_response, merge_response_headers
@@ -154,6 +154,8 @@ class CORSMiddleware:
         report_only: bool = False,
         **policy_kwargs: Any,
     ) -> None:
+        if report_only is not False and not self._observes:
+            raise TypeError(_NO_REPORT_ONLY.format(type(self).__name__))
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
         self._start()
@@ -168,6 +170,9 @@ class CORSMiddleware:
         self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
         )
+
+    # True in corsguard.observe's report-only subclass.
+    _observes = False
 
     def _start(self) -> None:
         log_policy(self.policy)

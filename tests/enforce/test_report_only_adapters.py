@@ -282,3 +282,13 @@ def test_flask_blueprint_policy_set_after_init_app_is_observed(
                      "origins=[https://partner.example.test]") for m in messages
     )  # fmt: skip
     assert any('path="/public/info"' in m for m in report_lines(caplog))
+
+
+@pytest.mark.parametrize("base", [ASGIMiddleware, WSGIMiddleware])
+def test_a_subclass_of_the_middleware_cannot_silently_ignore_report_only(base: Any) -> None:
+    class Custom(base):  # type: ignore[misc,valid-type]
+        pass
+
+    with pytest.raises(TypeError, match="report_only=True needs corsguard's own CORSMiddleware"):
+        Custom(lambda *a: None, report_only=True, allow_origins=[APP])
+    assert type(Custom(lambda *a: None, allow_origins=[APP])) is Custom
