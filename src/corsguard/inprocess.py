@@ -1,0 +1,262 @@
+"""Calling an ASGI or WSGI app in-process, the way a server would, without a socket.
+
+One request goes in as an ASGI 3 ``http`` scope or a PEP 3333 environ, and the app's answer
+comes back as an :class:`AppResponse`. ``corsguard.testing.fetch`` (a browser's fetch()
+against an app), ``corsguard explain --app/--policy`` and ``corsguard audit --app`` (its
+in-process transport, `corsguard.audit.transport`) all call apps through here.
+
+The app is the user's own code, but it may stream forever or answer with megabytes: the
+body is read up to ``max_body`` bytes (the rest is not asked for: an ASGI app is told the
+client went away, a WSGI iterable is closed), the header block is capped, and a WSGI
+caller can give a deadline that is checked between chunks. An exception raised by the app
+is not caught here: callers decide what it means (a test wants to see it; the audit makes
+it the target's error entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_HEADER_BYTES",
+    "AppResponse",
+    "AppTimeout",
+    "ResponseTooLarge",
+    "call_asgi",
+    "call_wsgi",
+    "is_asgi",
+]
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""Default body bytes kept: a test may read a large body, but not an endless one."""
+
+MAX_HEADER_BYTES = 1024 * 1024
+"""Header bytes (names and values) of one response at most."""
+
+
+@dataclass(frozen=True)
+class AppResponse:
+    """The app's answer: header names and values as latin-1 text (their bytes, one to one)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    truncated: bool = False  # more body than max_body: the rest was not read
+
+
+class ResponseTooLarge(Exception):
+    """The app's response headers exceed MAX_HEADER_BYTES."""
+
+
+class AppTimeout(Exception):
+    """A WSGI app was still producing its body at the caller's deadline."""
+
+
+def is_asgi(app: Any) -> bool:
+    """True for an ASGI 3 app (a coroutine function or an object whose __call__ is one)."""
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme in ("https", "wss") else 80
+
+
+class _Disconnected(OSError):
+    """Raised into an app that keeps sending after the caller stopped reading."""
+
+
+async def call_asgi(
+    app: Callable[..., Awaitable[None]],
+    method: str,
+    url: str,
+    headers: Sequence[tuple[str, str]],
+    body: bytes = b"",
+    *,
+    max_body: int = MAX_BODY_BYTES,
+) -> AppResponse:
+    """Send one request to an ASGI 3 app and collect its response.
+
+    An app that returns without starting a response gets a 500, as uvicorn answers it.
+    """
+    parts = urlsplit(url)
+    raw_path = (parts.path or "/").encode("ascii", "strict")
+    host = parts.netloc.rpartition("@")[2]
+    wire = [("host", host), *headers]
+    if body:
+        wire.append(("content-length", str(len(body))))
+    # ASGI 3 HTTP connection scope (asgi.readthedocs.io, "HTTP" specification).
+    scope: MutableMapping[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": parts.scheme,
+        "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"),
+        "raw_path": raw_path,
+        "query_string": parts.query.encode("ascii"),
+        "root_path": "",
+        "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in wire],
+        "client": ("127.0.0.1", 50000),
+        "server": (parts.hostname or "testserver", parts.port or _default_port(parts.scheme)),
+        "state": {},
+    }
+    received = False
+    status = 500
+    started = False
+    response_headers: list[tuple[str, str]] = []
+    header_bytes = 0
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    # Set when the response is complete or capped: from then on the app hears that the
+    # client disconnected (the ASGI spec's http.disconnect), as from a closed connection.
+    done = asyncio.Event()
+
+    async def receive() -> MutableMapping[str, Any]:
+        nonlocal received
+        if not received:
+            received = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status, size, started, truncated, header_bytes
+        if done.is_set():
+            raise _Disconnected("the client stopped reading the response")
+        kind = message["type"]
+        if kind == "http.response.start":
+            started = True
+            status = int(message["status"])
+            for name, value in message.get("headers", ()):
+                header_bytes += len(name) + len(value)
+                if header_bytes > MAX_HEADER_BYTES:
+                    raise ResponseTooLarge(
+                        f"the response headers exceed {MAX_HEADER_BYTES // 1024} KiB"
+                    )
+                response_headers.append(
+                    (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
+                )
+        elif kind == "http.response.body":
+            chunk = bytes(message.get("body", b""))
+            room = max_body - size
+            if len(chunk) > room:
+                chunks.append(chunk[:room])
+                size = max_body
+                truncated = True
+                done.set()
+                return
+            chunks.append(chunk)
+            size += len(chunk)
+            if not message.get("more_body", False):
+                done.set()
+
+    try:
+        await app(scope, receive, send)
+    except _Disconnected:
+        pass  # our own signal to an app that ignored http.disconnect
+    except Exception:
+        if not truncated:
+            raise
+        # An app stopped mid-stream because we stopped reading: what was read stands.
+    if not started:
+        status = 500
+    return AppResponse(status, tuple(response_headers), b"".join(chunks), truncated)
+
+
+def call_wsgi(
+    app: Callable[..., Iterable[bytes]],
+    method: str,
+    url: str,
+    headers: Sequence[tuple[str, str]],
+    body: bytes = b"",
+    *,
+    max_body: int = MAX_BODY_BYTES,
+    deadline: float | None = None,
+) -> AppResponse:
+    """Send one request to a WSGI app (PEP 3333) and collect its response.
+
+    ``deadline`` (time.monotonic()) is checked between body chunks: an app that yields
+    forever raises AppTimeout there instead of holding its caller.
+    """
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    # PEP 3333: PATH_INFO holds the percent-decoded bytes, each as one latin-1 character.
+    path_bytes = unquote_to_bytes(parts.path or "/")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path_bytes.decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": parts.hostname or "testserver",
+        "SERVER_PORT": str(parts.port or _default_port(parts.scheme)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": host,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": parts.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if body:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    status_line = "500 Internal Server Error"
+    response_headers: list[tuple[str, str]] = []
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+
+    def write(chunk: bytes) -> None:
+        # The legacy write() callable (PEP 3333): kept within max_body like the iterable.
+        nonlocal size, truncated
+        room = max_body - size
+        if len(chunk) > room:
+            chunk, truncated = chunk[:room], True
+        chunks.append(chunk)
+        size += len(chunk)
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        nonlocal status_line
+        if sum(len(n) + len(v) for n, v in headers) > MAX_HEADER_BYTES:
+            raise ResponseTooLarge(f"the response headers exceed {MAX_HEADER_BYTES // 1024} KiB")
+        status_line = status
+        response_headers[:] = headers
+        return write
+
+    result = app(environ, start_response)
+    try:
+        for chunk in result:
+            if truncated:
+                break
+            write(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise AppTimeout("the app was still sending its body at the deadline")
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return AppResponse(
+        int(status_line.split(" ", 1)[0]), tuple(response_headers), b"".join(chunks), truncated
+    )
