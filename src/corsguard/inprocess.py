@@ -58,7 +58,16 @@ class ResponseTooLarge(Exception):
 
 
 class AppTimeout(Exception):
-    """A WSGI app was still producing its body at the caller's deadline."""
+    """The app had not finished its response at the caller's deadline.
+
+    ``partial`` is what had arrived by then (None when the response had not started): a
+    caller that needs only the status and headers can use it, as an HTTP client keeps the
+    headers of a response whose body is slow.
+    """
+
+    def __init__(self, message: str, partial: AppResponse | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 def is_asgi(app: Any) -> bool:
@@ -83,10 +92,12 @@ async def call_asgi(
     body: bytes = b"",
     *,
     max_body: int = MAX_BODY_BYTES,
+    timeout: float | None = None,
 ) -> AppResponse:
     """Send one request to an ASGI 3 app and collect its response.
 
     An app that returns without starting a response gets a 500, as uvicorn answers it.
+    After ``timeout`` seconds the app is cancelled and AppTimeout raised.
     """
     parts = urlsplit(url)
     raw_path = (parts.path or "/").encode("ascii", "strict")
@@ -161,14 +172,26 @@ async def call_asgi(
             if not message.get("more_body", False):
                 done.set()
 
+    async def run() -> None:
+        try:
+            await app(scope, receive, send)
+        except _Disconnected:
+            pass  # our own signal to an app that ignored http.disconnect
+        except Exception:
+            if not truncated:
+                raise
+            # An app stopped mid-stream because we stopped reading: what was read stands.
+
     try:
-        await app(scope, receive, send)
-    except _Disconnected:
-        pass  # our own signal to an app that ignored http.disconnect
-    except Exception:
-        if not truncated:
-            raise
-        # An app stopped mid-stream because we stopped reading: what was read stands.
+        if timeout is None:
+            await run()
+        else:
+            await asyncio.wait_for(run(), timeout)
+    except asyncio.TimeoutError:
+        partial = None
+        if started:
+            partial = AppResponse(status, tuple(response_headers), b"".join(chunks), truncated)
+        raise AppTimeout(f"the app did not finish within {timeout:g} s", partial) from None
     if not started:
         status = 500
     return AppResponse(status, tuple(response_headers), b"".join(chunks), truncated)
@@ -225,6 +248,7 @@ def call_wsgi(
     chunks: list[bytes] = []
     size = 0
     truncated = False
+    started = False
 
     def write(chunk: bytes) -> None:
         # The legacy write() callable (PEP 3333): kept within max_body like the iterable.
@@ -238,10 +262,11 @@ def call_wsgi(
     def start_response(
         status: str, headers: list[tuple[str, str]], exc_info: Any = None
     ) -> Callable[[bytes], None]:
-        nonlocal status_line
+        nonlocal status_line, started
         if sum(len(n) + len(v) for n, v in headers) > MAX_HEADER_BYTES:
             raise ResponseTooLarge(f"the response headers exceed {MAX_HEADER_BYTES // 1024} KiB")
         status_line = status
+        started = True
         response_headers[:] = headers
         return write
 
@@ -252,7 +277,16 @@ def call_wsgi(
                 break
             write(chunk)
             if deadline is not None and time.monotonic() > deadline:
-                raise AppTimeout("the app was still sending its body at the deadline")
+                partial = AppResponse(
+                    int(status_line.split(" ", 1)[0]),
+                    tuple(response_headers),
+                    b"".join(chunks),
+                    truncated,
+                )
+                raise AppTimeout(
+                    "the app was still sending its body at the deadline",
+                    partial if started else None,
+                )
     finally:
         close = getattr(result, "close", None)
         if close is not None:
