@@ -49,7 +49,10 @@ def cors_headers(path: str, method: str, headers: dict[str, str]) -> list[tuple[
     else:
         granted = origin == TRUSTED
     if granted and origin is not None:
-        out += [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
+        out += [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Credentials", "true"),
+        ]
         if preflight:
             out += [("Access-Control-Allow-Methods", "GET, PUT"), ("Access-Control-Max-Age", "60")]
     if path != "/no-vary":

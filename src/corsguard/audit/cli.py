@@ -240,7 +240,8 @@ def _policy_trust(path: str) -> TrustFor:
 
     A policy's ``routes`` give a path prefix origins of its own (engine.route_policy picks
     the route as the middleware does); '*' names no front end, so a target under it is
-    audited black-box (its own site trusted), as without --origin.
+    audited black-box (its own site trusted), as without --origin; so is a route that
+    grants no origin (a route inherits nothing from the top level).
     """
     from corsguard.engine import route_policy
 
@@ -252,7 +253,7 @@ def _policy_trust(path: str) -> TrustFor:
             decided = route_policy(policy, unquote(urlsplit(url).path or "/"))
         except Exception:  # a path the engine cannot read: the policy's own origins
             decided = policy
-        origins = decided.allow_origins or policy.allow_origins
+        origins = decided.allow_origins
         if origins not in cache:
             if "*" in origins:
                 cache[origins] = ()
