@@ -188,6 +188,10 @@ def _django_urlpatterns() -> list[Any]:
 
 def __getattr__(name: str) -> Any:
     # Built on first use, so that importing this module needs only the framework asked for.
+    if name == "lab_app":
+        from corsguard.lab.app import make_app
+
+        return make_app(TRUSTED)
     if name == "starlette_app":
         return _starlette()
     if name == "fastapi_app":
