@@ -435,7 +435,7 @@ def _base_url(text: str) -> str:
     return origin
 
 
-def _load_app_target(args: argparse.Namespace, options: AuditOptions) -> AppTarget:
+def _load_app_target(args: argparse.Namespace) -> AppTarget:
     """--app MODULE:ATTR: the app imported, and the paths (given, or its GET routes)."""
     from corsguard.appload import AppLoadError, load_app
     from corsguard.audit.routes import list_routes
@@ -543,7 +543,7 @@ def run(args: argparse.Namespace) -> int:
     options = _options(args)
     app: AppTarget | None = None
     if args.app is not None:
-        app = _load_app_target(args, options)
+        app = _load_app_target(args)
     else:
         if args.base_url is not None:
             raise UsageError("--base-url sets the host of an --app audit: it needs --app")
