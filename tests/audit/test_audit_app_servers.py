@@ -167,3 +167,23 @@ def test_django_without_settings_is_a_clear_error() -> None:
     assert "set DJANGO_SETTINGS_MODULE" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_policy_gives_a_live_audit_its_trusted_origins(tmp_path: Any) -> None:
+    policy = tmp_path / "cors.toml"
+    policy.write_text(
+        f'allow_origins = ["{TRUSTED}"]\n'
+        '[routes."/null"]\nallow_origins = ["https://partner.example.test"]\n'
+    )
+    with _served("starlette_app", "uvicorn", {}) as port:
+        urls = [f"http://127.0.0.1:{port}{path}" for path in ("/reflect", "/null")]
+        by_policy = _audit(["--policy", str(policy), *urls], {})
+        by_origin = _audit(["--origin", TRUSTED, *urls], {})
+    reflect_policy, null_policy = by_policy[1]["targets"]
+    reflect_origin, null_origin = by_origin[1]["targets"]
+    # Outside the route the policy's origin is --origin's: the same report.
+    assert reflect_policy == reflect_origin
+    # Under the route the partner is the front end the fixes are written for.
+    assert "https://partner.example.test" in json.dumps(null_policy["findings"])
+    assert "https://partner.example.test" not in json.dumps(null_origin["findings"])
+    assert by_policy[0] == by_origin[0] == 1
