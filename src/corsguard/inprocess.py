@@ -80,6 +80,15 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme in ("https", "wss") else 80
 
 
+def _wire_bytes(value: str) -> bytes:
+    """A header value as a client puts it on the wire: latin-1 when it fits, else UTF-8
+    (what HTTP clients send for such a value; the app then reads the bytes)."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+
+
 class _Disconnected(OSError):
     """Raised into an app that keeps sending after the caller stopped reading."""
 
@@ -116,7 +125,7 @@ async def call_asgi(
         "raw_path": raw_path,
         "query_string": parts.query.encode("ascii"),
         "root_path": "",
-        "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in wire],
+        "headers": [(_wire_bytes(n.lower()), _wire_bytes(v)) for n, v in wire],
         "client": ("127.0.0.1", 50000),
         "server": (parts.hostname or "testserver", parts.port or _default_port(parts.scheme)),
         "state": {},
@@ -242,6 +251,8 @@ def call_wsgi(
             environ["CONTENT_TYPE"] = value
             continue
         key = "HTTP_" + key
+        # PEP 3333: header values are the bytes received, one latin-1 character each.
+        value = _wire_bytes(value).decode("latin-1")
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     status_line = "500 Internal Server Error"
     response_headers: list[tuple[str, str]] = []

@@ -441,3 +441,17 @@ def test_a_wildcard_policy_audits_black_box(
     )
     black_box = _audit(capsys, "--app", f"{SPEC}:flask_app", "--format", "json", "/reflect")
     assert json.loads(by_policy[1]) == json.loads(black_box[1])
+
+
+@pytest.mark.parametrize("attr", ["starlette_app", "flask_app"])
+def test_a_header_value_beyond_latin_1_reaches_the_app_as_utf_8(
+    attr: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A client sends such a -H value as UTF-8 bytes: not a crash "of the app".
+    status, out, err = _audit(
+        capsys,
+        *("--app", f"{SPEC}:{attr}", "--origin", TRUSTED, "--format", "json"),
+        *("-H", "X-Name: caf\u00e9 \u20ac", "/safe"),
+    )
+    assert [t["status"] for t in json.loads(out)["targets"]] == ["ok"], err
+    assert status == 0

@@ -175,6 +175,10 @@ class AppTransport:
         self, method: str, url: str, headers: Sequence[tuple[str, str]]
     ) -> RawResponse:
         wire = self._headers(headers)
+        if not url.isascii():
+            # A request line carries ASCII only; what the audit builds is percent-encoded,
+            # so this is a bug on our side, never the app's exception.
+            raise TransportError(f"cannot send {url!r}: the URL is not percent-encoded")
         try:
             if self._asgi:
                 answer = await call_asgi(
