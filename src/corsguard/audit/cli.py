@@ -246,23 +246,23 @@ def _policy_trust(path: str) -> TrustFor:
     from corsguard.engine import route_policy
 
     policy = load_policy_file(path)
+    # Every origin list read now, in this thread: the targets are built in the feeder's.
     cache: dict[tuple[str, ...], tuple[OriginPattern, ...]] = {}
+    for each in (policy, *policy.routes.values()):
+        origins = each.allow_origins
+        try:
+            cache[origins] = () if "*" in origins else parse_trusted(origins)
+        except ValueError as exc:  # validated by Policy already; kept as a clear error
+            raise UsageError(f"--policy {path}: {exc}") from None
 
     def trust_for(url: str) -> tuple[OriginPattern, ...]:
+        raw = urlsplit(url).path or "/"
         try:
-            decided = route_policy(policy, unquote(urlsplit(url).path or "/"))
+            decided = route_policy(policy, unquote(raw), raw)
         except Exception:  # a path the engine cannot read: the policy's own origins
             decided = policy
-        origins = decided.allow_origins
-        if origins not in cache:
-            if "*" in origins:
-                cache[origins] = ()
-            else:
-                try:
-                    cache[origins] = parse_trusted(origins)
-                except ValueError as exc:  # validated by Policy; kept as a clear error
-                    raise UsageError(f"--policy {path}: {exc}") from None
-        return cache[origins]
+        # A path the readings disagree on is decided by a strict policy with no origin.
+        return cache.get(decided.allow_origins, ())
 
     return trust_for
 
