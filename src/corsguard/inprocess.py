@@ -16,6 +16,7 @@ it the target's error entry).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import io
 import sys
@@ -30,6 +31,8 @@ __all__ = [
     "MAX_HEADER_BYTES",
     "AppResponse",
     "AppTimeout",
+    "Lifespan",
+    "LifespanFailed",
     "ResponseTooLarge",
     "call_asgi",
     "call_wsgi",
@@ -102,11 +105,13 @@ async def call_asgi(
     *,
     max_body: int = MAX_BODY_BYTES,
     timeout: float | None = None,
+    state: dict[str, Any] | None = None,
 ) -> AppResponse:
     """Send one request to an ASGI 3 app and collect its response.
 
     An app that returns without starting a response gets a 500, as uvicorn answers it.
-    After ``timeout`` seconds the app is cancelled and AppTimeout raised.
+    After ``timeout`` seconds the app is cancelled and AppTimeout raised. ``state`` is the
+    lifespan state (`Lifespan.state`): each request gets a shallow copy, as from uvicorn.
     """
     parts = urlsplit(url)
     raw_path = (parts.path or "/").encode("ascii", "strict")
@@ -128,7 +133,7 @@ async def call_asgi(
         "headers": [(_wire_bytes(n.lower()), _wire_bytes(v)) for n, v in wire],
         "client": ("127.0.0.1", 50000),
         "server": (parts.hostname or "testserver", parts.port or _default_port(parts.scheme)),
-        "state": {},
+        "state": dict(state or {}),
     }
     received = False
     status = 500
@@ -305,3 +310,80 @@ def call_wsgi(
     return AppResponse(
         int(status_line.split(" ", 1)[0]), tuple(response_headers), b"".join(chunks), truncated
     )
+
+
+def _last_line(message: str) -> str:
+    """One line of a lifespan failure message: Starlette sends the whole traceback, whose
+    last line names the exception."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    text = lines[-1] if lines else "no message"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+class LifespanFailed(Exception):
+    """The app's startup failed (lifespan.startup.failed, or it raised or hung)."""
+
+
+class Lifespan:
+    """The ASGI lifespan protocol around in-process calls, as uvicorn's default ("auto").
+
+    ``await start()`` sends ``lifespan.startup`` and waits for the app to complete it, so
+    that startup handlers (a database pool, ``app.state``) run before the first request;
+    ``await stop()`` sends ``lifespan.shutdown``. An app that does not speak lifespan
+    (raises or returns at once, as Django's handler does) is called without it, as uvicorn
+    does; one that reports ``lifespan.startup.failed`` raises LifespanFailed.
+    (asgi.readthedocs.io, "Lifespan Protocol".)
+    """
+
+    def __init__(self, app: Callable[..., Awaitable[None]], timeout: float) -> None:
+        self._app = app
+        self._timeout = timeout
+        self.state: dict[str, Any] = {}
+        self.supported = False
+        self._events: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+        self._replies: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        scope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "state": self.state,
+        }
+        try:
+            await self._app(scope, self._events.get, self._replies.put)
+        except Exception as exc:  # not spoken, or broken: what uvicorn's "auto" tolerates
+            await self._replies.put({"type": "corsguard.raised", "error": exc})
+        else:
+            await self._replies.put({"type": "corsguard.returned"})
+
+    async def _exchange(self, event: str, what: str) -> MutableMapping[str, Any]:
+        await self._events.put({"type": event})
+        try:
+            return await asyncio.wait_for(self._replies.get(), self._timeout)
+        except asyncio.TimeoutError:
+            raise LifespanFailed(
+                f"the app's {what} did not finish within {self._timeout:g} s"
+            ) from None
+
+    async def start(self) -> None:
+        self._task = asyncio.ensure_future(self._run())
+        reply = await self._exchange("lifespan.startup", "startup")
+        kind = reply["type"]
+        if kind == "lifespan.startup.complete":
+            self.supported = True
+            return
+        if kind == "lifespan.startup.failed":
+            raise LifespanFailed(
+                f"the app's startup failed: {_last_line(str(reply.get('message', '')))}"
+            )
+        # Raised or returned before answering: the app does not speak lifespan.
+
+    async def stop(self) -> None:
+        if self.supported:
+            with contextlib.suppress(LifespanFailed):
+                await self._exchange("lifespan.shutdown", "shutdown")
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task

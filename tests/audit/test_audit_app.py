@@ -455,3 +455,23 @@ def test_a_header_value_beyond_latin_1_reaches_the_app_as_utf_8(
     )
     assert [t["status"] for t in json.loads(out)["targets"]] == ["ok"], err
     assert status == 0
+
+
+def test_the_lifespan_startup_runs_before_the_probes_and_shutdown_after(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    apps_auditapp.LIFESPAN_EVENTS.clear()
+    status, out, _err = _audit(capsys, "--app", f"{SPEC}:lifespan_app", "--format", "json")
+    target = json.loads(out)["targets"][0]
+    assert target["status"] == "ok", target["error"]
+    assert "wildcard-origin" in {f["id"] for f in target["findings"]}
+    assert apps_auditapp.LIFESPAN_EVENTS == ["startup", "shutdown"]
+    assert status == 0  # wildcard-origin without credentials is low
+
+
+def test_a_failed_startup_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _audit(capsys, "--app", f"{SPEC}:failing_lifespan_app", "/state")
+    assert status == 2
+    assert "startup failed" in err and "the database is not reachable" in err
+    assert "Traceback" not in err
+    assert out == ""

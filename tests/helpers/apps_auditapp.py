@@ -114,6 +114,32 @@ def _fastapi() -> Any:
     return app
 
 
+LIFESPAN_EVENTS: list[str] = []
+
+
+def _lifespan(fail: bool) -> Any:
+    """A Starlette app whose route needs what its lifespan startup opens (request.state)."""
+    import contextlib
+
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        LIFESPAN_EVENTS.append("startup")
+        if fail:
+            raise RuntimeError("the database is not reachable")
+        yield {"pool": "open"}
+        LIFESPAN_EVENTS.append("shutdown")
+
+    async def view(request: Request) -> Any:
+        pool = request.state.pool  # AttributeError without the startup
+        return JSONResponse({"pool": pool}, headers={"Access-Control-Allow-Origin": "*"})
+
+    return Starlette(routes=[Route("/state", view)], lifespan=lifespan)
+
+
 # --- Flask ------------------------------------------------------------------------------------
 
 
@@ -196,6 +222,8 @@ def __getattr__(name: str) -> Any:
         return _starlette()
     if name == "fastapi_app":
         return _fastapi()
+    if name in ("lifespan_app", "failing_lifespan_app"):
+        return _lifespan(fail=name.startswith("failing"))
     if name == "flask_app":
         return _flask()
     if name == "django_app":

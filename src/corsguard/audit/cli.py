@@ -58,8 +58,9 @@ from corsguard.cliargs import (
     parse_resolve,
 )
 from corsguard.findings import Severity
+from corsguard.inprocess import LifespanFailed
 from corsguard.origin import OriginPattern
-from corsguard.untrusted import text_from_bytes
+from corsguard.untrusted import for_terminal, text_from_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -460,7 +461,7 @@ def _load_app_target(args: argparse.Namespace) -> AppTarget:
         with contextlib.redirect_stdout(sys.stderr):
             app = load_app(args.app)
     except AppLoadError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(for_terminal(str(exc))) from None
     target = AppTarget(app, args.app, base)
     if args.urls or args.input is not None:
         try:
@@ -474,7 +475,8 @@ def _load_app_target(args: argparse.Namespace) -> AppTarget:
     except Exception as exc:  # the framework's own lookup raised (a broken URLconf)
         raise UsageError(
             f"--app {args.app}: its routes could not be listed ({type(exc).__name__}: "
-            f"{exc}); pass the paths to audit, e.g. corsguard audit --app {args.app} /api/items"
+            f"{for_terminal(str(exc))[:300]}); pass the paths to audit, e.g. "
+            f"corsguard audit --app {args.app} /api/items"
         ) from None
     if routes is None:
         raise UsageError(
@@ -628,10 +630,18 @@ def _audit(
             )
         items = itertools.chain([first], items)
         if app is not None:
-            transport = AppTransport(app.app, options.timeout, options.concurrency)
+            transport = AppTransport(
+                app.app, options.timeout, options.concurrency, options.target_timeout
+            )
             # The app's own prints (debug output) go to stderr: stdout is the report.
-            with contextlib.redirect_stdout(sys.stderr):
-                read_errors = asyncio.run(audit_stream(items, options, on_report, transport))
+            try:
+                with contextlib.redirect_stdout(sys.stderr):
+                    read_errors = asyncio.run(audit_stream(items, options, on_report, transport))
+            except LifespanFailed as exc:
+                # The app's own words: escaped for the terminal like any other untrusted text.
+                raise UsageError(
+                    f"--app {app.spec}: {for_terminal(str(exc))}; nothing was audited"
+                ) from None
         elif prove is None:
             read_errors = asyncio.run(audit_stream(items, options, on_report))
         else:

@@ -202,6 +202,9 @@ class HttpTransport:
             max_field_size=MAX_HEADER_LINE,
         )
 
+    async def start(self) -> None:
+        pass  # the session connects on the first request
+
     async def close(self) -> None:
         await self._session.close()
 
@@ -235,6 +238,9 @@ class Prober:
         self._limiter = RateLimiter(options.rate) if options.rate else None
         self._probe_numbers = itertools.count(1)
         self._transport: Transport = transport if transport is not None else HttpTransport(options)
+
+    async def start(self) -> None:
+        await self._transport.start()
 
     async def close(self) -> None:
         await self._transport.close()
@@ -506,6 +512,11 @@ async def audit_stream(
             if result is not None:
                 await result
 
+    try:
+        await prober.start()
+    except BaseException:
+        await prober.close()
+        raise
     feeder.start()
     try:
         await asyncio.gather(*(worker() for _ in range(workers)))

@@ -27,6 +27,7 @@ from corsguard import __version__
 from corsguard.inprocess import (
     AppResponse,
     AppTimeout,
+    Lifespan,
     ResponseTooLarge,
     call_asgi,
     call_wsgi,
@@ -62,6 +63,10 @@ class AppCrashed(TransportError):
 
 
 class Transport(Protocol):
+    async def start(self) -> None:
+        """Before the first request (--app: the app's lifespan startup)."""
+        ...
+
     async def round_trip(
         self, method: str, url: str, headers: Sequence[tuple[str, str]]
     ) -> RawResponse:
@@ -156,11 +161,22 @@ class AppTransport:
     keeping its status and headers when those had arrived (as the HTTP client does).
     """
 
-    def __init__(self, app: Any, timeout: float, concurrency: int) -> None:
+    def __init__(
+        self, app: Any, timeout: float, concurrency: int, startup_timeout: float = 30.0
+    ) -> None:
         self._app = app
         self._timeout = timeout
         self._asgi = is_asgi(app)
         self._workers = None if self._asgi else _Workers(max(1, min(concurrency, 64)))
+        self._lifespan = Lifespan(app, startup_timeout) if self._asgi else None
+        self._state: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        """An ASGI app's lifespan startup, as uvicorn runs it before serving (its handlers
+        may open what the routes need); inprocess.LifespanFailed when it fails."""
+        if self._lifespan is not None:
+            await self._lifespan.start()
+            self._state = self._lifespan.state
 
     @property
     def interface(self) -> str:
@@ -182,7 +198,13 @@ class AppTransport:
         try:
             if self._asgi:
                 answer = await call_asgi(
-                    self._app, method, url, wire, max_body=BODY_CAP, timeout=self._timeout
+                    self._app,
+                    method,
+                    url,
+                    wire,
+                    max_body=BODY_CAP,
+                    timeout=self._timeout,
+                    state=self._state,
                 )
             else:
                 answer = await self._wsgi(method, url, wire)
@@ -236,5 +258,7 @@ class AppTransport:
             raise TransportError(timed_out(self._timeout)) from None
 
     async def close(self) -> None:
+        if self._lifespan is not None:
+            await self._lifespan.stop()
         if self._workers is not None:
             self._workers.close()
