@@ -324,6 +324,16 @@ class LifespanFailed(Exception):
     """The app's startup failed (lifespan.startup.failed, or it raised or hung)."""
 
 
+_LIFESPAN_REPLIES = frozenset(
+    {
+        "lifespan.startup.complete",
+        "lifespan.startup.failed",
+        "lifespan.shutdown.complete",
+        "lifespan.shutdown.failed",
+    }
+)
+
+
 class Lifespan:
     """The ASGI lifespan protocol around in-process calls, as uvicorn's default ("auto").
 
@@ -344,6 +354,14 @@ class Lifespan:
         self._replies: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
+    async def _send(self, message: MutableMapping[str, Any]) -> None:
+        # Only the four lifespan replies: an app that answers the lifespan scope with an
+        # HTTP response (it ignores scope["type"]) gets an exception, as from uvicorn, and
+        # so counts as not speaking lifespan; it must never fill the queue forever.
+        if message.get("type") not in _LIFESPAN_REPLIES:
+            raise RuntimeError(f"{message.get('type')!r} is not a lifespan message")
+        await self._replies.put(message)
+
     async def _run(self) -> None:
         scope = {
             "type": "lifespan",
@@ -351,7 +369,7 @@ class Lifespan:
             "state": self.state,
         }
         try:
-            await self._app(scope, self._events.get, self._replies.put)
+            await self._app(scope, self._events.get, self._send)
         except Exception as exc:  # not spoken, or broken: what uvicorn's "auto" tolerates
             await self._replies.put({"type": "corsguard.raised", "error": exc})
         else:
@@ -378,6 +396,7 @@ class Lifespan:
                 f"the app's startup failed: {_last_line(str(reply.get('message', '')))}"
             )
         # Raised or returned before answering: the app does not speak lifespan.
+        await self.stop()
 
     async def stop(self) -> None:
         if self.supported:

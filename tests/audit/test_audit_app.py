@@ -254,7 +254,8 @@ def _module(name: str, app: Any) -> None:
 
 
 async def _asgi_forever(scope: Any, receive: Any, send: Any) -> None:
-    """Streams CORS-granted chunks forever and never looks at receive()."""
+    """Streams CORS-granted chunks forever and never looks at receive(), nor at the scope's
+    type: it answers the lifespan scope with a response too, and must not be fed forever."""
     await send(
         {
             "type": "http.response.start",
@@ -279,6 +280,8 @@ def _wsgi_empty_forever(environ: Any, start_response: Any) -> Iterator[bytes]:
 
 
 async def _asgi_hangs(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return  # no lifespan: the hang is in answering a probe
     await asyncio.Event().wait()
 
 
