@@ -171,9 +171,13 @@ def decide(
             and (websocket or method not in SAFE_METHODS)
         ):
             return _refuse_write(c, RequestKind.NO_ORIGIN, None, method, path, websocket)
+        # Fetch §CORS protocol and HTTP caches: a resource whose Access-Control-Allow-Origin
+        # is `*` sends it on every response, CORS or not, without Vary. A public policy's
+        # grant (empty for any other policy, which varies on Origin instead) goes out here
+        # too, so a shared cache that stored this answer serves cross-origin readers right.
         return _new(
             Decision,
-            (RequestKind.NO_ORIGIN, True, None, _NOTHING, c.vary, "", None, method, path,
+            (RequestKind.NO_ORIGIN, True, None, c.public_grant, c.vary, "", None, method, path,
              b""),
         )  # fmt: skip
 
@@ -266,7 +270,12 @@ def _refuse_or_pass(
     reason: str,
     credentials: bool,
 ) -> Decision:
-    """An origin the policy does not trust: refuse what a browser must not do, pass the rest."""
+    """An origin the policy does not trust: refuse what a browser must not do, pass the rest.
+
+    What passes carries a public policy's grant all the same (see the no-Origin branch of
+    decide: a public answer is the same for every request, or a cache would spread the one
+    without it), and nothing for any other policy.
+    """
     if method == "OPTIONS" and acrm is not None and not websocket:
         return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
     if not websocket and method in SAFE_METHODS:
@@ -275,10 +284,14 @@ def _refuse_or_pass(
         # (the WSGI memo relies on this one rule, see logs_unlisted).
         if fetch_site != b"same-origin":
             _log_unlisted(kind, origin, method, path, reason, credentials)
-        return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, reason, origin, method, path
+        )
     if _same_origin(origin, host, fetch_site):
         kind = RequestKind.SAME_ORIGIN
-        return Decision(kind, True, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, True, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     if websocket:
         # Cross-site WebSocket hijacking: handshakes carry cookies and are not subject to
         # CORS, so the server must check Origin itself (RFC 6455 §10.2).
@@ -294,7 +307,9 @@ def _refuse_or_pass(
         return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
     kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
     _log_unlisted(kind, origin, method, path, reason, credentials)
-    return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+    return Decision(
+        kind, False, None, policy.public_grant, policy.vary, reason, origin, method, path
+    )
 
 
 def _credentialed_write(
@@ -540,9 +555,13 @@ def _refuse_write(
     websocket: bool,
 ) -> Decision:
     if websocket and not policy.block_cross_origin_websockets:
-        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     if not websocket and (not policy.block_cross_origin_writes or _exempt(policy, path)):
-        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     return _refuse(policy, kind, origin, method, path, "cross-site request without Origin")
 
 
