@@ -83,8 +83,10 @@ _UNLISTED_UNTRUSTED = (
     RequestKind.CROSS_ORIGIN.value,
     refusal_log.reason_class(_UNTRUSTED),
 )
+# By the kind's value: hashing an Enum member runs Enum.__hash__, a Python-level call.
 _REFUSED_UNTRUSTED = {
-    kind: ("refused", kind.value, refusal_log.reason_class(_UNTRUSTED)) for kind in RequestKind
+    kind.value: ("refused", kind.value, refusal_log.reason_class(_UNTRUSTED))
+    for kind in RequestKind
 }
 # The HTTP authentication schemes a browser answers a challenge with and then attaches by
 # itself, forms and WebSocket handshakes included (Chromium's handlers: basic, digest,
@@ -473,7 +475,7 @@ def _refuse(
     )
     args = (kind, origin, method, path, reason, acrm, acrh)
     if reason is _UNTRUSTED:
-        refusal_log.log_class(_REFUSED_UNTRUSTED[kind], _refused_fields, *args)
+        refusal_log.log_class(_REFUSED_UNTRUSTED[kind._value_], _refused_fields, *args)
     else:
         refusal_log.log("refused", kind._value_, reason, _refused_fields, *args)
     if policy.on_reject is not None:
@@ -512,9 +514,9 @@ def _log_unlisted(
 def logs_unlisted(decision: Decision, fetch_site: bytes | None) -> bool:
     """Whether deciding this request logged an "unlisted" line (budget permitting).
 
-    The rule the engine follows: a pass-through refused CORS headers for a reason
-    (status None, not allowed, a reason) is logged unless Sec-Fetch-Site says the request
-    came from the server's own origin. The WSGI memo replays the line on a repeat.
+    The rule the engine follows: a pass-through that the policy does not grant (status
+    None, not allowed, a reason) is logged unless Sec-Fetch-Site says the request came from
+    the server's own origin. The WSGI memo replays the line on a repeat.
     """
     return (
         decision.status is None
