@@ -142,13 +142,18 @@ class CORSMiddleware:
             return
         scope_type = scope["type"]
         if scope_type == "http":
+            # The common case inlined (no root_path, no per-path rules): two calls fewer.
+            path = scope["path"]
+            if scope.get("root_path"):
+                path = route_path(scope)
+            policy = self.policy
             decision = decide(
-                self.policy,
+                policy,
                 scope["method"],
-                route_path(scope),
+                path,
                 scope["headers"],
                 scope.get("scheme", "http"),  # optional in the ASGI spec
-                raw_path=self._raw_path(scope),
+                raw_path=None if policy.compiled.paths is None else self._raw_path(scope),
             )
             if decision.status is not None:
                 await _respond(send, decision)

@@ -75,6 +75,19 @@ _WANTED = frozenset(
         b"authorization",
     }
 )
+# A Cookie value's first byte that leaves it to look further (an empty value: b"").
+_BLANK_START = frozenset({b" ", b"\t", b""})
+# The refusal log's class keys of the fixed reason, computed once (refusal_log.log_class).
+_UNLISTED_UNTRUSTED = (
+    "unlisted",
+    RequestKind.CROSS_ORIGIN.value,
+    refusal_log.reason_class(_UNTRUSTED),
+)
+# By the kind's value: hashing an Enum member runs Enum.__hash__, a Python-level call.
+_REFUSED_UNTRUSTED = {
+    kind.value: ("refused", kind.value, refusal_log.reason_class(_UNTRUSTED))
+    for kind in RequestKind
+}
 # The HTTP authentication schemes a browser answers a challenge with and then attaches by
 # itself, forms and WebSocket handshakes included (Chromium's handlers: basic, digest,
 # ntlm, negotiate; RFC 9110 §11.6.2). Any other scheme (Bearer, RFC 6750) is set by a
@@ -125,8 +138,9 @@ def decide(
             fetch_site = value
         elif name == b"cookie":
             # An empty Cookie line carries no cookie (Django's test client always sends one).
-            # The first byte settles it without copying the value, but for a blank start.
-            cookie = cookie or value[:1] not in b" \t" or bool(value.strip(b" \t"))
+            # The first byte settles it without copying the value, but for a blank start
+            # (a set lookup: a bytes substring test costs several times more).
+            cookie = cookie or value[:1] not in _BLANK_START or bool(value.strip(b" \t"))
         elif name == b"authorization":
             # Browsers send one; several (a forgery) count as no valid scheme, so ambient.
             authorization = value if authorization is None else b""
@@ -159,10 +173,15 @@ def decide(
             and (websocket or method not in SAFE_METHODS)
         ):
             return _refuse_write(c, RequestKind.NO_ORIGIN, None, method, path, websocket)
+        # Fetch §CORS protocol and HTTP caches: a resource whose Access-Control-Allow-Origin
+        # is `*` sends it on every response, CORS or not, without Vary. A public policy's
+        # grant (empty for any other policy, which varies on Origin instead) goes out here
+        # too, so a shared cache that stored this answer serves cross-origin readers right.
         return _new(
             Decision,
-            (RequestKind.NO_ORIGIN, True, None, _NOTHING, c.vary, "", None, method, path, b""),
-        )
+            (RequestKind.NO_ORIGIN, True, None, c.public_grant, c.vary, "", None, method, path,
+             b""),
+        )  # fmt: skip
 
     if origin_count > 1:
         # Browsers send one Origin; several are a forgery or a broken proxy.
@@ -171,7 +190,7 @@ def decide(
     origin = origin_raw.decode("latin-1").strip(" \t")
     if not origin.isascii():
         return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, acrm,
-            "Origin header is not ASCII",
+            "Origin header is not ASCII", cookie or authorization is not None,
         )  # fmt: skip
     # The exact origins' grants are precomputed: one dict lookup decides most requests.
     grant = c.granted.get(origin)
@@ -227,14 +246,18 @@ def decide(
         # Nothing to refuse: without CORS headers the browser withholds the response.
         kind = RequestKind.CROSS_ORIGIN
         if fetch_site != b"same-origin":
-            _log_unlisted(
-                kind, origin, method, path, _UNTRUSTED, cookie or authorization is not None
-            )
+            # The class key is fixed here: a flood of these costs one call, no formatting.
+            refusal_log.log_class(
+                _UNLISTED_UNTRUSTED, unlisted_fields, kind, origin, method, path, _UNTRUSTED,
+                cookie or authorization is not None,
+            )  # fmt: skip
         return _new(
             Decision,
             (kind, False, None, _NOTHING, c.vary, _UNTRUSTED, origin, method, path, b""),
         )
-    return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED)
+    return _refuse_or_pass(c, origin, method, path, fetch_site, host, websocket, None, _UNTRUSTED,
+        cookie or authorization is not None,
+    )  # fmt: skip
 
 
 def _refuse_or_pass(
@@ -247,17 +270,30 @@ def _refuse_or_pass(
     websocket: bool,
     acrm: bytes | None,
     reason: str,
+    credentials: bool,
 ) -> Decision:
-    """An origin the policy does not trust: refuse what a browser must not do, pass the rest."""
+    """An origin the policy does not trust: refuse what a browser must not do, pass the rest.
+
+    What passes carries a public policy's grant all the same (see the no-Origin branch of
+    decide: a public answer is the same for every request, or a cache would spread the one
+    without it), and nothing for any other policy.
+    """
     if method == "OPTIONS" and acrm is not None and not websocket:
         return _refuse(policy, RequestKind.PREFLIGHT, origin, method, path, reason)
     if not websocket and method in SAFE_METHODS:
         kind = RequestKind.CROSS_ORIGIN
-        _log_unlisted(kind, origin, method, path, reason, None)
-        return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+        # As in decide: a request that Sec-Fetch-Site says is same-origin is not logged
+        # (the WSGI memo relies on this one rule, see logs_unlisted).
+        if fetch_site != b"same-origin":
+            _log_unlisted(kind, origin, method, path, reason, credentials)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, reason, origin, method, path
+        )
     if _same_origin(origin, host, fetch_site):
         kind = RequestKind.SAME_ORIGIN
-        return Decision(kind, True, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, True, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     if websocket:
         # Cross-site WebSocket hijacking: handshakes carry cookies and are not subject to
         # CORS, so the server must check Origin itself (RFC 6455 §10.2).
@@ -272,8 +308,10 @@ def _refuse_or_pass(
         # §CORS-safelisted method), cookies and all: refuse it before the app runs.
         return _refuse(policy, RequestKind.CROSS_ORIGIN, origin, method, path, reason)
     kind = RequestKind.WEBSOCKET if websocket else RequestKind.CROSS_ORIGIN
-    _log_unlisted(kind, origin, method, path, reason, None)
-    return Decision(kind, False, None, _NOTHING, policy.vary, reason, origin, method, path)
+    _log_unlisted(kind, origin, method, path, reason, credentials)
+    return Decision(
+        kind, False, None, policy.public_grant, policy.vary, reason, origin, method, path
+    )
 
 
 def _credentialed_write(
@@ -432,20 +470,34 @@ def _refuse(
     # A refused preflight gets no CORS headers, so the browser's own check fails too.
     vary = policy.preflight_vary if kind is RequestKind.PREFLIGHT else policy.vary
     body = f"CORS request refused: {reason}\n".encode() if policy.debug else _FORBIDDEN
-    decision = Decision(kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
-
-    def fields() -> str:
-        line = _fields(kind, origin, method, path, reason)
-        if acrm is not None:
-            line += " request_method=" + escape(acrm.decode("latin-1"))
-        if acrh is not None:
-            line += " request_headers=" + escape(acrh.decode("latin-1"))
-        return line
-
-    refusal_log.log("refused", kind.value, reason, fields)
+    decision: Decision = _new(
+        Decision, (kind, False, 403, _NOTHING, vary, reason, origin, method, path, body)
+    )
+    args = (kind, origin, method, path, reason, acrm, acrh)
+    if reason is _UNTRUSTED:
+        refusal_log.log_class(_REFUSED_UNTRUSTED[kind._value_], _refused_fields, *args)
+    else:
+        refusal_log.log("refused", kind._value_, reason, _refused_fields, *args)
     if policy.on_reject is not None:
         policy.on_reject(decision)
     return decision
+
+
+def _refused_fields(
+    kind: RequestKind,
+    origin: str | None,
+    method: str,
+    path: str,
+    reason: str,
+    acrm: bytes | None,
+    acrh: bytes | None,
+) -> str:
+    line = _fields(kind, origin, method, path, reason)
+    if acrm is not None:
+        line += " request_method=" + escape(acrm.decode("latin-1"))
+    if acrh is not None:
+        line += " request_headers=" + escape(acrh.decode("latin-1"))
+    return line
 
 
 def _log_unlisted(
@@ -454,12 +506,32 @@ def _log_unlisted(
     """A cross-origin request passed without CORS headers: the browser will block the
     response, and this line is the only trace of it on the server."""
     refusal_log.log(
-        "unlisted", kind.value, reason, _unlisted_fields, kind, origin, method, path, reason,
+        "unlisted", kind._value_, reason, unlisted_fields, kind, origin, method, path, reason,
         credentials,
     )  # fmt: skip
 
 
-def _unlisted_fields(
+def logs_unlisted(decision: Decision, fetch_site: bytes | None) -> bool:
+    """Whether deciding this request logged an "unlisted" line (budget permitting).
+
+    The rule the engine follows: a pass-through that the policy does not grant (status
+    None, not allowed, a reason) is logged unless Sec-Fetch-Site says the request came from
+    the server's own origin. The WSGI memo replays the line on a repeat.
+    """
+    return (
+        decision.status is None
+        and not decision.allowed
+        and bool(decision.reason)
+        and fetch_site != b"same-origin"
+    )
+
+
+def unlisted_log_key(decision: Decision) -> tuple[str, str, str]:
+    """The refusal log's class key of a decision that `logs_unlisted`."""
+    return ("unlisted", decision.kind._value_, refusal_log.reason_class(decision.reason))
+
+
+def unlisted_fields(
     kind: RequestKind, origin: str, method: str, path: str, reason: str, credentials: bool | None
 ) -> str:
     line = _fields(kind, origin, method, path, reason)
@@ -485,9 +557,13 @@ def _refuse_write(
     websocket: bool,
 ) -> Decision:
     if websocket and not policy.block_cross_origin_websockets:
-        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     if not websocket and (not policy.block_cross_origin_writes or _exempt(policy, path)):
-        return Decision(kind, False, None, _NOTHING, policy.vary, "", origin, method, path)
+        return Decision(
+            kind, False, None, policy.public_grant, policy.vary, "", origin, method, path
+        )
     return _refuse(policy, kind, origin, method, path, "cross-site request without Origin")
 
 

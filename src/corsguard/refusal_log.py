@@ -8,7 +8,9 @@ over the budget are counted and reported by one "suppressed" line when the next 
 opens. Memory is a handful of counters whatever clients send.
 
 No timer and no thread: a window is closed by the first event after it ends. Counters are
-updated under a lock, which is taken only on this path (never for an allowed request).
+updated under a lock, which is taken only on this path (never for an allowed request), and
+only while the budget lasts: once a class's budget for the window is spent, an event costs a
+clock read, two comparisons and an atomic count, with no lock and no formatting.
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ class RateLimiter:
         ):
             next(self._drops)
             return False, 0
+        return self._admit(key, now)
+
+    def _admit(self, key: tuple[str, str, str], now: float) -> tuple[bool, int]:
+        """admit() past the lock-free check: a window to close or a budget left."""
         with self._lock:
             ended = 0
             if now >= self._window_end:
@@ -145,19 +151,39 @@ def log(event: str, kind: str, reason: str, fields: Callable[..., str], *args: A
     ``fields(*args)`` builds the escaped key=value text; it runs only for an admitted line,
     so a flood costs a counter update per request, not an escape and a format.
     """
+    label = _CLASS_CACHE.get(reason)
+    if label is None:
+        label = reason_class(reason)
+        if len(_CLASS_CACHE) < _CLASS_CACHE_SIZE:
+            _CLASS_CACHE[reason] = label
+    log_class((event, kind, label), fields, *args)
+
+
+def log_class(key: tuple[str, str, str], fields: Callable[..., str], *args: Any) -> None:
+    """`log` for a caller that knows the class key (event, kind, reason class) beforehand.
+
+    The engine's fixed reasons and the WSGI memo's remembered refusals come this way, so a
+    flood of them costs this one call: the lock-free budget check below, inlined from
+    RateLimiter.admit, runs before anything else (the logger's level included).
+    """
+    budget = limiter  # read once: tests swap the module's limiter
+    now = budget._clock()
+    if now < budget._window_end and (
+        budget._total >= budget.per_window or budget._per_class.get(key, 0) >= budget.per_class
+    ):
+        if not muted.get():  # report-only's silent decision counts nothing
+            next(budget._drops)
+        return
+    # A silenced logger spends no budget (checked here, past the flood path: a budget spent
+    # before the logger was silenced keeps counting what it turns away).
     if not logger.isEnabledFor(logging.WARNING) or muted.get():
         return
-    reason_label = _CLASS_CACHE.get(reason)
-    if reason_label is None:
-        reason_label = reason_class(reason)
-        if len(_CLASS_CACHE) < _CLASS_CACHE_SIZE:
-            _CLASS_CACHE[reason] = reason_label
-    admitted, suppressed = limiter.admit((event, kind, reason_label))
+    admitted, suppressed = budget._admit(key, now)
     if suppressed:
         logger.warning(
             "corsguard suppressed count=%d window=%gs (rate limit on refusal lines)",
             suppressed,
-            limiter.window,
+            budget.window,
         )
     if admitted:
-        logger.warning("corsguard %s %s", event, fields(*args))
+        logger.warning("corsguard %s %s", key[0], fields(*args))

@@ -12,8 +12,16 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
+from corsguard import refusal_log
 from corsguard.asgi import _NO_REPORT_ONLY, _policy
-from corsguard.engine import Decision, decide
+from corsguard.engine import (
+    Decision,
+    RequestKind,
+    decide,
+    logs_unlisted,
+    unlisted_fields,
+    unlisted_log_key,
+)
 from corsguard.policy import Policy
 from corsguard.response import immediate_response, merge_response_headers
 from corsguard.startup import log_policy
@@ -131,6 +139,10 @@ def apply_to_headers(headers: Any, decision: Decision) -> None:
 # Pass-through decisions remembered per middleware (see CORSMiddleware.__call__).
 _MEMO_SIZE = 512
 _MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
+# What a repeat must log again: the refusal log's class key and the line's fields but the
+# path (kind, origin, method, reason, credentials); None for a request that logs nothing.
+_Unlisted = tuple[tuple[str, str, str], RequestKind, "str | None", str, str, bool]
+_MemoEntry = tuple[list[tuple[str, str]], str, "_Unlisted | None"]
 
 
 class CORSMiddleware:
@@ -159,15 +171,15 @@ class CORSMiddleware:
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
         self._start()
-        # Without per-path rules, a request that the engine grants, or passes as
-        # same-origin or without Origin (nothing to log), is decided by its method, Origin,
-        # Sec-Fetch-Site and Host alone, and whether it carries cookies: the engine's
-        # answer for those values is remembered, bounded. An unlisted origin's pass-through
-        # is logged (rate-limited), so it is decided afresh each time, as are OPTIONS
-        # (which may be a preflight) and requests with an Authorization header (write trust
-        # reads its scheme).
+        # Without per-path rules, a pass-through is decided by the request's method,
+        # Origin, Sec-Fetch-Site and Host alone, and whether it carries cookies: the
+        # engine's answer for those values is remembered, bounded. An unlisted origin's
+        # pass-through is remembered with its log line's fields, and a repeat logs through
+        # the refusal log's budget as the engine would (engine.logs_unlisted), the path
+        # read afresh. OPTIONS (which may be a preflight) and requests with an
+        # Authorization header (write trust reads its scheme) are decided afresh.
         policy = self.policy
-        self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
+        self._memo: dict[_MemoKey, _MemoEntry] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
         )
 
@@ -191,7 +203,10 @@ class CORSMiddleware:
             )
             remembered = memo.get(key)
             if remembered is not None:
-                return self.app(environ, _with_cors(start_response, *remembered))
+                cors, vary, unlisted = remembered
+                if unlisted is not None:
+                    refusal_log.log_class(unlisted[0], _unlisted_line, unlisted, environ)
+                return self.app(environ, _with_cors(start_response, cors, vary))
         decision = decide(
             self.policy,
             method,
@@ -205,11 +220,26 @@ class CORSMiddleware:
             start_response(response.status_line, response.str_headers())
             return [response.body]
         cors, vary = _str_form(decision)
-        if memo is not None and key is not None and decision.allowed:
+        if memo is not None and key is not None:
+            replay: _Unlisted | None = None
+            site = key[2]
+            fetch_site = None if site is None else site.encode("latin-1", "replace")
+            if logs_unlisted(decision, fetch_site):
+                # Cookies are in the key; a request with Authorization is never memoised.
+                kind, origin, reason = decision.kind, decision.origin, decision.reason
+                replay = (unlisted_log_key(decision), kind, origin, method, reason, key[4])
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()  # bounded, whatever clients send
-            memo[key] = (cors, vary)
+            memo[key] = (cors, vary, replay)
         return self.app(environ, _with_cors(start_response, cors, vary))
+
+
+def _unlisted_line(unlisted: _Unlisted, environ: Mapping[str, Any]) -> str:
+    """A remembered unlisted line's fields, with this request's path (admitted lines only)."""
+    _key, kind, origin, method, reason, credentials = unlisted
+    if origin is None:  # never: unlisted lines come from requests with an Origin
+        origin = "-"
+    return unlisted_fields(kind, origin, method, environ_path(environ), reason, credentials)
 
 
 def _with_cors(

@@ -78,8 +78,9 @@ VARY_CASES: dict[str, tuple[Policy, str, list[tuple[bytes, bytes]], int | None, 
         True,
     ),
     "public GET": (PUBLIC, "GET", _headers(origin=EVIL), None, b"", True),
-    # The exception docs/proxies.md warns about: no grant and no Vary without an Origin.
-    "public, no Origin": (PUBLIC, "GET", _headers(host=HOST), None, b"", False),
+    # docs/proxies.md: a public policy's answer is the same with or without an Origin, so
+    # it needs no Vary (Fetch §CORS protocol and HTTP caches).
+    "public, no Origin": (PUBLIC, "GET", _headers(host=HOST), None, b"", True),
     "public preflight": (
         PUBLIC,
         "OPTIONS",

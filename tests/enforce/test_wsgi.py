@@ -59,7 +59,7 @@ class StreamingApp:
         (CREDENTIALED, {"ORIGIN": EVIL}, None),
         (CREDENTIALED, {}, None),
         (PUBLIC, {"ORIGIN": EVIL}, "*"),
-        (PUBLIC, {}, None),
+        (PUBLIC, {}, "*"),
     ],
 )
 def test_streaming_body_is_returned_unconsumed(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsguard import Policy
+from corsguard import Policy, refusal_log
 from corsguard.wsgi import _MEMO_SIZE, CORSMiddleware
 
 POLICY = Policy(
@@ -108,3 +111,78 @@ def test_the_memo_is_bounded_and_off_with_per_path_rules() -> None:
     assert middleware._memo is not None and len(middleware._memo) <= _MEMO_SIZE
     routed = Policy(allow_origins=["https://a.example"], routes={"/p": Policy(allow_origins=["*"])})
     assert CORSMiddleware(app, policy=routed)._memo is None
+
+
+class _Lines(logging.Handler):
+    """The refusal log's lines (the "corsguard" logger itself, not its startup child)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "corsguard":
+            self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def captured() -> Iterator[_Lines]:
+    logger = logging.getLogger("corsguard")
+    handler = _Lines()
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+paths = st.sampled_from(["/x", "/y/z", "/caf\u00c3\u00a9", "/a\nb"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(requests, paths), min_size=1, max_size=30))
+def test_a_warm_memo_logs_as_the_engine_does(sequence: list[tuple[dict[str, str], str]]) -> None:
+    # Budgets wide enough that every line is written: the lines themselves are compared.
+    saved = refusal_log.limiter
+    refusal_log.limiter = refusal_log.RateLimiter(per_class=10_000, per_window=10_000)
+    try:
+        with captured() as log_lines:
+            warm = CORSMiddleware(app, policy=POLICY)
+            for request, path in sequence:
+                request = {**request, "PATH_INFO": path}
+                del log_lines.lines[:]
+                warm_answer = call(warm, request)
+                warm_lines = list(log_lines.lines)
+                del log_lines.lines[:]
+                assert warm_answer == call(CORSMiddleware(app, policy=POLICY), request)
+                assert warm_lines == log_lines.lines
+    finally:
+        refusal_log.limiter = saved
+
+
+def test_memo_hits_spend_the_budget_and_are_counted_as_suppressed() -> None:
+    now = [0.0]
+    saved = refusal_log.limiter
+    refusal_log.limiter = refusal_log.RateLimiter(
+        per_class=3, per_window=5, window=60, clock=lambda: now[0]
+    )
+    evil = {"REQUEST_METHOD": "GET", "HTTP_ORIGIN": "https://evil.example"}
+    try:
+        with captured() as log_lines:
+            middleware = CORSMiddleware(app, policy=POLICY)
+            for i in range(100):
+                call(middleware, {**evil, "PATH_INFO": f"/p{i}"})
+            # Answered from the memo from the second request on, and logged with each path.
+            assert middleware._memo is not None and len(middleware._memo) == 1
+            starts = [line.split(" path=")[1][:4] for line in log_lines.lines]
+            assert starts == ['"/p0', '"/p1', '"/p2']
+            now[0] = 61.0
+            call(middleware, evil)
+    finally:
+        refusal_log.limiter = saved
+    summary, fresh = log_lines.lines[3:]
+    assert summary.startswith("corsguard suppressed count=97 ")
+    assert fresh.startswith("corsguard unlisted kind=cross-origin") and "credentials=no" in fresh

@@ -180,7 +180,8 @@ def test_refusal_body_has_reason_only_in_debug() -> None:
         (STRICT, {"origin": "https://evil.com"}, RequestKind.CROSS_ORIGIN, None, b"Origin"),
         (STRICT, {"origin": "null"}, RequestKind.CROSS_ORIGIN, None, b"Origin"),
         (PUBLIC, {"origin": "https://x.example"}, RequestKind.CROSS_ORIGIN, "*", b""),
-        (PUBLIC, {}, RequestKind.NO_ORIGIN, None, b""),
+        # Fetch §CORS protocol and HTTP caches: a `*` grant goes on non-CORS answers too.
+        (PUBLIC, {}, RequestKind.NO_ORIGIN, "*", b""),
         (PUBLIC, {"origin": "null"}, RequestKind.CROSS_ORIGIN, "*", b""),
     ],
 )
@@ -195,6 +196,49 @@ def test_simple_requests(
     if acao == APP:
         assert header(decision, "access-control-allow-credentials") == "true"
         assert header(decision, "access-control-expose-headers") == "X-Request-Id"
+
+
+PUBLIC_EXPOSED = Policy(allow_origins=["*"], expose_headers=["X-Total"])
+LISTED = Policy(allow_origins=["https://x.example"])
+
+
+@pytest.mark.parametrize(
+    ("policy", "method", "headers", "acao", "vary"),
+    [
+        # A public policy answers every request the app serves alike: grant on, no Vary.
+        (PUBLIC_EXPOSED, "GET", {}, "*", b""),
+        (PUBLIC_EXPOSED, "HEAD", {"sec-fetch-site": "same-origin"}, "*", b""),
+        (PUBLIC_EXPOSED, "GET", {"origin": "https://x.example"}, "*", b""),
+        (PUBLIC_EXPOSED, "GET", {"origin": "https://caf\u00e9.example"}, "*", b""),
+        (PUBLIC, "POST", {"sec-fetch-site": "same-origin"}, "*", b""),
+        (PUBLIC, "POST", {}, "*", b""),
+        # Any other policy's grant depends on the Origin: none without one, and Vary.
+        (LISTED, "GET", {}, None, b"Origin"),
+        (LISTED, "GET", {"origin": "https://x.example"}, "https://x.example", b"Origin"),
+        (STRICT, "GET", {}, None, b"Origin"),
+    ],
+)
+def test_a_public_grant_goes_on_every_answer(
+    policy: Policy, method: str, headers: dict[str, str], acao: str | None, vary: bytes
+) -> None:
+    decision = request(policy, method, **headers)
+    assert decision.status is None
+    assert header(decision, "access-control-allow-origin") == acao
+    assert decision.vary == vary
+    exposed = "X-Total" if policy is PUBLIC_EXPOSED else None
+    assert header(decision, "access-control-expose-headers") == exposed
+
+
+def test_a_public_policy_still_refuses_what_it_refused() -> None:
+    # Refusals carry no grant: the browser's own check fails as well (and 403 is not
+    # stored by a shared cache without explicit freshness, RFC 9111 §4.2.2).
+    for decision in (
+        request(PUBLIC, "POST", origin="https://x.example", cookie="s=1"),
+        request(PUBLIC, "POST", **{"sec-fetch-site": "cross-site"}),
+        preflight(PUBLIC, "https://x.example", "DELETE"),
+    ):
+        assert decision.status == 403
+        assert decision.headers == ()
 
 
 @pytest.mark.parametrize(
