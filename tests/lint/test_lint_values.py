@@ -213,6 +213,39 @@ def test_star_imported_django_settings(tmp_path: Path) -> None:
     }
 
 
+def test_star_imported_list_extended_by_reassignment(tmp_path: Path) -> None:
+    # `X = X + [...]` after a star import (Zipstack/unstract's dev settings) adds entries like
+    # `X += [...]`: each added one is judged at its own line, and the whole expression is not
+    # left unjudged because it names itself.
+    found, _fixes = lint_project(
+        tmp_path,
+        {
+            "site/__init__.py": "",
+            "site/settings/__init__.py": "",
+            "site/settings/base.py": """
+                CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+            """,
+            "site/settings/dev.py": """
+                from .base import *  # noqa
+
+                CORS_ALLOWED_ORIGINS = CORS_ALLOWED_ORIGINS + [
+                    "http://localhost:3000",
+                    "https://app.example.com",
+                ]
+            """,
+            "site/settings/other.py": """
+                CORS_ALLOWED_ORIGINS = {"https://app.example.com"}
+                CORS_ALLOWED_ORIGINS = CORS_ALLOWED_ORIGINS | {"null"}
+                CORS_ALLOW_CREDENTIALS = True
+            """,
+        },
+    )
+    assert found == {
+        ("site/settings/dev.py", 5, "localhost-trusted"),
+        ("site/settings/other.py", 3, "null-origin-trusted"),
+    }
+
+
 def test_circular_imports_end(tmp_path: Path) -> None:
     found, _fixes = lint_project(
         tmp_path,

@@ -1374,14 +1374,24 @@ def _exits(body: list[ast.stmt]) -> bool:
 
 def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
     """Each upper-case setting's assignments and list edits, in order: ``X = [...]``,
-    ``X: list[str] = [...]``, ``X += [...]``, ``X.append(v)``, ``X.extend(vs)``,
-    ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
+    ``X: list[str] = [...]``, ``X += [...]``, ``X = X + [...]``, ``X.append(v)``,
+    ``X.extend(vs)``, ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
     out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
     for stmt in body:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name) and target.id.isupper():
-                    out.setdefault(target.id, []).append((stmt.value, stmt))
+                    value = stmt.value
+                    # `X = X + [...]` is `X += [...]` written out (Unstract's dev settings add
+                    # to the list a star import brought): only the right-hand side is new.
+                    if (
+                        isinstance(value, ast.BinOp)
+                        and isinstance(value.op, (ast.Add, ast.BitOr))
+                        and isinstance(value.left, ast.Name)
+                        and value.left.id == target.id
+                    ):
+                        value = value.right
+                    out.setdefault(target.id, []).append((value, stmt))
         elif (
             isinstance(stmt, ast.AnnAssign)
             and isinstance(stmt.target, ast.Name)

@@ -17,8 +17,8 @@ class DevelopmentBaseConfiguration(_BaseConfiguration):
     DEBUG = True
 
     ALLOWED_HOSTS = values.ListValue(["localhost", "127.0.0.1"])
-    CORS_ORIGIN_REGEX_WHITELIST = values.ListValue(
-        [r"^https?://localhost:\d+$", r"^https?://127\.0\.0\.1:\d+$"]  # expect: regex-origin localhost-trusted
+    CORS_ORIGIN_REGEX_WHITELIST = values.ListValue(  # expect: regex-origin localhost-trusted
+        [r"^https?://localhost:\d+$", r"^https?://127\.0\.0\.1:\d+$"]
     )
 
 
