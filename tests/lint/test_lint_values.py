@@ -92,6 +92,44 @@ def test_list_edits_are_read(source: str, line: int, kind: str) -> None:
     assert (line, kind) in found, found
 
 
+_DEBUG_FROM_ENV = (
+    "import os\n"
+    "def _flag(key, default='NO'):\n"
+    "    return os.getenv(key, default).lower() in ('yes', 'true')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # paperless-ngx 1.9: the dev server's origin is added only `if DEBUG:`, and DEBUG's
+        # environment default is "NO", so by default it is not trusted.
+        (_DEBUG_FROM_ENV + "DEBUG = _flag('PAPERLESS_DEBUG', 'NO')\n"
+         "CORS_ALLOWED_ORIGINS = ('https://app.example.com',)\n"
+         "if DEBUG:\n    CORS_ALLOWED_ORIGINS += ('http://localhost:4200',)\n", set()),
+        (_DEBUG_FROM_ENV + "DEBUG = _flag('PAPERLESS_DEBUG', 'YES')\n"
+         "CORS_ALLOWED_ORIGINS = ('https://app.example.com',)\n"
+         "if DEBUG:\n    CORS_ALLOWED_ORIGINS += ('http://localhost:4200',)\n",
+         {"localhost-trusted"}),
+        # The else branch runs when the test is known to be false.
+        ("DEBUG = False\nif DEBUG:\n    CORS_ALLOW_ALL_ORIGINS = True\n"
+         "else:\n    CORS_ALLOWED_ORIGINS = ['http://localhost:3000']\n",
+         {"localhost-trusted"}),
+        # A test lint cannot know (the environment without a default): both branches count.
+        ("import os\nif os.environ['MODE'] == 'dev':\n    CORS_ALLOW_ALL_ORIGINS = True\n",
+         {"wildcard-origin"}),
+        # doccano: environs/django-environ typed getters take the default as the second
+        # argument, so `if DEBUG:` runs by default here.
+        ("from environs import Env\nenv = Env()\nDEBUG = env.bool('DEBUG', True)\n"
+         "if DEBUG:\n    CORS_ORIGIN_ALLOW_ALL = True\n", {"wildcard-origin"}),
+        ("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', False)\n"
+         "if DEBUG:\n    CORS_ORIGIN_ALLOW_ALL = True\n", set()),
+    ],
+)  # fmt: skip
+def test_settings_under_a_known_if(source: str, expected: set[str]) -> None:
+    assert ids(source) == expected
+
+
 def test_django_configurations_classes(tmp_path: Path) -> None:
     found, _fixes = lint_project(
         tmp_path,

@@ -637,7 +637,12 @@ class Analyzer:
 
     def _judge_django(self) -> None:
         self._django_installs()
-        statements = list(module_statements(self.tree.body))
+        # A settings block under a module-level `if` whose test is known without the
+        # environment (`DEBUG = os.getenv("DEBUG", "NO") == "YES"`, then `if DEBUG:`) runs only
+        # when the test holds: what runs by default is judged, as for environment defaults.
+        statements = list(
+            module_statements(self.tree.body, lambda test: truth(self.ev.eval(test, None)))
+        )
         module_parts = _settings_parts(statements)
         self._flask_options(module_parts)
         if any(name.startswith("CORS_") for name in module_parts):
