@@ -463,6 +463,15 @@ def test_issue_regex_is_judged_without_running_it_with_re() -> None:
     assert result.notes == ()
 
 
+def test_azure_storage_regex_is_a_hosting_platform() -> None:
+    # unicef/hope-country-report: any Azure Storage account serves pages at
+    # ACCOUNT.blob.core.windows.net, so the regex trusts a hosting platform; an account name
+    # the regex's \w+ accepts is not a "suffix" bypass of the project's own host.
+    pattern = r"https://\w+\.blob.core.windows.net$"
+    found = ids(f"CORS_ALLOWED_ORIGIN_REGEXES = [{pattern!r}]\n")
+    assert found == {"regex-origin", "third-party-origin-trusted", "unescaped-dot"}
+
+
 _ALPHABET = "ab.-:/x1\n"
 _PATTERNS = [
     VERCEL,
