@@ -640,9 +640,7 @@ class Analyzer:
         # A settings block under a module-level `if` whose test is known without the
         # environment (`DEBUG = os.getenv("DEBUG", "NO") == "YES"`, then `if DEBUG:`) runs only
         # when the test holds: what runs by default is judged, as for environment defaults.
-        statements = list(
-            module_statements(self.tree.body, lambda test: truth(self.ev.eval(test, None)))
-        )
+        statements = list(module_statements(self.tree.body, self._if_runs))
         module_parts = _settings_parts(statements)
         self._flask_options(module_parts)
         if any(name.startswith("CORS_") for name in module_parts):
@@ -655,6 +653,16 @@ class Analyzer:
                     continue
                 parts = {**self._class_inherited(stmt, 0), **own}
                 self._judge_settings(parts, stmt)
+
+    def _if_runs(self, stmt: ast.If) -> bool | None:
+        """Whether a module-level ``if`` runs its body (None: not known). Only an ``if`` that
+        touches a CORS setting is evaluated: its test may ask other modules for names."""
+        if not any(
+            isinstance(node, ast.Name) and node.id.startswith(("CORS_", "ENABLE_CORS"))
+            for node in ast.walk(stmt)
+        ):
+            return None
+        return truth(self.ev.eval(stmt.test, None))
 
     def _star_inherited(
         self, statements: list[ast.stmt], own: dict[str, list[tuple[ast.expr, ast.AST]]]

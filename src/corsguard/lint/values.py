@@ -1074,15 +1074,15 @@ def resolve_relative(module: str, level: int, name: str | None, is_package: bool
 
 
 def module_statements(
-    body: list[ast.stmt], decide: Callable[[ast.expr], bool | None] | None = None
+    body: list[ast.stmt], decide: Callable[[ast.If], bool | None] | None = None
 ) -> Iterator[ast.stmt]:
     """Top-level statements, including those inside module-level if/try/with blocks. With
-    ``decide`` (the test's truth, None when not known), an ``if`` whose test is known keeps
-    only the branch that runs."""
+    ``decide`` (whether the ``if``'s test holds, None when not known), an ``if`` whose test is
+    known keeps only the branch that runs."""
     for stmt in body:
         yield stmt
         if isinstance(stmt, ast.If):
-            runs = decide(stmt.test) if decide is not None else None
+            runs = decide(stmt) if decide is not None else None
             if runs is not False:
                 yield from module_statements(stmt.body, decide)
             if runs is not True:
