@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "origin_regex": MODEL,  # regexes to patterns, exactly (policy advice and migrate)
     "sources": MODEL,  # the env/TOML/settings readers Policy.from_env/from_file use
     "response": MODEL,  # the immediate response and header merge the adapters share
+    "trusted": MODEL,  # trusting an origin or pattern on purpose, in finding ids (all tools)
     "asgi": ADAPTER,
     "wsgi": ADAPTER,
     "django": ADAPTER,
