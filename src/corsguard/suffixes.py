@@ -26,6 +26,9 @@ THIRD_PARTY_HOSTS = (
     "web.app",
     "firebaseapp.com",
     "azurewebsites.net",
+    # Azure Storage: any account's public container serves HTML at ACCOUNT.blob.core.windows.net
+    # (a Public Suffix List private entry; unicef/hope-country-report's CORS regex names it).
+    "blob.core.windows.net",
     "glitch.me",
     "repl.co",
 )

@@ -93,6 +93,44 @@ def test_list_edits_are_read(source: str, line: int, kind: str) -> None:
     assert (line, kind) in found, found
 
 
+_DEBUG_FROM_ENV = (
+    "import os\n"
+    "def _flag(key, default='NO'):\n"
+    "    return os.getenv(key, default).lower() in ('yes', 'true')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # paperless-ngx 1.9: the dev server's origin is added only `if DEBUG:`, and DEBUG's
+        # environment default is "NO", so by default it is not trusted.
+        (_DEBUG_FROM_ENV + "DEBUG = _flag('PAPERLESS_DEBUG', 'NO')\n"
+         "CORS_ALLOWED_ORIGINS = ('https://app.example.com',)\n"
+         "if DEBUG:\n    CORS_ALLOWED_ORIGINS += ('http://localhost:4200',)\n", set()),
+        (_DEBUG_FROM_ENV + "DEBUG = _flag('PAPERLESS_DEBUG', 'YES')\n"
+         "CORS_ALLOWED_ORIGINS = ('https://app.example.com',)\n"
+         "if DEBUG:\n    CORS_ALLOWED_ORIGINS += ('http://localhost:4200',)\n",
+         {"localhost-trusted"}),
+        # The else branch runs when the test is known to be false.
+        ("DEBUG = False\nif DEBUG:\n    CORS_ALLOW_ALL_ORIGINS = True\n"
+         "else:\n    CORS_ALLOWED_ORIGINS = ['http://localhost:3000']\n",
+         {"localhost-trusted"}),
+        # A test lint cannot know (the environment without a default): both branches count.
+        ("import os\nif os.environ['MODE'] == 'dev':\n    CORS_ALLOW_ALL_ORIGINS = True\n",
+         {"wildcard-origin"}),
+        # doccano: environs/django-environ typed getters take the default as the second
+        # argument, so `if DEBUG:` runs by default here.
+        ("from environs import Env\nenv = Env()\nDEBUG = env.bool('DEBUG', True)\n"
+         "if DEBUG:\n    CORS_ORIGIN_ALLOW_ALL = True\n", {"wildcard-origin"}),
+        ("import environ\nenv = environ.Env()\nDEBUG = env.bool('DEBUG', False)\n"
+         "if DEBUG:\n    CORS_ORIGIN_ALLOW_ALL = True\n", set()),
+    ],
+)  # fmt: skip
+def test_settings_under_a_known_if(source: str, expected: set[str]) -> None:
+    assert ids(source) == expected
+
+
 def test_django_configurations_classes(tmp_path: Path) -> None:
     found, _fixes = lint_project(
         tmp_path,
@@ -211,6 +249,39 @@ def test_star_imported_django_settings(tmp_path: Path) -> None:
         ("site/settings/base.py", 2, "wildcard-origin"),
         # Production adds credentials to the inherited allow-all: reported where it inherits.
         ("site/settings/production.py", 2, "wildcard-with-credentials"),
+    }
+
+
+def test_star_imported_list_extended_by_reassignment(tmp_path: Path) -> None:
+    # `X = X + [...]` after a star import (Zipstack/unstract's dev settings) adds entries like
+    # `X += [...]`: each added one is judged at its own line, and the whole expression is not
+    # left unjudged because it names itself.
+    found, _fixes = lint_project(
+        tmp_path,
+        {
+            "site/__init__.py": "",
+            "site/settings/__init__.py": "",
+            "site/settings/base.py": """
+                CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+            """,
+            "site/settings/dev.py": """
+                from .base import *  # noqa
+
+                CORS_ALLOWED_ORIGINS = CORS_ALLOWED_ORIGINS + [
+                    "http://localhost:3000",
+                    "https://app.example.com",
+                ]
+            """,
+            "site/settings/other.py": """
+                CORS_ALLOWED_ORIGINS = {"https://app.example.com"}
+                CORS_ALLOWED_ORIGINS = CORS_ALLOWED_ORIGINS | {"null"}
+                CORS_ALLOW_CREDENTIALS = True
+            """,
+        },
+    )
+    assert found == {
+        ("site/settings/dev.py", 5, "localhost-trusted"),
+        ("site/settings/other.py", 3, "null-origin-trusted"),
     }
 
 
@@ -391,6 +462,15 @@ def test_issue_regex_is_judged_without_running_it_with_re() -> None:
     )
     assert "myproject.vercel.app.attacker" in found["prefix-match"].message
     assert result.notes == ()
+
+
+def test_azure_storage_regex_is_a_hosting_platform() -> None:
+    # unicef/hope-country-report: any Azure Storage account serves pages at
+    # ACCOUNT.blob.core.windows.net, so the regex trusts a hosting platform; an account name
+    # the regex's \w+ accepts is not a "suffix" bypass of the project's own host.
+    pattern = r"https://\w+\.blob.core.windows.net$"
+    found = ids(f"CORS_ALLOWED_ORIGIN_REGEXES = [{pattern!r}]\n")
+    assert found == {"regex-origin", "third-party-origin-trusted", "unescaped-dot"}
 
 
 _ALPHABET = "ab.-:/x1\n"

@@ -637,7 +637,10 @@ class Analyzer:
 
     def _judge_django(self) -> None:
         self._django_installs()
-        statements = list(module_statements(self.tree.body))
+        # A settings block under a module-level `if` whose test is known without the
+        # environment (`DEBUG = os.getenv("DEBUG", "NO") == "YES"`, then `if DEBUG:`) runs only
+        # when the test holds: what runs by default is judged, as for environment defaults.
+        statements = list(module_statements(self.tree.body, self._if_runs))
         module_parts = _settings_parts(statements)
         self._flask_options(module_parts)
         if any(name.startswith("CORS_") for name in module_parts):
@@ -650,6 +653,16 @@ class Analyzer:
                     continue
                 parts = {**self._class_inherited(stmt, 0), **own}
                 self._judge_settings(parts, stmt)
+
+    def _if_runs(self, stmt: ast.If) -> bool | None:
+        """Whether a module-level ``if`` runs its body (None: not known). Only an ``if`` that
+        touches a CORS setting is evaluated: its test may ask other modules for names."""
+        if not any(
+            isinstance(node, ast.Name) and node.id.startswith(("CORS_", "ENABLE_CORS"))
+            for node in ast.walk(stmt)
+        ):
+            return None
+        return truth(self.ev.eval(stmt.test, None))
 
     def _star_inherited(
         self, statements: list[ast.stmt], own: dict[str, list[tuple[ast.expr, ast.AST]]]
@@ -1372,14 +1385,24 @@ def _exits(body: list[ast.stmt]) -> bool:
 
 def _settings_parts(body: list[ast.stmt]) -> dict[str, list[tuple[ast.expr, ast.AST]]]:
     """Each upper-case setting's assignments and list edits, in order: ``X = [...]``,
-    ``X: list[str] = [...]``, ``X += [...]``, ``X.append(v)``, ``X.extend(vs)``,
-    ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
+    ``X: list[str] = [...]``, ``X += [...]``, ``X = X + [...]``, ``X.append(v)``,
+    ``X.extend(vs)``, ``X.insert(i, v)`` -> the expressions whose items make up the setting."""
     out: dict[str, list[tuple[ast.expr, ast.AST]]] = {}
     for stmt in body:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name) and target.id.isupper():
-                    out.setdefault(target.id, []).append((stmt.value, stmt))
+                    value = stmt.value
+                    # `X = X + [...]` is `X += [...]` written out (Unstract's dev settings add
+                    # to the list a star import brought): only the right-hand side is new.
+                    if (
+                        isinstance(value, ast.BinOp)
+                        and isinstance(value.op, (ast.Add, ast.BitOr))
+                        and isinstance(value.left, ast.Name)
+                        and value.left.id == target.id
+                    ):
+                        value = value.right
+                    out.setdefault(target.id, []).append((value, stmt))
         elif (
             isinstance(stmt, ast.AnnAssign)
             and isinstance(stmt.target, ast.Name)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, Union
 from urllib.parse import urlsplit
@@ -784,7 +784,13 @@ class Evaluator:
                 return ev(args[1], scope, b, depth) if len(args) > 1 else None
             # django-environ: env("X", default=...), env.list("X", default=...)
             if isinstance(func.value, ast.Name) and func.value.id == "env":
-                return _env_default(ev(kwargs.get("default"), scope, b, depth), method)
+                default_node = kwargs.get("default")
+                # env.bool("DEBUG", True): the second argument is the default of the typed
+                # getters in django-environ (Env.bool/int/float/str/json/url) and in environs;
+                # for env.list/tuple/dict django-environ's second argument is `cast` instead.
+                if default_node is None and len(args) > 1 and method in _ENV_SECOND_DEFAULT:
+                    default_node = args[1]
+                return _env_default(ev(default_node, scope, b, depth), method)
             if qual.startswith("re.") or qual.startswith("regex."):
                 return self._re_call(last, node, scope, b, depth)
             receiver = ev(func.value, scope, b, depth)
@@ -978,6 +984,9 @@ def _plain(value: object) -> bool:
     return isinstance(value, (str, int)) or value is None
 
 
+_ENV_SECOND_DEFAULT = frozenset({"bool", "int", "float", "str", "json", "url"})
+
+
 def _env_default(default: object, method: str) -> object:
     if method in ("list", "tuple") and isinstance(default, str):
         return tuple(part.strip() for part in default.split(",") if part.strip())
@@ -1064,18 +1073,25 @@ def resolve_relative(module: str, level: int, name: str | None, is_package: bool
     return ".".join(parts) or None
 
 
-def module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Top-level statements, including those inside module-level if/try/with blocks."""
+def module_statements(
+    body: list[ast.stmt], decide: Callable[[ast.If], bool | None] | None = None
+) -> Iterator[ast.stmt]:
+    """Top-level statements, including those inside module-level if/try/with blocks. With
+    ``decide`` (whether the ``if``'s test holds, None when not known), an ``if`` whose test is
+    known keeps only the branch that runs."""
     for stmt in body:
         yield stmt
         if isinstance(stmt, ast.If):
-            yield from module_statements(stmt.body)
-            yield from module_statements(stmt.orelse)
+            runs = decide(stmt) if decide is not None else None
+            if runs is not False:
+                yield from module_statements(stmt.body, decide)
+            if runs is not True:
+                yield from module_statements(stmt.orelse, decide)
         elif isinstance(stmt, ast.Try):
-            yield from module_statements(stmt.body)
+            yield from module_statements(stmt.body, decide)
             for handler in stmt.handlers:
-                yield from module_statements(handler.body)
-            yield from module_statements(stmt.orelse)
-            yield from module_statements(stmt.finalbody)
+                yield from module_statements(handler.body, decide)
+            yield from module_statements(stmt.orelse, decide)
+            yield from module_statements(stmt.finalbody, decide)
         elif isinstance(stmt, ast.With):
-            yield from module_statements(stmt.body)
+            yield from module_statements(stmt.body, decide)

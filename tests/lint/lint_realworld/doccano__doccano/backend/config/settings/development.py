@@ -1,0 +1,3 @@
+from .base import *  # noqa: F403
+
+MIDDLEWARE.append("api.middleware.RangesMiddleware")  # noqa: F405
