@@ -478,3 +478,52 @@ def test_a_failed_startup_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert "startup failed" in err and "the database is not reachable" in err
     assert "Traceback" not in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("attr", "name", "first_fix", "fix_text"),
+    [
+        ("starlette_app", "Starlette/FastAPI", "starlette", "CORSMiddleware"),
+        ("fastapi_app", "Starlette/FastAPI", "starlette", "CORSMiddleware"),
+        ("flask_app", "Flask", "flask-cors", "CORS(app"),
+    ],
+)
+def test_the_fix_is_written_for_the_apps_framework(
+    attr: str, name: str, first_fix: str, fix_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process there is no Server header to recognise the stack by: the app object names
+    # its framework, and the report's stack and first fix follow it.
+    _status, out, _err = _audit(
+        capsys, "--app", f"{SPEC}:{attr}", "--origin", TRUSTED, "--format", "json", "/reflect"
+    )
+    target = json.loads(out)["targets"][0]
+    assert target["stack"]["name"] == name
+    assert target["stack"]["fix_stacks"][0] == first_fix
+    (finding,) = target["findings"]
+    assert fix_text in finding["fix"]
+    assert TRUSTED in finding["fix"]
+
+
+def test_an_app_of_no_known_framework_gets_the_header_level_fix(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def reflect(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        origin = dict(scope["headers"]).get(b"origin", b"")
+        headers = [(b"access-control-allow-origin", origin)] if origin else []
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    module = types.ModuleType("corsguard_test_raw_app")
+    module.app = reflect  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    try:
+        _status, out, _err = _audit(
+            capsys, "--app", f"{module.__name__}:app", "--origin", TRUSTED, "--format", "json", "/"
+        )
+    finally:
+        del sys.modules[module.__name__]
+    target = json.loads(out)["targets"][0]
+    assert target["stack"]["name"] == "unknown"
+    assert target["stack"]["fix_stacks"] == ["headers"]

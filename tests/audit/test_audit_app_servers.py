@@ -4,9 +4,9 @@ Each app is served for real (uvicorn for ASGI, gunicorn for WSGI, each in its ow
 as users run them) and audited over HTTP; then the same app is audited with
 ``--app MODULE:ATTR --base-url`` of that server, so that every URL is the same. The two
 JSON reports must agree on every target: status, error, number of probes, notes, and every
-finding with its evidence. Only the stack line may differ (a live audit also reads the
-server's own Server header, which no server adds in-process; docs/audit.md says so), so
-the stack and the fixes written for it are left out of the comparison.
+finding with its evidence. Only the stack line may differ (a live audit reads the server's
+own Server header; in-process the app object names its framework; docs/audit.md says so),
+so the stack and the fixes written for it are left out of the comparison.
 """
 
 from __future__ import annotations

@@ -1299,10 +1299,13 @@ def analyse(
     exchanges: Sequence[Exchange],
     notes: Sequence[str] = (),
     cache: Sequence[Exchange] = (),
+    known_stack: Stack | None = None,
 ) -> TargetReport:
     """Every finding the exchanges show, most severe first; or the target's error.
 
     ``notes`` (from the prober: a check set cut short) join the exchanges' own notes.
+    ``known_stack`` (``--app``: the app's framework) is used instead of the one the
+    responses show.
     """
     error = _error(target, exchanges)
     if error is not None:
@@ -1335,7 +1338,10 @@ def analyse(
         target.request_headers,
         tuple(dict.fromkeys(all_notes)),
         tuple(pattern.text for pattern in target.trust.patterns),
-        recognise_all([(e.response.fingerprint, e.response.body) for e in answered if e.response]),
+        known_stack
+        or recognise_all(
+            [(e.response.fingerprint, e.response.body) for e in answered if e.response]
+        ),
         observe(
             [
                 (e.request.origin, e.response.headers)

@@ -43,7 +43,7 @@ from corsguard.audit.model import (
     url_origin,
     with_cache_key,
 )
-from corsguard.audit.stack import BODY_PREFIX
+from corsguard.audit.stack import BODY_PREFIX, Stack
 from corsguard.audit.transport import (
     BODY_CAP,
     DEFAULT_HEADERS,
@@ -180,6 +180,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
 class HttpTransport:
     """The live audit's transport: one aiohttp session shared by every target (connection
     reuse per host); bodies are never read beyond BODY_CAP and redirects are not followed."""
+
+    known_stack: Stack | None = None  # told by the responses (corsguard.audit.stack)
 
     def __init__(self, options: AuditOptions) -> None:
         self.options = options
@@ -381,7 +383,7 @@ class Prober:
                 target.request_headers,
             )
         try:
-            return analyse(target, exchanges, notes, cache)
+            return analyse(target, exchanges, notes, cache, self._transport.known_stack)
         except Exception as exc:
             # A bug met on one target's answers is that target's error, not the end of the
             # run: every other target is still audited and reported.

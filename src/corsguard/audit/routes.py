@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["MAX_ROUTES", "list_routes"]
+__all__ = ["MAX_ROUTES", "framework", "list_routes"]
 
 MAX_ROUTES = 100_000
 """Paths listed at most (a URLconf generated in a loop must not exhaust memory)."""
@@ -34,6 +34,18 @@ _LINKS = ("middleware_stack", "app", "wsgi_app", "application", "_app")
 def list_routes(app: Any) -> list[str] | None:
     """The app's parameter-free GET paths, in declaration order without repeats; None when
     the framework is not one corsguard can list."""
+    found = _find(app)
+    return None if found is None else list(dict.fromkeys(_bounded(found[1])))
+
+
+def framework(app: Any) -> str | None:
+    """ "starlette" (Starlette and FastAPI), "flask" or "django": the framework the app (under
+    its middleware) is built on, or None. The audit writes fixes in its terms."""
+    found = _find(app)
+    return None if found is None else found[0]
+
+
+def _find(app: Any) -> tuple[str, Iterator[str]] | None:
     seen: set[int] = set()
     stack = [app]
     while stack and len(seen) < MAX_DEPTH:
@@ -41,10 +53,10 @@ def list_routes(app: Any) -> list[str] | None:
         if obj is None or id(obj) in seen:
             continue
         seen.add(id(obj))
-        for lister in (_flask, _django, _starlette):
-            found = lister(obj)
-            if found is not None:
-                return list(dict.fromkeys(_bounded(found)))
+        for name, lister in (("flask", _flask), ("django", _django), ("starlette", _starlette)):
+            routes = lister(obj)
+            if routes is not None:
+                return name, routes
         for name in _LINKS:
             try:
                 inner = getattr(obj, name, None)

@@ -36,6 +36,14 @@ class Stack:
 
 UNKNOWN = Stack("unknown", ("headers",), "")
 
+# `audit --app`: the app object names its framework (corsguard.audit.routes.framework), which
+# is surer than a response's Server header (an in-process app sends none).
+APP_STACKS = {
+    "starlette": Stack("Starlette/FastAPI", ("starlette", "corsguard"), "--app: a Starlette app"),
+    "flask": Stack("Flask", ("flask-cors", "corsguard"), "--app: a Flask app"),
+    "django": Stack("Django", ("django-cors-headers", "corsguard"), "--app: a Django app"),
+}
+
 # (header, pattern matched at the start of the value, case-insensitive; name; fix stacks).
 # The application framework comes before the web server and the CDN in front of it: it is
 # where the CORS headers are usually written (an Express app behind nginx gets the cors fix).

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from corsguard import __version__
+from corsguard.audit.routes import framework
+from corsguard.audit.stack import APP_STACKS, Stack
 from corsguard.inprocess import (
     AppResponse,
     AppTimeout,
@@ -63,6 +65,9 @@ class AppCrashed(TransportError):
 
 
 class Transport(Protocol):
+    known_stack: Stack | None
+    """The stack known without looking at responses (--app: the app's framework), or None."""
+
     async def start(self) -> None:
         """Before the first request (--app: the app's lifespan startup)."""
         ...
@@ -166,6 +171,11 @@ class AppTransport:
     ) -> None:
         self._app = app
         self._timeout = timeout
+        try:
+            name = framework(app)
+        except Exception:  # an app whose URLconf cannot load: its probes will say so
+            name = None
+        self.known_stack: Stack | None = APP_STACKS.get(name) if name else None
         self._asgi = is_asgi(app)
         self._workers = None if self._asgi else _Workers(max(1, min(concurrency, 64)))
         self._lifespan = Lifespan(app, startup_timeout) if self._asgi else None
