@@ -668,10 +668,19 @@ class Policy:
 
     @classmethod
     def from_env(
-        cls, prefix: str = "CORSGUARD_", environ: Mapping[str, str] | None = None
+        cls,
+        prefix: str = "CORSGUARD_",
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
     ) -> Policy:
-        """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on)."""
-        return sources.policy_from_env(prefix, environ, policy_type=cls)
+        """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on).
+
+        Keyword ``options`` (any of Policy's) are fixed in code and the environment supplies
+        the rest: ``Policy.from_env(allow_credentials=True, allow_methods=["GET", "PUT"])``
+        takes only the origins from the deployment. A variable for an option given in code
+        is an error naming both.
+        """
+        return sources.policy_from_env(prefix, environ, policy_type=cls, options=options)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
