@@ -662,6 +662,48 @@ def test_every_fix_linted_again_no_longer_yields_its_finding(kind: str, source: 
             assert not host.startswith(("*.", "+.")), origin
 
 
+# Lint's corsguard.Policy fixes (corsguard.lint.fixes, which also carries routes) and the
+# catalogue's (corsguard.remediation.render_corsguard) write the no-origin fix alike: the
+# same from_env call text, the same policy once the operator sets the origins.
+FROM_ENV_CASES = [
+    (None, None, (), (), None),
+    (True, ("GET", "PUT"), ("Authorization",), (), None),
+    (False, ("GET", "DELETE"), ("X-Token", "Content-Type"), ("X-Total",), 600),
+    (True, ("PATCH",), (), ("ETag",), 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("credentials", "methods", "headers", "exposed", "max_age"), FROM_ENV_CASES
+)
+def test_lint_and_catalogue_write_the_same_from_env_fix(
+    credentials: bool | None,
+    methods: tuple[str, ...] | None,
+    headers: tuple[str, ...],
+    exposed: tuple[str, ...],
+    max_age: int | None,
+) -> None:
+    from corsguard.lint import fixes as F
+    from corsguard.remediation import FixContext, render_corsguard
+
+    from_lint = F.render(F.Fix(F.Intent(), credentials, methods, headers, exposed, max_age))
+    from_catalogue = render_corsguard(
+        FixContext(
+            (), credentials, methods or (), headers, exposed_headers=exposed, max_age=max_age
+        )
+    )
+    texts = {"lint": from_lint, "catalogue": from_catalogue}
+    policies = {}
+    for name, text in texts.items():
+        code, _, note = text.partition("  #")
+        assert code.startswith("corsguard.Policy.from_env(") and FROM_ENV_NOTE in note, text
+        assert_no_placeholder(text)
+        policies[name] = build_fix(code)
+    lint_policy, catalogue_policy = policies["lint"], policies["catalogue"]
+    assert repr(lint_policy) == repr(catalogue_policy), texts
+    assert lint_policy.allow_origins == (OPERATOR_ORIGIN,)
+
+
 # (regex, origins it accepts, origins it refuses): the fix trusts none of the refused ones
 # and, where the project names nothing else, lists no guess in their place.
 REGEX_FIXES = [
