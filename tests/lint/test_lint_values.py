@@ -704,6 +704,32 @@ def test_lint_and_catalogue_write_the_same_from_env_fix(
     assert lint_policy.allow_origins == (OPERATOR_ORIGIN,)
 
 
+# (a from_env call, the same options with origins written in code)
+FROM_ENV_CALLS = [
+    ("corsguard.Policy.from_env(allow_credentials=True)",
+     "corsguard.Policy(allow_origins=['https://*.example.com'], allow_credentials=True)"),
+    ("corsguard.Policy.from_env(allow_credentials=True, allow_methods=['GET', 'PUT'])",
+     "corsguard.Policy(allow_origins=['http://localhost:3000'], allow_credentials=True,"
+     " allow_methods=['GET', 'PUT'])"),
+    ("Policy.from_env()", "Policy(allow_origins=['https://+.example.com'])"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "literal"), FROM_ENV_CALLS)
+def test_from_env_origins_are_run_time_configuration(call: str, literal: str) -> None:
+    # The origins come from the operator: nothing in the source to judge them by, so lint
+    # reports no finding (as for any other value read at run time), while the same options
+    # with origins written in code are judged.
+    source = (
+        "import corsguard\n"
+        "from corsguard import Policy\n"
+        "from corsguard.asgi import CORSMiddleware\n"
+        "app = CORSMiddleware(app, {})\n"
+    )
+    assert not lint_source(source.format(call), "app.py").findings
+    assert lint_source(source.format(literal), "app.py").findings, literal
+
+
 # (regex, origins it accepts, origins it refuses): the fix trusts none of the refused ones
 # and, where the project names nothing else, lists no guess in their place.
 REGEX_FIXES = [
