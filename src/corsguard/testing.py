@@ -21,22 +21,20 @@ environ); every hop goes to the same app. Cookies are not kept between calls: pa
 from __future__ import annotations
 
 import asyncio
-import inspect
 import io
-import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote_to_bytes, urlsplit
 
 from corsguard.browser import Outgoing, Request, Response, Verdict, simulate
+from corsguard.inprocess import call_asgi, call_wsgi, is_asgi
 
 __all__ = ["Exchange", "FetchResult", "fetch", "fetch_async"]
 
 Interface = Literal["asgi", "wsgi"]
-# A test app is the user's own code, but a streaming endpoint must not hang a test suite.
-MAX_BODY_BYTES = 16 * 1024 * 1024
+# A test app is the user's own code, but a streaming endpoint must not hang a test suite:
+# corsguard.inprocess keeps at most its MAX_BODY_BYTES of a body.
 
 
 @dataclass(frozen=True)
@@ -119,147 +117,11 @@ class FetchResult:
         return out.getvalue()
 
 
-def _is_asgi(app: Any) -> bool:
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
-    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
-
-
 def _wire(outgoing: Outgoing, cookies: Mapping[str, str] | None) -> list[tuple[str, str]]:
     headers = list(outgoing.headers)
     if cookies and outgoing.credentials:
         headers.append(("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items())))
     return headers
-
-
-async def _call_asgi(
-    app: Callable[..., Awaitable[None]],
-    outgoing: Outgoing,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(outgoing.url)
-    raw_path = (parts.path or "/").encode("ascii", "strict")
-    host = parts.netloc.rpartition("@")[2]
-    wire = [("host", host), *headers]
-    if body:
-        wire.append(("content-length", str(len(body))))
-    # ASGI 3 HTTP connection scope (asgi.readthedocs.io, "HTTP" specification).
-    scope: MutableMapping[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": outgoing.method,
-        "scheme": parts.scheme,
-        "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"),
-        "raw_path": raw_path,
-        "query_string": parts.query.encode("ascii"),
-        "root_path": "",
-        "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in wire],
-        "client": ("127.0.0.1", 50000),
-        "server": (parts.hostname or "testserver", parts.port or _default_port(parts.scheme)),
-        "state": {},
-    }
-    received = False
-    status = 500
-    response_headers: list[tuple[str, str]] = []
-    chunks: list[bytes] = []
-    size = 0
-    done = asyncio.Event()
-
-    async def receive() -> MutableMapping[str, Any]:
-        nonlocal received
-        if not received:
-            received = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status, size
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-            response_headers.extend(
-                (bytes(n).decode("latin-1"), bytes(v).decode("latin-1"))
-                for n, v in message.get("headers", ())
-            )
-        elif message["type"] == "http.response.body":
-            chunk = bytes(message.get("body", b""))
-            size += len(chunk)
-            if size <= MAX_BODY_BYTES:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                done.set()
-
-    await app(scope, receive, send)
-    return status, response_headers, b"".join(chunks)
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme in ("https", "wss") else 80
-
-
-def _call_wsgi(
-    app: Callable[..., Iterable[bytes]],
-    outgoing: Outgoing,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(outgoing.url)
-    host = parts.netloc.rpartition("@")[2]
-    # PEP 3333: PATH_INFO holds the percent-decoded bytes, each as one latin-1 character.
-    path_bytes = unquote_to_bytes(parts.path or "/")
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": outgoing.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path_bytes.decode("latin-1"),
-        "QUERY_STRING": parts.query,
-        "SERVER_NAME": parts.hostname or "testserver",
-        "SERVER_PORT": str(parts.port or _default_port(parts.scheme)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": host,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": parts.scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    if body:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    for name, value in headers:
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-            continue
-        key = "HTTP_" + key
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    status_line = "500 Internal Server Error"
-    response_headers: list[tuple[str, str]] = []
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Callable[[bytes], None]:
-        nonlocal status_line
-        status_line = status
-        response_headers[:] = headers
-        return chunks.append
-
-    chunks: list[bytes] = []
-    result = app(environ, start_response)
-    try:
-        size = 0
-        for chunk in result:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                break
-            chunks.append(chunk)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return int(status_line.split(" ", 1)[0]), response_headers, b"".join(chunks)
 
 
 def _request(
@@ -296,7 +158,7 @@ async def fetch_async(
     request = _request(url, origin, method, headers, credentials)
     payload = _body_bytes(body)
     exchanges: list[Exchange] = []
-    asgi = (interface or ("asgi" if _is_asgi(app) else "wsgi")) == "asgi"
+    asgi = (interface or ("asgi" if is_asgi(app) else "wsgi")) == "asgi"
     # The browser model is a generator: driven by hand so that each hop can be awaited.
     gen = simulate(request)
     try:
@@ -305,11 +167,11 @@ async def fetch_async(
             wire = _wire(outgoing, cookies)
             data = payload if outgoing.kind == "actual" else b""
             if asgi:
-                status, got, content = await _call_asgi(app, outgoing, wire, data)
+                answer = await call_asgi(app, outgoing.method, outgoing.url, wire, data)
             else:
-                status, got, content = _call_wsgi(app, outgoing, wire, data)
-            exchanges.append(Exchange(outgoing, status, tuple(got), content))
-            outgoing = gen.send(Response.make(status, got))
+                answer = call_wsgi(app, outgoing.method, outgoing.url, wire, data)
+            exchanges.append(Exchange(outgoing, answer.status, answer.headers, answer.body))
+            outgoing = gen.send(Response.make(answer.status, answer.headers))
     except StopIteration as stop:
         verdict: Verdict = stop.value
     return FetchResult(request, verdict, tuple(exchanges))

@@ -60,12 +60,15 @@ LAYERS: dict[str, int] = {
     "check": TOOL,
     "lab": TOOL,
     "testing": TOOL,
+    "inprocess": TOOL,  # calling an ASGI/WSGI app in-process (testing, explain, audit --app)
     "pytest_plugin": TOOL,
     "migrate": TOOL,
     "appload": TOOL,
     "learn": TOOL,
     "metrics": TOOL,
     "refusal_log": MODEL,
+    "report_only": MODEL,  # report-only mode's comparison; reports through refusal_log
+    "observe": ADAPTER,  # report-only mode in the adapters: pass through, watch the answer
     "cli": CLI,
     "cliargs": TOOL,  # argument parsing the tools' commands share
     "__main__": CLI,
