@@ -602,9 +602,10 @@ def _intent(kind_id: str, ctx: FixContext) -> FixContext:
 def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
     """The fix for ``kind_id`` in ``stack``'s own terms, with the origins and options in
     ``ctx``. With no origin known (and no public intent) every stack gets the header-level
-    fix, which says what to send without inventing an origin."""
+    fix, which says what to send without inventing an origin; corsguard's own takes the
+    origins from the deployment (``corsguard.Policy.from_env``, issue #13)."""
     ctx = _intent(kind_id, ctx)
-    if not ctx.known:
+    if not ctx.known and stack != "corsguard":
         stack = "headers"
     text = RENDERERS[stack](ctx)
     remark = FIXES.get((kind_id, stack))

@@ -23,7 +23,7 @@ from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.origin_regex import translate_regex
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.problems import PolicyError as PolicyError
-from corsguard.remediation import FixContext, safe_origins
+from corsguard.remediation import PLATFORM_NOTE, FixContext, safe_origins
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -668,10 +668,19 @@ class Policy:
 
     @classmethod
     def from_env(
-        cls, prefix: str = "CORSGUARD_", environ: Mapping[str, str] | None = None
+        cls,
+        prefix: str = "CORSGUARD_",
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
     ) -> Policy:
-        """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on)."""
-        return sources.policy_from_env(prefix, environ, policy_type=cls)
+        """A policy from environment variables (``CORSGUARD_ALLOW_ORIGINS`` and so on).
+
+        Keyword ``options`` (any of Policy's) are fixed in code and the environment supplies
+        the rest: ``Policy.from_env(allow_credentials=True, allow_methods=["GET", "PUT"])``
+        takes only the origins from the deployment. A variable for an option given in code
+        is an error naming both.
+        """
+        return sources.policy_from_env(prefix, environ, policy_type=cls, options=options)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
@@ -1106,14 +1115,25 @@ def _findings(
               for o in wide),
         ),
     )  # fmt: skip
+    # Likewise a wildcard over a hosting platform or public suffix: anyone's names, left out
+    # with a note (kept, the fix would not even construct without the tolerate flag).
+    platforms = {
+        p.text: classify_pattern(p).platform
+        for p in patterns
+        if p.is_wildcard_host and "third-party-origin-trusted" in classify_pattern(p).ids
+    }
+    platform_ctx = replace(
+        fix_ctx,
+        origins=tuple(o for o in origins if o not in platforms),
+        notes=(*notes, *(PLATFORM_NOTE.format(platform=p) for p in platforms.values())),
+    )
+    contexts = {"any-subdomain-trusted": narrow_ctx, "third-party-origin-trusted": platform_ctx}
     found = [
         PolicyFinding(
             kind,
             severity_of(kind, ctx),
             message,
-            render_fix(
-                kind, "corsguard", narrow_ctx if kind == "any-subdomain-trusted" else fix_ctx
-            ),
+            render_fix(kind, "corsguard", contexts.get(kind, fix_ctx)),
         )
         for kind, message in out
     ]

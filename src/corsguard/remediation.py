@@ -7,8 +7,9 @@ other option known (credentials, methods, allowed and exposed headers, max age; 
 configuration's form and its other options as written). Both tools fill the context and call
 ``corsguard.findings.render_fix``, so the same inputs print the same text. Where no origin is
 known, ``render_fix`` writes the header-level fix of :func:`render_headers`, which names no
-origin; the Python renderers called directly (lint's corsguard.Policy fixes) still show
-:data:`UNKNOWN_ORIGIN`, a name under the reserved ``.example`` TLD (RFC 2606).
+origin, and the corsguard stack writes ``corsguard.Policy.from_env(...)`` with every other
+option, so that the origins come from the operator (``CORSGUARD_ALLOW_ORIGINS``): no fix ever
+shows an origin that is not the project's own (issue #13).
 
 Every origin comes from a linted file or a command line: each is quoted with ``json.dumps``
 (a valid string literal in Python, JavaScript, Java and nginx), so a quote inside it cannot
@@ -39,9 +40,13 @@ STACKS = (
     "headers",  # plain response headers, any server
 )
 
-UNKNOWN_ORIGIN = "https://your-front-end.example"
-UNKNOWN_NOTE = "list the origins your front ends use (the one shown is not yours)"
-PREVIEW_PATTERN = "https://myapp-*.preview.example.com"
+NO_ORIGIN_NOTE = "list the origins your front ends use: none is known here"
+# With no origin of the project's own known, the corsguard fix takes its origins from the
+# deployment: Policy.from_env with every other option fixed in code.
+ORIGINS_VARIABLE = "CORSGUARD_ALLOW_ORIGINS"
+FROM_ENV_NOTE = (
+    f"set {ORIGINS_VARIABLE} to your front ends' origins: none of the project's own is known here"
+)
 _LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 
 
@@ -93,9 +98,10 @@ class FixContext:
 def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the origins a fix may trust, notes) from what the user trusts now.
 
-    Dropped: ``null`` and ``*``; localhost (a development policy only); an origin on a public
-    hosting platform stays only "if you own it" and a wildcard there becomes previews on the
-    user's own domain; plain http becomes https (Fetch: an http page is anyone's on the path).
+    Dropped: ``null`` and ``*``; localhost (a development policy only); a wildcard on a
+    public hosting platform (anyone can publish there), with a note saying what to list
+    instead, never a made-up domain in its place; an origin on such a platform stays only
+    "if you own it"; plain http becomes https (Fetch: an http page is anyone's on the path).
     """
     kept: list[str] = []
     notes: list[str] = []
@@ -112,9 +118,8 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
             continue
         platform = third_party_platform(host.replace("*", "x"))
         if platform is not None:
-            if "*" in host:
-                kept.append(PREVIEW_PATTERN)
-                notes.append(f"previews on a domain you own instead of *.{platform}")
+            if "*" in host or "+" in host:
+                notes.append(PLATFORM_NOTE.format(platform=platform))
             else:
                 kept.append(origin)
                 notes.append(f"only if you own {host}")
@@ -127,25 +132,63 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
     return tuple(dict.fromkeys(kept)), tuple(dict.fromkeys(notes))
 
 
+PLATFORM_NOTE = (
+    "anyone can publish on *.{platform}: list your deployments' exact origins, or a "
+    "within-label pattern (https://<app>-*.<domain>) under a domain you own"
+)
+
+
 def _q(text: str) -> str:
     return json.dumps(text)
 
 
+# The label forms of corsguard.origin's matcher, as regexes that accept no more than it does.
+# A host label (corsguard.origin._LABEL): letters, digits, "_" and inner hyphens, 63 at most.
+_ANY_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+# "+": exactly one label of letters, digits and hyphens (no "_"), as a host label has them.
+_ONE_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# "*" inside a label: one or more letters, digits or hyphens, never a dot.
+_IN_LABEL = r"[a-z0-9-]+"
+# ":*": any explicit port, or none.
+_ANY_PORT = r"(?::[0-9]{1,5})?"
+
+
+def is_pattern(origin: str) -> bool:
+    """Whether a corsguard origin entry is a pattern (``*`` anywhere, or a ``+.`` label)."""
+    return "*" in origin or "://+." in origin
+
+
 def _regex(pattern: str) -> str:
-    """A corsguard pattern as an anchored regex: ``*`` stands for one or more DNS labels."""
-    parts = [re.escape(p) for p in pattern.split("*")]
-    return "^" + r"([a-z0-9-]+\.)*[a-z0-9-]+".join(parts) + "$"
+    """A corsguard pattern as an anchored regex that accepts exactly what corsguard does:
+    ``*.`` one or more labels, ``+.`` exactly one label, ``*`` inside a label letters,
+    digits and hyphens, ``:*`` any port or none (corsguard.origin, the five forms)."""
+    scheme, _, rest = pattern.partition("://")
+    any_port = rest.endswith(":*")
+    if any_port:
+        rest = rest[:-2]
+    # Patterns name DNS hosts (never IPv6), so one ':' is the port's.
+    host, colon, port = rest.partition(":")
+    if host.startswith("*."):
+        host_re = f"(?:{_ANY_LABEL}\\.)+" + re.escape(host[2:])
+    elif host.startswith("+."):
+        host_re = f"{_ONE_LABEL}\\." + re.escape(host[2:])
+    elif "*" in host:
+        before, _, after = host.partition("*")
+        host_re = re.escape(before) + _IN_LABEL + re.escape(after)
+    else:
+        host_re = re.escape(host)
+    port_re = _ANY_PORT if any_port else (re.escape(":" + port) if colon else "")
+    return "^" + re.escape(scheme) + "://" + host_re + port_re + "$"
 
 
 def _split(ctx: FixContext) -> tuple[list[str], list[str], list[str]]:
-    """(exact origins, wildcard patterns, notes); the unknown-origin example if none."""
+    """(exact origins, patterns, notes); with no origin known, a note saying so and no
+    origin at all (never a made-up one)."""
     notes = list(ctx.notes)
-    origins = list(ctx.origins)
-    if not origins:
-        origins = [UNKNOWN_ORIGIN]
-        notes.insert(0, UNKNOWN_NOTE)
-    exact = [o for o in origins if "*" not in o]
-    patterns = [o for o in origins if "*" in o]
+    if not ctx.origins:
+        notes.insert(0, NO_ORIGIN_NOTE)
+    exact = [o for o in ctx.origins if not is_pattern(o)]
+    patterns = [o for o in ctx.origins if is_pattern(o)]
     return exact, patterns, notes
 
 
@@ -178,18 +221,29 @@ def _py_extra(ctx: FixContext) -> str:
     return text + (f", max_age={ctx.max_age}" if ctx.max_age is not None else "")
 
 
+def from_env_call(args: Iterable[str]) -> str:
+    """``corsguard.Policy.from_env(...)`` with the keyword arguments given: the corsguard fix
+    when no origin of the project's own is known (lint's corsguard.lint.fixes uses it too)."""
+    return "corsguard.Policy.from_env(" + ", ".join(args) + ")"
+
+
 def render_corsguard(ctx: FixContext) -> str:
     if ctx.public:
         return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
-    exact, patterns, notes = _split(ctx)
-    text = f"corsguard.Policy(allow_origins={_py_list([*exact, *patterns])}"
+    args = [f"allow_origins={_py_list(ctx.origins)}"] if ctx.origins else []
     if _creds(ctx):
-        text += ", allow_credentials=True"
+        args.append("allow_credentials=True")
     if ctx.methods:
-        text += f", allow_methods={_py_list(ctx.methods)}"
+        args.append(f"allow_methods={_py_list(ctx.methods)}")
     if ctx.headers:
-        text += f", allow_headers={_py_list(ctx.headers)}"
-    return text + _py_extra(ctx) + ")" + _comment(notes)
+        args.append(f"allow_headers={_py_list(ctx.headers)}")
+    if ctx.exposed_headers:
+        args.append(f"expose_headers={_py_list(ctx.exposed_headers)}")
+    if ctx.max_age is not None:
+        args.append(f"max_age={ctx.max_age}")
+    if not ctx.origins:
+        return from_env_call(args) + _comment([FROM_ENV_NOTE, *ctx.notes])
+    return "corsguard.Policy(" + ", ".join(args) + ")" + _comment(list(ctx.notes))
 
 
 def render_starlette(ctx: FixContext) -> str:
@@ -356,7 +410,7 @@ def render_express(ctx: FixContext) -> str:
 
 
 def _render_cors_anywhere(ctx: FixContext) -> str:
-    if ctx.public or not [o for o in ctx.origins if "*" not in o]:
+    if ctx.public or not [o for o in ctx.origins if not is_pattern(o)]:
         # An empty originWhitelist is an open proxy (cors-anywhere README): never written;
         # with no exact origin known, the header-level fix says what to list.
         return render_headers(replace(ctx, public=False, origins=(), credentials=False))
@@ -442,9 +496,18 @@ def _java_list(items: Iterable[str]) -> str:
     return ", ".join(_q(i) for i in items)
 
 
-def _spring_pattern(pattern: str) -> str:
-    # Spring origin patterns write "any port" as ":[*]" (CorsConfiguration, 5.3+).
-    return pattern.replace(":*", ":[*]")
+def _spring_pattern(pattern: str) -> str | None:
+    """The pattern in Spring's allowedOriginPatterns, or None where Spring cannot say it.
+
+    Spring turns each ``*`` into ``.*``, any characters, dots included (CorsConfiguration
+    OriginPattern, 5.3+): ``*.`` keeps its meaning (one or more labels), but a one-label
+    ``+.`` or a ``*`` inside a label would match deeper names, so neither is ever written."""
+    _scheme, _, rest = pattern.partition("://")
+    host = rest[:-2] if rest.endswith(":*") else rest
+    if host.startswith("+.") or ("*" in host and not host.startswith("*.")) or "*" in host[1:]:
+        return None
+    # Spring origin patterns write "any port" as ":[*]".
+    return pattern[:-2] + ":[*]" if rest.endswith(":*") else pattern
 
 
 # Spring's names per form: methods, allowed headers, exposed headers, max age.
@@ -469,8 +532,15 @@ def render_spring(ctx: FixContext) -> str:
     kotlin = form.startswith("kotlin")
     places = {name: _one_line(text) for name, text in ctx.carry if name in _SPRING_PLACES}
     carried = _carried(ctx, *_SPRING_PLACES)
-    exact, patterns, notes = _split(ctx)
-    patterns = [_spring_pattern(p) for p in patterns]
+    exact, given, notes = _split(ctx)
+    patterns = [p for p in map(_spring_pattern, given) if p is not None]
+    unsaid = [p for p in given if _spring_pattern(p) is None]
+    if unsaid:
+        notes.append(
+            "Spring's '*' matches any characters, dots included, so it cannot say "
+            + ", ".join(unsaid)
+            + " exactly: list each front end's exact origin"
+        )
     if ctx.public:
         exact, patterns, notes = ["*"], [], []
     names = _SPRING_NAMES[form]
@@ -574,9 +644,6 @@ def render_spring(ctx: FixContext) -> str:
         lines += [f"{receiver}.{name}({value});" for name, value in filled]
         text = "\n".join(lines)
     return text + _comment_line(notes, "#" if form == "properties" else "//")
-
-
-NO_ORIGIN_NOTE = "list the origins your front ends use: none is known here"
 
 
 def render_headers(ctx: FixContext) -> str:

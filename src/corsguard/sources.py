@@ -73,7 +73,10 @@ _ENV_INTEGER = re.compile(r"-?[0-9]+\Z")
 
 @dataclass(frozen=True)
 class Problem:
-    """One configuration problem; ``code`` is "unknown", "type", "missing" or "policy"."""
+    """One configuration problem.
+
+    ``code`` is "unknown", "type", "missing", "conflict" or "policy".
+    """
 
     code: str
     text: str
@@ -101,14 +104,25 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- environment variables
 
 
-def policy_from_env(prefix: str, environ: Mapping[str, str] | None, *, policy_type: type[P]) -> P:
+def policy_from_env(
+    prefix: str,
+    environ: Mapping[str, str] | None,
+    *,
+    policy_type: type[P],
+    options: Mapping[str, object] | None = None,
+) -> P:
     """A policy from ``{prefix}ALLOW_ORIGINS`` and the other ``{prefix}*`` variables.
 
     Lists are separated by commas and/or whitespace; booleans are ``true`` or ``false``
     (any case); ``MAX_AGE`` is a whole number of seconds. Every variable that starts with
-    the prefix must be an option. Raises `corsguard.PolicyError`.
+    the prefix must be an option. ``options``: Policy keywords fixed in code; the
+    environment supplies the rest, and a variable for an option given in code is an error
+    (two sources for one option: which one wins would be a guess). Raises
+    `corsguard.PolicyError`.
     """
-    policy, problems = env_policy_and_problems(prefix, environ, policy_type=policy_type)
+    policy, problems = env_policy_and_problems(
+        prefix, environ, policy_type=policy_type, options=options
+    )
     if policy is None:
         raise ConfigError(problems)
     return policy
@@ -119,20 +133,33 @@ def env_variable(prefix: str, option: str) -> str:
 
 
 def env_policy_and_problems(
-    prefix: str, environ: Mapping[str, str] | None, *, policy_type: type[P]
+    prefix: str,
+    environ: Mapping[str, str] | None,
+    *,
+    policy_type: type[P],
+    options: Mapping[str, object] | None = None,
 ) -> tuple[P | None, list[Problem]]:
     if not isinstance(prefix, str) or not prefix:
         raise ValueError("the environment prefix must be a non-empty string, e.g. 'CORSGUARD_'")
     env = os.environ if environ is None else environ
     known = {env_variable(prefix, option): option for option in SOURCE_OPTIONS}
     problems: list[Problem] = []
-    kwargs: dict[str, Any] = {}
+    code = dict(options or {})
+    kwargs: dict[str, Any] = dict(code)
     dropped: set[str] = set()
     for variable in sorted(env):
         if not variable.startswith(prefix):
             continue
         raw = env[variable]
         option = known.get(variable)
+        if option is not None and option in code:
+            problems.append(
+                Problem(
+                    "conflict",
+                    f"{variable} is set but {option} is given in code; remove one",
+                )
+            )
+            continue
         if option is None:
             rest = variable[len(prefix) :]
             if rest in IGNORED_ENV_NAMES:
@@ -159,7 +186,9 @@ def env_policy_and_problems(
             kwargs[option] = value
 
     origins_variable = env_variable(prefix, "allow_origins")
-    if origins_variable not in env:
+    if "allow_origins" in code:
+        pass  # fixed in code: Policy itself judges it
+    elif origins_variable not in env:
         problems.append(
             Problem(
                 "missing",
@@ -178,7 +207,9 @@ def env_policy_and_problems(
         )
         dropped.add("allow_origins")
 
-    return _build(kwargs, problems, dropped, EnvironmentVariables(prefix), "", policy_type)
+    return _build(
+        kwargs, problems, dropped, EnvironmentVariables(prefix), "", policy_type, frozenset(code)
+    )
 
 
 def _unknown_env(prefix: str, variable: str, rest: str) -> str:
@@ -532,6 +563,7 @@ def _build(
     spelling: Spelling,
     lead: str,
     policy_type: type[P],
+    in_code: frozenset[str] = frozenset(),
 ) -> tuple[P | None, list[Problem]]:
     """Build the policy; add its own problems, except those about options already reported.
 
@@ -547,7 +579,9 @@ def _build(
         for problem in exc.structured:
             if problem.option in dropped:
                 continue
-            problems.append(Problem("policy", lead + problem.render(spelling)))
+            # An option given in code is named as the keyword it was given as.
+            said = PYTHON if problem.option in in_code else spelling
+            problems.append(Problem("policy", lead + problem.render(said)))
         return None, problems
     if problems:
         return None, problems

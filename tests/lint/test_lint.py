@@ -10,6 +10,7 @@ from corsguard.findings import Severity
 from corsguard.lint import lint_source
 from corsguard.lint.judge import intent_from, render_fix
 from corsguard.lint.regexes import regex_samples, regex_to_patterns
+from corsguard.remediation import FROM_ENV_NOTE, PLATFORM_NOTE
 
 
 def lint(code: str) -> list[tuple[int, str, str]]:
@@ -254,15 +255,14 @@ def test_fix_translates_intent_safely() -> None:
         regexes=[r"https://.*\.vercel\.app"],
     )
     fix = render_fix(intent, True)
+    # A platform wildcard is anyone's: a note, never a made-up preview domain (issue #13).
     assert fix.startswith(
-        'corsguard.Policy(allow_origins=["https://app.example.com", "https://shop.example.com", '
-        '"https://myapp-*.preview.example.com"], allow_credentials=True)'
+        'corsguard.Policy(allow_origins=["https://app.example.com", "https://shop.example.com"], '
+        "allow_credentials=True)"
     )
+    assert PLATFORM_NOTE.format(platform="vercel.app") in fix
     assert "http://localhost:3000 only in a development policy" in fix
-    assert render_fix(intent_from(), False) == (
-        'corsguard.Policy(allow_origins=["https://your-front-end.example"])'
-        "  # list the origins your front ends use (the one shown is not yours)"
-    )
+    assert render_fix(intent_from(), False) == f"corsguard.Policy.from_env()  # {FROM_ENV_NOTE}"
 
 
 def test_severity_parse_is_shared() -> None:

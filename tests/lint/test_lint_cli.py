@@ -47,7 +47,8 @@ def test_text_output_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["lint", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}:2:1: high wildcard-with-credentials flask-cors:")
-    assert out[1].startswith("    fix: corsguard.Policy(allow_origins=")
+    # No origin of the project's own: the origins come from the deployment (issue #13).
+    assert out[1].startswith("    fix: corsguard.Policy.from_env(")
     assert out[-1] == "1 finding (1 high, 0 medium, 0 low) in 1 file"
 
 

@@ -17,6 +17,7 @@ import pytest
 
 import corsguard
 from corsguard.lint.cli import lint_paths
+from tests.helpers.fixes import build_fix
 
 CORPUS = Path(__file__).parent / "lint_realworld"
 REPOS = sorted(p for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -104,6 +105,6 @@ def test_every_fix_constructs(repo: Path) -> None:
     _found_keys, fixes, _skipped = _found(repo)
     for fix in fixes:
         code = fix.split("  #", 1)[0]
-        assert code.startswith("corsguard.Policy("), fix
-        policy = eval(code, {"corsguard": corsguard})  # the fix is meant to be pasted as is
+        assert code.startswith(("corsguard.Policy(", "corsguard.Policy.from_env(")), fix
+        policy = build_fix(code)  # the fix is meant to be pasted as is
         assert isinstance(policy, corsguard.Policy), fix

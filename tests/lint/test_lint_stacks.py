@@ -17,7 +17,8 @@ import pytest
 from corsguard.lint.files import MAX_FILE_BYTES
 from corsguard.lint.stacks import lint_stack_source, stack_of
 from corsguard.lint.stacks.spring import origin_pattern_matcher
-from corsguard.remediation import NO_ORIGIN_NOTE, UNKNOWN_ORIGIN
+from corsguard.remediation import NO_ORIGIN_NOTE
+from tests.helpers.fixes import assert_no_placeholder
 
 H, M, L = "high", "medium", "low"
 
@@ -683,7 +684,8 @@ def test_no_origin_known_gives_the_header_level_fix_never_a_placeholder() -> Non
     ).findings
     assert {f.id for f in findings} == {"origin-reflected", "preflight-any-header"}
     for finding in findings:
-        assert UNKNOWN_ORIGIN not in finding.fix and NO_ORIGIN_NOTE in finding.fix
+        assert_no_placeholder(finding.fix)
+        assert NO_ORIGIN_NOTE in finding.fix
         assert finding.fix.startswith("When Origin is one of your front ends' origins: ")
 
 

@@ -24,7 +24,8 @@ from corsguard.lint.newer_syntax import needs_newer_python
 from corsguard.lint.project import Project, module_names
 from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import regex_risk
-from corsguard.remediation import UNKNOWN_NOTE, UNKNOWN_ORIGIN
+from corsguard.remediation import FROM_ENV_NOTE, ORIGINS_VARIABLE
+from tests.helpers.fixes import OPERATOR_ORIGIN, assert_no_placeholder, build_fix
 
 Found = set[tuple[str, int, str]]
 
@@ -423,7 +424,7 @@ def test_regex_in_a_literal_list_is_dead_configuration(entry: str, library: str)
     findings = lint_source(source, "app.py").findings
     assert [f.id for f in findings] == ["origin-never-matches"]
     (finding,) = findings
-    policy = eval(finding.fix.split("  #")[0], {"corsguard": corsguard})
+    policy = build_fix(finding.fix.split("  #")[0])
     assert isinstance(policy, corsguard.Policy)
     # The fix says what was meant, in corsguard's terms (or a development policy).
     assert not any("(" in o or "^" in o for o in policy.allow_origins), finding.fix
@@ -539,7 +540,7 @@ def test_fix_carries_every_option() -> None:
         """
     )
     (finding,) = lint_source(source, "app.py").findings
-    policy = eval(finding.fix.split("  #")[0], {"corsguard": corsguard})
+    policy = build_fix(finding.fix.split("  #")[0])
     assert policy.allow_origins == ("https://app.example.com",)
     assert set(policy.allow_methods) == {"GET", "PUT", "DELETE"}
     assert set(policy.allow_headers) == {"authorization", "content-type"}
@@ -559,7 +560,7 @@ def test_flask_resources_become_routes() -> None:
     assert {f.id for f in findings} == {"insecure-origin-trusted", "wildcard-origin"}
     fixes = {f.fix for f in findings}
     assert len(fixes) == 1  # one CORS(...) call, one policy
-    policy = eval(fixes.pop().split("  #")[0], {"corsguard": corsguard})
+    policy = build_fix(fixes.pop().split("  #")[0])
     assert set(policy.routes) == {"/api", "/public"}
     assert set(policy.routes["/api"].allow_methods) == {"GET", "PUT"}
     assert policy.routes["/public"].allow_origins == ("*",)
@@ -582,7 +583,7 @@ def test_one_label_regex_is_never_widened(label: str) -> None:
     source = f"CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://{label}\\.example\\.com$']\n"
     for finding in lint_source(source, "settings.py").findings:
         code = finding.fix.split("  #")[0]
-        policy = eval(code, {"corsguard": corsguard})
+        policy = build_fix(code)
         assert not policy.allows_origin("https://a.b.example.com"), finding.fix
         assert "*." not in code
 
@@ -643,6 +644,16 @@ EVERY_ID = [
      " 'https://abc.trycloudflare.com']\nCORS_ALLOW_CREDENTIALS = True\n"),
     ("any-subdomain-trusted", "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://.*\\.ngrok\\.io$']\n"
      "CORS_ALLOW_CREDENTIALS = True\n"),
+    # No origin of the project's own (issue #13): a platform wildcard only, a one-label
+    # pattern only, '*' per route with credentials: Policy.from_env, every option carried.
+    ("third-party-origin-trusted", "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://.*\\.vercel\\.app$']\n"
+     "CORS_ALLOW_CREDENTIALS = True\nCORS_ALLOW_METHODS = ['GET', 'PUT']\n"),
+    ("any-subdomain-trusted", "import corsguard\n"
+     "policy = corsguard.Policy(allow_origins=['https://+.example.com'], allow_credentials=True,"
+     " allow_methods=['GET', 'PUT'])\n"),
+    ("wildcard-with-credentials", "from flask_cors import CORS\n"
+     "CORS(app, resources={r'/api/*': {'origins': '*', 'methods': ['GET', 'PATCH']}},"
+     " supports_credentials=True)\n"),
 ]  # fmt: skip
 _EXAMPLE = re.compile(r"accepts (\S+): |trusts '([^']+)'")
 
@@ -654,9 +665,11 @@ def test_every_finding_id_has_a_fix_that_closes_it(kind: str, source: str) -> No
     for finding in findings:
         code, _, note = finding.fix.partition("  #")
         tree = ast.parse(code, mode="eval")
-        assert isinstance(tree.body, ast.Call) and ast.unparse(tree.body.func) == "corsguard.Policy"
-        policy = eval(code, {"corsguard": corsguard})
+        assert isinstance(tree.body, ast.Call)
+        assert ast.unparse(tree.body.func) in ("corsguard.Policy", "corsguard.Policy.from_env")
+        policy = build_fix(code)
         assert "app.example.com" not in code, "a placeholder origin"
+        assert_no_placeholder(finding.fix)
         match = _EXAMPLE.search(finding.message)
         example = next((g for g in match.groups() if g), None) if match else None
         if kind == "localhost-trusted":
@@ -688,7 +701,7 @@ def test_every_finding_id_has_a_fix_that_closes_it(kind: str, source: str) -> No
 
 
 def _trusted(code: str) -> tuple[str, ...]:
-    policy = eval(code, {"corsguard": corsguard})
+    policy = build_fix(code)
     origins: tuple[str, ...] = policy.allow_origins
     for route in policy.routes.values():
         origins += route.allow_origins
@@ -699,12 +712,19 @@ def _trusted(code: str) -> tuple[str, ...]:
 def test_every_fix_linted_again_no_longer_yields_its_finding(kind: str, source: str) -> None:
     """Issue #13: the fix, installed as the project's CORS policy and linted again, has no
     finding of the id it fixes; it never trusts '*' with credentials in its place, a tunnel,
-    or a placeholder other than the catalogue's "no origin known" example."""
+    or a placeholder: with no origin of the project's own it is Policy.from_env, the
+    operator's CORSGUARD_ALLOW_ORIGINS (here an origin of the test's choosing) supplying them."""
     findings = [f for f in lint_source(source, "settings.py").findings if f.id == kind]
     assert findings, kind
     for finding in findings:
+        assert_no_placeholder(finding.fix)
         code, _, note = finding.fix.partition("  #")
         trusted = _trusted(code)
+        if "corsguard.Policy.from_env(" in code:
+            # The origins are the operator's: the note names the variable, the code no origin.
+            assert FROM_ENV_NOTE in note and ORIGINS_VARIABLE in note
+            assert OPERATOR_ORIGIN in trusted
+            assert "allow_origins" not in code.partition("routes=")[0], code
         again = (
             "import corsguard\n"
             "from corsguard.asgi import CORSMiddleware\n"
@@ -714,13 +734,80 @@ def test_every_fix_linted_again_no_longer_yields_its_finding(kind: str, source: 
         ids = {f.id for f in lint_source(again, "app.py").findings}
         assert kind not in ids, (finding.fix, ids)
         for origin in trusted:
-            if origin == UNKNOWN_ORIGIN:
-                assert UNKNOWN_NOTE in note
+            if origin == OPERATOR_ORIGIN:
                 continue
             host = origin.split("://", 1)[-1]
             assert not any(host.endswith(t) for t in TUNNEL_SUFFIXES), origin
             assert "your-" not in host and "<" not in host, origin
             assert not host.startswith(("*.", "+.")), origin
+
+
+# Lint's corsguard.Policy fixes (corsguard.lint.fixes, which also carries routes) and the
+# catalogue's (corsguard.remediation.render_corsguard) write the no-origin fix alike: the
+# same from_env call text, the same policy once the operator sets the origins.
+FROM_ENV_CASES = [
+    (None, None, (), (), None),
+    (True, ("GET", "PUT"), ("Authorization",), (), None),
+    (False, ("GET", "DELETE"), ("X-Token", "Content-Type"), ("X-Total",), 600),
+    (True, ("PATCH",), (), ("ETag",), 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("credentials", "methods", "headers", "exposed", "max_age"), FROM_ENV_CASES
+)
+def test_lint_and_catalogue_write_the_same_from_env_fix(
+    credentials: bool | None,
+    methods: tuple[str, ...] | None,
+    headers: tuple[str, ...],
+    exposed: tuple[str, ...],
+    max_age: int | None,
+) -> None:
+    from corsguard.lint import fixes as F
+    from corsguard.remediation import FixContext, render_corsguard
+
+    from_lint = F.render(F.Fix(F.Intent(), credentials, methods, headers, exposed, max_age))
+    from_catalogue = render_corsguard(
+        FixContext(
+            (), credentials, methods or (), headers, exposed_headers=exposed, max_age=max_age
+        )
+    )
+    texts = {"lint": from_lint, "catalogue": from_catalogue}
+    policies = {}
+    for name, text in texts.items():
+        code, _, note = text.partition("  #")
+        assert code.startswith("corsguard.Policy.from_env(") and FROM_ENV_NOTE in note, text
+        assert_no_placeholder(text)
+        policies[name] = build_fix(code)
+    lint_policy, catalogue_policy = policies["lint"], policies["catalogue"]
+    assert repr(lint_policy) == repr(catalogue_policy), texts
+    assert lint_policy.allow_origins == (OPERATOR_ORIGIN,)
+
+
+# (a from_env call, the same options with origins written in code)
+FROM_ENV_CALLS = [
+    ("corsguard.Policy.from_env(allow_credentials=True)",
+     "corsguard.Policy(allow_origins=['https://*.example.com'], allow_credentials=True)"),
+    ("corsguard.Policy.from_env(allow_credentials=True, allow_methods=['GET', 'PUT'])",
+     "corsguard.Policy(allow_origins=['http://localhost:3000'], allow_credentials=True,"
+     " allow_methods=['GET', 'PUT'])"),
+    ("Policy.from_env()", "Policy(allow_origins=['https://+.example.com'])"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "literal"), FROM_ENV_CALLS)
+def test_from_env_origins_are_run_time_configuration(call: str, literal: str) -> None:
+    # The origins come from the operator: nothing in the source to judge them by, so lint
+    # reports no finding (as for any other value read at run time), while the same options
+    # with origins written in code are judged.
+    source = (
+        "import corsguard\n"
+        "from corsguard import Policy\n"
+        "from corsguard.asgi import CORSMiddleware\n"
+        "app = CORSMiddleware(app, {})\n"
+    )
+    assert not lint_source(source.format(call), "app.py").findings
+    assert lint_source(source.format(literal), "app.py").findings, literal
 
 
 # (regex, origins it accepts, origins it refuses): the fix trusts none of the refused ones
@@ -749,7 +836,7 @@ def test_regex_fix_never_widens(regex: str, accepted: list[str], refused: list[s
     assert findings
     for finding in findings:
         code, _, note = finding.fix.partition("  #")
-        policy = eval(code, {"corsguard": corsguard})
+        policy = build_fix(code)
         assert policy.allow_credentials is True  # carried, never traded for '*'
         for origin in refused:
             assert not policy.allows_origin(origin), (origin, finding.fix)

@@ -48,7 +48,8 @@ from corsguard.findings import (
 )
 from corsguard.lint import lint_source
 from corsguard.lint import report as lint_report
-from corsguard.remediation import STACKS, UNKNOWN_ORIGIN, FixContext
+from corsguard.remediation import FROM_ENV_NOTE, STACKS, FixContext
+from tests.helpers.fixes import assert_no_placeholder, build_fix
 from tests.helpers.paths import DOCS
 
 URL = "https://api.example.test/data"
@@ -169,14 +170,18 @@ def test_fixes_use_the_users_origins_never_a_placeholder(kind: str) -> None:
     written = fixes(kind, FixContext(USER_ORIGINS, credentials=True))
     assert set(written) == set(STACKS)
     for stack, text in written.items():
-        assert UNKNOWN_ORIGIN not in text and "app.example.com" not in text, stack
+        assert_no_placeholder(text)
+        assert "app.example.com" not in text, stack
         if stack != "aiohttp-cors" or "*" not in "".join(USER_ORIGINS):
             assert all(origin in text for origin in USER_ORIGINS), (stack, text)
 
 
 def test_unknown_origins_are_said_to_be_unknown() -> None:
-    for text in fixes("origin-reflected", FixContext()).values():
-        assert "list the origins your front ends use" in text
+    for stack, text in fixes("origin-reflected", FixContext()).items():
+        if stack == "corsguard":
+            assert FROM_ENV_NOTE in text and "CORSGUARD_ALLOW_ORIGINS" in text
+        else:
+            assert "list the origins your front ends use" in text
 
 
 def _policy_call(text: str) -> str:
@@ -193,18 +198,31 @@ def test_corsguard_fix_builds_a_policy(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", sorted(set(KINDS) - {"wildcard-origin"}))
 def test_no_origin_known_every_stack_gets_the_header_level_fix(kind: str) -> None:
-    # Never an invented origin: the catalogue's origin-free text, the same in every stack.
-    written = fixes(kind, FixContext(credentials=True))
+    # Never an invented origin: the catalogue's origin-free text, the same in every stack;
+    # corsguard's own takes the origins from the deployment (Policy.from_env, issue #13).
+    ctx = FixContext(credentials=True, methods=("GET", "PUT"), max_age=60)
+    written = fixes(kind, ctx)
+    corsguard_fix = written.pop("corsguard")
     assert len(set(written.values())) == 1, written
-    assert written["express"] == render_fix(kind, "headers", FixContext(credentials=True))
+    assert written["express"] == render_fix(kind, "headers", ctx)
     assert written["express"].startswith("When Origin is one of your front ends' origins: ")
-    assert UNKNOWN_ORIGIN not in written["express"]
+    assert_no_placeholder(written["express"])
+    assert corsguard_fix.startswith("corsguard.Policy.from_env(") and FROM_ENV_NOTE in corsguard_fix
+    assert_no_placeholder(corsguard_fix)
+    policy = build_fix(_policy_call(corsguard_fix), "https://chosen.example.net")
+    assert policy.allow_origins == ("https://chosen.example.net",)
+    assert (policy.allow_credentials, policy.allow_methods, policy.max_age) == (
+        True,
+        ("GET", "PUT"),
+        60,
+    )
 
 
 def test_a_wildcard_with_no_origin_known_is_kept_as_public_data() -> None:
     # '*' for public data is a valid choice: every stack keeps it and says when it is fine.
     for stack, text in fixes("wildcard-origin", FixContext(credentials=True)).items():
-        assert ("*" in text or "ALLOW_ALL" in text) and UNKNOWN_ORIGIN not in text, stack
+        assert "*" in text or "ALLOW_ALL" in text, stack
+        assert_no_placeholder(text)
         assert "credentials=True" not in text and "credentials: true" not in text, stack
 
 
@@ -431,4 +449,4 @@ def test_black_box_remediation_shows_the_targets_own_origin_as_a_stand_in() -> N
     text = remediation_of(report, finding)
     assert "https://api.example.test" in text and "list your front ends' origins" in text
     assert all("https://api.example.test" in fix for fix in fixes_of(report, finding).values())
-    assert UNKNOWN_ORIGIN not in text
+    assert_no_placeholder(text)

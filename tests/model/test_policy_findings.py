@@ -11,7 +11,8 @@ import pytest
 
 from corsguard import Policy, PolicyError, PolicyFinding
 from corsguard.findings import KINDS, Severity
-from corsguard.remediation import NO_ORIGIN_NOTE, UNKNOWN_ORIGIN, safe_origins
+from corsguard.remediation import FROM_ENV_NOTE, safe_origins
+from tests.helpers.fixes import assert_no_placeholder, build_fix
 
 APP = "https://app.example.com"
 
@@ -63,12 +64,18 @@ def test_findings_table(options: dict[str, Any], expected: list[tuple[str, str]]
     assert [(f.id, f.severity.value) for f in policy.findings] == expected
     for finding in policy.findings:
         assert finding.id in KINDS and isinstance(finding.severity, Severity)
-        if safe_origins(policy.allow_origins)[0] or policy.public:
-            assert finding.fix.startswith("corsguard.Policy(")
+        assert_no_placeholder(finding.fix)
+        if not (safe_origins(policy.allow_origins)[0] or policy.public) or (
+            finding.fix.startswith("corsguard.Policy.from_env(")
+        ):
+            # Nothing of the policy's own left to trust in production (only development
+            # origins, or only the subdomain pattern the finding is about): the origins come
+            # from the deployment, never an invented one (issue #13).
+            assert finding.fix.startswith("corsguard.Policy.from_env("), finding.fix
+            assert FROM_ENV_NOTE in finding.fix
         else:
-            # Nothing left to trust in production (only development origins): the catalogue's
-            # header-level fix, never an invented origin.
-            assert NO_ORIGIN_NOTE in finding.fix and UNKNOWN_ORIGIN not in finding.fix
+            assert finding.fix.startswith("corsguard.Policy(")
+        build_fix(finding.fix.split("  #", 1)[0])
         assert finding.route is None
         # Each finding is one of the policy's warnings, with its id and severity.
         assert f"{finding.message} [{finding.id}, {finding.severity.value}]" in policy.warnings

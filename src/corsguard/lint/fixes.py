@@ -12,9 +12,10 @@ out with a note); and, linted again, it no longer yields the finding (issue #13)
 
 So a subdomain pattern (``*.`` or ``+.``) is named in a note, not put in the fix: trusting
 every subdomain is the any-subdomain-trusted finding itself. When no origin of the project's
-own is left, the fix shows corsguard.remediation's "no origin known" example (a name under
-the reserved ``.example`` TLD, RFC 2606, that nobody can own) and says to list the front
-ends; it never falls back to ``*``, to the bare domain of a regex, or to a tunnel.
+own is left, the fix is ``corsguard.Policy.from_env(...)`` with every other option carried
+(corsguard.remediation.from_env_call, the catalogue's form), so the origins come from the
+deployment's ``CORSGUARD_ALLOW_ORIGINS``; it never shows a made-up origin, and never falls
+back to ``*``, to the bare domain of a regex, or to a tunnel.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
 from corsguard.origin_regex import translate_regex
 from corsguard.probes import split_origin
-from corsguard.remediation import UNKNOWN_NOTE, UNKNOWN_ORIGIN
+from corsguard.remediation import FROM_ENV_NOTE, PLATFORM_NOTE, from_env_call
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -106,10 +107,7 @@ def intent_from(
         platform = third_party_platform(probe)
         if platform is not None:
             if "*" in host or "+" in host:
-                notes.append(
-                    f"anyone can publish on *.{platform}: serve previews from a domain you own "
-                    "and list them as a pattern such as https://<app>-*.<your domain>"
-                )
+                notes.append(PLATFORM_NOTE.format(platform=platform))
                 return
             notes.append(f"only if you own {host}")
         if scheme == "http":
@@ -274,13 +272,10 @@ def render(fix: Fix, *, nested: bool = False) -> str:
                 "or keep allow_origins=['*'] if the data is truly public (the same for "
                 "everyone, no cookies, not an intranet host)"
             )
-    if not origins:
-        # No origin of the project's own is known: the catalogue's "no origin known" example
-        # (corsguard.remediation), which nobody can own, with every other option carried;
-        # never '*', a bare domain or a tunnel in its place.
-        origins = [UNKNOWN_ORIGIN]
-        notes.insert(0, UNKNOWN_NOTE)
-    args = [f"allow_origins=[{', '.join(json.dumps(o) for o in origins)}]"]
+    # No origin of the project's own known: the origins come from the deployment
+    # (Policy.from_env, as the catalogue writes it), with every other option carried; never
+    # a made-up origin, '*', a bare domain or a tunnel in their place.
+    args = [f"allow_origins=[{', '.join(json.dumps(o) for o in origins)}]"] if origins else []
     methods = _methods(fix.methods, notes)
     if methods is not None:
         args.append(f"allow_methods={json.dumps(methods)}")
@@ -303,9 +298,11 @@ def render(fix: Fix, *, nested: bool = False) -> str:
             for prefix, sub in fix.routes.items()
         ]
         args.append("routes={" + ", ".join(parts) + "}")
-    text = "corsguard.Policy(" + ", ".join(args) + ")"
+    text = "corsguard.Policy(" + ", ".join(args) + ")" if origins else from_env_call(args)
     if nested:
         return text
+    if "corsguard.Policy.from_env(" in text:  # here or in a route
+        notes.insert(0, FROM_ENV_NOTE)
     if fix.routes:
         for sub in fix.routes.values():
             notes.extend([*sub.notes, *sub.intent.notes])

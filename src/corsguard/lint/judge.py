@@ -34,11 +34,6 @@ ORDER = C.ORDER
 # A bypass inside the trusted site still counts for these two (a subdomain is the hole).
 _FOOTHOLD = frozenset({"insecure-origin-trusted", "any-subdomain-trusted"})
 
-PREVIEW_PATTERN = R.PREVIEW_PATTERN
-# The stand-in shown when a configuration names no origin (lint's stack fixes use it too):
-# a reserved .example name that says "yours here", with corsguard.remediation.UNKNOWN_NOTE.
-PLACEHOLDER_ORIGIN = R.UNKNOWN_ORIGIN
-
 
 def severity_of(kind_id: str, credentials: bool | None, *, weak: bool = False) -> Severity:
     """Severity of a finding; ``credentials`` None means "could not tell" (assume the worst)."""
