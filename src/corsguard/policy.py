@@ -14,13 +14,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from corsguard import sources, spec
+from corsguard import foreign, sources, spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, Severity, order, render_fix, severity_of
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
-from corsguard.origin_regex import translate_regex
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.problems import PolicyError as PolicyError
 from corsguard.remediation import FixContext, safe_origins, third_party_platform
@@ -190,8 +189,22 @@ class Policy:
     ) -> None:
         problems: list[Problem] = []
         warnings: list[str] = []
-        for name in unknown:
-            problems.append(_unknown_option(name))
+        for name, value in unknown.items():
+            entry = foreign.lookup(name)
+            if entry is None:
+                problems.append(_unknown_option(name))
+                continue
+            problems.append(
+                foreign.foreign_problem(entry, value, f"unknown option {name!r}", "python")
+            )
+            # The value is checked under corsguard's name too (when that one is not given),
+            # so that one error also says what is wrong with it (a regex among the origins).
+            carried = foreign.carried_value(entry, value)
+            if carried is not None:
+                if entry.target == "allow_origins" and allow_origins == ():
+                    allow_origins = cast("list[str]", carried)
+                elif entry.target == "allow_credentials" and allow_credentials is False:
+                    allow_credentials = cast(bool, carried)
 
         def flag(name: str, value: object) -> bool:
             if not isinstance(value, bool):
@@ -275,6 +288,11 @@ class Policy:
             try:
                 pattern = parse_origin_pattern(text)
             except ValueError as exc:
+                if foreign.looks_like_regex(text):
+                    regexes = [t for t in origins if t != "*" and foreign.is_origin_regex(t)]
+                    corrected = foreign.corrected_origins(origins, regexes)
+                    problems.append(foreign.origin_regex_problem("allow_origins", text, corrected))
+                    continue
                 parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
                 refused = _refused("null-origin-trusted") if text.strip().lower() == "null" else ""
                 reason = (Name("allow_origins"), ": ", *parts)
@@ -879,13 +897,7 @@ def _pattern_advice(option: str, prefix: str) -> Problem | None:
         return None
     regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
     kind = "a regular expression" if regex else "a glob"
-    literal = prefix.removeprefix("^")
-    cut = _PATH_PATTERN_MARKS.search(literal)
-    if cut is not None:
-        literal = literal[: cut.start()]
-    literal = literal.rstrip("/.")
-    segments = [segment for segment in literal.split("/") if segment]
-    suggestion = "/" + "/".join(segments)
+    suggestion = foreign.literal_prefix(prefix)
     what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
@@ -1141,25 +1153,9 @@ def _regex_advice(regex: str) -> Problem:
     widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is not answered
     with ``https://*.example.com`` (any depth).
     """
-    translation = translate_regex(regex, "fullmatch") if isinstance(regex, str) else None
-    suggestion = translation.patterns if translation and translation.exact else []
     reason: Text = (
         Setting("allow_origin_regex", regex),
         " is not accepted: unanchored or unescaped regular expressions are the most common "
         "CORS hole in Python apps",
     )
-    shared = [p for p in suggestion if is_shared_hosting(parse_origin_pattern(p).host)]
-    if shared:
-        advice: Text = (
-            f"; its pattern {shared[0]!r} would trust every tenant of a public hosting "
-            "platform: host your previews on a domain you own and write e.g. ",
-            Setting("allow_origins", ["https://myapp-*.preview.example.com"]),
-        )
-    elif suggestion:
-        advice = ("; write ", Setting("allow_origins", suggestion), " instead")
-    else:
-        advice = (
-            "; list exact origins or patterns such as 'https://*.example.com', "
-            "'http://localhost:*' or 'https://myapp-*.preview.example.com'",
-        )
-    return Problem("allow_origin_regex", regex, reason, advice)
+    return Problem("allow_origin_regex", regex, reason, foreign.regex_answer([regex], "fullmatch"))

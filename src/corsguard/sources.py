@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from corsguard import foreign
 from corsguard.problems import PYTHON, TOML, EnvironmentVariables, PolicyError, Spelling
 from corsguard.untrusted import for_terminal
 
@@ -128,6 +129,8 @@ def env_policy_and_problems(
     problems: list[Problem] = []
     kwargs: dict[str, Any] = {}
     dropped: set[str] = set()
+    # Values under a foreign name (CORSGUARD_ORIGINS), checked under corsguard's name too.
+    carried_env: dict[str, object] = {}
     for variable in sorted(env):
         if not variable.startswith(prefix):
             continue
@@ -137,7 +140,23 @@ def env_policy_and_problems(
             rest = variable[len(prefix) :]
             if rest in IGNORED_ENV_NAMES:
                 continue
-            problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
+            entry = foreign.lookup(rest)
+            if entry is None:
+                problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
+                continue
+            value: object = raw
+            target = entry.target
+            if target in SOURCE_OPTIONS:
+                parsed, bad = _parse_env_value(variable, target, raw)
+                if bad is None:
+                    value = parsed
+            problem = foreign.foreign_problem(
+                entry, value, f"{variable} is not a corsguard setting", "env"
+            )
+            problems.append(Problem("unknown", problem.render(EnvironmentVariables(prefix))))
+            carried = foreign.carried_value(entry, value)
+            if carried is not None and target is not None:
+                carried_env[target] = carried
             continue
         stripped = raw.strip()
         if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
@@ -158,8 +177,14 @@ def env_policy_and_problems(
         else:
             kwargs[option] = value
 
+    for target, carried in carried_env.items():
+        if env_variable(prefix, target) not in env:
+            kwargs[target] = carried
+
     origins_variable = env_variable(prefix, "allow_origins")
-    if origins_variable not in env:
+    if "allow_origins" in carried_env and origins_variable not in env:
+        pass  # reported under its foreign name
+    elif origins_variable not in env:
         problems.append(
             Problem(
                 "missing",
@@ -408,6 +433,10 @@ def mapping_policy_and_problems(
     problems: list[Problem] = []
     kwargs: dict[str, Any] = {}
     dropped: set[str] = set()
+    # A settings dict takes Policy's own keyword names and Python values, so its problems
+    # keep the Python spelling (problems.SETTINGS_DICT would write 'name': value instead).
+    spelling = TOML if toml else PYTHON
+    carried_kwargs: dict[str, Any] = {}
     allowed = list(SOURCE_OPTIONS) + ([] if where else [ROUTES])
     if not toml:
         allowed += list(PYTHON_ONLY_OPTIONS)
@@ -424,6 +453,16 @@ def mapping_policy_and_problems(
                 say("unknown", "routes: a route cannot have routes of its own")
             elif key in PYTHON_ONLY_OPTIONS:
                 say("unknown", f"{key}: takes a Python callable, which TOML cannot express")
+            elif (entry := foreign.lookup(key)) is not None:
+                problem = foreign.foreign_problem(
+                    entry, value, f"unknown option {key!r}", "toml" if toml else "settings"
+                )
+                say("unknown", problem.render(spelling))
+                # Checked under corsguard's name too, so that one error says everything.
+                carried = foreign.carried_value(entry, value)
+                target = entry.target
+                if carried is not None and target is not None and target not in mapping:
+                    carried_kwargs.setdefault(target, carried)
             else:
                 hint = did_you_mean(key, allowed) or f" the options are: {', '.join(allowed)}"
                 say("unknown", f"unknown option {key!r}:{hint}")
@@ -443,7 +482,15 @@ def mapping_policy_and_problems(
             continue
         kwargs[key] = list(value) if key in LIST_OPTIONS else value
 
-    if "allow_origins" not in mapping and "allow_origin_regex" not in mapping:
+    for target, carried in carried_kwargs.items():
+        if target not in dropped and target not in kwargs:
+            kwargs[target] = carried
+
+    if (
+        "allow_origins" not in mapping
+        and "allow_origin_regex" not in mapping
+        and "allow_origins" not in carried_kwargs
+    ):
         example = (
             'allow_origins = ["https://app.example.com"]'
             if toml
@@ -455,9 +502,6 @@ def mapping_policy_and_problems(
         )
         dropped.add("allow_origins")
 
-    # A settings dict takes Policy's own keyword names and Python values, so its problems
-    # keep the Python spelling (problems.SETTINGS_DICT would write 'name': value instead).
-    spelling = TOML if toml else PYTHON
     return _build(kwargs, problems, dropped, spelling, f"{source}: {where}", policy_type)
 
 

@@ -232,7 +232,8 @@ BAD_SETTINGS: list[tuple[str, object, set[str], list[str]]] = [
                                                             "allow_credentials": True}}},
      {"corsguard.E005"}, ["routes['/p']"]),
     ("route unknown key", {"allow_origins": [APP], "routes": {"/p": {"origins": [APP]}}},
-     {"corsguard.E003", "corsguard.E006"}, ["routes['/p'].unknown option 'origins'"]),
+     {"corsguard.E003"}, ["routes['/p'].unknown option 'origins'", "did you mean 'allow_origins'",
+                          f"write allow_origins=[{APP!r}]"]),
     ("regex", {"allow_origin_regex": r"https://.*\.example\.com"}, {"corsguard.E005"},
      ["allow_origin_regex", "https://*.example.com"]),
 ]  # fmt: skip

@@ -167,7 +167,8 @@ def test_env_prefix_and_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOP_CORS_ORIGINS", "https://x.example.com")
     problems = problems_of(lambda: Policy.from_env(prefix="SHOP_CORS_"))
     assert problems == [
-        "SHOP_CORS_ORIGINS is not a corsguard setting: did you mean 'SHOP_CORS_ALLOW_ORIGINS'?"
+        "SHOP_CORS_ORIGINS is not a corsguard setting: did you mean 'SHOP_CORS_ALLOW_ORIGINS'? "
+        "(flask-cors spells it origins): write SHOP_CORS_ALLOW_ORIGINS='https://x.example.com'"
     ]
     with pytest.raises(ValueError, match="non-empty"):
         Policy.from_env(prefix="")
