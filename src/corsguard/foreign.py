@@ -227,12 +227,10 @@ def foreign_problem(entry: Foreign, value: object, lead: str, source: Source) ->
             )
         return Problem(None, value, reason, advice)
     if entry.kind == "regex":
-        regexes = [value] if isinstance(value, str) else value
-        texts = (
-            [getattr(r, "pattern", r) for r in regexes]
-            if isinstance(regexes, (list, tuple))
-            else []
-        )
+        found: list[object] = [value] if isinstance(value, str) else []
+        if isinstance(value, (list, tuple)):
+            found = list(value)
+        texts = [getattr(r, "pattern", r) for r in found]  # re.Pattern: its text
         strings = [t for t in texts if isinstance(t, str)]
         return Problem(
             None,
@@ -273,8 +271,8 @@ def _routes_advice(value: object, source: Source) -> Text:
     elif isinstance(value, str):
         keys = [value]
     else:
-        keys = [getattr(item, "pattern", item) for item in value] if isinstance(value, list) else []
-        keys = [k for k in keys if isinstance(k, str)]
+        items = [getattr(i, "pattern", i) for i in value] if isinstance(value, list) else []
+        keys = [k for k in items if isinstance(k, str)]
     prefixes = list(dict.fromkeys(literal_prefix(k) for k in keys)) or ["/api"]
     shape = (
         ": routes maps plain path prefixes (no globs or regular expressions; a prefix covers "

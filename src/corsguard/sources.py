@@ -150,10 +150,10 @@ def env_policy_and_problems(
                 parsed, bad = _parse_env_value(variable, target, raw)
                 if bad is None:
                     value = parsed
-            problem = foreign.foreign_problem(
+            answer = foreign.foreign_problem(
                 entry, value, f"{variable} is not a corsguard setting", "env"
             )
-            problems.append(Problem("unknown", problem.render(EnvironmentVariables(prefix))))
+            problems.append(Problem("unknown", answer.render(EnvironmentVariables(prefix))))
             carried = foreign.carried_value(entry, value)
             if carried is not None and target is not None:
                 carried_env[target] = carried
@@ -454,10 +454,10 @@ def mapping_policy_and_problems(
             elif key in PYTHON_ONLY_OPTIONS:
                 say("unknown", f"{key}: takes a Python callable, which TOML cannot express")
             elif (entry := foreign.lookup(key)) is not None:
-                problem = foreign.foreign_problem(
+                answer = foreign.foreign_problem(
                     entry, value, f"unknown option {key!r}", "toml" if toml else "settings"
                 )
-                say("unknown", problem.render(spelling))
+                say("unknown", answer.render(spelling))
                 # Checked under corsguard's name too, so that one error says everything.
                 carried = foreign.carried_value(entry, value)
                 target = entry.target
