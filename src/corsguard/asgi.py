@@ -21,6 +21,7 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from corsguard import foreign
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
 from corsguard.response import immediate_response, merge_response_headers
@@ -39,6 +40,16 @@ def _policy(policy: Policy | None, policy_kwargs: dict[str, Any]) -> Policy:
     if policy is None:
         return Policy(**policy_kwargs)
     if policy_kwargs:
+        foreign_names = [name for name in policy_kwargs if foreign.lookup(name) is not None]
+        if foreign_names:
+            # Other libraries' names get their answer even beside policy= (issue #14).
+            raise PolicyError(
+                foreign.foreign_problem(
+                    entry, policy_kwargs[name], f"unknown option {name!r}", "python"
+                )
+                for name in foreign_names
+                if (entry := foreign.lookup(name)) is not None
+            )
         raise TypeError(
             "CORSMiddleware takes either policy=Policy(...) or the policy's options, not both: "
             f"move {', '.join(sorted(policy_kwargs))} into the Policy"

@@ -18,10 +18,13 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.E004  an option of the wrong type
 - corsguard.E005  a value the policy refuses (unsafe or invalid)
 - corsguard.E006  allow_origins is missing
+- corsguard.E007  settings.CORSGUARD is not set, and a django-cors-headers setting is
+                  (CORS_ALLOWED_ORIGINS...): what to write in settings.CORSGUARD instead
 - corsguard.W001  a policy warning
 - corsguard.W002  the middleware is not in settings.MIDDLEWARE
 - corsguard.W003  the middleware comes after CommonMiddleware
 - corsguard.W004  django-cors-headers' middleware is also installed
+- corsguard.W005  a django-cors-headers setting (CORS_*) is left beside settings.CORSGUARD
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ from django.core import checks  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
 from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
 
+from corsguard import foreign
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
+from corsguard.problems import SETTINGS_DICT
 from corsguard.response import immediate_response
 from corsguard.startup import log_policy
 from corsguard.wsgi import (
@@ -62,6 +67,23 @@ _CHECK_IDS = {
 }
 
 
+def foreign_settings() -> list[str]:
+    """django-cors-headers' (and flask-cors') CORS_* settings, each with what to write.
+
+    corsguard reads settings.CORSGUARD only; a CORS_ALLOWED_ORIGINS left from a migration
+    would otherwise look as if it still did something.
+    """
+    found: list[str] = []
+    for name in dir(settings):
+        entry = foreign.lookup(name) if name.startswith("CORS_") else None
+        if entry is None:
+            continue
+        lead = f"settings.{name} is not read by corsguard"
+        answer = foreign.foreign_problem(entry, getattr(settings, name), lead, "settings")
+        found.append(f"{answer.render(SETTINGS_DICT)} in {SOURCE}")
+    return found
+
+
 def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
     """The policy from settings.CORSGUARD, or the check errors that explain why not."""
     if not hasattr(settings, SETTING):
@@ -71,7 +93,8 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
                 f"CORSGUARD = {{'allow_origins': ['https://app.example.com']}}",
                 hint=DOCS_HINT,
                 id="corsguard.E001",
-            )
+            ),
+            *(checks.Error(text, id="corsguard.E007") for text in foreign_settings()),
         ]
     value = getattr(settings, SETTING)
     if not isinstance(value, (Mapping, Policy)):
@@ -127,6 +150,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
     policy, errors = _settings_policy()
     messages.extend(errors)
+    if hasattr(settings, SETTING):
+        messages.extend(
+            checks.Warning(text, id="corsguard.W005", hint="Remove it.")
+            for text in foreign_settings()
+        )
     if policy is not None:
         messages.extend(
             checks.Warning(f"{SOURCE}: {text}", id="corsguard.W001") for text in _warnings(policy)

@@ -344,9 +344,12 @@ def regex_patterns(
 
 def _on_shared_hosting(pattern: str) -> bool:
     try:
-        return is_shared_hosting(parse_origin_pattern(pattern).host)
+        parsed = parse_origin_pattern(pattern)
     except ValueError:
         return False
+    # localhost is a single-label name, like a public suffix, but only the user's own
+    # machine serves it (RFC 6761 §6.3): the development advice, not a tenant's.
+    return not parsed.is_loopback and is_shared_hosting(parsed.host)
 
 
 _LIST_INSTEAD = (
