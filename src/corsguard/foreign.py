@@ -180,6 +180,9 @@ def carried_value(entry: Foreign, value: object) -> object | None:
     """
     if entry.kind == "wildcard" and value is True:
         return ["*"]
+    if entry.kind == "regex":
+        found = regex_patterns(_regex_texts(value), entry.mode, entry.ignore_case)
+        return list(found.patterns) if found.exact and found.shared is None else None
     if entry.kind != "same" or entry.target is None or entry.name == "defaults":
         return None
     return _wrap(entry.target, value)
@@ -227,11 +230,7 @@ def foreign_problem(entry: Foreign, value: object, lead: str, source: Source) ->
             )
         return Problem(None, value, reason, advice)
     if entry.kind == "regex":
-        found: list[object] = [value] if isinstance(value, str) else []
-        if isinstance(value, (list, tuple)):
-            found = list(value)
-        texts = [getattr(r, "pattern", r) for r in found]  # re.Pattern: its text
-        strings = [t for t in texts if isinstance(t, str)]
+        strings = _regex_texts(value)
         return Problem(
             None,
             value,
@@ -239,6 +238,15 @@ def foreign_problem(entry: Foreign, value: object, lead: str, source: Source) ->
             regex_answer(strings, entry.mode, entry.ignore_case),
         )
     return Problem(None, value, reason, _routes_advice(value, source))
+
+
+def _regex_texts(value: object) -> list[str]:
+    """One regex or a list of them (str or re.Pattern), as their texts."""
+    items: list[object] = [value] if isinstance(value, str) else []
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    texts = [getattr(item, "pattern", item) for item in items]
+    return [text for text in texts if isinstance(text, str)]
 
 
 def _shape(target: str) -> str:

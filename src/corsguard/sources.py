@@ -146,7 +146,9 @@ def env_policy_and_problems(
                 continue
             value: object = raw
             target = entry.target
-            if target in SOURCE_OPTIONS:
+            if entry.kind == "wildcard" and raw.strip().lower() in (_ENV_TRUE, _ENV_FALSE):
+                value = raw.strip().lower() == _ENV_TRUE  # a switch for allow_origins=*
+            elif entry.kind == "same" and target in SOURCE_OPTIONS:
                 parsed, bad = _parse_env_value(variable, target, raw)
                 if bad is None:
                     value = parsed
