@@ -237,6 +237,11 @@ BAD_SETTINGS: list[tuple[str, object, set[str], list[str]]] = [
                           f"write allow_origins=[{APP!r}]"]),
     ("regex", {"allow_origin_regex": r"https://.*\.example\.com"}, {"corsguard.E005"},
      ["allow_origin_regex", "https://*.example.com"]),
+    ("regex in origins", {"allow_origins": [r"^https://(app|admin)\.example\.com$"]},
+     {"corsguard.E005"}, ["is a regular expression, not an origin",
+                          "i.e. allow_origins=['https://app.example.com', 'https://admin.example.com']"]),
+    ("regex in origins, no exact pattern", {"allow_origins": [r"^https://[a-z]+\.example\.com$"]},
+     {"corsguard.E005"}, ["is a regular expression", "no corsguard pattern trusts exactly"]),
 ]  # fmt: skip
 
 
