@@ -20,6 +20,8 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.E006  allow_origins is missing
 - corsguard.E007  settings.CORSGUARD is not set, and a django-cors-headers setting is
                   (CORS_ALLOWED_ORIGINS...): what to write in settings.CORSGUARD instead
+- corsguard.E008  development_origins with CORSGUARD_ENV=development while DEBUG is False
+                  (or CORSGUARD_ENV is neither development nor production)
 - corsguard.W001  a policy warning
 - corsguard.W002  the middleware is not in settings.MIDDLEWARE
 - corsguard.W003  the middleware comes after CommonMiddleware
@@ -42,10 +44,10 @@ from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped
 from corsguard import foreign
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
-from corsguard.policy import Policy
+from corsguard.policy import Policy, PolicyError
 from corsguard.problems import SETTINGS_DICT
 from corsguard.response import immediate_response
-from corsguard.startup import log_policy
+from corsguard.startup import development_mode, log_policy, policy_in_force
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -110,6 +112,25 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
     return policy, [_error(problem) for problem in problems]
 
 
+def _production_reason() -> str | None:
+    """Why this Django process looks like production: DEBUG is off (Django's deployment
+    checklist requires it there). Development origins are then refused, not granted."""
+    return None if getattr(settings, "DEBUG", False) else "settings.DEBUG is False"
+
+
+def _development_checks(policy: Policy) -> list[checks.CheckMessage]:
+    """corsguard.E008: the development switch is on (or mistyped) where it must not be."""
+    if not policy.has_development_origins():
+        return []
+    try:
+        if not development_mode():
+            return []
+        policy_in_force(policy, production=_production_reason())
+    except PolicyError as exc:
+        return [checks.Error(text, hint=DOCS_HINT, id="corsguard.E008") for text in exc.problems]
+    return []
+
+
 def _error(problem: Problem) -> checks.CheckMessage:
     return checks.Error(problem.text, id=_CHECK_IDS.get(problem.code, "corsguard.E005"))
 
@@ -159,6 +180,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         messages.extend(
             checks.Warning(f"{SOURCE}: {text}", id="corsguard.W001") for text in _warnings(policy)
         )
+        messages.extend(_development_checks(policy))
     return messages
 
 
@@ -241,6 +263,10 @@ class CORSGuardMiddleware:
     ) -> None:
         self.get_response = get_response
         self.policy = load_policy()
+        try:
+            self.policy = policy_in_force(self.policy, production=_production_reason())
+        except PolicyError as exc:
+            raise ImproperlyConfigured(str(exc)) from None
         log_policy(self.policy)
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:

@@ -37,7 +37,7 @@ from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
 from corsguard.problems import SETTINGS_DICT
 from corsguard.response import immediate_response
-from corsguard.startup import log_policy
+from corsguard.startup import log_policy, policy_in_force
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -56,7 +56,7 @@ logger = logging.getLogger("corsguard")
 
 def _to_policy(value: object, source: str) -> Policy:
     if isinstance(value, Policy):
-        return value
+        return policy_in_force(value, source)
     if not isinstance(value, Mapping):
         raise PolicyError(
             [f"{source} must be a dict of corsguard.Policy options or a corsguard.Policy, "
@@ -65,7 +65,7 @@ def _to_policy(value: object, source: str) -> Policy:
     policy, problems = mapping_policy_and_problems(value, source, toml=False)
     if policy is None:
         raise PolicyError(problem.text for problem in problems)
-    return policy
+    return policy_in_force(policy, source)
 
 
 def _keyword_error(where: str, unknown: Mapping[str, object]) -> PolicyError:
@@ -122,7 +122,7 @@ class CORSGuard:
             raise _keyword_error("CORSGuard", unknown)
         if policy is not None and not isinstance(policy, Policy):
             raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
-        self.policy = policy
+        self.policy = None if policy is None else policy_in_force(policy)
         self._blueprints: dict[str, Policy] = {}
         if app is not None:
             self.init_app(app)

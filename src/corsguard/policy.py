@@ -103,6 +103,8 @@ class PolicyOptions:
     routes: Mapping[str, Policy]  # read-only view
     debug: bool
     on_reject: Callable[[Decision], object] | None
+    # Loopback origins granted only by the policy `Policy.in_development` returns.
+    development_origins: tuple[str, ...] = ()
 
 
 PreflightKey = tuple[str, bytes, bytes | None, bytes | None]
@@ -185,6 +187,7 @@ class Policy:
         debug: bool = False,
         on_reject: Callable[[Decision], object] | None = None,
         allow_origin_regex: str | None = None,
+        development_origins: Iterable[str] = (),
         **unknown: object,
     ) -> None:
         problems: list[Problem] = []
@@ -241,11 +244,12 @@ class Policy:
         exempt = _string_list(
             "write_protection_exempt_paths", write_protection_exempt_paths, problems
         )
+        development = _development_origins(development_origins, origins, problems)
 
         # --- origins
         any_origin = "*" in origins
         patterns: list[OriginPattern] = []
-        if not origins and allow_origin_regex is None and not origins_mistyped:
+        if not origins and allow_origin_regex is None and not origins_mistyped and not development:
             problems.append(
                 Problem(
                     "allow_origins",
@@ -575,6 +579,7 @@ class Policy:
             routes=MappingProxyType(dict(route_map)),
             debug=debug_flag,
             on_reject=on_reject,
+            development_origins=tuple(development),
         )
         object.__setattr__(self, "options", options)
         compiled = _compile(options, tuple(patterns), any_origin)
@@ -656,6 +661,46 @@ class Policy:
     @property
     def on_reject(self) -> Callable[[Decision], object] | None:
         return self.options.on_reject
+
+    @property
+    def development_origins(self) -> tuple[str, ...]:
+        return self.options.development_origins
+
+    def has_development_origins(self) -> bool:
+        """Whether this policy or one of its routes lists development origins."""
+        return bool(self.development_origins) or any(
+            sub.development_origins for sub in self.routes.values()
+        )
+
+    def in_development(self) -> Policy:
+        """This policy with its development origins granted, as for ``allow_origins``.
+
+        Only the adapters call it, and only when the development switch is on
+        (corsguard.startup.development_mode: ``CORSGUARD_ENV=development``); every other
+        use of the policy, production's included, never grants them. The origins are
+        loopback ones (checked at construction), so even a switch left on by mistake trusts
+        only pages served by the user's own machine. Their localhost-trusted findings are
+        left out: this is the development policy that finding asks for.
+        """
+        if not self.has_development_origins():
+            return self
+        routes = {prefix: sub.in_development() for prefix, sub in self.routes.items()}
+        options = {
+            name: getattr(self.options, name)
+            for name in self.options.__dataclass_fields__
+            if name not in ("development_origins", "routes")
+        }
+        own = self.options.allow_origins
+        options["allow_origins"] = [*own, *(o for o in self.development_origins if o not in own)]
+        options["routes"] = routes or None
+        granted = Policy(**options)
+        dev = set(self.development_origins)
+        kept = tuple(
+            f for f in granted.findings if not (f.id == "localhost-trusted" and _names(f, dev))
+        )
+        dropped = {f.text for f in granted.findings} - {f.text for f in kept}
+        warnings = tuple(w for w in granted.warnings if w not in dropped)
+        return _assemble(granted.options, granted.compiled, warnings, kept)
 
     # What the options mean, from the compiled form.
     @property
@@ -853,6 +898,68 @@ def _unknown_option(name: str) -> Problem:
     close = difflib.get_close_matches(name, options, n=1)
     hint = f": did you mean {close[0]!r}?" if close else f"; the options are: {', '.join(options)}"
     return Problem(None, name, (f"unknown option {name!r}",), (hint,))
+
+
+def _names(finding: PolicyFinding, origins: set[str]) -> bool:
+    """Whether ``finding`` is about one of ``origins`` (its message starts with the origin)."""
+    message = finding.message
+    if finding.route is not None:
+        message = message.removeprefix(f"routes {finding.route}: ")
+    return message.split(" ", 1)[0] in origins
+
+
+def _development_origins(value: object, origins: list[str], problems: list[Problem]) -> list[str]:
+    """The development origins: loopback only (localhost, 127.0.0.0/8, [::1]), any port.
+
+    A page on a loopback origin is served by the user's own machine (RFC 6761 §6.3 reserves
+    localhost for it; Fetch treats these hosts as potentially trustworthy), so even a
+    development switch left on in production trusts no remote site.
+    """
+    items = _string_list("development_origins", value, problems)
+    good: list[str] = []
+    for text in items:
+        try:
+            pattern = parse_origin_pattern(text)
+        except ValueError as exc:
+            parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
+            problems.append(
+                Problem("development_origins", text, (Name("development_origins"), ": ", *parts))
+            )
+            continue
+        if not pattern.is_loopback:
+            problems.append(
+                Problem(
+                    "development_origins",
+                    text,
+                    (
+                        Name("development_origins"),
+                        f": {text} is not a loopback origin, and development origins are "
+                        "limited to pages served by the developer's own machine",
+                    ),
+                    (
+                        "; list localhost, 127.0.0.1 or [::1] origins here (any port, e.g. "
+                        "'http://localhost:*'), and other origins in ",
+                        Name("allow_origins"),
+                    ),
+                )
+            )
+            continue
+        good.append(pattern.text)
+    if good and "*" in origins:
+        problems.append(
+            Problem(
+                "development_origins",
+                good,
+                (
+                    Name("development_origins"),
+                    " beside ",
+                    Setting("allow_origins", ["*"]),
+                    " adds nothing: '*' already allows every origin",
+                ),
+                ("; remove them",),
+            )
+        )
+    return list(dict.fromkeys(good))
 
 
 def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]:

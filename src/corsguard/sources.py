@@ -44,6 +44,7 @@ LIST_OPTIONS = (
     "allow_headers",
     "expose_headers",
     "write_protection_exempt_paths",
+    "development_origins",
 )
 BOOL_OPTIONS = (
     "allow_credentials",
@@ -64,7 +65,9 @@ SOURCE_OPTIONS = (*LIST_OPTIONS, *BOOL_OPTIONS, *INT_OPTIONS, *STRING_OPTIONS)
 
 # Variables under the default prefix that belong to corsguard's own tooling, not to a policy
 # (tests/servers.py reads CORSGUARD_CHROMIUM).
-IGNORED_ENV_NAMES = frozenset({"CHROMIUM"})
+# CORSGUARD_ENV is the development switch (corsguard.startup.development_mode), read by the
+# adapters, not a policy option.
+IGNORED_ENV_NAMES = frozenset({"CHROMIUM", "ENV"})
 
 _ENV_TRUE = "true"
 _ENV_FALSE = "false"
@@ -186,6 +189,8 @@ def env_policy_and_problems(
     origins_variable = env_variable(prefix, "allow_origins")
     if "allow_origins" in carried_env and origins_variable not in env:
         pass  # reported under its foreign name
+    elif origins_variable not in env and kwargs.get("development_origins"):
+        pass  # a development-only policy: no cross-origin reads in production
     elif origins_variable not in env:
         problems.append(
             Problem(
@@ -492,6 +497,7 @@ def mapping_policy_and_problems(
         "allow_origins" not in mapping
         and "allow_origin_regex" not in mapping
         and "allow_origins" not in carried_kwargs
+        and "development_origins" not in mapping
     ):
         example = (
             'allow_origins = ["https://app.example.com"]'
