@@ -381,3 +381,45 @@ def test_django_cors_headers_settings(
         assert {m.id for m in messages} == {"corsguard.W005"}
         assert not any(m.is_serious() for m in messages)
         assert f"settings.{name} is not read by corsguard" in messages[0].msg
+
+
+DEV = "http://localhost:5173"
+# (DEBUG, CORSGUARD_ENV, the development origin granted, check ids)
+DEVELOPMENT = [
+    (False, None, False, set()),
+    (True, None, False, set()),
+    (True, "production", False, set()),
+    (True, "development", True, set()),
+    # DEBUG = False looks like production: the switch is refused there, not honoured.
+    (False, "development", None, {"corsguard.E008"}),
+    (True, "dev", None, {"corsguard.E008"}),
+]
+
+
+@pytest.mark.parametrize(("debug", "switch", "granted", "ids"), DEVELOPMENT)
+def test_development_origins(
+    debug: bool,
+    switch: str | None,
+    granted: bool | None,
+    ids: set[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if switch is None:
+        monkeypatch.delenv("CORSGUARD_ENV", raising=False)
+    else:
+        monkeypatch.setenv("CORSGUARD_ENV", switch)
+    policy = {"allow_origins": [APP], "development_origins": ["http://localhost:*"]}
+    with override_settings(**{**SETTINGS, "CORSGUARD": policy, "DEBUG": debug}):
+        messages = check_settings()
+        assert {m.id for m in messages} == ids
+        if granted is None:
+            with pytest.raises(ImproperlyConfigured) as info:
+                CORSGuardMiddleware(lambda request: HttpResponse())
+            assert "CORSGUARD_ENV" in str(info.value)
+            return
+        dev = Client().get("/api/data", HTTP_ORIGIN=DEV)
+        app = Client().get("/api/data", HTTP_ORIGIN=APP)
+        evil = Client().get("/api/data", HTTP_ORIGIN=EVIL)
+    assert (dev.headers.get("Access-Control-Allow-Origin") == DEV) is granted
+    assert app.headers["Access-Control-Allow-Origin"] == APP
+    assert "Access-Control-Allow-Origin" not in evil.headers

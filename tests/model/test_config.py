@@ -61,6 +61,8 @@ ENV_VALUES = [
     ("websockets", {"BLOCK_CROSS_ORIGIN_WEBSOCKETS": "FALSE"}, "block_cross_origin_websockets",
      False),
     ("debug", {"DEBUG": "true"}, "debug", True),
+    ("development origins", {"DEVELOPMENT_ORIGINS": "http://localhost:* http://127.0.0.1:3000"},
+     "development_origins", ("http://localhost:*", "http://127.0.0.1:3000")),
     ("tolerate insecure", {"ALLOW_ORIGINS": "http://a.example.com", "ALLOW_CREDENTIALS": "true",
                            "TOLERATE_INSECURE_ORIGINS": "true"}, "tolerate_insecure_origins", True),
     ("tolerate psl", {"ALLOW_ORIGINS": "https://*-myteam.vercel.app", "ALLOW_CREDENTIALS": "true",
