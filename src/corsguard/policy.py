@@ -1192,7 +1192,8 @@ def _findings(
                 (
                     "localhost-trusted",
                     f"{text} is trusted{with_creds}: any program on a user's "
-                    "machine can serve a page there; allow it only in a development policy",
+                    "machine can serve a page there; list it in development_origins, granted "
+                    "only with CORSGUARD_ENV=development",
                 )
             )
             continue

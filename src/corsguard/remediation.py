@@ -78,7 +78,7 @@ class FixContext:
 def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the origins a fix may trust, notes) from what the user trusts now.
 
-    Dropped: ``null`` and ``*``; localhost (a development policy only); an origin on a public
+    Dropped: ``null`` and ``*``; localhost (to development_origins); an origin on a public
     hosting platform stays only "if you own it" and a wildcard there becomes previews on the
     user's own domain; plain http becomes https (Fetch: an http page is anyone's on the path).
     """
@@ -108,8 +108,22 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
             origin = f"https://{host}{port}"
         kept.append(origin)
     if dev:
-        notes.append(f"allow {', '.join(dict.fromkeys(dev))} only in a development policy")
+        notes.append(development_note(dev))
     return tuple(dict.fromkeys(kept)), tuple(dict.fromkeys(notes))
+
+
+# Where a loopback origin belongs (issue #14): Policy's development_origins, which the
+# adapters grant only with CORSGUARD_ENV=development (corsguard.startup).
+DEVELOPMENT_HINT = "development_origins (granted only with CORSGUARD_ENV=development)"
+
+
+def development_note(origins: list[str] | tuple[str, ...]) -> str:
+    """The fix's note for loopback origins: put them in development_origins."""
+    return f"put {', '.join(dict.fromkeys(origins))} in {DEVELOPMENT_HINT}"
+
+
+def is_development_note(note: str) -> bool:
+    return note.endswith(DEVELOPMENT_HINT)
 
 
 def _q(text: str) -> str:

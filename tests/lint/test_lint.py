@@ -258,7 +258,7 @@ def test_fix_translates_intent_safely() -> None:
         'corsguard.Policy(allow_origins=["https://app.example.com", "https://shop.example.com", '
         '"https://myapp-*.preview.example.com"], allow_credentials=True)'
     )
-    assert "http://localhost:3000 only in a development policy" in fix
+    assert "put http://localhost:3000 in development_origins" in fix
     assert render_fix(intent_from(), False) == (
         'corsguard.Policy(allow_origins=["https://your-front-end.example"])'
         "  # list the origins your front ends use (the one shown is not yours)"

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from corsguard import remediation as R
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
 from corsguard.probes import split_origin
 from corsguard.spec import (
@@ -139,8 +140,7 @@ def intent_from(
             add(f"https://{suffix}")
             add(f"https://*.{suffix}")
     if dev:
-        listed = ", ".join(dict.fromkeys(dev))
-        notes.append(f"allow {listed} only in a development policy")
+        notes.append(R.development_note(dev))
     return Intent(
         tuple(dict.fromkeys(origins)),
         tuple(dict.fromkeys(notes)),
@@ -268,8 +268,8 @@ def render(fix: Fix, *, nested: bool = False) -> str:
         # Only development origins were trusted: the fix is the development policy itself,
         # never a wider one.
         origins = list(intent.dev)
-        notes = [n for n in notes if "only in a development policy" not in n]
-        notes.append("a development policy: install it only when running locally")
+        notes = [n for n in notes if not R.is_development_note(n)]
+        notes.append(f"a development policy: or list these in {R.DEVELOPMENT_HINT}")
     if not origins and intent.domains:
         # Only the registrable domain the regex named (the project's own site), until the
         # front ends are listed: trusts no one the regex did not.
