@@ -117,13 +117,22 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
 DEVELOPMENT_HINT = "development_origins (granted only with CORSGUARD_ENV=development)"
 
 
+# A tunnel (ngrok, localtunnel...) is a development origin too, but a remote one, which
+# development_origins refuses: it keeps the older advice.
+_TUNNEL_HINT = "only in a development policy (a tunnel is not loopback)"
+
+
 def development_note(origins: list[str] | tuple[str, ...]) -> str:
     """The fix's note for loopback origins: put them in development_origins."""
     return f"put {', '.join(dict.fromkeys(origins))} in {DEVELOPMENT_HINT}"
 
 
+def tunnel_note(origins: list[str] | tuple[str, ...]) -> str:
+    return f"allow {', '.join(dict.fromkeys(origins))} {_TUNNEL_HINT}"
+
+
 def is_development_note(note: str) -> bool:
-    return note.endswith(DEVELOPMENT_HINT)
+    return note.endswith((DEVELOPMENT_HINT, _TUNNEL_HINT))
 
 
 def _q(text: str) -> str:

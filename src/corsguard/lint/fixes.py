@@ -140,7 +140,12 @@ def intent_from(
             add(f"https://{suffix}")
             add(f"https://*.{suffix}")
     if dev:
-        notes.append(R.development_note(dev))
+        tunnels = [o for o in dev if tunnel_host(split_origin(o)[1])]
+        loopback = [o for o in dev if o not in tunnels]
+        if loopback:
+            notes.append(R.development_note(loopback))
+        if tunnels:
+            notes.append(R.tunnel_note(tunnels))
     return Intent(
         tuple(dict.fromkeys(origins)),
         tuple(dict.fromkeys(notes)),
