@@ -21,6 +21,7 @@ environ); every hop goes to the same app. Cookies are not kept between calls: pa
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import io
 import sys
@@ -131,16 +132,47 @@ def _wire(outgoing: Outgoing, cookies: Mapping[str, str] | None) -> list[tuple[s
     return headers
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What the in-process calls need from a request URL, parsed once per URL."""
+
+    scheme: str
+    host: str  # the Host header: the authority without userinfo
+    raw_path: bytes  # as sent (ASGI raw_path)
+    path: str  # percent-decoded, UTF-8 (ASGI path)
+    wsgi_path: str  # percent-decoded bytes as latin-1 characters (PEP 3333 PATH_INFO)
+    query: str
+    server_name: str
+    server_port: int
+
+
+@functools.lru_cache(maxsize=256)
+def _target(url: str) -> _Target:
+    # A test suite fetches the same few URLs over and over: urlsplit, its hostname/port
+    # properties and the percent-decoding are a measurable part of one in-process call.
+    parts = urlsplit(url)
+    raw_path = (parts.path or "/").encode("ascii", "strict")
+    decoded = unquote_to_bytes(raw_path)
+    return _Target(
+        scheme=parts.scheme,
+        host=parts.netloc.rpartition("@")[2],
+        raw_path=raw_path,
+        path=decoded.decode("utf-8", "replace"),
+        wsgi_path=decoded.decode("latin-1"),
+        query=parts.query,
+        server_name=parts.hostname or "testserver",
+        server_port=parts.port or _default_port(parts.scheme),
+    )
+
+
 async def _call_asgi(
     app: Callable[..., Awaitable[None]],
     outgoing: Outgoing,
     headers: Sequence[tuple[str, str]],
     body: bytes,
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(outgoing.url)
-    raw_path = (parts.path or "/").encode("ascii", "strict")
-    host = parts.netloc.rpartition("@")[2]
-    wire = [("host", host), *headers]
+    target = _target(outgoing.url)
+    wire = [("host", target.host), *headers]
     if body:
         wire.append(("content-length", str(len(body))))
     # ASGI 3 HTTP connection scope (asgi.readthedocs.io, "HTTP" specification).
@@ -149,14 +181,14 @@ async def _call_asgi(
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
         "method": outgoing.method,
-        "scheme": parts.scheme,
-        "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"),
-        "raw_path": raw_path,
-        "query_string": parts.query.encode("ascii"),
+        "scheme": target.scheme,
+        "path": target.path,
+        "raw_path": target.raw_path,
+        "query_string": target.query.encode("ascii"),
         "root_path": "",
         "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in wire],
         "client": ("127.0.0.1", 50000),
-        "server": (parts.hostname or "testserver", parts.port or _default_port(parts.scheme)),
+        "server": (target.server_name, target.server_port),
         "state": {},
     }
     received = False
@@ -204,22 +236,20 @@ def _call_wsgi(
     headers: Sequence[tuple[str, str]],
     body: bytes,
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    parts = urlsplit(outgoing.url)
-    host = parts.netloc.rpartition("@")[2]
-    # PEP 3333: PATH_INFO holds the percent-decoded bytes, each as one latin-1 character.
-    path_bytes = unquote_to_bytes(parts.path or "/")
+    target = _target(outgoing.url)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": outgoing.method,
         "SCRIPT_NAME": "",
-        "PATH_INFO": path_bytes.decode("latin-1"),
-        "QUERY_STRING": parts.query,
-        "SERVER_NAME": parts.hostname or "testserver",
-        "SERVER_PORT": str(parts.port or _default_port(parts.scheme)),
+        # PEP 3333: PATH_INFO holds the percent-decoded bytes, each as one latin-1 character.
+        "PATH_INFO": target.wsgi_path,
+        "QUERY_STRING": target.query,
+        "SERVER_NAME": target.server_name,
+        "SERVER_PORT": str(target.server_port),
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": host,
+        "HTTP_HOST": target.host,
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": parts.scheme,
+        "wsgi.url_scheme": target.scheme,
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
