@@ -22,7 +22,7 @@ from corsguard.findings import Context, Severity, order, render_fix, severity_of
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.problems import PolicyError as PolicyError
-from corsguard.remediation import FixContext, safe_origins, third_party_platform
+from corsguard.remediation import FixContext, safe_origins
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -33,6 +33,7 @@ from corsguard.spec import (
     is_token,
 )
 from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
+from corsguard.trusted import classify_pattern
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
 # them (Content-Type: application/json), so, as Starlette does, they are always allowed.
@@ -1137,20 +1138,6 @@ def _refused(kind_id: str) -> str:
     return f" [refused: {kind_id}]"
 
 
-def _third_party(pattern: OriginPattern) -> str | None:
-    """The public suffix or hosting platform whose tenants ``pattern`` trusts, or None.
-
-    A wildcard by the refusal's rule (_check_credentialed_origin): on a public suffix or
-    shared hosting domain, or ('*.') over one beneath its domain; an exact origin when its
-    host is on a hosting platform (corsguard.probes.THIRD_PARTY_HOSTS).
-    """
-    if not pattern.is_wildcard_host:
-        return third_party_platform(pattern.host)
-    if is_shared_hosting(pattern.host):
-        return pattern.host
-    return shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
-
-
 def _findings(
     policy: Policy, patterns: tuple[OriginPattern, ...], tolerate_psl: bool
 ) -> tuple[PolicyFinding, ...]:
@@ -1166,7 +1153,6 @@ def _findings(
     methods = tuple(m for m in policy.allow_methods if m != "*")
     headers = tuple(h for h in policy.allow_headers if h != "*")
     fix_ctx = FixContext(origins, creds, methods, headers, public=policy.public, notes=notes)
-    with_creds = " with credentials" if creds else ""
     out: list[tuple[str, str]] = []
     if policy.any_origin:
         out.append(
@@ -1186,47 +1172,11 @@ def _findings(
                 )
             )
     for pattern in patterns:
-        text = pattern.text
-        if pattern.is_loopback:
+        # The one classifier lint and audit use too (corsguard.trusted).
+        trusted = classify_pattern(pattern)
+        for kind in trusted.ids:
             out.append(
-                (
-                    "localhost-trusted",
-                    f"{text} is trusted{with_creds}: any program on a user's "
-                    "machine can serve a page there; list it in development_origins, granted "
-                    "only with CORSGUARD_ENV=development",
-                )
-            )
-            continue
-        platform = _third_party(pattern)
-        if platform is not None:
-            how = "names under" if pattern.is_wildcard_host else "a site on"
-            tolerated = (
-                " (tolerated)" if creds and tolerate_psl and pattern.is_wildcard_host else ""
-            )
-            out.append(
-                (
-                    "third-party-origin-trusted",
-                    f"{text} is trusted{with_creds}{tolerated}: it allows {how} {platform}, "
-                    "a public suffix or hosting platform where anyone can publish a page",
-                )
-            )
-        if pattern.scheme == "http":
-            tolerated = " (tolerated)" if creds else ""
-            out.append(
-                (
-                    "insecure-origin-trusted",
-                    f"{text} is trusted{with_creds}{tolerated}: "
-                    "anyone on the network path can inject script into a plain-http page; "
-                    "prefer https",
-                )
-            )
-        if pattern.kind == "subdomain" and platform is None:
-            out.append(
-                (
-                    "any-subdomain-trusted",
-                    f"{text} is trusted{with_creds}: every subdomain, at "
-                    "any depth, including forgotten ones open to takeover, can read responses",
-                )
+                (kind, _trusted_message(kind, pattern, trusted.platform, creds, tolerate_psl))
             )
     # With credentials the engine echoes the requested method and headers (a '*' would be
     # literal, Fetch §CORS-preflight fetch), which is what audit sees.
@@ -1251,6 +1201,38 @@ def _findings(
         for kind, message in out
     ]
     return tuple(sorted(found, key=lambda f: order(f.id)))
+
+
+def _trusted_message(
+    kind: str, pattern: OriginPattern, platform: str | None, creds: bool, tolerate_psl: bool
+) -> str:
+    """What trusting ``pattern`` means, for the finding ``kind`` (corsguard.trusted)."""
+    text = pattern.text
+    with_creds = " with credentials" if creds else ""
+    if kind == "localhost-trusted":
+        return (
+            f"{text} is trusted{with_creds}: any program on a user's "
+            "machine can serve a page there; list it in development_origins, granted only "
+            "with CORSGUARD_ENV=development"
+        )
+    if kind == "third-party-origin-trusted":
+        how = "names under" if pattern.is_wildcard_host else "a site on"
+        tolerated = " (tolerated)" if creds and tolerate_psl and pattern.is_wildcard_host else ""
+        return (
+            f"{text} is trusted{with_creds}{tolerated}: it allows {how} {platform}, "
+            "a public suffix or hosting platform where anyone can publish a page"
+        )
+    if kind == "insecure-origin-trusted":
+        tolerated = " (tolerated)" if creds else ""
+        return (
+            f"{text} is trusted{with_creds}{tolerated}: "
+            "anyone on the network path can inject script into a plain-http page; "
+            "prefer https"
+        )
+    return (
+        f"{text} is trusted{with_creds}: every subdomain, at "
+        "any depth, including forgotten ones open to takeover, can read responses"
+    )
 
 
 def _regex_advice(regex: str) -> Problem:

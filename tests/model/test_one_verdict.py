@@ -157,6 +157,13 @@ ROWS = [
         },
     ),
     Row(
+        "plain-http-hosting-platform",
+        v("third-party-origin-trusted:medium", "insecure-origin-trusted:low"),
+        {"allow_origins": ["http://myorg.github.io"]},
+        starlette={"allow_origins": ["http://myorg.github.io"]},
+        django={"CORS_ALLOWED_ORIGINS": ["http://myorg.github.io"]},
+    ),
+    Row(
         "hosting-platform-every-tenant",
         v("third-party-origin-trusted:medium"),
         {"allow_origins": ["https://*.vercel.app"]},
@@ -228,37 +235,14 @@ LINT_ONLY = {"regex-origin"}
 # row's verdict. Each is owned by another part (audit detection, lint's library semantics) and
 # listed here explicitly, so that fixing it makes this test fail until the entry is removed.
 #
-# 1. audit never reports an origin it was told to trust (--origin), even a risky one: told
-#    http://localhost:3000, https://*.example.com, http://..., or a github.io / vercel.app
-#    origin, it reports nothing for it, where check, the start-up log and lint name
-#    localhost-trusted, any-subdomain-trusted, insecure-origin-trusted and
-#    third-party-origin-trusted. (Fix in corsguard.audit.model: classify each --origin pattern
-#    with corsguard.lint.judge.classify_trusted's rules and report it when the server grants
-#    its representative.)
-_TOLD: Verdict = frozenset()
-# 2. A library answering '*' with credentials by reflecting the origin: lint names the form
+# 1. A library answering '*' with credentials by reflecting the origin: lint names the form
 #    (wildcard-with-credentials), audit the behaviour it sees (origin-reflected); both high.
-# 3. flask-cors' origins="*" without send_wildcard=True reflects the Origin (no '*' is sent):
+# 2. flask-cors' origins="*" without send_wildcard=True reflects the Origin (no '*' is sent):
 #    audit sees origin-reflected (medium, no credentials), lint reads it as '*'
 #    (wildcard-origin, low).
-# 4. flask-cors answers an untrusted origin without Vary: Origin: audit reports
+# 3. flask-cors answers an untrusted origin without Vary: Origin: audit reports
 #    missing-vary-origin, which lint cannot see in the source.
 EXCEPTIONS: dict[tuple[str, str, str], Verdict] = {
-    ("readme-quickstart", "corsguard", "audit"): _TOLD,
-    ("readme-quickstart", "starlette", "audit"): _TOLD,
-    ("readme-quickstart", "flask-cors", "audit"): _TOLD,
-    ("localhost-anonymous", "corsguard", "audit"): _TOLD,
-    ("localhost-anonymous", "starlette", "audit"): _TOLD,
-    ("plain-http", "corsguard", "audit"): _TOLD,
-    ("plain-http", "starlette", "audit"): _TOLD,
-    ("plain-http-credentials-tolerated", "corsguard", "audit"): _TOLD,
-    ("plain-http-credentials-tolerated", "starlette", "audit"): _TOLD,
-    ("any-subdomain-credentials", "corsguard", "audit"): _TOLD,
-    ("any-subdomain-credentials", "starlette", "audit"): _TOLD,
-    ("any-subdomain-anonymous", "corsguard", "audit"): _TOLD,
-    ("hosting-platform-site", "corsguard", "audit"): _TOLD,
-    ("hosting-platform-site", "starlette", "audit"): _TOLD,
-    ("hosting-platform-every-tenant", "corsguard", "audit"): _TOLD,
     ("public-with-credentials", "starlette", "audit"): v("origin-reflected:high"),
     ("public-with-credentials", "flask-cors", "audit"): v("origin-reflected:high"),
     ("reflection-by-regex", "flask-cors", "lint"): v("wildcard-with-credentials:high"),

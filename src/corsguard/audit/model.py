@@ -32,6 +32,7 @@ from corsguard.probes import (
     registrable_domain,
     split_origin,
 )
+from corsguard.trusted import classify_pattern
 from corsguard.untrusted import clean_text
 
 MAX_REQUESTS = 100
@@ -50,6 +51,9 @@ TRUSTED = "trusted"
 OWN = "own-origin"
 PREFLIGHT = "preflight"
 UNTRUSTED_PREFLIGHT = "untrusted-preflight"
+# A told origin the catalogue names (corsguard.trusted: localhost, plain http, '*.', a
+# hosting platform), sent to see whether the server grants it.
+TOLD = "told"
 # The made-up header alone, with method GET: a server that refuses the made-up method (400,
 # Starlette) may still echo any header, which a GET with a custom header gets through.
 PREFLIGHT_HEADER = "preflight-header"
@@ -193,7 +197,11 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Trust:
-    """The legitimate front ends: never reported; the basis of the bypass probes."""
+    """The legitimate front ends: the basis of the bypass probes, never reported as a bypass.
+
+    A told origin that the catalogue names on its own (corsguard.trusted) is reported when
+    the server grants it, as check and lint report it (_told_findings).
+    """
 
     own_origin: str
     patterns: tuple[OriginPattern, ...]
@@ -385,6 +393,7 @@ def initial_probes(target: Target) -> list[ProbeRequest]:
     """The first handful: trusted origins, the own origin, an arbitrary one, null, a preflight."""
     trust = target.trust
     probes = [_get(TRUSTED, origin) for origin in trust.representatives[:3]]
+    probes += [p for p in _told_probes(trust) if _get(TRUSTED, p.origin) not in probes]
     if trust.own_origin not in trust.representatives[:3]:
         probes.append(_get(OWN, trust.own_origin))
     probes.append(_get("origin-reflected", ARBITRARY_ORIGIN))
@@ -401,6 +410,27 @@ def initial_probes(target: Target) -> list[ProbeRequest]:
         )
     )
     return probes
+
+
+def _told_origins(pattern: OriginPattern) -> tuple[str, ...]:
+    """Concrete origins that show whether the server grants a told pattern: its
+    representative and, for '*.' (any depth), a subdomain one level deeper too."""
+    representative, _base = _concrete(pattern)
+    if pattern.kind != "subdomain":
+        return (representative,)
+    scheme, host, port = split_origin(representative)
+    label, _, rest = host.partition(".")
+    return representative, f"{scheme}://{label}.deeper.{rest}{port}"
+
+
+def _told_probes(trust: Trust) -> list[ProbeRequest]:
+    """GETs from each told origin or pattern the catalogue names (corsguard.trusted)."""
+    return [
+        _get(TOLD, origin)
+        for pattern in trust.patterns
+        if classify_pattern(pattern).ids
+        for origin in _told_origins(pattern)
+    ]
 
 
 def _header_preflight_probe(target: Target) -> ProbeRequest:
@@ -844,6 +874,78 @@ def _origin_findings(target: Target, answered: Sequence[Exchange]) -> list[Findi
     return [_origin_finding(target, exchange) for exchange in first.values()]
 
 
+def _told_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
+    """What the server does with the origins it was told to trust, judged as check and lint
+    judge the same configuration (corsguard.trusted): a told localhost, plain-http, '*.' or
+    hosting-platform origin the server grants (Access-Control-Allow-Origin is exactly that
+    origin, Fetch "CORS check") is reported under the catalogue's id, rated by what a page
+    there can read (credentials or not). The evidence is the observed grant."""
+    found: dict[str, Finding] = {}
+    for pattern in target.trust.patterns:
+        trusted = classify_pattern(pattern)
+        if not trusted.ids:
+            continue
+        wanted = _told_origins(pattern)
+        granted = [
+            e
+            for origin in wanted
+            for e in answered
+            if e.request.origin == origin
+            and e.request.method == "GET"
+            and e.request.purpose in (TRUSTED, TOLD, OWN)
+            and _accepted(e)
+        ]
+        if not granted:
+            continue
+        exchange = granted[0]
+        assert exchange.response is not None
+        response = exchange.response
+        origin = exchange.request.origin
+        read = readability(origin, target.url, response.status, response.headers)
+        deeper = sorted({e.request.origin for e in granted} - {origin})
+        shown = f"{origin} is granted" + (f" (and {', '.join(deeper)})" if deeper else "")
+        if read.credentialed:
+            reads = "a page there can read this response with the victim's cookies"
+        elif read.anonymous:
+            reads = (
+                f"a page there can read this response, without the victim's cookies ({read.reason})"
+            )
+        else:
+            reads = f"the browser would not honour this grant: {read.reason}"
+        for kind in trusted.ids:
+            severity = severity_of(kind, read.context)
+            if kind in found and found[kind].severity.rank >= severity.rank:
+                continue  # one finding per id: the worst told origin's
+            found[kind] = Finding(
+                kind,
+                severity,
+                origin,
+                read.credentialed,
+                exchange.request,
+                response,
+                f"--origin {pattern.text} is trusted on purpose, and {shown}: "
+                f"{KINDS[kind].meaning} {reads[0].upper()}{reads[1:]}.",
+            )
+    return list(found.values())
+
+
+def _merge_told(findings: list[Finding], told: Sequence[Finding]) -> list[Finding]:
+    """One finding per id: a told origin's grant joins the bypass probes' findings, the more
+    severe of two with the same id kept (the probe's on a tie). Where every origin is
+    granted, origin-reflected stands for the told origins too: the server trusts no one
+    in particular."""
+    out = list(findings)
+    if any(f.id == "origin-reflected" for f in out):
+        return out
+    for finding in told:
+        same = next((i for i, f in enumerate(out) if f.id == finding.id), None)
+        if same is None:
+            out.append(finding)
+        elif finding.severity.rank > out[same].severity.rank:
+            out[same] = finding
+    return out
+
+
 def _wildcard_findings(target: Target, answered: Sequence[Exchange]) -> list[Finding]:
     # Show the grant to an untrusted origin when there is one.
     ordered = sorted(answered, key=lambda e: target.trust.trusts(e.request.origin))
@@ -1201,7 +1303,9 @@ def analyse(
     # about the target URL itself, only about the proxy.
     answered = [e for e in exchanges if e.response is not None and not e.request.path]
     proxied = [e for e in exchanges if e.response is not None and e.request.path]
-    origin_findings = _origin_findings(target, answered)
+    origin_findings = _merge_told(
+        _origin_findings(target, answered), _told_findings(target, answered)
+    )
     findings = (
         origin_findings
         + _untrusted_preflight_finding(target, answered, origin_findings)

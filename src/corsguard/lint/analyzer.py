@@ -911,8 +911,7 @@ class Analyzer:
                 config.accepted.extend(_stand_ins(pattern, matcher))
         fix = self._fix_text(config)
         for origin, node in config.exact:
-            kind = J.classify_trusted(origin.lower().rstrip("/"))
-            if kind is not None:
+            for kind in J.classify_trusted(origin.lower().rstrip("/")):
                 self._add(
                     node,
                     kind,
@@ -1127,8 +1126,7 @@ class Analyzer:
                         F.render(F.Fix(F.Intent(public=True), False)),
                     )
                 return
-            kind = J.classify_trusted(value.lower())
-            if kind is not None:
+            for kind in J.classify_trusted(value.lower()):
                 self._add(
                     anchor,
                     kind,

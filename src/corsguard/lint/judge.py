@@ -25,6 +25,7 @@ from corsguard.probes import (
     split_origin,
 )
 from corsguard.remediation import is_loopback, third_party_platform
+from corsguard.trusted import classify_origin
 
 Accepts = Callable[[str], "bool | None"]
 
@@ -57,20 +58,12 @@ def _host_of(origin: str) -> str:
     return split_origin(origin)[1]
 
 
-def classify_trusted(origin: str) -> str | None:
-    """The finding id for trusting this one origin on purpose (exact allowlist entry)."""
-    if origin == "null":
-        return "null-origin-trusted"
-    scheme, host, _port = split_origin(origin.lower())
-    if not host:
-        return None
-    if is_loopback(host):
-        return "localhost-trusted"
-    if third_party_platform(host):
-        return "third-party-origin-trusted"
-    if scheme == "http":
-        return "insecure-origin-trusted"
-    return None
+def classify_trusted(origin: str) -> tuple[str, ...]:
+    """The finding ids for trusting this one origin on purpose (exact allowlist entry).
+
+    The model's one classifier (corsguard.trusted), shared with check and audit.
+    """
+    return classify_origin(origin).ids
 
 
 def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
@@ -88,8 +81,7 @@ def judge(accepts: Accepts, samples: Iterable[str]) -> list[Verdict] | None:
         if "://" not in sample:
             continue
         if accepts(sample):
-            kind = classify_trusted(sample)
-            if kind is not None:
+            for kind in classify_trusted(sample):
                 found.setdefault(kind, Verdict(kind, sample))
         # On a hosting platform (third-party-origin-trusted), a bypass that leaves the
         # platform (https://app.vercel.app.attacker.com) is a hole of its own; subdomain and

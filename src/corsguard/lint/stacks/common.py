@@ -253,9 +253,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
                 fix("wildcard-origin"),
             )
     for origin, line, col in grant.exact:
-        trusted = J.classify_trusted(origin.lower().rstrip("/"))
-        if trusted is not None:
-            kind = trusted
+        for kind in J.classify_trusted(origin.lower().rstrip("/")):
             _add(
                 out,
                 grant,
