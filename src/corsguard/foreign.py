@@ -96,6 +96,14 @@ _ENTRIES: tuple[Foreign, ...] = (
     Foreign("CORS_ALWAYS_SEND", FLASK_CORS, None, "builtin", note=_ALWAYS),
     Foreign("CORS_INTERCEPT_EXCEPTIONS", FLASK_CORS, None, "builtin", note=_EXCEPTIONS),
     Foreign("CORS_EXPOSE_HEADERS", FLASK_CORS, "expose_headers"),
+    # Common in tutorials (app.config['CORS_HEADERS'] = 'Content-Type'), read by nothing.
+    Foreign(
+        "CORS_HEADERS",
+        FLASK_CORS,
+        "allow_headers",
+        note="flask-cors never read this key either (its name is CORS_ALLOW_HEADERS), and "
+        "Content-Type needs no listing: corsguard always allows it",
+    ),
     Foreign("CORS_MAX_AGE", FLASK_CORS, "max_age"),
     # Starlette / FastAPI (allow_origin_regex itself is a Policy keyword, refused there)
     Foreign("allow_origin_regexes", STARLETTE, "allow_origins", "regex", "fullmatch"),

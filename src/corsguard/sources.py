@@ -65,9 +65,10 @@ SOURCE_OPTIONS = (*LIST_OPTIONS, *BOOL_OPTIONS, *INT_OPTIONS, *STRING_OPTIONS)
 
 # Variables under the default prefix that belong to corsguard's own tooling, not to a policy
 # (tests/servers.py reads CORSGUARD_CHROMIUM).
-# CORSGUARD_ENV is the development switch (corsguard.startup.development_mode), read by the
-# adapters, not a policy option.
-IGNORED_ENV_NAMES = frozenset({"CHROMIUM", "ENV"})
+IGNORED_ENV_NAMES = frozenset({"CHROMIUM"})
+# The development switch (corsguard.startup.development_mode), read by the adapters whatever
+# the prefix; not a policy option.
+DEVELOPMENT_SWITCH = "CORSGUARD_ENV"
 
 _ENV_TRUE = "true"
 _ENV_FALSE = "false"
@@ -141,7 +142,7 @@ def env_policy_and_problems(
         option = known.get(variable)
         if option is None:
             rest = variable[len(prefix) :]
-            if rest in IGNORED_ENV_NAMES:
+            if rest in IGNORED_ENV_NAMES or variable == DEVELOPMENT_SWITCH:
                 continue
             entry = foreign.lookup(rest)
             if entry is None:
@@ -218,6 +219,11 @@ def _unknown_env(prefix: str, variable: str, rest: str) -> str:
         return (
             f"{variable}: per-path routes cannot be set from the environment; put them in a "
             "TOML file and load it with Policy.from_file"
+        )
+    if rest == "ENV":
+        return (
+            f"{variable} is not a corsguard setting: the development switch is "
+            f"{DEVELOPMENT_SWITCH}, whatever the prefix"
         )
     if rest.lower() in PYTHON_ONLY_OPTIONS:
         return f"{variable}: {rest.lower()} takes a Python callable; set it in code"

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Mapping
 
 from corsguard.policy import Policy, PolicyError
+from corsguard.sources import DEVELOPMENT_SWITCH as DEVELOPMENT_SWITCH
 from corsguard.sources import did_you_mean
 from corsguard.untrusted import for_terminal
 
@@ -72,7 +73,6 @@ def log_policy(policy: Policy, where: str = "") -> bool:
 # flag: DEBUG=True reaches production by accident often enough (a copied settings file), and
 # one switch means the same rule under uvicorn, gunicorn, Flask and Django. It is read once,
 # when an adapter is built.
-DEVELOPMENT_SWITCH = "CORSGUARD_ENV"
 _MODES = ("development", "production")
 
 

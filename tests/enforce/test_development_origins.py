@@ -139,6 +139,10 @@ def test_switch_is_not_a_policy_variable() -> None:
     """CORSGUARD_ENV shares the prefix but is not a policy option: from_env ignores it."""
     environ = {"CORSGUARD_ALLOW_ORIGINS": APP, "CORSGUARD_ENV": "development"}
     assert Policy.from_env(environ=environ).allow_origins == (APP,)
+    # Under another prefix, SHOP_ENV is not the switch: said so, not silently ignored.
+    environ = {"SHOP_ALLOW_ORIGINS": APP, "SHOP_ENV": "development"}
+    with pytest.raises(PolicyError, match="the development switch is CORSGUARD_ENV"):
+        Policy.from_env(prefix="SHOP_", environ=environ)
 
 
 # --- every source, through the real adapters ---------------------------------------------

@@ -53,6 +53,8 @@ CASES: list[tuple[str, object, str, str | None, object, str]] = [
     ("CORS_PREFLIGHT_MAX_AGE", 600, "600", "max_age", 600, "django-cors-headers"),
     ("CORS_ORIGINS", [APP], APP, "allow_origins", [APP], "flask-cors spells it CORS_ORIGINS"),
     ("CORS_SUPPORTS_CREDENTIALS", True, "true", "allow_credentials", True, "flask-cors"),
+    ("CORS_HEADERS", "Content-Type", "Content-Type", "allow_headers", ["Content-Type"],
+     "never read this key either"),
     ("defaults", {APP: {}}, APP, "allow_origins", [APP], "aiohttp-cors"),
     ("credentials", True, "true", "allow_credentials", True, "Express cors"),
     ("maxAge", 600, "600", "max_age", 600, "Express cors"),
