@@ -238,17 +238,21 @@ def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float]
 
 
 def bench_lookup(number: int, repeat: int) -> list[tuple[str, float, float]]:
-    # One exact origin and one pattern against 10,000 entries of all three kinds.
+    # One exact origin and one pattern against 10,000 entries of all four host kinds.
     small = [APP]
     large = [f"https://app{i}.example.com" for i in range(5000)]
-    large += [f"https://*.tenant{i}.example.com" for i in range(2500)]
+    large += [f"https://*.tenant{i}.example.com" for i in range(2000)]
+    large += [f"https://+.team{i}.example.com" for i in range(500)]
     large += [f"https://pr{i}-*.preview.example.com" for i in range(2499)]
     large.append(APP)
-    small_policy = Policy(allow_origins=[*small, "https://*.tenant0.example.com"])
+    small_policy = Policy(
+        allow_origins=[*small, "https://*.tenant0.example.com", "https://+.team0.example.com"]
+    )
     large_policy = Policy(allow_origins=large)
     probes = {
         "exact hit": APP,
         "subdomain-pattern hit": "https://a.b.tenant0.example.com",
+        "one-label-pattern hit": "https://a.team0.example.com",
         "miss": "https://evil.example.net",
     }
     rows = []

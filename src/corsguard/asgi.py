@@ -66,6 +66,11 @@ logger = logging.getLogger("corsguard")
 # stack on the first ASGI call: starlette/applications.py, Starlette.build_middleware_stack.
 _LAZY_BUILDERS = frozenset({"build_middleware_stack"})
 _LAZY_BUILDER_MODULES = ("starlette.", "fastapi.")
+# A subclass of the middleware is built as itself, so it cannot observe: said, not ignored.
+_NO_REPORT_ONLY = (
+    "report_only=True needs corsguard's own CORSMiddleware: {} subclasses it, and would "
+    "enforce; subclass corsguard.observe's ReportOnlyASGI or ReportOnlyWSGI instead"
+)
 _UNCONFIGURED_BODY = b"Internal Server Error: the CORS policy is invalid; see the server log.\n"
 
 
@@ -103,12 +108,32 @@ class CORSMiddleware:
 
     # ``app`` is positional-only: Starlette's Middleware/add_middleware type their factory with
     # a positional-only app, and mypy --strict refuses a class whose app could be a keyword.
-    def __init__(self, app: ASGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    def __new__(
+        cls, app: ASGIApp, /, policy: Policy | None = None, report_only: Any = False, **kw: Any
+    ) -> CORSMiddleware:
+        # report_only=True builds corsguard.observe's subclass, so that the enforcing
+        # __call__ has no branch for it (issue #14).
+        if report_only is not False and cls is CORSMiddleware:
+            from corsguard.observe import ReportOnlyASGI
+
+            return object.__new__(ReportOnlyASGI)
+        return object.__new__(cls)
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        policy: Policy | None = None,
+        report_only: bool = False,
+        **policy_kwargs: Any,
+    ) -> None:
+        if report_only is not False and not self._observes:
+            raise TypeError(_NO_REPORT_ONLY.format(type(self).__name__))
         self.app = app
         self.error = None
         try:
             self.policy = _policy(policy, policy_kwargs)
-            log_policy(self.policy)
+            self._start()
         except PolicyError as exc:
             if not _built_lazily():
                 raise
@@ -116,6 +141,12 @@ class CORSMiddleware:
             # ignores; kept, it is reported through the lifespan protocol instead.
             self.error = exc
             logger.error("corsguard: %s", exc)
+
+    # True in corsguard.observe's report-only subclass.
+    _observes = False
+
+    def _start(self) -> None:
+        log_policy(self.policy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.error is not None:

@@ -35,6 +35,7 @@ KIND_LABELS = {
     "exact": "exact origin",
     "port": "any port of this host",
     "subdomain": "any subdomain (not the apex)",
+    "one-label": "one label directly beneath the domain (letters, digits, hyphens)",
     "label": "within-label wildcard (letters, digits, hyphens; no dots)",
 }
 

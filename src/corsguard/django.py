@@ -18,7 +18,7 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.E004  an option of the wrong type
 - corsguard.E005  a value the policy refuses (unsafe or invalid)
 - corsguard.E006  allow_origins is missing
-- corsguard.E007  settings.CORSGUARD is not set, and a django-cors-headers setting is
+- corsguard.E009  settings.CORSGUARD is not set, and a django-cors-headers setting is
                   (CORS_ALLOWED_ORIGINS...): what to write in settings.CORSGUARD instead
 - corsguard.E008  development_origins with CORSGUARD_ENV=development while DEBUG is False
                   (or CORSGUARD_ENV is neither development nor production)
@@ -26,7 +26,13 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.W002  the middleware is not in settings.MIDDLEWARE
 - corsguard.W003  the middleware comes after CommonMiddleware
 - corsguard.W004  django-cors-headers' middleware is also installed
+- corsguard.E007  settings.CORSGUARD_REPORT_ONLY is not True or False
 - corsguard.W005  a django-cors-headers setting (CORS_*) is left beside settings.CORSGUARD
+
+``settings.CORSGUARD_REPORT_ONLY = True`` observes instead of enforcing (issue #14,
+`corsguard.report_only`): the app's own CORS handling (django-cors-headers, say) answers,
+and each request where the policy would decide differently is logged. W004 is then not
+reported: the other middleware is what is being observed.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped
 from corsguard import foreign
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
+from corsguard.observe import start, wsgi_answer
 from corsguard.policy import Policy, PolicyError
 from corsguard.problems import SETTINGS_DICT
 from corsguard.response import immediate_response
@@ -55,6 +62,7 @@ from corsguard.wsgi import (
 )
 
 SETTING = "CORSGUARD"
+REPORT_ONLY_SETTING = "CORSGUARD_REPORT_ONLY"
 SOURCE = f"settings.{SETTING}"
 MIDDLEWARE_PATH = "corsguard.django.CORSGuardMiddleware"
 COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
@@ -96,7 +104,7 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
                 hint=DOCS_HINT,
                 id="corsguard.E001",
             ),
-            *(checks.Error(text, id="corsguard.E007") for text in foreign_settings()),
+            *(checks.Error(text, id="corsguard.E009") for text in foreign_settings()),
         ]
     value = getattr(settings, SETTING)
     if not isinstance(value, (Mapping, Policy)):
@@ -160,7 +168,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                     id="corsguard.W003",
                 )
             )
-    if CORSHEADERS_MIDDLEWARE in middleware:
+    report_only = getattr(settings, REPORT_ONLY_SETTING, False)
+    if not isinstance(report_only, bool):
+        messages.append(
+            checks.Error(
+                f"settings.{REPORT_ONLY_SETTING} must be True or False, not {report_only!r}",
+                id="corsguard.E007",
+            )
+        )
+    if CORSHEADERS_MIDDLEWARE in middleware and report_only is not True:
         messages.append(
             checks.Warning(
                 f"{CORSHEADERS_MIDDLEWARE} is also in settings.MIDDLEWARE: it would add CORS "
@@ -214,9 +230,7 @@ def load_policy() -> Policy:
     return policy
 
 
-def _decide(policy: Policy, request: HttpRequest) -> Decision:
-    # path_info, not path: Django's URL resolver matches the path below SCRIPT_NAME (or
-    # the ASGI root_path), decoded as UTF-8.
+def _raw_path(policy: Policy, request: HttpRequest) -> str | None:
     raw_path: str | None = None
     if policy.compiled.paths is not None:
         scope = getattr(request, "scope", None)  # an ASGIRequest
@@ -226,13 +240,19 @@ def _decide(policy: Policy, request: HttpRequest) -> Decision:
                 raw_path = raw.decode("latin-1")
         else:
             raw_path = environ_raw_path(request.META)
+    return raw_path
+
+
+def _decide(policy: Policy, request: HttpRequest) -> Decision:
+    # path_info, not path: Django's URL resolver matches the path below SCRIPT_NAME (or
+    # the ASGI root_path), decoded as UTF-8.
     return decide(
         policy,
         request.method or "GET",
         request.path_info or "/",
         environ_headers(request.META),
         request.scheme or "http",
-        raw_path=raw_path,
+        raw_path=_raw_path(policy, request),
     )
 
 
@@ -258,16 +278,28 @@ class CORSGuardMiddleware:
     sync_capable = True
     async_capable = True
 
+    def __new__(cls, get_response: Any) -> CORSGuardMiddleware:
+        # settings.CORSGUARD_REPORT_ONLY builds the observing subclass, so that the
+        # enforcing __call__ has no branch for it (issue #14).
+        if cls is CORSGuardMiddleware and getattr(settings, REPORT_ONLY_SETTING, False) is True:
+            return object.__new__(ReportOnlyMiddleware)
+        return object.__new__(cls)
+
     def __init__(
         self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
     ) -> None:
         self.get_response = get_response
         self.policy = load_policy()
+        report_only = getattr(settings, REPORT_ONLY_SETTING, False)
+        if not isinstance(report_only, bool):
+            raise ImproperlyConfigured(
+                f"settings.{REPORT_ONLY_SETTING} must be True or False, not {report_only!r}"
+            )
         try:
             self.policy = policy_in_force(self.policy, production=_production_reason())
         except PolicyError as exc:
             raise ImproperlyConfigured(str(exc)) from None
-        log_policy(self.policy)
+        self._start()
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             # Django then calls this middleware without a thread hop (Django docs,
@@ -292,4 +324,47 @@ class CORSGuardMiddleware:
         response = await self.get_response(request)
         if decision.headers or decision.vary:
             _apply(response, decision)
+        return response
+
+    def _start(self) -> None:
+        log_policy(self.policy)
+
+
+class ReportOnlyMiddleware(CORSGuardMiddleware):
+    """The middleware with ``settings.CORSGUARD_REPORT_ONLY = True``: the view's response,
+    and whatever other middleware made of it, is returned as it is; each request where the
+    policy would decide differently is logged (`corsguard.report_only`)."""
+
+    def _start(self) -> None:
+        self.observer = start(self.policy)
+
+    def _observe(self, request: HttpRequest) -> tuple[Decision, list[tuple[bytes, bytes]], Any]:
+        headers = environ_headers(request.META)
+        raw_path = _raw_path(self.policy, request)
+        decision = self.observer.decide(
+            request.method or "GET",
+            request.path_info or "/",
+            headers,
+            request.scheme or "http",
+            raw_path=raw_path,
+        )
+        return decision, headers, raw_path
+
+    def _report(self, seen: tuple[Decision, list[tuple[bytes, bytes]], Any], response: Any) -> None:
+        decision, headers, raw_path = seen
+        answer = wsgi_answer(f"{response.status_code:03d}", response.items())
+        self.observer.report(decision, answer, headers, raw_path)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        seen = self._observe(request)
+        response = self.get_response(request)
+        self._report(seen, response)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        seen = self._observe(request)
+        response = await self.get_response(request)
+        self._report(seen, response)
         return response

@@ -12,6 +12,7 @@ Pure model layer: no I/O, imports nothing from the tools.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -537,30 +538,78 @@ SECURITY_SEVERITY = {Severity.HIGH: "8.1", Severity.MEDIUM: "5.3", Severity.LOW:
 
 # --- Remediation ------------------------------------------------------------------------
 
-# (finding id, stack) -> the fix text; "{config}" is the stack's safe configuration written
-# by corsguard.remediation with the user's origins. Any pair not listed uses DEFAULT_FIX.
-# Same keys as lint's stack table (corsguard.lint.stacks.fixes.FIXES), which can move here.
-DEFAULT_FIX = "{config}"
+# (finding id, stack) -> what the fix changes, in the stack's terms, shown after the
+# configuration that corsguard.remediation writes with the user's origins and options (a
+# comment in the stack's syntax). Declared once: `corsguard lint` (every stack it reads) and
+# `corsguard audit` (the stack it recognises) print the same text for the same inputs.
+# A pair not listed shows the configuration alone.
 FIXES: dict[tuple[str, str], str] = {
-    ("origin-reflected", "nginx"): "{config}\n# a map of exact origins instead of $http_origin",
-    ("origin-reflected", "spring"): '{config}\n// exact origins instead of the pattern "*"',
-    ("wildcard-with-credentials", "spring"): "{config}\n// Spring refuses '*' with credentials",
-    ("cache-poisoning", "nginx"): "{config}\n# nginx's proxy_cache keeps one entry per Vary "
-    "value; without Vary, add $http_origin to proxy_cache_key",
-    ("missing-vary-origin", "nginx"): "{config}\n# Vary: Origin beside every grant that "
-    "depends on $http_origin (with `always`)",
-    ("private-network-allowed", "corsguard"): "{config}  # allow_private_network stays off, "
-    "or on only for these origins",
-    ("private-network-allowed", "headers"): "{config} Access-Control-Allow-Private-Network: "
-    "true only for those origins.",
-    ("cors-library-conflict", "corsguard"): "{config}  # and remove the leftover CORS library",
+    ("origin-reflected", "express"): "an explicit list instead of echoing the request's Origin",
+    ("origin-reflected", "node"): "an explicit set instead of echoing the request's Origin",
+    ("origin-reflected", "nginx"): "a map of exact origins instead of $http_origin",
+    ("origin-reflected", "spring"): 'exact origins instead of the pattern "*"',
+    ("wildcard-with-credentials", "express"): "'*' cannot carry credentials: list the origins",
+    ("wildcard-with-credentials", "node"): "'*' cannot carry credentials: list the origins",
+    ("wildcard-with-credentials", "nginx"): "'*' cannot carry credentials: list the origins",
+    ("wildcard-with-credentials", "spring"): "list origins; Spring refuses '*' with credentials",
+    ("wildcard-origin", "express"): "keep '*' only for public, read-only data",
+    ("wildcard-origin", "node"): "keep '*' only for public, read-only data",
+    ("wildcard-origin", "nginx"): "keep '*' only for public, read-only data",
+    ("wildcard-origin", "spring"): "keep '*' only for public, read-only data",
+    ("open-cors-proxy", "express"): "an open proxy fetches any URL for any site: allow only "
+    "your front ends (originWhitelist)",
+    ("missing-vary-origin", "express"): "cors sends Vary: Origin itself when origin is a list",
+    ("missing-vary-origin", "node"): "Vary: Origin on every answer, granted or not",
+    ("missing-vary-origin", "nginx"): "Vary: Origin beside every grant that depends on "
+    "$http_origin (with `always`)",
+    ("regex-origin", "express"): "exact origins; an anchored RegExp only where a pattern is needed",
+    ("regex-origin", "node"): "exact origins; an anchored RegExp only where a pattern is needed",
+    ("regex-origin", "nginx"): "exact origins in a map; anchored regexes only where a pattern "
+    "is needed",
+    ("preflight-any-header", "express"): "allowedHeaders listed: without it cors echoes "
+    "Access-Control-Request-Headers",
+    ("cache-poisoning", "nginx"): "nginx's proxy_cache keeps one entry per Vary value; "
+    "without Vary, add $http_origin to proxy_cache_key",
+    ("private-network-allowed", "corsguard"): "allow_private_network stays off, or on only "
+    "for these origins",
+    ("private-network-allowed", "headers"): "Access-Control-Allow-Private-Network: true only "
+    "for those origins.",
+    ("cors-library-conflict", "corsguard"): "and remove the leftover CORS library",
 }
+_PYTHON_STACKS = frozenset(
+    {"corsguard", "starlette", "flask-cors", "django-cors-headers", "aiohttp-cors"}
+)
+
+
+def _remark(stack: str, ctx: FixContext, text: str) -> str:
+    """``text`` as a comment after the configuration, in the stack's own syntax."""
+    if stack == "headers":
+        return " " + text
+    if stack in _PYTHON_STACKS:
+        return "  # " + text  # on the line of the call (the Python fixes are one line)
+    if stack == "nginx" or (stack == "spring" and ctx.form == "properties"):
+        return "\n# " + text
+    return "\n// " + text
+
+
+def _intent(kind_id: str, ctx: FixContext) -> FixContext:
+    if kind_id == "wildcard-origin" and not ctx.origins:
+        # '*' with no origin known is read as public data by design, a valid choice: the
+        # fix keeps it and says when it is not (Fetch: '*' never carries credentials).
+        return dataclasses.replace(ctx, public=True)
+    return ctx
 
 
 def render_fix(kind_id: str, stack: str, ctx: FixContext) -> str:
-    """The fix for ``kind_id`` in ``stack``'s own terms, with the origins in ``ctx``."""
-    template = FIXES.get((kind_id, stack), DEFAULT_FIX)
-    return template.replace("{config}", RENDERERS[stack](ctx))
+    """The fix for ``kind_id`` in ``stack``'s own terms, with the origins and options in
+    ``ctx``. With no origin known (and no public intent) every stack gets the header-level
+    fix, which says what to send without inventing an origin."""
+    ctx = _intent(kind_id, ctx)
+    if not ctx.known:
+        stack = "headers"
+    text = RENDERERS[stack](ctx)
+    remark = FIXES.get((kind_id, stack))
+    return text + _remark(stack, ctx, remark) if remark else text
 
 
 _STACK_NAMES = {
@@ -580,6 +629,8 @@ _STACK_NAMES = {
 def stack_fix(kind_id: str, stacks: tuple[str, ...], ctx: FixContext) -> str:
     """The fix in the recognised stack's terms: each of ``stacks`` in order (for Python, the
     framework's own option, then corsguard), one labelled paragraph each."""
+    if not _intent(kind_id, ctx).known:
+        stacks = ("headers",)  # the same origin-free text for every stack: said once
     return "\n".join(f"{_STACK_NAMES[s]}:\n{render_fix(kind_id, s, ctx)}" for s in stacks)
 
 

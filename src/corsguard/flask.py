@@ -34,8 +34,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 from corsguard import foreign
 from corsguard.config import SOURCE_OPTIONS, did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
+from corsguard.observe import report_only_flag, start, wsgi_answer
 from corsguard.policy import Policy, PolicyError
 from corsguard.problems import SETTINGS_DICT
+from corsguard.report_only import Observer
 from corsguard.response import immediate_response
 from corsguard.startup import log_policy, policy_in_force
 from corsguard.wsgi import (
@@ -47,8 +49,10 @@ from corsguard.wsgi import (
 
 CONFIG_KEY = "CORSGUARD"
 BLUEPRINTS_KEY = "CORSGUARD_BLUEPRINTS"
+REPORT_ONLY_KEY = "CORSGUARD_REPORT_ONLY"
 EXTENSION_KEY = "corsguard"
 _ENVIRON_KEY = "corsguard.decision"
+_OBSERVED_KEY = "corsguard.observed"
 FLASK_CORS_MODULE = "flask_cors"
 
 logger = logging.getLogger("corsguard")
@@ -84,8 +88,8 @@ def _keyword_error(where: str, unknown: Mapping[str, object]) -> PolicyError:
             problems.append(f"{lead}: pass policy=Policy({name}=...) or set it in app.config"
                             f"[{CONFIG_KEY!r}]")  # fmt: skip
         else:
-            hint = did_you_mean(name, [*SOURCE_OPTIONS, "policy"])
-            problems.append(f"{lead}:{hint or ' it takes app and policy'}{how}")
+            hint = did_you_mean(name, [*SOURCE_OPTIONS, "policy", "report_only"])
+            problems.append(f"{lead}:{hint or ' it takes app, policy and report_only'}{how}")
     return PolicyError(problems)
 
 
@@ -110,19 +114,30 @@ class _AppState:
     checked_names: bool = False
     unknown: list[str] = field(default_factory=list)
     warned_flask_cors: bool = False
+    # Report-only mode (issue #14): one observer per policy, by id.
+    report_only: bool = False
+    observers: dict[int, Observer] = field(default_factory=dict)
 
 
 class CORSGuard:
     """Enforce a `corsguard.Policy` on a Flask app, with optional per-blueprint policies."""
 
     def __init__(
-        self, app: Flask | None = None, policy: Policy | None = None, **unknown: object
+        self,
+        app: Flask | None = None,
+        policy: Policy | None = None,
+        report_only: bool | None = None,
+        **unknown: object,
     ) -> None:
         if unknown:
             raise _keyword_error("CORSGuard", unknown)
         if policy is not None and not isinstance(policy, Policy):
             raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
         self.policy = None if policy is None else policy_in_force(policy)
+        # None: app.config[REPORT_ONLY_KEY] decides (default False).
+        self.report_only = (
+            None if report_only is None else report_only_flag(report_only, "report_only")
+        )
         self._blueprints: dict[str, Policy] = {}
         if app is not None:
             self.init_app(app)
@@ -177,12 +192,30 @@ class CORSGuard:
         for text in foreign_keys:
             # A leftover flask-cors setting changes nothing here; said once, at start-up.
             logger.warning("corsguard: %s", text)
+        report_only = self.report_only
+        if report_only is None:
+            report_only = app.config.get(REPORT_ONLY_KEY, False)
+            if not isinstance(report_only, bool):
+                raise PolicyError(
+                    [f"app.config[{REPORT_ONLY_KEY!r}] must be True or False, "
+                     f"not {report_only!r}"]
+                )  # fmt: skip
         state = _AppState(policy, blueprints, self)
         app.extensions[EXTENSION_KEY] = state
-        if policy is not None:
-            log_policy(policy)
-        for name, sub in blueprints.items():
-            log_policy(sub, f"blueprint {name}")
+        if report_only:
+            # Blueprint policies set with blueprint_policy() after init_app are observed
+            # too: _observe() creates their observer at the first request.
+            state.report_only = True
+            state.warned_flask_cors = True  # the app's own CORS is what is observed
+            if policy is not None:
+                state.observers[id(policy)] = start(policy)
+            for name, sub in blueprints.items():
+                state.observers[id(sub)] = start(sub, f"blueprint {name}")
+        else:
+            if policy is not None:
+                log_policy(policy)
+            for name, sub in blueprints.items():
+                log_policy(sub, f"blueprint {name}")
         # First among the app-wide before_request functions: a refusal must come before
         # any other hook (an auth check, say) can run or answer without CORS headers.
         app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
@@ -219,6 +252,13 @@ class _FinalCORSHeaders:
             decision: Decision | None = environ.get(_ENVIRON_KEY)
             if decision is not None:
                 headers = merge_into(headers, decision)
+            else:
+                observed: _Observed | None = environ.pop(_OBSERVED_KEY, None)
+                if observed is not None:
+                    # Report-only: the final headers, left as they are.
+                    observer, seen, request_headers, raw_path = observed
+                    answer = wsgi_answer(status, headers)
+                    observer.report(seen, answer, request_headers, raw_path)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start_with_policy)
@@ -278,6 +318,9 @@ def _before_request() -> Response | None:
     policy = state.extension.policy_for(app, list(request.blueprints))
     if policy is None:
         return None
+    if state.report_only:
+        _observe(state, policy)
+        return None
     # request.path is what Flask's router matches: below SCRIPT_NAME, decoded as UTF-8.
     decision = decide(
         policy,
@@ -297,6 +340,25 @@ def _before_request() -> Response | None:
     if not answer.has_body:
         response.headers.remove("Content-Type")  # Werkzeug adds one to every response
     return response
+
+
+_Observed = tuple[Observer, Decision, list[tuple[bytes, bytes]], "str | None"]
+
+
+def _observe(state: _AppState, policy: Policy) -> None:
+    """Report-only: decide as the policy would, for _FinalCORSHeaders to compare."""
+    observer = state.observers.get(id(policy))
+    if observer is None:
+        # A policy set with blueprint_policy() after init_app: announced at first use.
+        names = [n for n, p in state.extension._blueprints.items() if p is policy]
+        where = f"blueprint {names[0]}" if names else ""
+        observer = state.observers[id(policy)] = start(policy, where)
+    headers = environ_headers(request.environ)
+    raw_path = None if policy.compiled.paths is None else environ_raw_path(request.environ)
+    decision = observer.decide(
+        request.method, request.path, headers, request.scheme, raw_path=raw_path
+    )
+    request.environ[_OBSERVED_KEY] = (observer, decision, headers, raw_path)
 
 
 def _after_request(response: Response) -> Response:

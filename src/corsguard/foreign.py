@@ -370,7 +370,8 @@ def _on_shared_hosting(pattern: str) -> bool:
 
 _LIST_INSTEAD = (
     "list exact origins or patterns such as 'https://*.example.com', "
-    "'http://localhost:*' or 'https://myapp-*.preview.example.com'"
+    "'https://+.example.com' (one label), 'http://localhost:*' or "
+    "'https://myapp-*.preview.example.com'"
 )
 
 

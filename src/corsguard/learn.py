@@ -1,7 +1,8 @@
 """``corsguard learn``: propose the tightest policy that admits the origins seen in logs.
 
-Reads corsguard's own WARNING lines (``corsguard refused ...`` and ``corsguard unlisted
-...``, key=value with quoted, escaped values) and web-server access logs in the combined
+Reads corsguard's own WARNING lines (``corsguard refused ...``, ``corsguard unlisted ...``
+and report-only mode's ``corsguard report-only ...``, key=value with quoted, escaped values)
+and web-server access logs in the combined
 format with the Origin header appended (and optionally Access-Control-Request-Method and
 -Headers; docs/monitoring.md has the nginx and Apache formats). Every byte of these files
 was chosen by a client: lines are cut at MAX_LINE_BYTES, at most MAX_ORIGINS distinct
@@ -10,6 +11,11 @@ origins are tracked, and every value is escaped before it is printed.
 An origin is proposed only if trusting it is not one of the mistakes that corsguard audit
 and lint report (the finding ids of corsguard.findings); each other origin is named with
 the finding that trusting it would be.
+
+In report-only mode only the requests where the policy and the app disagree are logged, so
+the origins the observed policy already admits do not appear; its start-up line
+(``corsguard report-only mode: CORS policy origins=[...]; ...``) names them, and the
+proposal keeps them (but '*', and what judge() would not trust).
 """
 
 from __future__ import annotations
@@ -45,7 +51,12 @@ MAX_TOKEN = 64
 MAX_FIELDS = 16
 
 # corsguard's own line, after whatever prefix a log formatter adds (time, level, name).
-_OWN = re.compile(r"\bcorsguard (refused|unlisted) (kind=.*)")
+_OWN = re.compile(r"\bcorsguard (refused|unlisted|report-only) (kind=.*)")
+# Report-only mode's start-up line (corsguard.observe.start, corsguard.startup.summary).
+_OBSERVED_POLICY = re.compile(
+    r"\bcorsguard (?:blueprint \S+ )?report-only mode: CORS policy origins=\[([^\]]*)\]; "
+    r"credentials=(yes|no); methods=\[([^\]]*)\]; headers=\[([^\]]*)\]"
+)
 _FIELD = re.compile(r'([a-z_]+)=(?:"((?:[^"\\]|\\.)*)"(\.\.\.)?|(\S+))')
 # Combined log format, then one to three quoted fields: Origin, Access-Control-Request-
 # Method, Access-Control-Request-Headers ("-" when absent).
@@ -78,6 +89,11 @@ class Observations:
     skipped: int = 0
     too_long: int = 0
     untracked: int = 0  # requests from origins beyond MAX_ORIGINS
+    # The policy observed in report-only mode (its start-up lines), kept in the proposal.
+    observed_origins: set[str] = field(default_factory=set)
+    observed_methods: set[str] = field(default_factory=set)
+    observed_headers: set[str] = field(default_factory=set)
+    observed_credentials: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,10 +157,13 @@ def _record(
 def parse_line(obs: Observations, line: str) -> bool:
     """Record one log line; False if it is neither format (or has no Origin)."""
     own = _OWN.search(line)
+    if own is None and "report-only mode" in line:
+        return _observed_policy(obs, line)
     if own is not None:
         values: dict[str, str] = {}
         truncated = False
-        # A line of corsguard's has at most eight fields; reading only the first sixteen
+        # corsguard's lines put the fields read here among the first eight; reading only
+        # the first sixteen
         # bounds the regex work on a forged line of many unterminated quotes to linear.
         for match in itertools.islice(_FIELD.finditer(own.group(2)), MAX_FIELDS):
             quoted, cut, bare = match.group(2), match.group(3), match.group(4)
@@ -175,6 +194,25 @@ def parse_line(obs: Observations, line: str) -> bool:
     acrm = extras[1] if len(extras) > 1 and extras[1] != "-" else None
     acrh = extras[2] if len(extras) > 2 and extras[2] != "-" else None
     _record(obs, origin, method, acrm, acrh, credentials=False)
+    return True
+
+
+def _observed_policy(obs: Observations, line: str) -> bool:
+    """Record the policy of a report-only start-up line; False if the line is not one."""
+    match = _OBSERVED_POLICY.search(line)
+    if match is None:
+        return False
+    origins, credentials, methods, headers = match.groups()
+    for origin in origins.split(", "):
+        if origin and len(obs.observed_origins) < MAX_ORIGINS:
+            obs.observed_origins.add(origin)
+    for method in methods.split(", "):
+        if method and is_token(method) and len(obs.observed_methods) < MAX_METHODS:
+            obs.observed_methods.add(method)
+    for name in headers.split(", "):
+        if name and is_token(name) and len(obs.observed_headers) < MAX_HEADERS:
+            obs.observed_headers.add(name.lower())
+    obs.observed_credentials |= credentials == "yes"
     return True
 
 
@@ -285,6 +323,8 @@ def propose(obs: Observations, trust: set[str], min_requests: int = 1) -> Propos
         o.partition("://")[2].split(":")[0] for o, v in first.items() if v.trusted or o in trust
     }
     verdicts: list[Verdict] = []
+    for origin in sorted(obs.observed_origins - obs.origins.keys()):
+        verdicts.append(_observed_verdict(origin, trusted_hosts))
     for origin, seen in sorted(obs.origins.items()):
         if origin in trust:
             verdicts.append(Verdict(origin, True, None, "trusted with --trust"))
@@ -295,12 +335,16 @@ def propose(obs: Observations, trust: set[str], min_requests: int = 1) -> Propos
                 origin, False, None, f"seen {seen.requests} time(s), fewer than --min-requests"
             )
         verdicts.append(verdict)
+    verdicts.sort(key=lambda v: v.origin)
     admitted = [v.origin for v in verdicts if v.trusted]
-    methods = {"GET"}
-    headers: set[str] = set()
-    credentials = False
+    methods = {"GET"} | obs.observed_methods
+    headers: set[str] = set(obs.observed_headers)
+    credentials = obs.observed_credentials
     for origin in admitted:
-        seen = obs.origins[origin]
+        logged = obs.origins.get(origin)
+        if logged is None:  # from the observed policy only
+            continue
+        seen = logged
         methods |= {m.upper() for m in seen.methods if m.upper() not in FORBIDDEN_METHODS}
         headers |= {
             h
@@ -313,7 +357,44 @@ def propose(obs: Observations, trust: set[str], min_requests: int = 1) -> Propos
         options["allow_headers"] = sorted(headers)
     if credentials:
         options["allow_credentials"] = True
-    return Proposal(verdicts, options, {o: s.requests for o, s in obs.origins.items()})
+        # Only an origin trusted by hand (--trust, or the observed policy) can be http://
+        # here; with credentials the policy refuses it unless told (Policy's own rule).
+        if any(_insecure(origin) for origin in admitted):
+            options["tolerate_insecure_origins"] = True
+    requests = dict.fromkeys(obs.observed_origins, 0)
+    requests.update((o, s.requests) for o, s in obs.origins.items())
+    return Proposal(verdicts, options, requests)
+
+
+_OBSERVED = "in the policy observed in report-only mode"
+
+
+def _insecure(origin: str) -> bool:
+    parsed = parse_origin(origin)
+    return parsed is not None and parsed.scheme == "http" and not parsed.is_loopback
+
+
+def _observed_verdict(origin: str, trusted_hosts: set[str]) -> Verdict:
+    """An origin of the observed policy that no logged request named: it agreed with the
+    app, so it is kept (the team chose it, and Policy validated it), but '*'. What judge()
+    would say of it is kept beside it, as the finding."""
+    if origin == "*":
+        return Verdict(origin, False, None, f"'*' {_OBSERVED}: list the front ends instead")
+    if "*" in origin:
+        # A pattern (https://*.example.com): one that Policy accepts, as when observed (the
+        # line may be forged: a log file is anyone's text).
+        try:
+            Policy(allow_origins=[origin], tolerate_insecure_origins=True)
+        except (ValueError, TypeError):
+            return Verdict(origin, False, None, "not an origin pattern corsguard accepts")
+        return Verdict(origin, True, None, _OBSERVED)
+    verdict = judge(origin, Seen(), trusted_hosts)
+    if verdict.trusted:
+        return Verdict(origin, True, None, _OBSERVED)
+    if verdict.finding is None:
+        # Malformed, a probe, an extension: not something a team lists.
+        return verdict
+    return Verdict(origin, True, verdict.finding, f"{_OBSERVED}; {verdict.reason}")
 
 
 def as_python(options: dict[str, Any]) -> str:
@@ -436,6 +517,11 @@ def _print_text(obs: Observations, proposal: Proposal, valid: bool, problem: str
         print(as_python(proposal.options))
         print("\nAs a TOML policy file (corsguard check FILE):\n")
         print(as_toml(proposal.options))
+    kept = [v for v in proposal.verdicts if v.trusted and v.finding]
+    if kept:
+        print(f"\nKept from the observed policy, but worth a second look ({len(kept)}):")
+        for v in kept:
+            print(f"  {for_terminal(v.origin)} [{v.finding}]: {v.reason}")
     refused = [v for v in proposal.verdicts if not v.trusted]
     if refused:
         print(f"\nNot trusted ({len(refused)} origins):")

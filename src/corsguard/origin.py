@@ -5,15 +5,18 @@ of an origin"): lowercase scheme and host, IDN hosts in punycode, IPv6 bracketed
 compressed, the default port omitted. Everything here works on that serialised form, so
 an allowed origin is a string compared byte for byte, never a URL parsed loosely.
 
-Patterns take exactly four forms, none of them a regular expression:
+Patterns take exactly five forms, none of them a regular expression:
 
 - an exact origin: ``https://app.example.com``
 - a subdomain pattern: ``https://*.example.com`` (one or more labels, never the apex)
+- a one-label pattern: ``https://+.example.com`` (exactly one label of letters, digits and
+  hyphens directly beneath the domain: ``app.example.com``, never ``a.b.example.com`` nor
+  the apex)
 - a port pattern: ``http://localhost:*`` (any explicit port, or none)
 - a within-label pattern: ``https://myapp-*.preview.example.com`` (``*`` is one or more
   letters, digits or hyphens inside a single label, never a dot)
 
-A subdomain or within-label pattern may also carry ``:*``.
+A subdomain, one-label or within-label pattern may also carry ``:*``.
 """
 
 from __future__ import annotations
@@ -132,12 +135,17 @@ def _is_canonical_host(host: str) -> bool:
     return all(_LABEL.match(label) for label in labels)
 
 
+# The pattern kinds that match more than one host.
+WILDCARD_KINDS = ("subdomain", "one-label", "label")
+
+
 @dataclass(frozen=True)
 class OriginPattern:
     """One validated entry of an origin allowlist.
 
-    ``kind`` is "exact", "subdomain" (``*.`` before ``host``), "label" (``*`` inside the
-    first label of ``host``, between ``label_prefix`` and ``label_suffix``).
+    ``kind`` is "exact", "port" (``:*`` on an exact host), "subdomain" (``*.`` before
+    ``host``), "one-label" (``+.`` before ``host``), "label" (``*`` inside the first label
+    of ``host``, between ``label_prefix`` and ``label_suffix``).
     ``port`` is None for the default port, or "*" for any port.
     """
 
@@ -152,7 +160,7 @@ class OriginPattern:
     @property
     def is_wildcard_host(self) -> bool:
         """Whether the pattern matches more than one host (a port pattern does not)."""
-        return self.kind in ("subdomain", "label")
+        return self.kind in WILDCARD_KINDS
 
     @property
     def is_loopback(self) -> bool:
@@ -259,6 +267,8 @@ def parse_origin_pattern(text: str) -> OriginPattern:
             f"{text!r}: browsers never send a trailing dot in an origin: write "
             f"'{scheme}://{host.rstrip('.')}{'' if port_text is None else ':' + port_text}'"
         )
+    if "+" in host:
+        return _one_label_pattern(text, scheme, host, port)
     if "*" not in host:
         _check_host(text, host)
         return OriginPattern(text, scheme, "exact" if port != "*" else "port", host, port)
@@ -298,6 +308,33 @@ def parse_origin_pattern(text: str) -> OriginPattern:
     if len(prefix) + len(suffix) + 1 > 63:
         raise ValueError(f"{text!r}: a DNS label is at most 63 characters")
     return OriginPattern(text, scheme, "label", rest_host, port, prefix, suffix)
+
+
+def _one_label_pattern(text: str, scheme: str, host: str, port: int | str | None) -> OriginPattern:
+    """``+.domain``: exactly one label directly beneath ``domain`` (issue #13).
+
+    The one-label form of ``^https://[a-z0-9-]+\\.example\\.com$``, which ``*.`` would
+    widen to every depth (a.b.example.com, a name that can be delegated to someone else).
+    """
+    if "*" in host or host.count("+") > 1 or not host.startswith("+.") or "+" in host[2:]:
+        raise ValueError(
+            f"{text!r}: '+' stands only as the whole first label, as in "
+            f"'{scheme}://+.example.com' (one label beneath example.com)"
+        )
+    domain = host[2:]
+    if not domain:
+        raise ValueError(
+            f"{text!r}: '+.' needs a domain after it, as in '{scheme}://+.example.com'"
+        )
+    if _IPV4.match(domain) or domain.startswith("[") or domain.replace(".", "").isdigit():
+        raise ValueError(f"{text!r}: '+.' cannot stand before an IP address; list the address")
+    _check_host(text, domain)
+    if "." not in domain and domain != "localhost":
+        raise ValueError(
+            f"{text!r}: '+.{domain}' would match every site under a top-level domain; "
+            "name your own domain, as in 'https://+.example.com'"
+        )
+    return OriginPattern(text, scheme, "one-label", domain, port)
 
 
 def _write(candidate: str) -> Text:
@@ -350,7 +387,8 @@ class OriginMatcher:
     Exact origins are a hash set. Subdomain patterns are a set keyed by
     (scheme, parent domain, port): an origin is checked against each of its own parent
     domains, so the cost grows with the number of labels in the origin (at most 127),
-    not with the number of patterns. Within-label patterns are keyed the same way by the
+    not with the number of patterns. One-label patterns are the same set for the origin's
+    immediate parent only: one lookup. Within-label patterns are keyed the same way by the
     host after the first label, then by the literal prefix, checking at most 63 prefixes.
     """
 
@@ -360,6 +398,8 @@ class OriginMatcher:
         "_has_patterns",
         "_label_parents",
         "_labels",
+        "_one_label_parents",
+        "_one_labels",
         "_subdomain_parents",
         "_subdomains",
     )
@@ -368,6 +408,7 @@ class OriginMatcher:
         self._exact: set[str] = set()
         self._any_port_hosts: set[tuple[str, str]] = set()
         self._subdomains: set[tuple[str, str, int | str | None]] = set()
+        self._one_labels: set[tuple[str, str, int | str | None]] = set()
         self._labels: dict[tuple[str, str, int | str | None], dict[str, set[str]]] = {}
         for pattern in patterns:
             if pattern.kind == "exact":
@@ -376,16 +417,21 @@ class OriginMatcher:
                 self._any_port_hosts.add((pattern.scheme, pattern.host))
             elif pattern.kind == "subdomain":
                 self._subdomains.add((pattern.scheme, pattern.host, pattern.port))
+            elif pattern.kind == "one-label":
+                self._one_labels.add((pattern.scheme, pattern.host, pattern.port))
             else:
                 key = (pattern.scheme, pattern.host, pattern.port)
                 by_prefix = self._labels.setdefault(key, {})
                 by_prefix.setdefault(pattern.label_prefix, set()).add(pattern.label_suffix)
 
-        self._has_patterns = bool(self._any_port_hosts or self._subdomains or self._labels)
+        self._has_patterns = bool(
+            self._any_port_hosts or self._subdomains or self._one_labels or self._labels
+        )
         # The bare domains under any wildcard: one string lookup per parent domain of an
         # origin rules most of them out before a keyed lookup is built.
         self._subdomain_parents = frozenset(host for _s, host, _p in self._subdomains)
         self._label_parents = frozenset(host for _s, host, _p in self._labels)
+        self._one_label_parents = frozenset(host for _s, host, _p in self._one_labels)
 
     def matches(self, origin: str) -> bool:
         if origin in self._exact:
@@ -428,8 +474,22 @@ class OriginMatcher:
                     return True
                 dot = host.find(".", dot + 1)
         labels = self._labels
+        if not labels and not self._one_label_parents:
+            return False
+        first, separator, parent = host.partition(".")
+        if (
+            separator
+            and parent in self._one_label_parents
+            # The label is already a valid host label (parsed above); "+" admits letters,
+            # digits and hyphens only, as the within-label "*" does (see _label_matches).
+            and "_" not in first
+            and (
+                (scheme, parent, port) in self._one_labels
+                or (scheme, parent, _ANY_PORT) in self._one_labels
+            )
+        ):
+            return True
         if labels:
-            first, separator, parent = host.partition(".")
             if not separator or parent not in self._label_parents:
                 return False
             for key in ((scheme, parent, port), (scheme, parent, _ANY_PORT)):

@@ -15,9 +15,10 @@ difference is said. Nothing is guessed:
   appear in a serialised origin (lowercase letters, digits, ``+ - . _ : / [ ]``), with the
   library's flags, so ``[^.]``, ``\\w`` or ``(?i)`` mean exactly what they mean at run time.
 - The regex is expanded into a bounded number of shapes (alternatives, optional parts) and
-  each shape is compared with corsguard's four forms (origin.py): an exact origin,
-  ``*.domain`` (one or more labels, any characters a host label may hold), ``:*`` (any
-  port, *or none*), ``prefix-*-suffix`` (``[a-z0-9-]+`` inside the first label).
+  each shape is compared with corsguard's five forms (origin.py): an exact origin,
+  ``*.domain`` (one or more labels, any characters a host label may hold), ``+.domain``
+  (exactly one label of ``[a-z0-9-]``), ``:*`` (any port, *or none*), ``prefix-*-suffix``
+  (``[a-z0-9-]+`` inside the first label).
 
 Only the origins a browser can send matter (HTML Standard, "serialization of an origin":
 lowercase scheme and host, no path, default port omitted), so ``[A-Za-z]`` and ``[a-z]``
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from corsguard.origin import parse_origin_pattern
-from corsguard.suffixes import is_shared_hosting
+from corsguard.suffixes import is_shared_hosting, shared_suffix_one_below
 
 Mode = Literal["fullmatch", "match"]
 
@@ -503,13 +504,7 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
                 "where anyone can create one: list your own exact origins"
             )
             return []
-        result.narrow(
-            f"{result.regex!r} matches exactly one label under {domain}; corsguard's "
-            f"'*.{domain}' would also trust deeper names (a.b.{domain}), which can be "
-            f"delegated to others: list the origins, or write '*.{domain}' yourself if every "
-            f"name under {domain} is yours"
-        )
-        return []
+        return _one_label(w, domain, result)
     if not w.chars >= _WITHIN_LABEL:
         result.narrow(
             f"{result.regex!r}: its wildcard admits only some letters, digits or hyphens; "
@@ -536,6 +531,42 @@ def _host_patterns(atoms: list[_Atom], result: RegexTranslation) -> list[str]:
     if w.low == 0 and _LABEL.fullmatch(left + label_right):
         out.append(left + right)
     return out
+
+
+def _one_label(w: _Atom, domain: str, result: RegexTranslation) -> list[str]:
+    """A whole first label: corsguard's ``+.domain`` when it trusts no label the regex refused.
+
+    ``+`` is one label of letters, digits and hyphens (origin.py); ``*.`` would also trust
+    deeper names (a.b.domain), which can be delegated to someone else, so it is never the
+    answer to a one-label regex.
+    """
+    missing = sorted(_WITHIN_LABEL - w.chars)
+    short = w.high < 63
+    if missing or short or w.low > 1:
+        if missing:
+            groups = (("some letters", _LOWER), ("some digits", _DIGITS), ("'-'", "-"))
+            kinds = [name for name, chars in groups if set(chars) & set(missing)]
+            why = f"its label never holds {' nor '.join(kinds)}"
+        elif short:
+            why = f"its label is at most {w.high} characters"
+        else:
+            why = f"its label is at least {w.low} characters"
+        result.narrow(
+            f"{result.regex!r} matches one label under {domain}, but {why}; corsguard's "
+            f"'+.{domain}' would trust more: list the origins, or write '+.{domain}' yourself "
+            f"if every name one label under {domain} is yours"
+        )
+        return []
+    below = shared_suffix_one_below(domain)
+    if below is not None:
+        result.narrow(
+            f"{result.regex!r} also trusts {below}, a public suffix whose origin serves "
+            "anyone's content: list your own exact origins"
+        )
+        return []
+    if w.chars & _LABEL_CHARS - _WITHIN_LABEL:
+        result.narrow(f"{result.regex!r} also matched labels with '_'; corsguard's '+' never does")
+    return ["+." + domain]
 
 
 def _is_shared_hosting(domain: str) -> bool:

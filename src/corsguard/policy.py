@@ -32,7 +32,7 @@ from corsguard.spec import (
     NORMALIZED_METHODS,
     is_token,
 )
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
+from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
 from corsguard.trusted import classify_pattern
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
@@ -1103,20 +1103,22 @@ def _check_credentialed_origin(
             )
         )
         return
-    # '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
-    # (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. A
-    # within-label '*' matches one label only, directly under the domain.
-    beneath = shared_suffix_beneath(pattern.host) if pattern.kind == "subdomain" else None
+    beneath = _suffix_beneath(pattern)
     if beneath is not None:
+        also = (
+            f"also matches {beneath!r}, a public suffix (Public Suffix List) whose origin "
+            "serves anyone's content"
+            if pattern.kind == "one-label"
+            else f"also matches every host under {beneath!r}, a public suffix (Public "
+            "Suffix List) where anyone can create a name"
+        )
         problems.append(
             Problem(
                 "allow_origins",
                 text,
                 (
                     Name("allow_origins"),
-                    f": {text} also matches every host under {beneath!r}, a public "
-                    "suffix (Public Suffix List) where anyone can create a name and read "
-                    "your users' data",
+                    f": {text} {also} and read your users' data",
                 ),
                 (
                     ". List your exact origins, or a within-label pattern such as "
@@ -1136,6 +1138,21 @@ def _with_refused(problem: Problem, kind_id: str) -> Problem:
 def _refused(kind_id: str) -> str:
     """Names the catalogue id lint and audit report for what a refused option would do."""
     return f" [refused: {kind_id}]"
+
+
+def _suffix_beneath(pattern: OriginPattern) -> str | None:
+    """A public suffix a wildcard pattern reaches beneath its domain, or None.
+
+    '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
+    (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. '+.' matches
+    the names one label down, so only an entry there counts (s3.amazonaws.com itself serves
+    anyone's bucket as a path). A within-label '*' matches names that are not entries.
+    """
+    if pattern.kind == "subdomain":
+        return shared_suffix_beneath(pattern.host)
+    if pattern.kind == "one-label":
+        return shared_suffix_one_below(pattern.host)
+    return None
 
 
 def _findings(
@@ -1196,8 +1213,27 @@ def _findings(
                 "requested header is allowed (echoed); list the headers the API uses",
             )
         )
+    # Issue #13: the fix for any-subdomain-trusted must not trust every subdomain again, so
+    # the subdomain patterns are named in a note instead (the other options are kept).
+    wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
+    narrow_ctx = replace(
+        fix_ctx,
+        origins=tuple(o for o in origins if o not in wide),
+        notes=(
+            *notes,
+            *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
+              for o in wide),
+        ),
+    )  # fmt: skip
     found = [
-        PolicyFinding(kind, severity_of(kind, ctx), message, render_fix(kind, "corsguard", fix_ctx))
+        PolicyFinding(
+            kind,
+            severity_of(kind, ctx),
+            message,
+            render_fix(
+                kind, "corsguard", narrow_ctx if kind == "any-subdomain-trusted" else fix_ctx
+            ),
+        )
         for kind, message in out
     ]
     return tuple(sorted(found, key=lambda f: order(f.id)))
@@ -1229,9 +1265,10 @@ def _trusted_message(
             "anyone on the network path can inject script into a plain-http page; "
             "prefer https"
         )
+    depth = "one label deep" if pattern.kind == "one-label" else "at any depth"
     return (
-        f"{text} is trusted{with_creds}: every subdomain, at "
-        "any depth, including forgotten ones open to takeover, can read responses"
+        f"{text} is trusted{with_creds}: every subdomain {depth}, "
+        "including forgotten ones open to takeover, can read responses"
     )
 
 
@@ -1240,8 +1277,8 @@ def _regex_advice(regex: str) -> Problem:
 
     Patterns are proposed only when they trust exactly the origins the regex matches
     (origin_regex.translate_regex, read as Starlette's ``fullmatch`` does): advice never
-    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is not answered
-    with ``https://*.example.com`` (any depth).
+    widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is answered with
+    ``https://+.example.com`` (one label), never ``https://*.example.com`` (any depth).
     """
     reason: Text = (
         Setting("allow_origin_regex", regex),

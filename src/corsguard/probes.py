@@ -27,6 +27,7 @@ __all__ = [
     "THIRD_PARTY_HOSTS",
     "Probe",
     "bypass_probes",
+    "deep_subdomain_probe",
     "generic_probes",
     "is_shared_hosting",
     "platform_probes",
@@ -92,6 +93,12 @@ def bypass_probes(trusted: str) -> list[Probe]:
         # Letters only, for checks such as \w+ or [a-z]+ that a hyphen would not pass.
         probes.append(Probe("any-subdomain-trusted", f"{scheme}://corsguardprobe.{domain}"))
     return probes
+
+
+def deep_subdomain_probe(trusted: str) -> Probe:
+    """A name two labels beneath ``trusted``'s host: what ``+.host`` (one label) refuses."""
+    scheme, host, port = split_origin(trusted)
+    return Probe("any-subdomain-trusted", f"{scheme}://corsguard-probe.corsguardprobe.{host}{port}")
 
 
 PROBE_LABEL = "corsguardprobe"

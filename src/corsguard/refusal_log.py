@@ -13,6 +13,7 @@ updated under a lock, which is taken only on this path (never for an allowed req
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import threading
@@ -122,6 +123,10 @@ class RateLimiter:
 
 limiter = RateLimiter()
 
+# Set by report-only mode (corsguard.report_only) around its silent decisions: the engine's
+# lines for refusals that are not made are left out, and leave the budget untouched.
+muted: contextvars.ContextVar[bool] = contextvars.ContextVar("corsguard_muted", default=False)
+
 
 def configure(
     per_class: int = PER_CLASS, per_window: int = PER_WINDOW, window: float = WINDOW_SECONDS
@@ -140,7 +145,7 @@ def log(event: str, kind: str, reason: str, fields: Callable[..., str], *args: A
     ``fields(*args)`` builds the escaped key=value text; it runs only for an admitted line,
     so a flood costs a counter update per request, not an escape and a format.
     """
-    if not logger.isEnabledFor(logging.WARNING):
+    if not logger.isEnabledFor(logging.WARNING) or muted.get():
         return
     reason_label = _CLASS_CACHE.get(reason)
     if reason_label is None:

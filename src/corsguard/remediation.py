@@ -1,14 +1,19 @@
 """Safe CORS configurations written in each stack's own terms (pure: strings in, str out).
 
 The catalogue (corsguard.findings) says per finding id what to change; this module writes
-the configuration that does it, with the user's own trusted origins: from ``--origin`` (audit)
-or from the configuration being judged (lint). Where the origins are unknown the text says
-so and shows :data:`UNKNOWN_ORIGIN`, a name under the reserved ``.example`` TLD (RFC 2606)
-that reads as "put yours here", never as a guess at the user's origin.
+the configuration that does it, from a :class:`FixContext`: the user's own trusted origins
+(``--origin`` in audit, the configuration being judged in lint, the Policy itself) and every
+other option known (credentials, methods, allowed and exposed headers, max age; lint adds the
+configuration's form and its other options as written). Both tools fill the context and call
+``corsguard.findings.render_fix``, so the same inputs print the same text. Where no origin is
+known, ``render_fix`` writes the header-level fix of :func:`render_headers`, which names no
+origin; the Python renderers called directly (lint's corsguard.Policy fixes) still show
+:data:`UNKNOWN_ORIGIN`, a name under the reserved ``.example`` TLD (RFC 2606).
 
 Every origin comes from a linted file or a command line: each is quoted with ``json.dumps``
 (a valid string literal in Python, JavaScript, Java and nginx), so a quote inside it cannot
-close the literal and turn a suggested fix into other code.
+close the literal and turn a suggested fix into other code; option text carried from a file
+is put on one line, so the fix's line breaks are the renderer's own.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corsguard.probes import THIRD_PARTY_HOSTS, split_origin
 
@@ -61,6 +66,7 @@ class FixContext:
     ``credentials``: whether the fix keeps credentials (None: unknown, kept).
     ``methods`` / ``headers``: what the API uses, where known.
     ``public``: ``*`` without credentials is the intent (public, read-only data).
+    ``exposed_headers`` / ``max_age``: Access-Control-Expose-Headers and -Max-Age, where known.
     """
 
     origins: tuple[str, ...] = ()
@@ -69,6 +75,15 @@ class FixContext:
     headers: tuple[str, ...] = ()
     public: bool = False
     notes: tuple[str, ...] = ()
+    exposed_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    # The shape of the configuration in its stack (lint: as the file has it): "cors",
+    # "fastify", "koa", "socket.io", "cors-anywhere" (express); "registry", "annotation",
+    # "kotlin-annotation", "config", "kotlin-config", "properties" (spring); "" the default.
+    form: str = ""
+    # Options as written in the linted file, by the stack's own option names (value text in
+    # the stack's syntax), carried over verbatim where they are not known as values.
+    carry: tuple[tuple[str, str], ...] = ()
 
     @property
     def known(self) -> bool:
@@ -179,6 +194,13 @@ def _creds(ctx: FixContext) -> bool:
     return ctx.credentials is not False and not ctx.public
 
 
+def _py_extra(ctx: FixContext) -> str:
+    """expose_headers and max_age, where known: the same keyword in corsguard.Policy,
+    Starlette's CORSMiddleware, flask-cors and aiohttp-cors' ResourceOptions."""
+    text = f", expose_headers={_py_list(ctx.exposed_headers)}" if ctx.exposed_headers else ""
+    return text + (f", max_age={ctx.max_age}" if ctx.max_age is not None else "")
+
+
 def render_corsguard(ctx: FixContext) -> str:
     if ctx.public:
         return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
@@ -190,7 +212,7 @@ def render_corsguard(ctx: FixContext) -> str:
         text += f", allow_methods={_py_list(ctx.methods)}"
     if ctx.headers:
         text += f", allow_headers={_py_list(ctx.headers)}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_starlette(ctx: FixContext) -> str:
@@ -206,7 +228,7 @@ def render_starlette(ctx: FixContext) -> str:
         text += ", allow_credentials=True"
     text += f", allow_methods={_py_list(_methods(ctx))}"
     text += f", allow_headers={_py_list(_headers(ctx))}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_flask_cors(ctx: FixContext) -> str:
@@ -220,7 +242,7 @@ def render_flask_cors(ctx: FixContext) -> str:
         text += ", supports_credentials=True"
     text += f", methods={_py_list(_methods(ctx))}"
     text += f", allow_headers={_py_list(_headers(ctx))}"
-    return text + ")" + _comment(notes)
+    return text + _py_extra(ctx) + ")" + _comment(notes)
 
 
 def render_django(ctx: FixContext) -> str:
@@ -233,6 +255,10 @@ def render_django(ctx: FixContext) -> str:
     lines.append(f"CORS_ALLOW_CREDENTIALS = {_creds(ctx)}")
     lines.append(f"CORS_ALLOW_METHODS = {_py_list(_methods(ctx))}")
     lines.append(f"CORS_ALLOW_HEADERS = {_py_list(_headers(ctx))}")
+    if ctx.exposed_headers:
+        lines.append(f"CORS_EXPOSE_HEADERS = {_py_list(ctx.exposed_headers)}")
+    if ctx.max_age is not None:
+        lines.append(f"CORS_PREFLIGHT_MAX_AGE = {ctx.max_age}")
     return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")
 
 
@@ -245,50 +271,162 @@ def render_aiohttp(ctx: FixContext) -> str:
     options = f"aiohttp_cors.ResourceOptions(allow_credentials={_creds(ctx)}"
     options += f", allow_methods={_py_list(_methods(ctx))}"
     options += f", allow_headers={_py_list(_headers(ctx))}"
-    options += ")"
+    options += _py_extra(ctx) + ")"
     entries = ", ".join(f"{_q(o)}: {options}" for o in exact)
     return f"aiohttp_cors.setup(app, defaults={{{entries}}})" + _comment(notes)
+
+
+# --- The stacks lint reads too: each renderer takes the form the user's configuration has
+# (FixContext.form) and carries every option it was given, structured (methods, headers, ...)
+# or as written in the linted file (FixContext.carry).
+
+
+def _one_line(text: str) -> str:
+    """Carried source text on one line: the fix's own line breaks are the only ones, so a
+    linted file cannot add lines of its own to a report (each break and the indentation
+    around it becomes one space; spacing within a line is kept)."""
+    return re.sub(r"[ \t]*[\r\n\v\f\x85\u2028\u2029]+\s*", " ", text).strip()
+
+
+def _carried(ctx: FixContext, *skip: str) -> dict[str, str]:
+    return {name: _one_line(text) for name, text in ctx.carry if name not in skip}
 
 
 def _js_regex(pattern: str) -> str:
     return "/" + _regex(pattern).replace("/", "\\/") + "/"
 
 
+def _js_array(items: Iterable[str]) -> str:
+    return "[" + ", ".join(_q(i) for i in items) + "]"
+
+
+# The option names of each npm CORS library (npm cors, @fastify/cors and socket.io share cors's
+# names; @koa/cors has its own): methods, allowed headers, exposed headers, max age.
+_JS_NAMES = {
+    "koa": ("allowMethods", "allowHeaders", "exposeHeaders", "maxAge"),
+    "": ("methods", "allowedHeaders", "exposedHeaders", "maxAge"),
+}
+_JS_ALIASES = {"headers": "allowedHeaders"}  # npm cors reads `headers` as allowedHeaders
+# Not options: where the call sits in the linted file (its receiver, the mount path before
+# it, or "bare": a call used elsewhere than `.use`), kept so that the fix stays there.
+_JS_PLACES = ("receiver", "mount", "bare")
+
+
+def _js_options(ctx: FixContext, form: str) -> list[str]:
+    """Every option after origin and credentials: carried as written, else from ``ctx``."""
+    methods, allowed, exposed, max_age = _JS_NAMES.get(form, _JS_NAMES[""])
+    carried = _carried(ctx, "origin", "credentials", "originWhitelist", *_JS_PLACES)
+    for alias, name in _JS_ALIASES.items():
+        if alias in carried:
+            carried.setdefault(name, carried.pop(alias))
+    out: list[str] = []
+    value = carried.pop(methods, None) or (_js_array(ctx.methods) if ctx.methods else None)
+    if value:  # unknown: the library's fixed default list (not an echo of the request)
+        out.append(f"{methods}: {value}")
+    # Always explicit: without it npm cors, @fastify/cors and @koa/cors echo whatever
+    # Access-Control-Request-Headers asks for (cors lib/index.js configureAllowedHeaders).
+    value = carried.pop(allowed, None) or _js_array(_headers(ctx))
+    out.append(f"{allowed}: {value}")
+    value = carried.pop(exposed, None) or (
+        _js_array(ctx.exposed_headers) if ctx.exposed_headers else None
+    )
+    if value:
+        out.append(f"{exposed}: {value}")
+    value = carried.pop(max_age, None) or (str(ctx.max_age) if ctx.max_age is not None else None)
+    if value:
+        out.append(f"{max_age}: {value}")
+    out += [f"{name}: {text}" for name, text in carried.items()]
+    return out
+
+
 def render_express(ctx: FixContext) -> str:
-    if ctx.public:
-        return "app.use(cors())  // origin '*': public data only, no credentials"
+    """The npm `cors` options (``form`` "cors", the default), or the same options for
+    @fastify/cors ("fastify"), socket.io ("socket.io"), @koa/cors ("koa") and cors-anywhere
+    ("cors-anywhere")."""
+    form = ctx.form or "cors"
+    if form == "cors-anywhere":
+        return _render_cors_anywhere(ctx)
     exact, patterns, notes = _split(ctx)
-    items = [*(_q(o) for o in exact), *(_js_regex(p) for p in patterns)]
-    # cors adds Vary: Origin itself when origin is a list (cors/lib/index.js configureOrigin).
-    text = f"app.use(cors({{ origin: [{', '.join(items)}]"
+    lines: list[str] = []
+    if ctx.public:
+        origin = _q("*")  # never with credentials (Fetch, "CORS check")
+        notes = []
+    elif form == "koa":
+        # @koa/cors takes a string or a function of ctx, not a list; a falsy result sends
+        # no CORS headers (@koa/cors index.js), and it sets Vary: Origin itself.
+        test = "ALLOWED.has(o)" + "".join(f" || {_js_regex(p)}.test(o)" for p in patterns)
+        lines.append(f"const ALLOWED = new Set({_js_array(exact)});")
+        origin = f'(ctx) => {{ const o = ctx.get("Origin"); return {test} ? o : ""; }}'
+    else:
+        # cors adds Vary: Origin itself when origin is a list (cors lib/index.js
+        # configureOrigin) and tests a RegExp entry with .test: each one anchored.
+        origin = "[" + ", ".join([*(_q(o) for o in exact), *map(_js_regex, patterns)]) + "]"
+    options = [f"origin: {origin}"]
     if _creds(ctx):
-        text += ", credentials: true"
-    text += f", methods: [{', '.join(_q(m) for m in _methods(ctx))}]"
-    text += f", allowedHeaders: [{', '.join(_q(h) for h in _headers(ctx))}]"
-    return text + " }))" + _comment(notes, "//")
+        options.append("credentials: true")
+    body = "{ " + ", ".join([*options, *_js_options(ctx, form)]) + " }"
+    places = {name: _one_line(text) for name, text in ctx.carry if name in _JS_PLACES}
+    if form == "fastify":
+        lines.append(f"{places.get('receiver', 'fastify')}.register(cors, {body});")
+    elif form == "socket.io":
+        lines.append(f"new Server(httpServer, {{ cors: {body} }});")
+    elif "bare" in places:
+        lines.append(f"cors({body})")
+    else:
+        mount = places["mount"] + ", " if "mount" in places else ""
+        lines.append(f"{places.get('receiver', 'app')}.use({mount}cors({body}));")
+    return "\n".join(lines) + _comment_line(notes, "//")
+
+
+def _render_cors_anywhere(ctx: FixContext) -> str:
+    if ctx.public or not [o for o in ctx.origins if "*" not in o]:
+        # An empty originWhitelist is an open proxy (cors-anywhere README): never written;
+        # with no exact origin known, the header-level fix says what to list.
+        return render_headers(replace(ctx, public=False, origins=(), credentials=False))
+    exact, patterns, notes = _split(ctx)
+    if patterns:
+        # originWhitelist compares whole origins (cors-anywhere lib/cors-anywhere.js).
+        notes.append(
+            "cors-anywhere matches exact origins only: list each of " + ", ".join(patterns)
+        )
+    options = [f"originWhitelist: {_js_array(exact)}"]
+    options += [f"{name}: {text}" for name, text in _carried(ctx, "originWhitelist").items()]
+    return "createServer({ " + ", ".join(options) + " });" + _comment_line(notes, "//")
+
+
+def _comment_line(notes: list[str], mark: str) -> str:
+    return f"\n{mark} " + "; ".join(notes) if notes else ""
 
 
 def render_node(ctx: FixContext) -> str:
+    """Hand-written headers in a Node handler (http, Express, Next.js API routes)."""
     if ctx.public:
-        return "res.setHeader('Access-Control-Allow-Origin', '*');  // public data only"
+        return 'res.setHeader("Access-Control-Allow-Origin", "*");  // no Allow-Credentials'
     exact, patterns, notes = _split(ctx)
     test = "ALLOWED.has(origin)" + "".join(f" || {_js_regex(p)}.test(origin)" for p in patterns)
     lines = [
-        f"const ALLOWED = new Set([{', '.join(_q(o) for o in exact)}]);",
+        f"const ALLOWED = new Set({_js_array(exact)});",
         "const origin = req.headers.origin;",
-        "res.setHeader('Vary', 'Origin');",
+        # Every answer, granted or not, depends on Origin (Fetch: HTTP caches and CORS).
+        'res.setHeader("Vary", "Origin");',
         f"if (origin && ({test})) {{",
-        "  res.setHeader('Access-Control-Allow-Origin', origin);",
+        '  res.setHeader("Access-Control-Allow-Origin", origin);',
     ]
     if _creds(ctx):
-        lines.append("  res.setHeader('Access-Control-Allow-Credentials', 'true');")
-    methods = _q(", ".join(_methods(ctx)))
-    lines.append(f"  res.setHeader('Access-Control-Allow-Methods', {methods});")
+        lines.append('  res.setHeader("Access-Control-Allow-Credentials", "true");')
     lines.append(
-        f"  res.setHeader('Access-Control-Allow-Headers', {_q(', '.join(_headers(ctx)))});"
+        f'  res.setHeader("Access-Control-Allow-Methods", {_q(", ".join(_methods(ctx)))});'
     )
+    lines.append(
+        f'  res.setHeader("Access-Control-Allow-Headers", {_q(", ".join(_headers(ctx)))});'
+    )
+    if ctx.exposed_headers:
+        exposed = _q(", ".join(ctx.exposed_headers))
+        lines.append(f'  res.setHeader("Access-Control-Expose-Headers", {exposed});')
+    if ctx.max_age is not None:
+        lines.append(f'  res.setHeader("Access-Control-Max-Age", "{ctx.max_age}");')
     lines.append("}")
-    return "\n".join(lines) + ("\n" + _comment(notes, "//").strip() if notes else "")
+    return "\n".join(lines) + _comment_line(notes, "//")
 
 
 NGINX_HTTP = "# in http { }:"
@@ -297,7 +435,7 @@ NGINX_LOCATION = "# in the server { } or location { } that answers:"
 
 def render_nginx(ctx: FixContext) -> str:
     if ctx.public:
-        return 'add_header Access-Control-Allow-Origin "*" always;  # public data only'
+        return 'add_header Access-Control-Allow-Origin "*" always;  # no Allow-Credentials'
     exact, patterns, notes = _split(ctx)
     lines = [NGINX_HTTP, "map $http_origin $cors_origin {", '    default "";']
     lines += [f"    {_q(o)} $http_origin;" for o in exact]
@@ -307,45 +445,185 @@ def render_nginx(ctx: FixContext) -> str:
         # The credentials grant goes only with an origin grant (map of the map's result).
         lines += ["map $cors_origin $cors_credentials {", '    default "true";', '    "" "";', "}"]
     lines.append(NGINX_LOCATION)
-    # add_header skips a header whose value is empty: only listed origins get a grant.
+    # add_header skips a header whose value is empty: only listed origins get a grant;
+    # `always` adds it to error answers too (ngx_http_headers_module).
     lines.append("add_header Access-Control-Allow-Origin $cors_origin always;")
     if _creds(ctx):
         lines.append("add_header Access-Control-Allow-Credentials $cors_credentials always;")
     lines.append(f"add_header Access-Control-Allow-Methods {_q(', '.join(_methods(ctx)))} always;")
     lines.append(f"add_header Access-Control-Allow-Headers {_q(', '.join(_headers(ctx)))} always;")
+    if ctx.exposed_headers:
+        exposed = _q(", ".join(ctx.exposed_headers))
+        lines.append(f"add_header Access-Control-Expose-Headers {exposed} always;")
+    if ctx.max_age is not None:
+        lines.append(f"add_header Access-Control-Max-Age {ctx.max_age} always;")
     lines.append("add_header Vary Origin always;")
-    return "\n".join(lines) + ("\n" + _comment(notes).strip() if notes else "")
+    return "\n".join(lines) + _comment_line(notes, "#")
 
 
 def _java_list(items: Iterable[str]) -> str:
-    return "List.of(" + ", ".join(_q(i) for i in items) + ")"
+    return ", ".join(_q(i) for i in items)
+
+
+def _spring_pattern(pattern: str) -> str:
+    # Spring origin patterns write "any port" as ":[*]" (CorsConfiguration, 5.3+).
+    return pattern.replace(":*", ":[*]")
+
+
+# Spring's names per form: methods, allowed headers, exposed headers, max age.
+_SPRING_NAMES = {
+    "registry": ("allowedMethods", "allowedHeaders", "exposedHeaders", "maxAge"),
+    "annotation": ("methods", "allowedHeaders", "exposedHeaders", "maxAge"),
+    "config": ("setAllowedMethods", "setAllowedHeaders", "setExposedHeaders", "setMaxAge"),
+    "kotlin-config": ("allowedMethods", "allowedHeaders", "exposedHeaders", "maxAge"),
+    "properties": ("allowed-methods", "allowed-headers", "exposed-headers", "max-age"),
+}
+_SPRING_NAMES["kotlin-annotation"] = _SPRING_NAMES["annotation"]
+# Not options: where the configuration sits (the linted file's own names).
+_SPRING_PLACES = ("mapping", "receiver", "prefix")
+_REQUEST_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
 
 def render_spring(ctx: FixContext) -> str:
-    if ctx.public:
-        return 'config.setAllowedOrigins(List.of("*"));  // public data only, no credentials'
+    """Spring's CorsConfiguration (``form`` "config", the default), CorsRegistry ("registry"),
+    @CrossOrigin ("annotation", "kotlin-annotation"), Kotlin properties ("kotlin-config") or
+    application.properties ("properties")."""
+    form = ctx.form if ctx.form in _SPRING_NAMES else "config"
+    kotlin = form.startswith("kotlin")
+    places = {name: _one_line(text) for name, text in ctx.carry if name in _SPRING_PLACES}
+    carried = _carried(ctx, *_SPRING_PLACES)
     exact, patterns, notes = _split(ctx)
-    lines = [f"config.setAllowedOrigins({_java_list(exact)});"]
-    if patterns:
-        # Spring's origin patterns take "*" inside a host (CorsConfiguration, 5.3+).
-        lines.append(f"config.setAllowedOriginPatterns({_java_list(patterns)});")
-    if _creds(ctx):
-        lines.append("config.setAllowCredentials(true);")
-    lines.append(f"config.setAllowedMethods({_java_list(_methods(ctx))});")
-    lines.append(f"config.setAllowedHeaders({_java_list(_headers(ctx))});")
-    return "\n".join(lines) + ("\n" + _comment(notes, "//").strip() if notes else "")
+    patterns = [_spring_pattern(p) for p in patterns]
+    if ctx.public:
+        exact, patterns, notes = ["*"], [], []
+    names = _SPRING_NAMES[form]
+    # (option name, structured values or None, carried text or None), in Spring's order.
+    methods = (
+        [m for m in ctx.methods if m.upper() in _REQUEST_METHODS]
+        if form.endswith("annotation")
+        else list(ctx.methods)
+    )
+    # @CrossOrigin and CorsRegistry allow every requested header by default ("*"): always
+    # explicit there. CorsConfiguration and the Boot properties allow none by default.
+    headers = (
+        _headers(ctx)
+        if form in ("registry", "annotation", "kotlin-annotation")
+        else list(ctx.headers)
+    )
+    options: list[tuple[str, list[str] | None, int | None]] = [
+        (names[0], methods or None, None),
+        (names[1], headers or None, None),
+        (names[2], list(ctx.exposed_headers) or None, None),
+        (names[3], None, ctx.max_age),
+    ]
+    creds = _creds(ctx)
+
+    def values(name: str, items: list[str] | None, number: int | None) -> str | None:
+        if name in carried:
+            return carried.pop(name)
+        if number is not None:
+            return f"{number}L" if form in ("config", "kotlin-config") else str(number)
+        if items is None:
+            return None
+        if form == "properties":
+            return ",".join(items)
+        if name == "methods":  # @CrossOrigin takes RequestMethod constants
+            consts = ", ".join(f"RequestMethod.{m.upper()}" for m in items)
+            return f"[{consts}]" if kotlin else f"{{{consts}}}"
+        if form.endswith("annotation"):
+            return f"[{_java_list(items)}]" if kotlin else f"{{{_java_list(items)}}}"
+        if form == "kotlin-config":
+            return f"listOf({_java_list(items)})"
+        if form == "config":
+            return f"List.of({_java_list(items)})"
+        return _java_list(items)
+
+    extra = [(name, values(name, items, number)) for name, items, number in options]
+    filled = [(name, text) for name, text in extra if text is not None]
+    filled += list(carried.items())
+    if form == "registry":
+        text = f"registry.addMapping({places.get('mapping', _q('/**'))})"
+        if exact:
+            text += f".allowedOrigins({_java_list(exact)})"
+        if patterns:
+            text += f".allowedOriginPatterns({_java_list(patterns)})"
+        if creds:
+            text += ".allowCredentials(true)"
+        text += "".join(f".{name}({value})" for name, value in filled) + ";"
+    elif form.endswith("annotation"):
+        open_, close = ("[", "]") if kotlin else ("{", "}")
+        parts = []
+        if exact:
+            parts.append(f"origins = {open_}{_java_list(exact)}{close}")
+        if patterns:
+            parts.append(f"originPatterns = {open_}{_java_list(patterns)}{close}")
+        if creds:
+            parts.append('allowCredentials = "true"')
+        parts += [f"{name} = {value}" for name, value in filled]
+        text = "@CrossOrigin(" + ", ".join(parts) + ")"
+    elif form == "properties":
+        prefix = places.get("prefix", "spring.web.cors")
+        lines = []
+        if exact:
+            lines.append(f"{prefix}.allowed-origins={','.join(exact)}")
+        if patterns:
+            lines.append(f"{prefix}.allowed-origin-patterns={','.join(patterns)}")
+        if creds:
+            lines.append(f"{prefix}.allow-credentials=true")
+        lines += [f"{prefix}.{name}={value}" for name, value in filled]
+        text = "\n".join(lines)
+    elif form == "kotlin-config":
+        # Kotlin property syntax; inside `CorsConfiguration().apply { ... }` no receiver.
+        owner = places.get("receiver")
+        prefix = f"{owner}." if owner else ""
+        lines = []
+        if exact:
+            lines.append(f"{prefix}allowedOrigins = listOf({_java_list(exact)})")
+        if patterns:
+            lines.append(f"{prefix}allowedOriginPatterns = listOf({_java_list(patterns)})")
+        if creds:
+            lines.append(f"{prefix}allowCredentials = true")
+        lines += [f"{prefix}{name} = {value}" for name, value in filled]
+        text = "\n".join(lines)
+    else:
+        receiver = places.get("receiver", "config")
+        lines = []
+        if exact:
+            lines.append(f"{receiver}.setAllowedOrigins(List.of({_java_list(exact)}));")
+        if patterns:
+            lines.append(f"{receiver}.setAllowedOriginPatterns(List.of({_java_list(patterns)}));")
+        if creds:
+            lines.append(f"{receiver}.setAllowCredentials(true);")
+        lines += [f"{receiver}.{name}({value});" for name, value in filled]
+        text = "\n".join(lines)
+    return text + _comment_line(notes, "#" if form == "properties" else "//")
+
+
+NO_ORIGIN_NOTE = "list the origins your front ends use: none is known here"
 
 
 def render_headers(ctx: FixContext) -> str:
+    """The response headers, any server. With no origin known, the fix every other stack
+    shows too: it says what to send without inventing an origin."""
     if ctx.public:
         return "Access-Control-Allow-Origin: *  (no Access-Control-Allow-Credentials)"
-    exact, patterns, notes = _split(ctx)
-    listed = ", ".join([*exact, *patterns])
+    notes = list(ctx.notes)
+    if ctx.origins:
+        listed = "one of " + ", ".join(ctx.origins)
+    else:
+        listed = "one of your front ends' origins"
+        notes.insert(0, NO_ORIGIN_NOTE)
     text = (
-        f"When Origin is one of {listed}: Access-Control-Allow-Origin: <that origin>"
+        f"When Origin is {listed}: Access-Control-Allow-Origin: <that origin>"
         + ("; Access-Control-Allow-Credentials: true" if _creds(ctx) else "")
         + f"; on preflights Access-Control-Allow-Methods: {', '.join(_methods(ctx))}"
         + f"; Access-Control-Allow-Headers: {', '.join(_headers(ctx))}"
+        + (
+            f"; Access-Control-Expose-Headers: {', '.join(ctx.exposed_headers)}"
+            if ctx.exposed_headers
+            else ""
+        )
+        + (f"; Access-Control-Max-Age: {ctx.max_age}" if ctx.max_age is not None else "")
         + ". Any other Origin: no Access-Control-* header. Always: Vary: Origin."
     )
     return text + (" (" + "; ".join(notes) + ")" if notes else "")

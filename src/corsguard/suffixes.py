@@ -53,14 +53,8 @@ def _ascii(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _entries_beneath() -> dict[str, str]:
-    """For every domain with a list entry strictly beneath it, the shortest such entry.
-
-    Built once, on first use: each entry (a ``*.`` rule counts as its parent, which the
-    list's own linter treats as public too) marks all its ancestors. Exception rules
-    (``!``) name hosts that are not public, so they mark nothing.
-    """
-    beneath: dict[str, str] = {}
+def _entries() -> frozenset[str]:
+    """Every list entry (a ``*.`` rule counts as its parent) and the platforms named above."""
     entries: set[str] = set(THIRD_PARTY_HOSTS)
     for line in _list_lines():
         rule = line.split(" ", 1)[0].strip().lower()
@@ -70,7 +64,19 @@ def _entries_beneath() -> dict[str, str]:
         for name in {rule, _ascii(rule)}:
             if name:
                 entries.add(name)
-    for entry in entries:
+    return frozenset(entries)
+
+
+@lru_cache(maxsize=1)
+def _entries_beneath() -> dict[str, str]:
+    """For every domain with a list entry strictly beneath it, the shortest such entry.
+
+    Built once, on first use: each entry (a ``*.`` rule counts as its parent, which the
+    list's own linter treats as public too) marks all its ancestors. Exception rules
+    (``!``) name hosts that are not public, so they mark nothing.
+    """
+    beneath: dict[str, str] = {}
+    for entry in _entries():
         labels = entry.split(".")
         for i in range(1, len(labels)):
             parent = ".".join(labels[i:])
@@ -78,6 +84,18 @@ def _entries_beneath() -> dict[str, str]:
             if known is None or (len(entry), entry) < (len(known), known):
                 beneath[parent] = entry
     return beneath
+
+
+@lru_cache(maxsize=1)
+def _entries_one_below() -> dict[str, str]:
+    """For every domain with a list entry exactly one label beneath it, the shortest one."""
+    below: dict[str, str] = {}
+    for entry in _entries():
+        _first, dot, parent = entry.partition(".")
+        known = below.get(parent)
+        if dot and (known is None or (len(entry), entry) < (len(known), known)):
+            below[parent] = entry
+    return below
 
 
 def is_shared_hosting(domain: str) -> bool:
@@ -98,6 +116,15 @@ def shared_suffix_beneath(domain: str) -> str | None:
     ``s3.amazonaws.com`` is on the list; this names such an entry (the shortest one).
     """
     return _entries_beneath().get(domain.lower().rstrip("."))
+
+
+def shared_suffix_one_below(domain: str) -> str | None:
+    """A public suffix or hosting platform exactly one label beneath ``domain``, or None.
+
+    What a one-label pattern ``+.domain`` can match: ``+.amazonaws.com`` matches
+    ``s3.amazonaws.com``, where anyone's bucket is served (path-style URLs share its origin).
+    """
+    return _entries_one_below().get(domain.lower().rstrip("."))
 
 
 def registrable_domain(host: str) -> str:

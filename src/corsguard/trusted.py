@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from corsguard.origin import Origin, OriginPattern
 from corsguard.probes import split_origin
 from corsguard.remediation import third_party_platform
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath
+from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ def _classify(scheme: str, host: str, kind: str) -> TrustedClass:
     # can register (Public Suffix List); an exact origin, when its host is on a platform.
     if kind == "subdomain":
         platform = host if is_shared_hosting(host) else shared_suffix_beneath(host)
+    elif kind == "one-label":
+        # '+.' (one label): only a suffix one label down is reachable (s3.amazonaws.com).
+        platform = host if is_shared_hosting(host) else shared_suffix_one_below(host)
     elif kind == "label":
         platform = host if is_shared_hosting(host) else None
     else:
@@ -56,7 +59,7 @@ def _classify(scheme: str, host: str, kind: str) -> TrustedClass:
     # Anyone on the network path can inject script into a plain-http page.
     if scheme == "http":
         ids.append("insecure-origin-trusted")
-    if kind == "subdomain" and platform is None:
+    if kind in ("subdomain", "one-label") and platform is None:
         ids.append("any-subdomain-trusted")
     return TrustedClass(tuple(ids), platform)
 

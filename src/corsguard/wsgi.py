@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
-from corsguard.asgi import _policy
+from corsguard.asgi import _NO_REPORT_ONLY, _policy
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy
 from corsguard.response import immediate_response, merge_response_headers
@@ -136,10 +136,29 @@ _MemoKey = tuple[str, "str | None", "str | None", "str | None", bool]
 class CORSMiddleware:
     """Enforce a `corsguard.Policy` on a WSGI app."""
 
-    def __init__(self, app: WSGIApp, /, policy: Policy | None = None, **policy_kwargs: Any) -> None:
+    def __new__(
+        cls, app: WSGIApp, /, policy: Policy | None = None, report_only: Any = False, **kw: Any
+    ) -> CORSMiddleware:
+        # report_only=True builds corsguard.observe's subclass (see corsguard.asgi).
+        if report_only is not False and cls is CORSMiddleware:
+            from corsguard.observe import ReportOnlyWSGI
+
+            return object.__new__(ReportOnlyWSGI)
+        return object.__new__(cls)
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        /,
+        policy: Policy | None = None,
+        report_only: bool = False,
+        **policy_kwargs: Any,
+    ) -> None:
+        if report_only is not False and not self._observes:
+            raise TypeError(_NO_REPORT_ONLY.format(type(self).__name__))
         self.app = app
         self.policy = _policy(policy, policy_kwargs)
-        log_policy(self.policy)
+        self._start()
         # Without per-path rules, a request that the engine grants, or passes as
         # same-origin or without Origin (nothing to log), is decided by its method, Origin,
         # Sec-Fetch-Site and Host alone, and whether it carries cookies: the engine's
@@ -151,6 +170,12 @@ class CORSMiddleware:
         self._memo: dict[_MemoKey, tuple[list[tuple[str, str]], str]] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
         )
+
+    # True in corsguard.observe's report-only subclass.
+    _observes = False
+
+    def _start(self) -> None:
+        log_policy(self.policy)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

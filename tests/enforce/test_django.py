@@ -360,13 +360,13 @@ def test_django_cors_headers_settings(
     name: str, value: object, target: str, write: object, fragment: str
 ) -> None:
     """settings.CORS_ALLOWED_ORIGINS...: corsguard reads none of them. Without
-    settings.CORSGUARD each is an error (E007) saying what to write there; beside it, a
+    settings.CORSGUARD each is an error (E009) saying what to write there; beside it, a
     warning (W005) to remove it."""
     with override_settings(**{name: value}):
         del settings.CORSGUARD
         messages = check_settings()
-        assert {m.id for m in messages} == {"corsguard.E001", "corsguard.E007"}
-        [foreign] = [m.msg for m in messages if m.id == "corsguard.E007"]
+        assert {m.id for m in messages} == {"corsguard.E001", "corsguard.E009"}
+        [foreign] = [m.msg for m in messages if m.id == "corsguard.E009"]
         assert foreign.startswith(f"settings.{name} is not read by corsguard: did you mean")
         assert foreign.endswith("in settings.CORSGUARD")
         assert fragment in foreign

@@ -17,7 +17,7 @@ import pytest
 from corsguard.lint.files import MAX_FILE_BYTES
 from corsguard.lint.stacks import lint_stack_source, stack_of
 from corsguard.lint.stacks.spring import origin_pattern_matcher
-from corsguard.remediation import UNKNOWN_NOTE, UNKNOWN_ORIGIN
+from corsguard.remediation import NO_ORIGIN_NOTE, UNKNOWN_ORIGIN
 
 H, M, L = "high", "medium", "low"
 
@@ -626,20 +626,29 @@ def test_fixes_are_complete_and_use_the_file_s_own_origins() -> None:
     )
     (finding,) = lint_stack_source(text, "a.js").findings
     assert finding.id == "origin-reflected"
+    # The catalogue's renderer (corsguard.findings.render_fix): every option carried.
     assert finding.fix.startswith(
-        "cors({ origin: ['https://app.example.com'], credentials: true, methods: ['GET', 'POST'], "
-        "maxAge: 600, allowedHeaders: ['X'] })"
+        "app.use('/b', cors({ origin: [\"https://app.example.com\"], credentials: true, "
+        'methods: ["GET", "POST"], allowedHeaders: ["X"], maxAge: 600 }));'
     ), finding.fix
     conf = (
         "server {\n  add_header Access-Control-Allow-Origin $http_origin always;\n"
-        "  add_header Access-Control-Allow-Credentials true always;\n  add_header Vary Origin always;\n}\n"
+        "  add_header Access-Control-Allow-Credentials true always;\n  add_header Vary Origin always;\n"
+        "  add_header Access-Control-Allow-Methods 'GET, PUT' always;\n  add_header Access-Control-Max-Age 600;\n}\n"
         "server {\n  add_header Access-Control-Allow-Origin https://shop.example.com;\n}\n"
     )
     fixes = {f.id: f.fix for f in lint_stack_source(conf, "nginx.conf").findings}
     assert fixes["origin-reflected"].startswith(
-        'map $http_origin $cors_origin { default ""; "https://shop.example.com" $http_origin; }'
-        "  add_header Access-Control-Allow-Origin $cors_origin always; add_header Vary Origin always;"
-        " add_header Access-Control-Allow-Credentials true always;"
+        "# in http { }:\n"
+        'map $http_origin $cors_origin {\n    default "";\n    "https://shop.example.com" $http_origin;\n}\n'
+        'map $cors_origin $cors_credentials {\n    default "true";\n    "" "";\n}\n'
+        "# in the server { } or location { } that answers:\n"
+        "add_header Access-Control-Allow-Origin $cors_origin always;\n"
+        "add_header Access-Control-Allow-Credentials $cors_credentials always;\n"
+        'add_header Access-Control-Allow-Methods "GET, PUT" always;\n'
+        'add_header Access-Control-Allow-Headers "Content-Type" always;\n'
+        "add_header Access-Control-Max-Age 600 always;\n"
+        "add_header Vary Origin always;"
     ), fixes
     java = (
         "class W implements WebMvcConfigurer {\n  public void addCorsMappings(CorsRegistry registry) {\n"
@@ -649,7 +658,7 @@ def test_fixes_are_complete_and_use_the_file_s_own_origins() -> None:
     (finding,) = lint_stack_source(java, "W.java").findings
     assert finding.fix.startswith(
         'registry.addMapping("/api/**").allowedOrigins("https://app.example.com")'
-        '.allowedMethods("GET").allowCredentials(true)'
+        '.allowCredentials(true).allowedMethods("GET").allowedHeaders("Content-Type");'
     ), finding.fix
 
 
@@ -664,15 +673,18 @@ def test_kotlin_fixes_use_kotlin_syntax() -> None:
     (finding,) = lint_stack_source(text, "Cors.kt").findings
     assert finding.id == "origin-reflected" and finding.severity.value == "high"
     assert finding.fix.startswith(
-        'allowedOrigins = listOf("https://app.example.com"); allowCredentials = true'
+        'allowedOrigins = listOf("https://app.example.com")\nallowCredentials = true'
     ), finding.fix
 
 
-def test_a_placeholder_only_where_no_origin_is_known() -> None:
-    (finding, _) = lint_stack_source(
+def test_no_origin_known_gives_the_header_level_fix_never_a_placeholder() -> None:
+    findings = lint_stack_source(
         _CORS + "app.use(cors({origin: true, credentials: true}))", "a.js"
     ).findings
-    assert UNKNOWN_ORIGIN in finding.fix and UNKNOWN_NOTE in finding.fix
+    assert {f.id for f in findings} == {"origin-reflected", "preflight-any-header"}
+    for finding in findings:
+        assert UNKNOWN_ORIGIN not in finding.fix and NO_ORIGIN_NOTE in finding.fix
+        assert finding.fix.startswith("When Origin is one of your front ends' origins: ")
 
 
 def test_the_core_install_does_not_import_the_parsers() -> None:

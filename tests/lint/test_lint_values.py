@@ -24,6 +24,7 @@ from corsguard.lint.newer_syntax import needs_newer_python
 from corsguard.lint.project import Project, module_names
 from corsguard.lint.regex_engine import compile_safe
 from corsguard.lint.regex_safety import regex_risk
+from corsguard.remediation import UNKNOWN_NOTE, UNKNOWN_ORIGIN
 
 Found = set[tuple[str, int, str]]
 
@@ -496,8 +497,9 @@ def test_tunnels_are_never_production_trust(suffix: str) -> None:
         assert suffix not in code and "temporary tunnel" in note, finding.fix
 
 
-def test_one_label_regex_is_never_widened() -> None:
-    source = "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://\\w+\\.example\\.com$']\n"
+@pytest.mark.parametrize("label", ["\\w+", "[a-z0-9-]+", "[^.]+"])
+def test_one_label_regex_is_never_widened(label: str) -> None:
+    source = f"CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://{label}\\.example\\.com$']\n"
     for finding in lint_source(source, "settings.py").findings:
         code = finding.fix.split("  #")[0]
         policy = eval(code, {"corsguard": corsguard})
@@ -533,6 +535,34 @@ EVERY_ID = [
      "app.add_middleware(Guard, policy=policy)\n"
      "app.add_middleware(CORSMiddleware, allow_origins=['https://a.example.com'])\n"),
     ("origin-never-matches", "CORS_ALLOWED_ORIGINS = [r'^https://a\\.example\\.com$']\n"),
+    # corsguard's own Policy in source: its findings (Policy.findings) and their fixes.
+    ("preflight-any-method", "import corsguard\n"
+     "policy = corsguard.Policy(allow_origins=['https://a.example.com'], allow_methods=['*'],"
+     " allow_credentials=True)\n"),
+    ("preflight-any-header", "import corsguard\n"
+     "policy = corsguard.Policy(allow_origins=['https://a.example.com'], allow_headers=['*'],"
+     " allow_credentials=True)\n"),
+    ("any-subdomain-trusted", "import corsguard\n"
+     "policy = corsguard.Policy(allow_origins=['https://a.example.com', 'https://+.example.com'],"
+     " allow_credentials=True)\n"),
+    # Issue #13: one-label regexes (exactly '+.'), wider and narrower label classes, the
+    # regex that admits deeper names, and no origin of the project's own at all.
+    ("any-subdomain-trusted", "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://[a-z0-9-]+\\.example\\.com$']\n"
+     "CORS_ALLOWED_ORIGINS = ['https://a.example.com']\nCORS_ALLOW_CREDENTIALS = True\n"),
+    ("regex-origin", "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://\\w+\\.example\\.com$']\n"
+     "CORS_ALLOWED_ORIGINS = ['https://a.example.com']\n"),
+    ("regex-origin", "from starlette.middleware.cors import CORSMiddleware\n"
+     "app.add_middleware(CORSMiddleware, allow_origin_regex=r'https://[^.]+\\.example\\.com',"
+     " allow_methods=['GET', 'PUT'], allow_credentials=True)\n"),
+    ("any-subdomain-trusted", "from flask_cors import CORS\n"
+     "CORS(app, origins=[r'^https://[a-z0-9.-]+\\.example\\.com$'], supports_credentials=True)\n"),
+    ("wildcard-with-credentials", "from flask_cors import CORS\n"
+     "CORS(app, supports_credentials=True, methods=['GET', 'DELETE'])\n"),
+    # Only development origins and tunnels: no production trust is made of them.
+    ("localhost-trusted", "CORS_ALLOWED_ORIGINS = ['http://localhost:3000',"
+     " 'https://abc.trycloudflare.com']\nCORS_ALLOW_CREDENTIALS = True\n"),
+    ("any-subdomain-trusted", "CORS_ALLOWED_ORIGIN_REGEXES = [r'^https://.*\\.ngrok\\.io$']\n"
+     "CORS_ALLOW_CREDENTIALS = True\n"),
 ]  # fmt: skip
 _EXAMPLE = re.compile(r"accepts (\S+): |trusts '([^']+)'")
 
@@ -561,9 +591,10 @@ def test_every_finding_id_has_a_fix_that_closes_it(kind: str, source: str) -> No
         elif kind in ("wildcard-origin", "private-network-allowed"):
             assert policy.allow_private_network is False
         elif kind == "any-subdomain-trusted":
-            # The regex meant every subdomain; the fix says so in corsguard's terms and asks
+            # Every subdomain is the finding: the fix names the pattern in a note and asks
             # for the list of front ends unless every host there is the project's.
-            assert "trusts every subdomain" in note
+            assert "left out" in note or "never trust it" in note, note
+            assert "*." not in code and "+." not in code
         elif example is not None and example != "null":
             assert not policy.allows_origin(example.rstrip(":")), (finding.message, code)
         elif example == "null":
@@ -573,7 +604,82 @@ def test_every_finding_id_has_a_fix_that_closes_it(kind: str, source: str) -> No
                 policy.allows_origin("https://a.example.com")
                 or "development" in note
                 or (kind == "origin-reflected")
+                or "a.example.com" not in source  # nothing of the project's own to keep
             ), code
+
+
+def _trusted(code: str) -> tuple[str, ...]:
+    policy = eval(code, {"corsguard": corsguard})
+    origins: tuple[str, ...] = policy.allow_origins
+    for route in policy.routes.values():
+        origins += route.allow_origins
+    return origins
+
+
+@pytest.mark.parametrize(("kind", "source"), EVERY_ID, ids=[k for k, _ in EVERY_ID])
+def test_every_fix_linted_again_no_longer_yields_its_finding(kind: str, source: str) -> None:
+    """Issue #13: the fix, installed as the project's CORS policy and linted again, has no
+    finding of the id it fixes; it never trusts '*' with credentials in its place, a tunnel,
+    or a placeholder other than the catalogue's "no origin known" example."""
+    findings = [f for f in lint_source(source, "settings.py").findings if f.id == kind]
+    assert findings, kind
+    for finding in findings:
+        code, _, note = finding.fix.partition("  #")
+        trusted = _trusted(code)
+        again = (
+            "import corsguard\n"
+            "from corsguard.asgi import CORSMiddleware\n"
+            f"policy = {code}\n"
+            "app = CORSMiddleware(app, policy)\n"
+        )
+        ids = {f.id for f in lint_source(again, "app.py").findings}
+        assert kind not in ids, (finding.fix, ids)
+        for origin in trusted:
+            if origin == UNKNOWN_ORIGIN:
+                assert UNKNOWN_NOTE in note
+                continue
+            host = origin.split("://", 1)[-1]
+            assert not any(host.endswith(t) for t in TUNNEL_SUFFIXES), origin
+            assert "your-" not in host and "<" not in host, origin
+            assert not host.startswith(("*.", "+.")), origin
+
+
+# (regex, origins it accepts, origins it refuses): the fix trusts none of the refused ones
+# and, where the project names nothing else, lists no guess in their place.
+REGEX_FIXES = [
+    (r"^https://[a-z0-9-]+\.example\.com$", ["https://app.example.com"],
+     ["https://example.com", "https://a.b.example.com"]),
+    (r"^https://\w+\.example\.com$", ["https://app.example.com"],
+     ["https://example.com", "https://a.b.example.com", "https://a-b.example.com"]),
+    (r"^https://([a-z0-9-]+\.)?example\.com$", ["https://example.com"],
+     ["https://a.b.example.com", "https://attacker.test"]),
+    (r"^https://.*\.example\.com$", ["https://a.b.example.com"],
+     ["https://example.com", "https://evilexample.com"]),
+    (r"^https://(app|admin)\.example\.com$", ["https://app.example.com"],
+     ["https://example.com", "https://x.example.com"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("regex", "accepted", "refused"), REGEX_FIXES)
+def test_regex_fix_never_widens(regex: str, accepted: list[str], refused: list[str]) -> None:
+    compiled = re.compile(regex)
+    assert all(compiled.match(o) for o in accepted)
+    assert not any(compiled.match(o) for o in refused)
+    source = f"CORS_ALLOWED_ORIGIN_REGEXES = [{regex!r}]\nCORS_ALLOW_CREDENTIALS = True\n"
+    findings = lint_source(source, "settings.py").findings
+    assert findings
+    for finding in findings:
+        code, _, note = finding.fix.partition("  #")
+        policy = eval(code, {"corsguard": corsguard})
+        assert policy.allow_credentials is True  # carried, never traded for '*'
+        for origin in refused:
+            assert not policy.allows_origin(origin), (origin, finding.fix)
+        pool = [*accepted, *refused, "https://x.example.com", "https://y.z.example.com"]
+        for origin in pool:
+            if policy.allows_origin(origin):
+                assert compiled.match(origin), (origin, finding.fix)
+        if "+.example.com" in note or "*.example.com" in note:
+            assert "left out" in note
 
 
 # --- point 9: files for a newer Python --------------------------------------------------------

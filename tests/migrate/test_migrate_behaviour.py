@@ -171,7 +171,7 @@ CASES = [
     Case("starlette one-label regex", "starlette",
          'allow_origins=["https://app.example.com"], '
          'allow_origin_regex=r"https://[a-z0-9-]+\\.example\\.com", allow_credentials=True',
-         ("https://app.example.com",), narrowed=True),
+         ("https://app.example.com", "https://admin.example.com")),
     # --- flask-cors
     Case("flask defaults", "flask", "", ("https://app.example.com",), public=True),
     Case("flask origins and credentials", "flask",

@@ -68,11 +68,32 @@ CASES = [
     (r"^https://.*\.example\.com", "match", ["https://*.example.com"], False),
     (r"https://app\.example\.com", "match", ["https://app.example.com"], False),
     (r"https://app\.example\.com", "fullmatch", ["https://app.example.com"], True),
-    # One label only: https://*.example.com would widen to a.b.example.com.
-    (r"^https://[a-z0-9-]+\.example\.com$", "match", [], False),
-    (r"https://[^.]+\.example\.com", "fullmatch", [], False),
+    # One label only (issue #13): corsguard's one-label form, never *. (a.b.example.com).
+    (r"^https://[a-z0-9-]+\.example\.com$", "match", ["https://+.example.com"], True),
+    (r"https://[a-z0-9-]+\.example\.com", "fullmatch", ["https://+.example.com"], True),
+    (r"(?i)^https://[A-Z0-9-]+\.example\.com$", "match", ["https://+.example.com"], True),
+    (r"^https://[-a-z0-9]{1,63}\.example\.com$", "match", ["https://+.example.com"], True),
+    (r"^https?://[a-z0-9-]+\.example\.com$", "match",
+     ["http://+.example.com", "https://+.example.com"], True),
+    (r"^https://[a-z0-9-]+\.example\.com(:\d+)?$", "match", ["https://+.example.com:*"], True),
+    (r"^https://([a-z0-9-]+\.)?example\.com$", "match",
+     ["https://example.com", "https://+.example.com"], True),
+    # Wider label classes ('_', any non-dot): narrowed to '+.', which never admits '_'.
+    (r"https://[^.]+\.example\.com", "fullmatch", ["https://+.example.com"], False),
+    (r"https://[\w-]+\.example\.com", "fullmatch", ["https://+.example.com"], False),
+    # Narrower label classes: '+.' would add hyphens, digits or long labels: nothing kept.
     (r"https://\w+\.example\.com", "fullmatch", [], False),
+    (r"https://[a-z]+\.example\.com", "fullmatch", [], False),
+    (r"https://[a-z0-9-]{1,20}\.example\.com", "fullmatch", [], False),
+    (r"https://[a-z0-9-]{2,}\.example\.com", "fullmatch", [], False),
+    # Deeper names admitted: the any-depth form.
+    (r"^https://.+\.example\.com$", "fullmatch", ["https://*.example.com"], True),
+    (r"^https://[a-z0-9.-]+\.example\.com$", "fullmatch", [], False),
+    # One label on a hosting platform: anyone's, refused.
     (r"^https://[a-z]+\.netlify\.app$", "match", [], False),
+    (r"^https://[a-z0-9-]+\.vercel\.app$", "match", [], False),
+    # s3.amazonaws.com, one label down, is a public suffix: '+.amazonaws.com' is refused.
+    (r"^https://[a-z0-9-]+\.amazonaws\.com$", "match", [], False),
     # Within one label: corsguard's * is exactly [a-z0-9-]+.
     (
         r"https://myapp-[a-z0-9-]+\.preview\.example\.com",
@@ -178,8 +199,10 @@ def test_ignore_case_reads_classes_as_flask_cors_does() -> None:
 
 
 def test_one_label_note_says_what_to_decide() -> None:
-    notes = translate_regex(r"^https://[a-z0-9-]+\.example\.com$", "match").notes
-    assert any("a.b.example.com" in n and "*.example.com" in n for n in notes)
+    # A narrower one-label class: no pattern is written, the note names '+.' to decide on.
+    notes = translate_regex(r"^https://\w+\.example\.com$", "match").notes
+    assert any("'-'" in n and "'+.example.com'" in n for n in notes), notes
+    assert all("*.example.com" not in n for n in notes)
     # Never a suggestion to trust a whole hosting platform.
     notes = translate_regex(r"^https://[a-z0-9-]+\.netlify\.app$", "match").notes
     assert notes and all("*.netlify.app" not in n for n in notes)
@@ -206,6 +229,8 @@ _PARTS = [
         "[a-z]+",
         "[^.]+",
         "\\w+",
+        "[a-z0-9_-]+",
+        "[-a-z0-9]{1,63}",
         "[a-z0-9-]*",
         "[\\w.-]+",
         "[A-Z0-9-]+",

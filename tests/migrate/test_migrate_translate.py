@@ -58,8 +58,15 @@ ROWS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str | None]] = [
         "starlette regex one label",
         from_starlette,
         {"allow_origins": [APP], "allow_origin_regex": r"https://[a-z0-9-]+\.example\.com"},
+        {"allow_origins": [APP, "https://+.example.com"]},
+        None,
+    ),
+    (
+        "starlette regex one label without hyphens",
+        from_starlette,
+        {"allow_origins": [APP], "allow_origin_regex": r"https://\w+\.example\.com"},
         {"allow_origins": [APP]},
-        "deeper names",
+        "'+.example.com' would trust more",
     ),
     (
         "starlette only an untranslatable regex",

@@ -67,6 +67,8 @@ LAYERS: dict[str, int] = {
     "learn": TOOL,
     "metrics": TOOL,
     "refusal_log": MODEL,
+    "report_only": MODEL,  # report-only mode's comparison; reports through refusal_log
+    "observe": ADAPTER,  # report-only mode in the adapters: pass through, watch the answer
     "cli": CLI,
     "cliargs": TOOL,  # argument parsing the tools' commands share
     "__main__": CLI,

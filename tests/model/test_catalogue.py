@@ -44,6 +44,7 @@ from corsguard.findings import (
     Context,
     Severity,
     fixes,
+    render_fix,
 )
 from corsguard.lint import lint_source
 from corsguard.lint import report as lint_report
@@ -184,10 +185,27 @@ def _policy_call(text: str) -> str:
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_corsguard_fix_builds_a_policy(kind: str) -> None:
-    for ctx in (FixContext(USER_ORIGINS, credentials=True), FixContext(), FixContext(public=True)):
+    for ctx in (FixContext(USER_ORIGINS, credentials=True), FixContext(public=True)):
         text = fixes(kind, ctx)["corsguard"]
         policy = eval(_policy_call(text), {"corsguard": corsguard})
         assert isinstance(policy, corsguard.Policy)
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - {"wildcard-origin"}))
+def test_no_origin_known_every_stack_gets_the_header_level_fix(kind: str) -> None:
+    # Never an invented origin: the catalogue's origin-free text, the same in every stack.
+    written = fixes(kind, FixContext(credentials=True))
+    assert len(set(written.values())) == 1, written
+    assert written["express"] == render_fix(kind, "headers", FixContext(credentials=True))
+    assert written["express"].startswith("When Origin is one of your front ends' origins: ")
+    assert UNKNOWN_ORIGIN not in written["express"]
+
+
+def test_a_wildcard_with_no_origin_known_is_kept_as_public_data() -> None:
+    # '*' for public data is a valid choice: every stack keeps it and says when it is fine.
+    for stack, text in fixes("wildcard-origin", FixContext(credentials=True)).items():
+        assert ("*" in text or "ALLOW_ALL" in text) and UNKNOWN_ORIGIN not in text, stack
+        assert "credentials=True" not in text and "credentials: true" not in text, stack
 
 
 def _starlette_kwargs(text: str) -> dict[str, object]:

@@ -199,8 +199,10 @@ REGEX_ADVICE = [
         "write allow_origins=['http://example.com', 'http://www.example.com', "
         "'https://example.com', 'https://www.example.com'] instead",
     ),
-    # One label only: '*.example.com' would also trust a.b.example.com.
-    (r"^https://[a-z0-9-]+\.example\.com$", "list exact origins or patterns"),
+    # One label only: the one-label form ('*.example.com' would also trust a.b.example.com).
+    (r"^https://[a-z0-9-]+\.example\.com$", "write allow_origins=['https://+.example.com']"),
+    # One label without hyphens: '+.example.com' would add them; no pattern is proposed.
+    (r"^https://\w+\.example\.com$", "list exact origins or patterns"),
     # Part of it cannot be a pattern ('*.evil' spans a top-level domain).
     (r"https://example\.com|https://.*\.evil", "list exact origins or patterns"),
     (r"https://(?=x).*", "list exact origins or patterns"),

@@ -11,6 +11,7 @@ import pytest
 
 from corsguard import Policy, PolicyError, PolicyFinding
 from corsguard.findings import KINDS, Severity
+from corsguard.remediation import NO_ORIGIN_NOTE, UNKNOWN_ORIGIN, safe_origins
 
 APP = "https://app.example.com"
 
@@ -62,7 +63,12 @@ def test_findings_table(options: dict[str, Any], expected: list[tuple[str, str]]
     assert [(f.id, f.severity.value) for f in policy.findings] == expected
     for finding in policy.findings:
         assert finding.id in KINDS and isinstance(finding.severity, Severity)
-        assert finding.fix.startswith("corsguard.Policy(")
+        if safe_origins(policy.allow_origins)[0] or policy.public:
+            assert finding.fix.startswith("corsguard.Policy(")
+        else:
+            # Nothing left to trust in production (only development origins): the catalogue's
+            # header-level fix, never an invented origin.
+            assert NO_ORIGIN_NOTE in finding.fix and UNKNOWN_ORIGIN not in finding.fix
         assert finding.route is None
         # Each finding is one of the policy's warnings, with its id and severity.
         assert f"{finding.message} [{finding.id}, {finding.severity.value}]" in policy.warnings

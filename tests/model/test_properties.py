@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 from corsguard import Policy, decide
 
 TRUSTED = ["https://app.example.com", "http://localhost:3000"]
-PATTERNS = ["https://*.api.example.com", "https://myapp-*.preview.example.com"]
+PATTERNS = [
+    "https://*.api.example.com",
+    "https://myapp-*.preview.example.com",
+    "https://+.team.example.com",
+]
 POLICY = Policy(
     allow_origins=TRUSTED + PATTERNS,
     allow_methods=["GET", "PUT", "patch"],
@@ -23,6 +27,7 @@ WILD = Policy(allow_origins=TRUSTED, allow_methods=["*"], allow_headers=["*"])
 _ORACLE = [
     re.compile(r"https://[a-z0-9_-]+(\.[a-z0-9_-]+)*\.api\.example\.com"),
     re.compile(r"https://myapp-[a-z0-9-]+\.preview\.example\.com"),
+    re.compile(r"https://[a-z0-9-]+\.team\.example\.com"),  # one label, no '_'
 ]
 
 
@@ -48,11 +53,14 @@ origins = st.one_of(
     mutate("https://app.example.com"),
     mutate("https://v1.api.example.com"),
     mutate("https://myapp-x.preview.example.com"),
+    mutate("https://v1.team.example.com"),
     st.text(max_size=60),
     st.builds(
         lambda label, host: f"https://{label}.{host}",
         st.from_regex(r"[a-z0-9_.-]{0,20}", fullmatch=True),
-        st.sampled_from(["api.example.com", "preview.example.com", "example.com"]),
+        st.sampled_from(
+            ["api.example.com", "preview.example.com", "team.example.com", "example.com"]
+        ),
     ),
 )
 tokens = st.from_regex(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}", fullmatch=True)

@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from corsguard.audit.severity import preflight_passes, readability
-from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Stack, recognise_all
+from corsguard.audit.stack import BODY_PREFIX, UNKNOWN, Observed, Stack, observe, recognise_all
 from corsguard.findings import KINDS, Context, Severity, order, severity_of
 from corsguard.origin import OriginPattern, parse_origin_pattern
 from corsguard.probes import (
     ARBITRARY_ORIGIN,
     THIRD_PARTY_HOSTS,
     bypass_probes,
+    deep_subdomain_probe,
     generic_probes,
     platform_probes,
     registrable_domain,
@@ -215,6 +216,10 @@ class Trust:
         """No --origin: the target's own site is taken as the trusted front end."""
         return not self.patterns
 
+    @property
+    def one_label(self) -> bool:
+        return any(p.kind == "one-label" for p in self.patterns)
+
     def trusts(self, origin: str) -> bool:
         return (
             origin == self.own_origin
@@ -274,6 +279,8 @@ class TargetReport:
     trusted: tuple[str, ...] = ()
     # The server stack the responses show (corsguard.audit.stack): the fix is in its terms.
     stack: Stack = UNKNOWN
+    # What the trusted origins are granted (methods, headers, ...): the fix carries it.
+    observed: Observed = field(default=Observed(), repr=False)
 
 
 # --- Targets and trusted origins ---------------------------------------------------------
@@ -337,7 +344,7 @@ def parse_trusted(texts: Sequence[str]) -> tuple[OriginPattern, ...]:
 def _concrete(pattern: OriginPattern) -> tuple[str, str]:
     """(an origin the pattern trusts, the exact origin to build bypasses from)."""
     port = "" if pattern.port in (None, "*") else f":{pattern.port}"
-    if pattern.kind == "subdomain":
+    if pattern.kind in ("subdomain", "one-label"):
         return (
             f"{pattern.scheme}://corsguard-probe.{pattern.host}{port}",
             f"{pattern.scheme}://{pattern.host}{port}",
@@ -477,7 +484,9 @@ def _groups(target: Target) -> list[list[ProbeRequest]]:
     groups: list[list[ProbeRequest]] = []
     by_id: dict[tuple[int, str], list[ProbeRequest]] = {}
     for index, base in enumerate(trust.bases):
-        for probe in [*platform_probes(base), *bypass_probes(base)]:
+        # Told '+.' (one label): a name two labels deep must be refused (issue #13).
+        deeper = [deep_subdomain_probe(base)] if trust.one_label else []
+        for probe in [*platform_probes(base), *bypass_probes(base), *deeper]:
             if probe.origin in seen or trust.trusts(probe.origin):
                 continue
             seen.add(probe.origin)
@@ -1327,6 +1336,14 @@ def analyse(
         tuple(dict.fromkeys(all_notes)),
         tuple(pattern.text for pattern in target.trust.patterns),
         recognise_all([(e.response.fingerprint, e.response.body) for e in answered if e.response]),
+        observe(
+            [
+                (e.request.origin, e.response.headers)
+                for e in answered
+                if e.response and e.request.purpose in (TRUSTED, OWN, PREFLIGHT, PREFLIGHT_HEADER)
+            ],
+            ignore=(PROBE_METHOD, PROBE_HEADER),
+        ),
     )
 
 

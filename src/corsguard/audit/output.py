@@ -101,7 +101,18 @@ def fix_context(report: TargetReport, finding: Finding) -> FixContext:
             origins, notes = (), ()
         if origins:
             notes = (f"{origins[0]} is this target's own origin: list your front ends' origins",)
-    return FixContext(origins=origins, credentials=finding.credentials or None, notes=notes)
+    seen = report.observed
+    return FixContext(
+        origins=origins,
+        # Kept where the server gives them (to this finding's origin or a front end), never
+        # added where it does not: a fix does not widen the grant.
+        credentials=finding.credentials or seen.credentials,
+        methods=seen.methods,
+        headers=seen.headers,
+        notes=notes,
+        exposed_headers=seen.exposed_headers,
+        max_age=seen.max_age,
+    )
 
 
 def remediation_of(report: TargetReport, finding: Finding) -> str:

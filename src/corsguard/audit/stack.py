@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from corsguard import spec
+
 # Header values and body text looked at: a signature sits at the start, a longer value is
 # never scanned (bounded time on a hostile multi-kilobyte header).
 _VALUE_CAP = 200
@@ -109,3 +111,98 @@ def recognise_all(responses: Sequence[tuple[Iterable[tuple[str, str]], str]]) ->
         if best is None or rank.get(found.name, -1) < rank.get(best.name, -1):
             best = found
     return best or UNKNOWN
+
+
+# --- What the trusted front ends are granted, for a fix that keeps it -----------------------
+
+# A method or header name is a token (RFC 9110 section 5.6.2); anything else in these
+# attacker-written values is not carried into a fix. Bounded: a few dozen names at most.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+_MAX_NAMES = 32
+_LISTS = {
+    "access-control-allow-methods": "methods",
+    "access-control-allow-headers": "headers",
+    "access-control-expose-headers": "exposed_headers",
+}
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The options the target grants its trusted origins (from their GETs and preflights),
+    which the fix carries (corsguard.remediation.FixContext): audit sees only responses,
+    so this is what it knows of methods, headers, exposed headers and max age."""
+
+    methods: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    exposed_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    credentials: bool = False  # a trusted origin got Access-Control-Allow-Credentials: true
+
+
+_MAX_AGE = 86400
+
+
+def _usable(field_name: str, name: str) -> bool:
+    """Whether a page could ever use ``name`` (Fetch: forbidden methods, request headers
+    scripts cannot set, response headers scripts can never read): what a fix leaves out, as
+    corsguard.Policy refuses it."""
+    lower = name.lower()
+    if field_name == "methods":
+        return name.upper() not in spec.FORBIDDEN_METHODS
+    if field_name == "headers":
+        return lower not in spec.FORBIDDEN_REQUEST_HEADERS and not lower.startswith(
+            spec.FORBIDDEN_REQUEST_HEADER_PREFIXES
+        )
+    return lower not in spec.FORBIDDEN_RESPONSE_HEADERS
+
+
+def observe(
+    answers: Iterable[tuple[str, Iterable[tuple[str, str]]]], ignore: Iterable[str] = ()
+) -> Observed:
+    """What ``answers`` (origin sent, response headers with lowercase names) grant, where
+    the answer granted that origin; ``ignore``: the probes' own made-up names (an echo of
+    them says nothing about what the API uses).
+
+    Credentials count where the answer carries them with that origin or with ``*``: the
+    server means to give them (lint reads `*` with credentials the same way), and a fix
+    that lists origins keeps them.
+    """
+    skip = {name.lower() for name in ignore} | {"*"}
+    found: dict[str, dict[str, str]] = {field: {} for field in _LISTS.values()}
+    max_age: int | None = None
+    credentials = False
+    cap = _VALUE_CAP * 4
+    for origin, headers in answers:
+        pairs = list(headers)
+        granted = [v.strip() for n, v in pairs if n == "access-control-allow-origin"]
+        if granted not in ([origin], ["*"]):
+            continue
+        for name, value in pairs:
+            if name == "access-control-allow-credentials":
+                # Only the exact value "true" counts (Fetch, "CORS check").
+                credentials = credentials or value.strip() == "true"
+            if granted != [origin]:
+                continue  # a '*' answer says nothing about what the front ends use
+            field_name = _LISTS.get(name)
+            if field_name is not None:
+                items = value[:cap].split(",")
+                if len(value) > cap:
+                    items.pop()  # cut inside a name: not that name
+                names = found[field_name]
+                for item in items:
+                    item = item.strip()
+                    known = _TOKEN.fullmatch(item) and item.lower() not in skip
+                    if known and _usable(field_name, item) and len(names) < _MAX_NAMES:
+                        names.setdefault(item.lower(), item)
+            elif name == "access-control-max-age":
+                text = value.strip()
+                # Browsers cap it (Chromium at 2 hours, Firefox at a day): longer is noise.
+                if text.isdigit() and len(text) <= 7 and int(text) <= _MAX_AGE:
+                    max_age = int(text) if max_age is None else max(max_age, int(text))
+    return Observed(
+        tuple(found["methods"].values()),
+        tuple(found["headers"].values()),
+        tuple(found["exposed_headers"].values()),
+        max_age,
+        credentials,
+    )

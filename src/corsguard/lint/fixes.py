@@ -4,11 +4,17 @@ Pure. A fix must be safe to paste: it carries every option of the configuration 
 (methods, headers, exposed headers, max age, credentials, per-path ``resources`` as
 ``routes``), so that copying it does not break PUT, DELETE or ``Authorization``; it uses the
 origins written in the project and never a made-up one; it never trusts more than the
-original did (a regex ``^https://\\w+\\.example\\.com$`` accepts one label, and corsguard's
-``https://*.example.com`` accepts any depth, so that regex is not translated into it); an
+original did (a regex ``^https://[a-z0-9-]+\\.example\\.com$`` accepts one label: corsguard's
+``https://+.example.com``, never ``https://*.example.com``, which accepts any depth); an
 ephemeral tunnel (ngrok, localtunnel, trycloudflare...) or localhost is a development note,
 never production trust; it constructs without error (the values corsguard refuses are left
-out with a note); and, linted again, it no longer yields the finding.
+out with a note); and, linted again, it no longer yields the finding (issue #13).
+
+So a subdomain pattern (``*.`` or ``+.``) is named in a note, not put in the fix: trusting
+every subdomain is the any-subdomain-trusted finding itself. When no origin of the project's
+own is left, the fix shows corsguard.remediation's "no origin known" example (a name under
+the reserved ``.example`` TLD, RFC 2606, that nobody can own) and says to list the front
+ends; it never falls back to ``*``, to the bare domain of a regex, or to a tunnel.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from dataclasses import dataclass, field
 
 from corsguard import remediation as R
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
+from corsguard.origin_regex import translate_regex
 from corsguard.probes import split_origin
+from corsguard.remediation import UNKNOWN_NOTE, UNKNOWN_ORIGIN
 from corsguard.spec import (
     FORBIDDEN_METHODS,
     FORBIDDEN_REQUEST_HEADER_PREFIXES,
@@ -54,9 +62,11 @@ class Intent:
     origins: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     public: bool = False  # '*' without credentials: any site may read, by design
-    # The registrable domains of regexes that corsguard cannot say exactly (one-label).
-    domains: tuple[str, ...] = ()
-    # Development origins (localhost, tunnels): a development policy when nothing else is left.
+    # Subdomain patterns (``*.`` any depth, ``+.`` one label) the configuration trusts: named
+    # in a note, never in the fix (they are the any-subdomain-trusted finding).
+    subdomains: tuple[str, ...] = ()
+    # Development origins (localhost, tunnels): named in a note for a development policy,
+    # never in the fix (linted again, the fix would be localhost-trusted once more).
     dev: tuple[str, ...] = ()
 
 
@@ -74,7 +84,7 @@ def intent_from(
     origins: list[str] = []
     notes: list[str] = []
     dev: list[str] = []
-    domains: list[str] = []
+    subdomains: list[str] = []
 
     def add(origin: str) -> None:
         if origin in ("null", "*", ""):
@@ -82,17 +92,21 @@ def intent_from(
         scheme, host, port = split_origin(origin.lower())
         if not host or scheme not in ("http", "https"):
             return
-        probe = host.replace("*", "x")
+        probe = host.replace("*", "x").replace("+", "x")
         if is_loopback(probe):
             dev.append(origin)
             return
         if tunnel_host(probe):
+            if "*" in host or "+" in host:
+                # Every user's tunnel: no one's own origin, not even in development.
+                notes.append(f"{host} is anyone's temporary tunnel: never trust it")
+                return
             dev.append(origin)
             notes.append(f"{host} is a temporary tunnel, not a production origin")
             return
         platform = third_party_platform(probe)
         if platform is not None:
-            if "*" in host:
+            if "*" in host or "+" in host:
                 notes.append(
                     f"anyone can publish on *.{platform}: serve previews from a domain you own "
                     "and list them as a pattern such as https://<app>-*.<your domain>"
@@ -101,11 +115,9 @@ def intent_from(
             notes.append(f"only if you own {host}")
         if scheme == "http":
             origin = f"https://{host}{port}"
-        if host.startswith("*."):
-            notes.append(
-                f"{origin} trusts every subdomain: keep it only if you control every host under "
-                f"{host[2:]}, else list the front ends"
-            )
+        if host.startswith(("*.", "+.")):
+            subdomains.append(origin)
+            return
         origins.append(origin)
 
     for origin in exact:
@@ -114,18 +126,17 @@ def intent_from(
     for pattern in regexes:
         translated = regex_to_patterns(pattern)
         if translated is None:
-            domain = _one_label_domain(pattern)
-            if domain is not None:
-                domains.append(domain)
-                notes.append(
-                    f"regex {pattern!r} accepts one label under {domain}: corsguard's "
-                    f"https://*.{domain} would also accept deeper names, so list each front end"
-                )
-            else:
+            # The exact reading (corsguard.origin_regex): never a wider pattern, so a
+            # one-label regex becomes '+.' and nothing else. Read as a full match, the
+            # narrower of the libraries' two readings, so it holds for re.match users too;
+            # case-sensitive, the narrower reading for flask-cors' IGNORECASE too.
+            reading = translate_regex(pattern, "fullmatch")
+            translated = reading.patterns if isinstance(pattern, str) else []
+            if not translated:
                 notes.append(
                     f"regex {pattern!r} has no exact corsguard equivalent: list the origins"
                 )
-            continue
+                continue
         for item in translated:
             add(item)
     for origin in accepted_list:
@@ -146,29 +157,20 @@ def intent_from(
             notes.append(R.development_note(loopback))
         if tunnels:
             notes.append(R.tunnel_note(tunnels))
+    for pattern in dict.fromkeys(subdomains):
+        _scheme, host, _port = split_origin(pattern)
+        depth = "one label deep" if host.startswith("+.") else "at any depth"
+        notes.append(
+            f"{pattern} (every subdomain {depth}) is left out: list the front ends under "
+            f"{host[2:]}, or add it only if you control every such host"
+        )
     return Intent(
         tuple(dict.fromkeys(origins)),
         tuple(dict.fromkeys(notes)),
         False,
-        tuple(domains),
+        tuple(dict.fromkeys(subdomains)),
         tuple(dict.fromkeys(o for o in dev if not tunnel_host(split_origin(o)[1]))),
     )
-
-
-_ONE_LABEL_RE = re.compile(
-    r"^\^?(https?)\??:(?://|\\/\\/)(?:\\w|\[[a-z0-9\-_\\]*\])[+*](?:\\\.|\[\.\])"
-    r"((?:[a-z0-9\-]+(?:\\\.|\[\.\]))+[a-z]+)/?\$?$",
-    re.IGNORECASE,
-)
-
-
-def _one_label_domain(pattern: str) -> str | None:
-    """``^https://\\w+\\.example\\.com$`` -> ``example.com`` (one label of word characters)."""
-    match = _ONE_LABEL_RE.match(pattern)
-    if not match:
-        return None
-    host = re.sub(r"\\\.|\[\.\]", ".", match.group(2)).lower()
-    return host
 
 
 @dataclass
@@ -267,27 +269,22 @@ def render(fix: Fix, *, nested: bool = False) -> str:
     credentials = fix.credentials is not False
     origins = list(intent.origins)
     if intent.public:
-        origins = ["*"]
         credentials = False
-    if not origins and intent.dev and not intent.domains:
-        # Only development origins were trusted: the fix is the development policy itself,
-        # never a wider one.
-        origins = list(intent.dev)
-        notes = [n for n in notes if not R.is_development_note(n)]
-        notes.append(f"a development policy: or list these in {R.DEVELOPMENT_HINT}")
-    if not origins and intent.domains:
-        # Only the registrable domain the regex named (the project's own site), until the
-        # front ends are listed: trusts no one the regex did not.
-        origins = [f"https://{d}" for d in intent.domains]
-        notes.append("then list each front end under it")
-    if not origins:
-        origins = ["*"]
-        if credentials:
+        if nested:
+            origins = ["*"]  # a public route inside a policy that lists its origins
+        else:
+            # wildcard-origin's remedy (corsguard.findings): list the origins that need it,
+            # unless the data is truly public; so the fix, linted again, is not '*' again.
             notes.append(
-                "public data only, without credentials: to send cookies, list the exact origins "
-                "of your front ends"
+                "or keep allow_origins=['*'] if the data is truly public (the same for "
+                "everyone, no cookies, not an intranet host)"
             )
-        credentials = False
+    if not origins:
+        # No origin of the project's own is known: the catalogue's "no origin known" example
+        # (corsguard.remediation), which nobody can own, with every other option carried;
+        # never '*', a bare domain or a tunnel in its place.
+        origins = [UNKNOWN_ORIGIN]
+        notes.insert(0, UNKNOWN_NOTE)
     args = [f"allow_origins=[{', '.join(json.dumps(o) for o in origins)}]"]
     methods = _methods(fix.methods, notes)
     if methods is not None:

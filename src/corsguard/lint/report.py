@@ -38,7 +38,9 @@ def render_text(results: Sequence[FileResult], files_checked: int) -> str:
             lines.append(f"{path}:{note.line}: note: {t(note.message)}")
         for f in result.findings:
             lines.append(f"{path}:{f.line}:{f.col}: {f.severity.value} {f.id} {t(f.message)}")
-            lines.append(f"    fix: {t(f.fix)}")
+            # A fix of several lines (nginx, Node, Spring) continues under its first line.
+            fix = "\n         ".join(t(line) for line in f.fix.split("\n"))
+            lines.append(f"    fix: {fix}")
     findings = _findings(results)
     silenced = sum(len(r.silenced) for r in results)
     skipped = sum(1 for r in results if r.skipped)

@@ -139,9 +139,10 @@ def lint_stack_source(
     for f in sorted(unique.values(), key=lambda f: (f.line, f.col, f.id)):
         # Messages and fixes quote the linted file (regexes, origins, option text): attacker-
         # written, so controls and BiDi overrides are shown as visible escapes.
-        finding = LintFinding(
-            path, f.line, f.col, f.id, f.severity, for_terminal(f.message), for_terminal(f.fix)
-        )
+        # A fix may span lines (nginx's map, a Node handler): its own line breaks stay (the
+        # catalogue's renderer puts file text on one line), everything else is escaped.
+        fix = "\n".join(for_terminal(line) for line in f.fix.split("\n"))
+        finding = LintFinding(path, f.line, f.col, f.id, f.severity, for_terminal(f.message), fix)
         source_line = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
         if f.id in ignored_ids(source_line) or f.id in _ignored_other(source_line):
             silenced.append(finding)

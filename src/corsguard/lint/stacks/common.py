@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from corsguard.findings import KINDS, Context, Severity, severity_of
+from corsguard.findings import KINDS, Context, Severity, render_fix, severity_of
 from corsguard.lint import judge as J
 from corsguard.lint.analyzer import RawFinding
 from corsguard.lint.regex_safety import regex_risk as shared_regex_risk
 from corsguard.lint.regexes import is_loopback, regex_samples
-from corsguard.lint.stacks import fixes
 from corsguard.probes import ARBITRARY_ORIGIN, split_origin
+from corsguard.remediation import FixContext
 
 Accepts = Callable[[str], "bool | None"]
 
@@ -64,7 +64,13 @@ class Grant:
     vary_missing: Severity | None = None  # the grant depends on Origin and no Vary: Origin
     vary_text: str = ""
     open_proxy: bool = False  # cors-anywhere without an origin allowlist
-    carry: dict[str, str] = field(default_factory=dict)  # other options, for a complete fix
+    # The other options, for a complete fix: as values where the file has literals, else
+    # as written (by the stack's option name; corsguard.remediation.FixContext.carry).
+    carry: dict[str, str] = field(default_factory=dict)
+    methods: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    exposed_headers: tuple[str, ...] = ()
+    max_age: int | None = None
     fix_kind: str = ""  # which form the fix takes (e.g. "cors", "handwritten", "map")
     written: str = ""  # the configuration as written (kept by a fix for public '*')
     any_header_text: str = ""  # the preflight echoes Access-Control-Request-Headers
@@ -168,15 +174,36 @@ def _add(
     out.append(RawFinding(line, col, kind, severity, message, fix))
 
 
-def judge_grant(grant: Grant) -> list[RawFinding]:
-    """Findings for one grant, each with the stack's own fix (shared by the grant's findings)."""
-    out: list[RawFinding] = []
-    creds = grant.credentials
-    lib = grant.library
-    samples = [o.lower() for o, _, _ in grant.exact] + list(grant.samples)
-    samples += grant.probe_samples
-    for regex in grant.regexes:
-        samples.extend(regex.samples or regex_samples(regex.source))
+def fix_stack(grant: Grant) -> str:
+    """The catalogue's stack (corsguard.remediation.STACKS) of a grant's fix."""
+    if grant.stack == "javascript":
+        return "node" if grant.fix_kind == "handwritten" else "express"
+    return grant.stack
+
+
+def fix_context(grant: Grant, intent: J.Intent, kind: str = "") -> FixContext:
+    """What lint knows about the user's intent, for the catalogue's renderer (the same one
+    `corsguard audit` uses): the file's own origins, its credentials and every option."""
+    return FixContext(
+        origins=intent.origins,
+        credentials=grant.credentials,
+        methods=grant.methods,
+        headers=grant.headers,
+        notes=intent.notes,
+        exposed_headers=grant.exposed_headers,
+        max_age=grant.max_age,
+        form=grant.fix_kind if grant.fix_kind != "handwritten" else "",
+        carry=tuple(grant.carry.items()),
+    )
+
+
+def grant_fix(kind: str, grant: Grant, intent: J.Intent) -> str:
+    """The fix for one finding of one grant, from the catalogue (corsguard.findings.FIXES)."""
+    return render_fix(kind, fix_stack(grant), fix_context(grant, intent, kind))
+
+
+def intent_of(grant: Grant) -> J.Intent:
+    """The origins the grant was evidently written for, made safe (corsguard.lint.judge)."""
     intent = J.intent_from(
         exact=[o for o, _, _ in grant.exact] + list(grant.samples),
         regexes=[
@@ -186,11 +213,24 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
     )
     if not intent.origins and grant.project_origins:
         # Nothing in this grant names an origin, but the project does elsewhere: use those
-        # (never a placeholder where real origins are known).
+        # (never an invented one where real origins are known).
         intent = J.intent_from(exact=grant.project_origins)
+    return intent
+
+
+def judge_grant(grant: Grant) -> list[RawFinding]:
+    """Findings for one grant, each with the stack's own fix (shared by the grant's findings)."""
+    out: list[RawFinding] = []
+    creds = grant.credentials
+    lib = grant.library
+    samples = [o.lower() for o, _, _ in grant.exact] + list(grant.samples)
+    samples += grant.probe_samples
+    for regex in grant.regexes:
+        samples.extend(regex.samples or regex_samples(regex.source))
+    intent = intent_of(grant)
 
     def fix(kind: str) -> str:
-        return fixes.render(kind, grant, intent)
+        return grant_fix(kind, grant, intent)
 
     if grant.open_proxy:
         # An open CORS proxy answers every site and fetches every URL it is given, including
@@ -204,7 +244,7 @@ def judge_grant(grant: Grant) -> list[RawFinding]:
             severity_of("open-cors-proxy", Context(False)),
             f"{lib}: an open CORS proxy (no origin allowlist): any site can make this server "
             "fetch any URL, including hosts on its own network, and read the answer",
-            fix("open-proxy"),
+            fix("open-cors-proxy"),
         )
     if grant.reflect_any:
         kind = "origin-reflected"

@@ -24,6 +24,7 @@ Read with tree-sitter (nothing is run). Library semantics, read from each packag
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -1171,15 +1172,12 @@ class Analysis:
             return  # options computed at run time: not judged
         options: dict[str, Any] = options_value
         credentials = _flag(module.option(options, "credentials"))
-        carry = {
-            key: f"{key}: " + (_text(value.node) if isinstance(value, Lazy) else repr(value))
-            for key, value in options.items()
-            if key not in ("origin", "credentials")
-        }
         fix_kind = {"@fastify/cors": "fastify", "@koa/cors": "koa"}.get(library, "cors")
         if library.startswith("socket.io"):
             fix_kind = "socket.io"
-        grant = Grant("javascript", library, line, col, credentials, carry=carry, fix_kind=fix_kind)
+        grant = Grant("javascript", library, line, col, credentials, fix_kind=fix_kind)
+        _carry_options(module, grant, options, ("origin", "credentials"))
+        grant.carry.update(_placement(call, fix_kind))
         origin_node = options.get("origin") if "origin" in options else None
         origin = module.option(options, "origin") if "origin" in options else None
         grant.written = _text(call)[:200]
@@ -1217,9 +1215,6 @@ class Analysis:
         grant.any_header_text = (
             "no allowedHeaders, so every preflight is answered with the headers it asks for "
             "(Access-Control-Request-Headers is echoed)"
-        )
-        grant.carry.setdefault(
-            "allowedHeaders", "allowedHeaders: ['Content-Type']  /* the headers the API reads */"
         )
 
     def _origin_option(self, grant: Grant, library: str, origin: Any, origin_node: Any) -> None:
@@ -1418,14 +1413,10 @@ class Analysis:
         if not isinstance(options, dict):
             return
         whitelist = module.option(options, "originWhitelist")
-        carry = {
-            key: f"{key}: " + (_text(value.node) if isinstance(value, Lazy) else repr(value))
-            for key, value in options.items()
-            if key != "originWhitelist"
+        grant = Grant("javascript", "cors-anywhere", line, col, False, fix_kind="cors-anywhere")
+        grant.carry = {
+            key: _js_source(value) for key, value in options.items() if key != "originWhitelist"
         }
-        grant = Grant(
-            "javascript", "cors-anywhere", line, col, False, carry=carry, fix_kind="cors-anywhere"
-        )
         if whitelist is None or whitelist == []:
             grant.open_proxy = True
         elif isinstance(whitelist, list):
@@ -1556,6 +1547,89 @@ def _add_samples(grant: Grant, checker: Checker) -> None:
     for pattern in dict.fromkeys(checker.patterns):
         grant.probe_samples.extend(samples_of(pattern))
         grant.intent_regexes.append(pattern)
+
+
+# The CORS libraries' list options (npm cors, @fastify/cors and socket.io; @koa/cors), by the
+# FixContext field they fill, and a header or method name (RFC 9110 section 5.6.2: a token).
+_LIST_OPTIONS = {
+    "methods": "methods",
+    "allowMethods": "methods",
+    "allowedHeaders": "headers",
+    "headers": "headers",
+    "allowHeaders": "headers",
+    "exposedHeaders": "exposed_headers",
+    "exposeHeaders": "exposed_headers",
+}
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+
+
+def _js_source(value: Any) -> str:
+    """An option's value as JavaScript source: as written, or the literal it evaluated to."""
+    if isinstance(value, Lazy):
+        return _text(value.node)
+    if isinstance(value, Node):
+        return _text(value)
+    return json.dumps(value) if isinstance(value, (str, bool, int, float, list)) else "null"
+
+
+def _carry_options(
+    module: JSModule, grant: Grant, options: dict[str, Any], skip: tuple[str, ...]
+) -> None:
+    """The options a fix carries: literal lists and numbers as values (so that the catalogue
+    writes them as `corsguard audit` does), anything else as written."""
+    for key, value in options.items():
+        if key in skip:
+            continue
+        evaluated = module.option(options, key)
+        field_name = _LIST_OPTIONS.get(key)
+        if field_name is not None:
+            items = evaluated.split(",") if isinstance(evaluated, str) else evaluated
+            if (
+                isinstance(items, list)
+                and items
+                and all(isinstance(i, str) and _TOKEN.fullmatch(i.strip()) for i in items)
+                and "*" not in (i.strip() for i in items)
+            ):
+                if not getattr(grant, field_name):
+                    setattr(grant, field_name, tuple(i.strip() for i in items))
+                continue
+        if (
+            key == "maxAge"
+            and isinstance(evaluated, int)
+            and not isinstance(evaluated, bool)
+            and 0 <= evaluated <= 10**7
+        ):
+            grant.max_age = evaluated
+            continue
+        grant.carry[key] = _js_source(value)
+
+
+def _placement(call: Node, form: str) -> dict[str, str]:
+    """Where the library call sits, so that the fix keeps it there (a fix that mounted on
+    every path what was mounted on one would widen the grant): the receiver of `.use` /
+    `.register` and the mount path before it, or "bare" for a call used elsewhere."""
+    if form == "fastify":
+        func = call.child_by_field_name("function")
+        owner = func.child_by_field_name("object") if func is not None else None
+        return {"receiver": _text(owner)} if owner is not None else {}
+    if form not in ("cors", "koa"):
+        return {}
+    args = call.parent
+    outer = args.parent if args is not None and args.type == "arguments" else None
+    func = outer.child_by_field_name("function") if outer is not None else None
+    if (
+        args is None
+        or func is None
+        or func.type != "member_expression"
+        or _text(func.child_by_field_name("property")) != "use"
+    ):
+        return {"bare": "1"}
+    before = [a for a in args.named_children if a.end_byte <= call.start_byte]
+    owner = func.child_by_field_name("object")
+    out = {"receiver": _text(owner)} if owner is not None else {}
+    if before:
+        out["mount"] = ", ".join(_text(a) for a in before)
+    return out
 
 
 def _flag(value: Any) -> bool | None:

@@ -38,6 +38,8 @@ from corsguard.lint.stacks.common import (
     Grant,
     Regex,
     compile_regex,
+    grant_fix,
+    intent_of,
     judge_grant,
     not_run,
     samples_of,
@@ -412,6 +414,28 @@ def _has_cache(chain: list[Directive], root: list[Directive]) -> bool:
     return cached
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+_LISTS = {
+    "access-control-allow-methods": "methods",
+    "access-control-allow-headers": "headers",
+    "access-control-expose-headers": "exposed_headers",
+}
+
+
+def _carry_headers(grant: Grant, headers: list[Header]) -> None:
+    """The block's other CORS headers (fixed lists of tokens, RFC 9110 section 5.6.2), so
+    that the fix carries them instead of the catalogue's defaults."""
+    for header in headers:
+        value = header.value.strip()
+        field_name = _LISTS.get(header.name)
+        if field_name is not None:
+            items = [i.strip() for i in value.split(",") if i.strip()]
+            if items and all(_TOKEN.fullmatch(i) and i != "*" for i in items):
+                setattr(grant, field_name, tuple(items))
+        elif header.name == "access-control-max-age" and value.isdigit() and len(value) <= 7:
+            grant.max_age = int(value)
+
+
 def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
     """Findings and notes (inheritance and `always` pitfalls) for one nginx file."""
     config = Config(parse(text))
@@ -449,6 +473,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
             credentials = True if value == "true" else (None if "$" in value else False)
         d = header.directive
         grant = Grant("nginx", "nginx add_header", d.line, d.col, credentials, fix_kind="map")
+        _carry_headers(grant, headers)
         if not dep:
             value = header.value.strip()
             if "$" in value:
@@ -553,7 +578,7 @@ def lint_nginx(text: str, path: str) -> tuple[list[RawFinding], list[str]]:
                         severity_of("regex-origin", Context()),
                         f"nginx matches origins with the regular expression {regex.source!r} "
                         f"({regex.how})",
-                        findings[-1].fix if findings else "",
+                        grant_fix("regex-origin", grant, intent_of(grant)),
                     )
                 )
         else:

@@ -391,7 +391,7 @@ def _annotation_config(src: Source, node: Node) -> _Cors:
         cors.credentials = _bool(src.eval(args["allowCredentials"]))
     for key, value in args.items():
         if key not in ("origins", "value", "originPatterns", "allowCredentials"):
-            cors.carry[key] = f"{key} = {_text(value)}"
+            cors.carry[key] = " ".join(_text(value).split())
     return cors
 
 
@@ -456,7 +456,7 @@ def _chains(src: Source) -> list[_Cors]:
                 break
             _apply(src, cors, method, call_args)
             if method not in _ORIGIN_METHODS:
-                cors.carry[method] = f".{method}({', '.join(_text(a) for a in call_args)})"
+                cors.carry[method] = ", ".join(_text(a) for a in call_args)
             current = parent
         cors.written = " ".join(_text(current).split())[:200]
         out.append(cors)
