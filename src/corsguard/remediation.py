@@ -123,7 +123,7 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
             origin = f"https://{host}{port}"
         kept.append(origin)
     if dev:
-        notes.append(development_note(dev))
+        notes.append(_development_policy_note(dev))
     return tuple(dict.fromkeys(kept)), tuple(dict.fromkeys(notes))
 
 
@@ -137,9 +137,24 @@ DEVELOPMENT_HINT = "development_origins (granted only with CORSGUARD_ENV=develop
 _TUNNEL_HINT = "only in a development policy (a tunnel is not loopback)"
 
 
+_GENERIC_HINT = " only in a development policy"
+
+
 def development_note(origins: list[str] | tuple[str, ...]) -> str:
-    """The fix's note for loopback origins: put them in development_origins."""
+    """The corsguard fix's note for loopback origins: put them in development_origins."""
     return f"put {', '.join(dict.fromkeys(origins))} in {DEVELOPMENT_HINT}"
+
+
+def _development_policy_note(origins: list[str] | tuple[str, ...]) -> str:
+    # Every stack's wording (Express, nginx... have no development_origins);
+    # render_corsguard says where that is in corsguard.
+    return f"allow {', '.join(dict.fromkeys(origins))}{_GENERIC_HINT}"
+
+
+def _in_corsguard_terms(note: str) -> str:
+    if note.startswith("allow ") and note.endswith(_GENERIC_HINT):
+        return development_note(note[len("allow ") : -len(_GENERIC_HINT)].split(", "))
+    return note
 
 
 def tunnel_note(origins: list[str] | tuple[str, ...]) -> str:
@@ -147,7 +162,7 @@ def tunnel_note(origins: list[str] | tuple[str, ...]) -> str:
 
 
 def is_development_note(note: str) -> bool:
-    return note.endswith((DEVELOPMENT_HINT, _TUNNEL_HINT))
+    return note.endswith((DEVELOPMENT_HINT, _TUNNEL_HINT, _GENERIC_HINT))
 
 
 def _q(text: str) -> str:
@@ -205,6 +220,7 @@ def render_corsguard(ctx: FixContext) -> str:
     if ctx.public:
         return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
     exact, patterns, notes = _split(ctx)
+    notes = [_in_corsguard_terms(note) for note in notes]
     text = f"corsguard.Policy(allow_origins={_py_list([*exact, *patterns])}"
     if _creds(ctx):
         text += ", allow_credentials=True"

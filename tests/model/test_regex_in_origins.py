@@ -28,8 +28,10 @@ REGEXES: list[tuple[str, list[str] | None, str]] = [
     (r"^https?://app\.example\.com$", ["http://app.example.com", APP], "'http://app.example.com'"),
     (r"^https://(app|admin)\.example\.com$", [APP, "https://admin.example.com"], "'https://admin"),
     (r"^http://localhost(:\d+)?$", ["http://localhost:*"], "'http://localhost:*'"),
-    # one label only: corsguard's '*.' is any depth, so nothing is written for the user
-    (r"^https://[a-z0-9-]+\.example\.com$", None, "exactly one label"),
+    # one label: corsguard's one-label pattern, never '*.' (any depth)
+    (r"^https://[a-z0-9-]+\.example\.com$", ["https://+.example.com"], "'https://+.example.com'"),
+    # one label of letters only: '+.' would trust more (digits, hyphens), so nothing is written
+    (r"^https://[a-z]+\.example\.com$", None, "never holds some digits nor '-'"),
     # a port is required by the regex; ':*' would also allow none
     (r"^http://localhost:\d+$", None, "requires an explicit port"),
     # unescaped dots match any character
