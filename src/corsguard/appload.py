@@ -71,9 +71,7 @@ def load_app(spec: str, *, app_dir: str | None = None) -> Any:
     except BaseException as exc:  # the user's module may raise anything, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
             raise
-        raise AppLoadError(
-            f"--app {spec!r}: importing {module_name!r} failed: {type(exc).__name__}: {exc}"[:500]
-        ) from None
+        raise AppLoadError(_failed(spec, f"importing {module_name!r}", exc)) from None
     value: Any = module
     for part in attr.split("."):
         try:
@@ -82,11 +80,26 @@ def load_app(spec: str, *, app_dir: str | None = None) -> Any:
             raise AppLoadError(
                 f"--app {spec!r}: module {module_name!r} has no attribute {attr!r}"
             ) from None
+        except Exception as exc:  # a module __getattr__ that builds the app and raises
+            raise AppLoadError(_failed(spec, f"loading {attr!r}", exc)) from None
     if not callable(value):
         raise AppLoadError(
             f"--app {spec!r}: {attr} is a {type(value).__name__}, not an ASGI or WSGI app"
         )
     return value
+
+
+def _failed(spec: str, what: str, exc: BaseException) -> str:
+    text = f"--app {spec!r}: {what} failed: {type(exc).__name__}: {exc}"[:500]
+    if type(exc).__name__ == "ImproperlyConfigured" and "DJANGO_SETTINGS_MODULE" in str(exc):
+        # Django's project wsgi.py/asgi.py set the variable themselves; a module that
+        # builds the handler directly needs it from the environment.
+        text += (
+            "; Django needs its settings: set DJANGO_SETTINGS_MODULE (e.g. "
+            "DJANGO_SETTINGS_MODULE=mysite.settings), or give the project's own "
+            "mysite.wsgi:application or mysite.asgi:application, which set it"
+        )
+    return text
 
 
 def find_policy(app: Any, path: str = "/", method: str = "GET") -> FoundPolicy | None:

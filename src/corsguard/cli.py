@@ -47,14 +47,23 @@ line, as it is audited), sarif.
 Exit status:
   0  no finding at or above --fail-on
   1  a finding at or above --fail-on (default medium)
-  2  the run cannot be done (bad arguments, unreadable input); errors of single targets
-     are in the report and do not change the status
+  2  the run cannot be done (bad arguments, unreadable input), or no target could be
+     audited
+  3  no such finding, but some targets are error entries (--allow-errors: 0)
 
 Examples:
   corsguard audit --origin https://app.example.com https://api.example.com/me
   corsguard audit 127.0.0.1:8000/api          # no scheme: http://, as curl
   corsguard audit -i urls.txt --format sarif -o cors.sarif
   corsguard audit --prove -H 'Cookie: session=abc' https://api.example.com/me
+  corsguard audit --policy cors.toml https://api.example.com/me
+
+In CI without a server (in-process; paths, not URLs; default: every GET route
+without parameters of a Starlette/FastAPI, Flask or Django app):
+  corsguard audit --app main:app --origin https://app.example.com
+  corsguard audit --app main:app --policy pyproject.toml /api/me /api/items/1
+  DJANGO_SETTINGS_MODULE=mysite.settings corsguard audit --app mysite.wsgi:application \\
+      --base-url https://api.example.com --format sarif -o cors.sarif
 """,
     "explain": """\
 Formats (--format): text (default), json (--json is the same), jsonl (with --har: one

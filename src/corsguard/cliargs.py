@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corsguard.cli import UsageError
 from corsguard.spec import is_token
+from corsguard.untrusted import for_terminal
+
+if TYPE_CHECKING:
+    from corsguard.policy import Policy
 
 # RFC 9110 §5.6.2: a field name is a token.
 
@@ -82,3 +87,26 @@ def format_type(choices: tuple[str, ...], aliases: dict[str, str] | None = None)
 
     parse.__name__ = "format"  # argparse names the type in its error message
     return parse
+
+
+def load_policy_file(path: str) -> Policy:
+    """``--policy FILE`` (explain, audit): a valid policy, or one UsageError line saying why
+    not (no such file, a directory, the problems `corsguard check` lists)."""
+    from corsguard.config import file_policy_and_problems
+
+    shown = for_terminal(path)
+    if os.path.isdir(path):
+        raise UsageError(f"--policy {shown} is a directory: give a TOML file")
+    try:
+        policy, problems = file_policy_and_problems(path)
+    except FileNotFoundError:
+        raise UsageError(f"--policy {shown}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"--policy {shown}: cannot read it: {exc.strerror or exc}") from None
+    if policy is None:
+        listed = "; ".join(for_terminal(p.text) for p in problems)
+        raise UsageError(
+            f"--policy {shown} is not a valid policy ({len(problems)} problem(s): {listed}); "
+            f"'corsguard check {shown}' lists them"
+        )
+    return policy

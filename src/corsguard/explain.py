@@ -36,13 +36,18 @@ from corsguard.browser import (
     simulate,
 )
 from corsguard.cli import UsageError
-from corsguard.cliargs import format_type, normalize_url, parse_header, parse_resolve
+from corsguard.cliargs import (
+    format_type,
+    load_policy_file,
+    normalize_url,
+    parse_header,
+    parse_resolve,
+)
 from corsguard.har import Explained, is_serialized_origin
 from corsguard.untrusted import clean_text, for_terminal
 
 if TYPE_CHECKING:
     from corsguard.explain_policy import PolicyReport
-    from corsguard.policy import Policy
 
 JSON_VERSION = 1
 SAFE_METHODS = ("GET", "HEAD")
@@ -575,27 +580,6 @@ def run(args: argparse.Namespace) -> int:
     return _exit_code(verdict)
 
 
-def _load_policy_file(path: str) -> Policy:
-    from corsguard.config import file_policy_and_problems
-
-    shown = for_terminal(path)
-    if os.path.isdir(path):
-        raise UsageError(f"--policy {shown} is a directory: give a TOML file")
-    try:
-        policy, problems = file_policy_and_problems(path)
-    except FileNotFoundError:
-        raise UsageError(f"--policy {shown}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"--policy {shown}: cannot read it: {exc.strerror or exc}") from None
-    if policy is None:
-        listed = "; ".join(for_terminal(p.text) for p in problems)
-        raise UsageError(
-            f"--policy {shown} is not a valid policy ({len(problems)} problem(s): {listed}); "
-            f"'corsguard check {shown}' lists them"
-        )
-    return policy
-
-
 # The URL standard's path and query percent-encode sets, for the characters that matter
 # here: C0 controls, space, non-ASCII, and " < > ` (plus { } in a path); '#' cannot occur
 # (urlsplit took the fragment off).
@@ -632,7 +616,7 @@ def _run_offline(args: argparse.Namespace, request: Request, extra: list[str]) -
         raise UsageError(
             "--resolve and -k apply to requests over the network, not to --policy/--app"
         )
-    policy = _load_policy_file(args.policy) if args.policy else None
+    policy = load_policy_file(args.policy) if args.policy else None
     source = f"policy file {args.policy}" if args.policy else ""
     # The user's code prints what it likes (start-up banners, debug output): to stderr, so
     # that stdout holds only the report (a JSON document stays parsable).

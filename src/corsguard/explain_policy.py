@@ -34,6 +34,7 @@ from corsguard.browser import (
     simulate,
 )
 from corsguard.engine import route_policy
+from corsguard.inprocess import call_asgi, call_wsgi, is_asgi
 from corsguard.policy import Policy, PolicyError
 from corsguard.spec import SAFELISTED_METHODS
 
@@ -108,9 +109,7 @@ def run_app(
     Without ``send_unsafe`` an actual request other than GET or HEAD is not given to the
     app (it may change data) and the verdict is incomplete, as explain does over HTTP.
     """
-    from corsguard.testing import _call_asgi, _call_wsgi, _is_asgi
-
-    asgi = _is_asgi(app)
+    asgi = is_asgi(app)
     exchanges: list[dict[str, Any]] = []
     loop = asyncio.new_event_loop()
     try:
@@ -128,12 +127,12 @@ def run_app(
                     exchanges.append(_exchange(outgoing, None))
                 else:
                     if asgi:
-                        status, got, _ = loop.run_until_complete(
-                            _call_asgi(app, outgoing, headers, b"")
+                        got = loop.run_until_complete(
+                            call_asgi(app, outgoing.method, outgoing.url, headers)
                         )
                     else:
-                        status, got, _ = _call_wsgi(app, outgoing, headers, b"")
-                    answer = Response.make(status, got)
+                        got = call_wsgi(app, outgoing.method, outgoing.url, headers)
+                    answer = Response.make(got.status, got.headers)
                     exchanges.append(_exchange(outgoing, answer))
                 outgoing = gen.send(answer)
         except StopIteration as stop:

@@ -21,23 +21,20 @@ environ); every hop goes to the same app. Cookies are not kept between calls: pa
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
 import io
-import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote_to_bytes, urlsplit
 
 from corsguard.browser import Outgoing, Request, Response, Verdict, simulate
+from corsguard.inprocess import call_asgi, call_wsgi, is_asgi
 
 __all__ = ["Exchange", "FetchResult", "fetch", "fetch_async"]
 
 Interface = Literal["asgi", "wsgi"]
-# A test app is the user's own code, but a streaming endpoint must not hang a test suite.
-MAX_BODY_BYTES = 16 * 1024 * 1024
+# A test app is the user's own code, but a streaming endpoint must not hang a test suite:
+# corsguard.inprocess keeps at most its MAX_BODY_BYTES of a body.
 
 
 @dataclass(frozen=True)
@@ -120,176 +117,11 @@ class FetchResult:
         return out.getvalue()
 
 
-def _is_asgi(app: Any) -> bool:
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
-    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
-
-
 def _wire(outgoing: Outgoing, cookies: Mapping[str, str] | None) -> list[tuple[str, str]]:
     headers = list(outgoing.headers)
     if cookies and outgoing.credentials:
         headers.append(("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items())))
     return headers
-
-
-@dataclass(frozen=True)
-class _Target:
-    """What the in-process calls need from a request URL, parsed once per URL."""
-
-    scheme: str
-    host: str  # the Host header: the authority without userinfo
-    raw_path: bytes  # as sent (ASGI raw_path)
-    path: str  # percent-decoded, UTF-8 (ASGI path)
-    wsgi_path: str  # percent-decoded bytes as latin-1 characters (PEP 3333 PATH_INFO)
-    query: str
-    server_name: str
-    server_port: int
-
-
-@functools.lru_cache(maxsize=256)
-def _target(url: str) -> _Target:
-    # A test suite fetches the same few URLs over and over: urlsplit, its hostname/port
-    # properties and the percent-decoding are a measurable part of one in-process call.
-    parts = urlsplit(url)
-    raw_path = (parts.path or "/").encode("ascii", "strict")
-    decoded = unquote_to_bytes(raw_path)
-    return _Target(
-        scheme=parts.scheme,
-        host=parts.netloc.rpartition("@")[2],
-        raw_path=raw_path,
-        path=decoded.decode("utf-8", "replace"),
-        wsgi_path=decoded.decode("latin-1"),
-        query=parts.query,
-        server_name=parts.hostname or "testserver",
-        server_port=parts.port or _default_port(parts.scheme),
-    )
-
-
-async def _call_asgi(
-    app: Callable[..., Awaitable[None]],
-    outgoing: Outgoing,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    target = _target(outgoing.url)
-    wire = [("host", target.host), *headers]
-    if body:
-        wire.append(("content-length", str(len(body))))
-    # ASGI 3 HTTP connection scope (asgi.readthedocs.io, "HTTP" specification).
-    scope: MutableMapping[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": outgoing.method,
-        "scheme": target.scheme,
-        "path": target.path,
-        "raw_path": target.raw_path,
-        "query_string": target.query.encode("ascii"),
-        "root_path": "",
-        "headers": [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in wire],
-        "client": ("127.0.0.1", 50000),
-        "server": (target.server_name, target.server_port),
-        "state": {},
-    }
-    received = False
-    status = 500
-    response_headers: list[tuple[str, str]] = []
-    chunks: list[bytes] = []
-    size = 0
-    done = asyncio.Event()
-
-    async def receive() -> MutableMapping[str, Any]:
-        nonlocal received
-        if not received:
-            received = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status, size
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-            response_headers.extend(
-                (bytes(n).decode("latin-1"), bytes(v).decode("latin-1"))
-                for n, v in message.get("headers", ())
-            )
-        elif message["type"] == "http.response.body":
-            chunk = bytes(message.get("body", b""))
-            size += len(chunk)
-            if size <= MAX_BODY_BYTES:
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                done.set()
-
-    await app(scope, receive, send)
-    return status, response_headers, b"".join(chunks)
-
-
-def _default_port(scheme: str) -> int:
-    return 443 if scheme in ("https", "wss") else 80
-
-
-def _call_wsgi(
-    app: Callable[..., Iterable[bytes]],
-    outgoing: Outgoing,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    target = _target(outgoing.url)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": outgoing.method,
-        "SCRIPT_NAME": "",
-        # PEP 3333: PATH_INFO holds the percent-decoded bytes, each as one latin-1 character.
-        "PATH_INFO": target.wsgi_path,
-        "QUERY_STRING": target.query,
-        "SERVER_NAME": target.server_name,
-        "SERVER_PORT": str(target.server_port),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": target.host,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": target.scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    if body:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    for name, value in headers:
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-            continue
-        key = "HTTP_" + key
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    status_line = "500 Internal Server Error"
-    response_headers: list[tuple[str, str]] = []
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Callable[[bytes], None]:
-        nonlocal status_line
-        status_line = status
-        response_headers[:] = headers
-        return chunks.append
-
-    chunks: list[bytes] = []
-    result = app(environ, start_response)
-    try:
-        size = 0
-        for chunk in result:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                break
-            chunks.append(chunk)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return int(status_line.split(" ", 1)[0]), response_headers, b"".join(chunks)
 
 
 def _request(
@@ -326,7 +158,7 @@ async def fetch_async(
     request = _request(url, origin, method, headers, credentials)
     payload = _body_bytes(body)
     exchanges: list[Exchange] = []
-    asgi = (interface or ("asgi" if _is_asgi(app) else "wsgi")) == "asgi"
+    asgi = (interface or ("asgi" if is_asgi(app) else "wsgi")) == "asgi"
     # The browser model is a generator: driven by hand so that each hop can be awaited.
     gen = simulate(request)
     try:
@@ -335,11 +167,11 @@ async def fetch_async(
             wire = _wire(outgoing, cookies)
             data = payload if outgoing.kind == "actual" else b""
             if asgi:
-                status, got, content = await _call_asgi(app, outgoing, wire, data)
+                answer = await call_asgi(app, outgoing.method, outgoing.url, wire, data)
             else:
-                status, got, content = _call_wsgi(app, outgoing, wire, data)
-            exchanges.append(Exchange(outgoing, status, tuple(got), content))
-            outgoing = gen.send(Response.make(status, got))
+                answer = call_wsgi(app, outgoing.method, outgoing.url, wire, data)
+            exchanges.append(Exchange(outgoing, answer.status, answer.headers, answer.body))
+            outgoing = gen.send(Response.make(answer.status, answer.headers))
     except StopIteration as stop:
         verdict: Verdict = stop.value
     return FetchResult(request, verdict, tuple(exchanges))

@@ -127,11 +127,6 @@ def test_normalize_url(given: str, expected: str) -> None:
     assert normalize_url(given) == expected
 
 
-def test_audit_urls_without_scheme() -> None:
-    args = parse("audit", "127.0.0.1:8101/items", "https://b.example/")
-    assert getattr(args, "urls") == ["http://127.0.0.1:8101/items", "https://b.example/"]  # noqa: B009
-
-
 async def _items(scope: dict[str, object], receive: object, send: object) -> None:
     assert callable(send)
     await send(
@@ -142,6 +137,15 @@ async def _items(scope: dict[str, object], receive: object, send: object) -> Non
         }
     )
     await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_audit_urls_without_scheme(capsys: pytest.CaptureFixture[str]) -> None:
+    # Normalised when the command runs, not by argparse: with --app the same arguments
+    # are paths (/api/items), which must not become http://api/items.
+    with serve_asgi(_items) as port:
+        main(["audit", f"127.0.0.1:{port}/items", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert [t["url"] for t in doc["targets"]] == [f"http://127.0.0.1:{port}/items"]
 
 
 def test_explain_live_url_without_scheme(capsys: pytest.CaptureFixture[str]) -> None:

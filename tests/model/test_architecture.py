@@ -61,6 +61,7 @@ LAYERS: dict[str, int] = {
     "check": TOOL,
     "lab": TOOL,
     "testing": TOOL,
+    "inprocess": TOOL,  # calling an ASGI/WSGI app in-process (testing, explain, audit --app)
     "pytest_plugin": TOOL,
     "migrate": TOOL,
     "appload": TOOL,

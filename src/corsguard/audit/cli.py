@@ -16,8 +16,10 @@ import itertools
 import os
 import secrets
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import quote, unquote, urlsplit
 
 from corsguard.audit.model import (
     MAX_REQUESTS,
@@ -46,16 +48,44 @@ from corsguard.audit.prove import (
     pinned_address,
     prove_stream,
 )
+from corsguard.audit.transport import AppTransport
 from corsguard.cli import UsageError
-from corsguard.cliargs import format_type, normalize_url, parse_header, parse_resolve
+from corsguard.cliargs import (
+    format_type,
+    load_policy_file,
+    normalize_url,
+    parse_header,
+    parse_resolve,
+)
 from corsguard.findings import Severity
+from corsguard.inprocess import LifespanFailed
 from corsguard.origin import OriginPattern
-from corsguard.untrusted import text_from_bytes
+from corsguard.untrusted import for_terminal, text_from_bytes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "urls", nargs="*", metavar="URL", type=normalize_url, help="endpoints to audit"
+        "urls",
+        nargs="*",
+        metavar="URL",
+        help="endpoints to audit (with --app: PATHs such as /api/items)",
+    )
+    parser.add_argument(
+        "--app",
+        metavar="MODULE:ATTR",
+        help="audit this ASGI/WSGI app in-process, no server (e.g. main:app); without PATHs, "
+        "its GET routes without parameters (Starlette/FastAPI, Flask, Django)",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"with --app: the scheme and host the app is audited under (default {BASE_URL})",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="take the trusted origins from this corsguard policy (TOML, or pyproject.toml's "
+        "[tool.corsguard]); its routes' origins for the paths under them",
     )
     parser.add_argument(
         "-i", "--input", metavar="FILE", help="read URLs from FILE, one a line ('-': stdin)"
@@ -153,6 +183,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 MAX_CONCURRENCY = 1000
 MAX_TIMEOUT = 600.0
 
+BASE_URL = "http://testserver"
+"""--app's default scheme and host (the name Starlette's and Django's test clients use)."""
+
 
 def _number(
     text: str,
@@ -199,6 +232,42 @@ def _patterns(texts: Sequence[str]) -> tuple[OriginPattern, ...]:
         raise UsageError(f"--origin: {exc}") from None
 
 
+# The trusted origins of one target URL (--origin's for all, or --policy's for its path).
+TrustFor = Callable[[str], tuple[OriginPattern, ...]]
+
+
+def _policy_trust(path: str) -> TrustFor:
+    """--policy FILE: each target trusts the origins of the policy that decides its path.
+
+    A policy's ``routes`` give a path prefix origins of its own (engine.route_policy picks
+    the route as the middleware does); '*' names no front end, so a target under it is
+    audited black-box (its own site trusted), as without --origin; so is a route that
+    grants no origin (a route inherits nothing from the top level).
+    """
+    from corsguard.engine import route_policy
+
+    policy = load_policy_file(path)
+    # Every origin list read now, in this thread: the targets are built in the feeder's.
+    cache: dict[tuple[str, ...], tuple[OriginPattern, ...]] = {}
+    for each in (policy, *policy.routes.values()):
+        origins = each.allow_origins
+        try:
+            cache[origins] = () if "*" in origins else parse_trusted(origins)
+        except ValueError as exc:  # validated by Policy already; kept as a clear error
+            raise UsageError(f"--policy {path}: {exc}") from None
+
+    def trust_for(url: str) -> tuple[OriginPattern, ...]:
+        raw = urlsplit(url).path or "/"
+        try:
+            decided = route_policy(policy, unquote(raw), raw)
+        except Exception:  # a path the engine cannot read: the policy's own origins
+            decided = policy
+        # A path the readings disagree on is decided by a strict policy with no origin.
+        return cache.get(decided.allow_origins, ())
+
+    return trust_for
+
+
 NOT_TEXT = "this input line is not UTF-8 text"
 
 
@@ -212,13 +281,16 @@ def _lines(handle: IO[str]) -> Iterator[str]:
 def _items(
     urls: Sequence[str],
     handle: IO[str] | None,
-    patterns: tuple[OriginPattern, ...],
+    trust_for: TrustFor,
     headers: tuple[tuple[str, str], ...],
+    to_url: Callable[[str], str] | None = None,
 ) -> Iterator[Item]:
-    """The targets, lazily: a bad line of the input file becomes an error entry."""
+    """The targets, lazily: a bad line of the input file becomes an error entry.
+
+    ``to_url`` (--app) turns each input line, a path, into the URL audited."""
     index = 0
     for url in urls:
-        yield index, Target(url, build_trust(url, patterns), headers), None
+        yield index, Target(url, build_trust(url, trust_for(url)), headers), None
         index += 1
     if handle is None:
         return
@@ -231,7 +303,8 @@ def _items(
             index += 1
             continue
         try:
-            yield index, Target(line, build_trust(line, patterns), headers), None
+            url = line if to_url is None else to_url(line)
+            yield index, Target(url, build_trust(url, trust_for(url)), headers), None
         except TargetError as exc:
             yield index, line, str(exc)
         index += 1
@@ -310,6 +383,116 @@ class _Progress:
             self._bar.update(self._task, advance=1, found=self._found)
 
 
+def _trust(args: argparse.Namespace) -> TrustFor:
+    """The trusted origins: --origin's, or --policy's (never both: which would win?)."""
+    if args.policy is not None and args.origin:
+        # The policy is the list of front ends the service trusts; an --origin beside it
+        # would either be in it already or be one the service refuses. Fix the policy.
+        raise UsageError(
+            "--origin and --policy both give the trusted origins: give one (add a missing "
+            "front end to the policy's allow_origins)"
+        )
+    if args.policy is not None:
+        return _policy_trust(args.policy)
+    patterns = _patterns(args.origin)
+    return lambda url: patterns
+
+
+@dataclass(frozen=True)
+class AppTarget:
+    """--app: the loaded app and the base URL its paths are audited under."""
+
+    app: Any
+    spec: str
+    base: str
+
+    def url(self, path: str) -> str:
+        """The URL audited for ``path`` (TargetError for what is not a path)."""
+        text = path.strip()
+        if "://" in text:
+            raise TargetError(
+                f"{text!r}: with --app give paths such as /api/items (--base-url sets the "
+                "scheme and host)"
+            )
+        if any(c.isspace() for c in text) or not text:
+            raise TargetError(f"{text!r} is not a path such as /api/items")
+        # As a browser's URL parser leaves it (non-ASCII as UTF-8 percent-escapes), so the
+        # app receives what it would behind a server.
+        encoded = quote(text if text.startswith("/") else "/" + text, safe="/%?&=:@!$'()*+,;~-._")
+        return self.base + encoded
+
+
+def _base_url(text: str) -> str:
+    try:
+        origin = url_origin(normalize_url(text))
+    except TargetError as exc:
+        raise UsageError(f"--base-url: {exc}") from None
+    parts = urlsplit(normalize_url(text))
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise UsageError(
+            f"--base-url {text!r}: give only a scheme and host (and port), e.g. "
+            "https://api.example.com; paths go after --app"
+        )
+    return origin
+
+
+def _load_app_target(args: argparse.Namespace) -> AppTarget:
+    """--app MODULE:ATTR: the app imported, and the paths (given, or its GET routes)."""
+    from corsguard.appload import AppLoadError, load_app
+    from corsguard.audit.routes import list_routes
+
+    refused = [
+        name
+        for name, given in (
+            ("--prove", args.prove is not None),
+            ("--resolve", bool(args.resolve)),
+            ("-k", args.insecure),
+        )
+        if given
+    ]
+    if refused:
+        raise UsageError(
+            f"{', '.join(refused)} apply to audits over the network; --app audits in-process "
+            "(serve the app and audit its URL for those)"
+        )
+    base = _base_url(args.base_url or BASE_URL)
+    try:
+        # The user's module may print as it loads: stdout holds only the report.
+        with contextlib.redirect_stdout(sys.stderr):
+            app = load_app(args.app)
+    except AppLoadError as exc:
+        raise UsageError(for_terminal(str(exc))) from None
+    target = AppTarget(app, args.app, base)
+    if args.urls or args.input is not None:
+        try:
+            args.urls = [target.url(path) for path in args.urls]
+        except TargetError as exc:
+            raise UsageError(str(exc)) from None
+        return target
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            routes = list_routes(app)
+    except Exception as exc:  # the framework's own lookup raised (a broken URLconf)
+        raise UsageError(
+            f"--app {args.app}: its routes could not be listed ({type(exc).__name__}: "
+            f"{for_terminal(str(exc))[:300]}); pass the paths to audit, e.g. "
+            f"corsguard audit --app {args.app} /api/items"
+        ) from None
+    if routes is None:
+        raise UsageError(
+            f"--app {args.app}: not a Starlette/FastAPI, Flask or Django app, so its routes "
+            f"cannot be listed; pass the paths to audit, e.g. corsguard audit --app "
+            f"{args.app} /api/items"
+        )
+    if not routes:
+        raise UsageError(
+            f"--app {args.app}: no GET route without parameters; pass the paths to audit "
+            f"(with real values for the parameters), e.g. /items/1"
+        )
+    args.urls = [target.url(path) for path in routes]
+    return target
+
+
 def _prove_settings(args: argparse.Namespace, options: AuditOptions) -> ProveSettings | None:
     """--prove[=all], --browser, --poc-dir; Chromium is looked for now, before any probe."""
     mode = args.prove
@@ -360,8 +543,15 @@ def run(args: argparse.Namespace) -> int:
             "--cache-check primes cache entries and needs keys of its own: drop --no-cache-key"
         )
     options = _options(args)
+    app: AppTarget | None = None
+    if args.app is not None:
+        app = _load_app_target(args)
+    else:
+        if args.base_url is not None:
+            raise UsageError("--base-url sets the host of an --app audit: it needs --app")
+        args.urls = [normalize_url(url) for url in args.urls]
     prove = _prove_settings(args, options)
-    patterns = _patterns(args.origin)
+    trust_for = _trust(args)
     headers = tuple(parse_header(raw) for raw in args.header)
     for url in args.urls:
         if any("\udc80" <= c <= "\udcff" for c in url):
@@ -379,7 +569,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         out = _open_output(args.output)
         try:
-            return _audit(args, fmt, fail_on, options, patterns, headers, handle, out, prove)
+            return _audit(args, fmt, fail_on, options, trust_for, headers, handle, out, prove, app)
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -393,11 +583,12 @@ def _audit(
     fmt: str,
     fail_on: Severity,
     options: AuditOptions,
-    patterns: tuple[OriginPattern, ...],
+    trust_for: TrustFor,
     headers: tuple[tuple[str, str], ...],
     handle: IO[str] | None,
     out: IO[str],
     prove: ProveSettings | None = None,
+    app: AppTarget | None = None,
 ) -> int:
     summary = Summary()
     collected = Collected()
@@ -425,7 +616,7 @@ def _audit(
                 collected.add(index, report)
             progress.advance(report)
 
-        items = _items(args.urls, handle, patterns, headers)
+        items = _items(args.urls, handle, trust_for, headers, None if app is None else app.url)
         first = next(items, None)
         if first is not None and first[2] == NOT_TEXT and not args.urls:
             # The very first line is not text: a wrong file (an archive, a binary), not an
@@ -438,7 +629,20 @@ def _audit(
                 "no targets: give URLs as arguments, or one URL a line with -i FILE or -i -"
             )
         items = itertools.chain([first], items)
-        if prove is None:
+        if app is not None:
+            transport = AppTransport(
+                app.app, options.timeout, options.concurrency, options.target_timeout
+            )
+            # The app's own prints (debug output) go to stderr: stdout is the report.
+            try:
+                with contextlib.redirect_stdout(sys.stderr):
+                    read_errors = asyncio.run(audit_stream(items, options, on_report, transport))
+            except LifespanFailed as exc:
+                # The app's own words: escaped for the terminal like any other untrusted text.
+                raise UsageError(
+                    f"--app {app.spec}: {for_terminal(str(exc))}; nothing was audited"
+                ) from None
+        elif prove is None:
             read_errors = asyncio.run(audit_stream(items, options, on_report))
         else:
             try:

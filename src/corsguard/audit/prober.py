@@ -1,4 +1,5 @@
-"""The I/O edge of the audit: an aiohttp client driving `corsguard.audit.model`.
+"""The I/O edge of the audit: a transport (aiohttp, or an app in-process) driving
+`corsguard.audit.model`.
 
 Targets are read lazily and audited by a fixed pool of workers (never one task per
 target), so memory stays flat whatever the length of the list. Each target gets its
@@ -17,14 +18,13 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from corsguard import __version__
 from corsguard.audit.model import (
     MAX_REQUESTS,
     TRUSTED,
@@ -44,19 +44,24 @@ from corsguard.audit.model import (
     with_cache_key,
 )
 from corsguard.audit.stack import BODY_PREFIX
+from corsguard.audit.transport import (
+    BODY_CAP,
+    DEFAULT_HEADERS,
+    AppCrashed,
+    RawResponse,
+    Transport,
+    TransportError,
+    body_timed_out,
+    timed_out,
+)
 from corsguard.probes import registrable_domain, split_origin
 from corsguard.untrusted import clean_text, text_from_bytes
-
-BODY_CAP = 16 * 1024
-"""Bytes of a response body read at most (only so that the connection can be reused)."""
 
 MAX_HEADER_LINE = 64 * 1024
 """Bytes of one response header line read at most (as corsguard explain's header limit)."""
 
 MAX_REDIRECTS = 10
 """--follow-redirects: at most this many hops (as browsers' 20, but audits are not sessions)."""
-
-USER_AGENT = f"corsguard/{__version__} (CORS audit; +https://pypi.org/project/corsguard/)"
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def describe_error(exc: BaseException, timeout: float) -> str:
 
 def _describe(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        return f"timed out: no answer within {timeout:g} s"
+        return timed_out(timeout)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         reason = getattr(exc.certificate_error, "verify_message", None) or str(
             exc.certificate_error
@@ -172,13 +177,12 @@ def _describe(exc: BaseException, timeout: float) -> str:
     return f"request failed: {text}"
 
 
-class Prober:
-    """One HTTP session shared by every target (connection reuse per host)."""
+class HttpTransport:
+    """The live audit's transport: one aiohttp session shared by every target (connection
+    reuse per host); bodies are never read beyond BODY_CAP and redirects are not followed."""
 
     def __init__(self, options: AuditOptions) -> None:
         self.options = options
-        self._limiter = RateLimiter(options.rate) if options.rate else None
-        self._probe_numbers = itertools.count(1)
         connector = aiohttp.TCPConnector(
             limit=max(options.concurrency * 8, 100),
             limit_per_host=max(options.concurrency, 8),
@@ -188,7 +192,7 @@ class Prober:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
-            headers={"User-Agent": USER_AGENT, "Accept": "*/*"},
+            headers=dict(DEFAULT_HEADERS),
             timeout=aiohttp.ClientTimeout(total=options.timeout),
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -198,8 +202,48 @@ class Prober:
             max_field_size=MAX_HEADER_LINE,
         )
 
+    async def start(self) -> None:
+        pass  # the session connects on the first request
+
     async def close(self) -> None:
         await self._session.close()
+
+    async def round_trip(
+        self, method: str, url: str, headers: Sequence[tuple[str, str]]
+    ) -> RawResponse:
+        try:
+            async with self._session.request(
+                method, url, headers=dict(headers), allow_redirects=False
+            ) as response:
+                received = tuple(decoded_headers(response))
+                try:
+                    body = await _drain(response)
+                except Exception as exc:
+                    # The headers are the whole evidence and they are here: a short, broken
+                    # or slow body must not turn a hole into "error, 0 findings".
+                    response.close()
+                    return RawResponse(
+                        response.status, received, b"", body_note(exc, self.options.timeout)
+                    )
+                return RawResponse(response.status, received, body)
+        except Exception as exc:  # every failure becomes a line in the report
+            raise TransportError(describe_error(exc, self.options.timeout)) from None
+
+
+class Prober:
+    """Sends each target's probes through one transport and judges the answers."""
+
+    def __init__(self, options: AuditOptions, transport: Transport | None = None) -> None:
+        self.options = options
+        self._limiter = RateLimiter(options.rate) if options.rate else None
+        self._probe_numbers = itertools.count(1)
+        self._transport: Transport = transport if transport is not None else HttpTransport(options)
+
+    async def start(self) -> None:
+        await self._transport.start()
+
+    async def close(self) -> None:
+        await self._transport.close()
 
     def request_url(self, url: str, slot: str = "") -> str:
         """The URL a probe requests: with a cache key of its own unless --no-cache-key;
@@ -214,7 +258,10 @@ class Prober:
             url, None if token is None else f"{token}-{next(self._probe_numbers)}"
         )
 
-    async def send(self, target: Target, probe: ProbeRequest) -> Exchange:
+    async def send(
+        self, target: Target, probe: ProbeRequest, crashes: list[str] | None = None
+    ) -> Exchange:
+        """One probe; an app that raised (--app) is also added to ``crashes``."""
         if self._limiter is not None:
             await self._limiter.wait()
         headers: dict[str, str] = dict(target.request_headers)
@@ -222,28 +269,24 @@ class Prober:
             del headers[name]
         headers.update(probe.all_headers)
         try:
-            async with self._session.request(
+            raw = await self._transport.round_trip(
                 probe.method,
                 self.request_url(probe_url(target.url, probe), probe.slot),
-                headers=headers,
-                allow_redirects=False,
-            ) as response:
-                received = decoded_headers(response)
-                kept = ProbeResponse.keep_cors(response.status, received)
-                try:
-                    body = await _drain(response)
-                except Exception as exc:
-                    # The headers are the whole evidence and they are here: a short, broken
-                    # or slow body must not turn a hole into "error, 0 findings".
-                    response.close()
-                    return Exchange(probe, kept, note=body_note(exc, self.options.timeout))
-                if body:  # the start of an error page names the stack (audit.stack)
-                    kept = ProbeResponse.keep_cors(
-                        response.status, received, text_from_bytes(body[:BODY_PREFIX])
-                    )
-            return Exchange(probe, kept)
+                list(headers.items()),
+            )
+        except AppCrashed as exc:
+            if crashes is not None:
+                crashes.append(str(exc))
+            return Exchange(probe, None, str(exc))
+        except TransportError as exc:
+            return Exchange(probe, None, str(exc))
         except Exception as exc:  # every failure becomes a line in the report
             return Exchange(probe, None, describe_error(exc, self.options.timeout))
+        # The start of an error page names the stack (audit.stack).
+        prefix = text_from_bytes(raw.body[:BODY_PREFIX]) if raw.body else ""
+        return Exchange(
+            probe, ProbeResponse.keep_cors(raw.status, raw.headers, prefix), note=raw.note
+        )
 
     async def final_url(self, target: Target) -> tuple[str | None, str]:
         """--follow-redirects: (the URL a GET ends at, or None, and what happened).
@@ -291,16 +334,21 @@ class Prober:
                 )
         exchanges: list[Exchange] = []
         cache: list[Exchange] = []
+        crashes: list[str] = []
 
         async def probe_all() -> None:
             while True:
                 wave = next_probes(target, exchanges, self.options.budget)
                 if not wave:
                     break
-                exchanges.extend(await asyncio.gather(*(self.send(target, p) for p in wave)))
+                exchanges.extend(
+                    await asyncio.gather(*(self.send(target, p, crashes) for p in wave))
+                )
             if self.options.cache_check and self.options.cache_key is not None:
                 for step in cache_check_waves(target):
-                    cache.extend(await asyncio.gather(*(self.send(target, p) for p in step)))
+                    cache.extend(
+                        await asyncio.gather(*(self.send(target, p, crashes) for p in step))
+                    )
 
         limit = self.options.target_timeout
         try:
@@ -318,6 +366,19 @@ class Prober:
             notes.append(
                 f"the check set did not finish within {limit:g} s: judged from the "
                 f"{len(exchanges)} responses received, some probes were not sent"
+            )
+        if crashes:
+            # --app: an exception where a server would have answered 500. A CI gate must
+            # not pass over a path its app cannot answer, so the target is an error entry.
+            sent = len(exchanges) + len(cache)
+            return TargetReport(
+                target.url,
+                "error",
+                f"{crashes[0]} (on {len(crashes)} of {sent} probes): fix the app, or leave "
+                "this path out of the audit",
+                (),
+                len(exchanges),
+                target.request_headers,
             )
         try:
             return analyse(target, exchanges, notes, cache)
@@ -347,7 +408,7 @@ def decoded_headers(response: aiohttp.ClientResponse) -> list[tuple[str, str]]:
 def body_note(exc: BaseException, timeout: float) -> str:
     """Why the body of a response whose headers arrived could not be read in full."""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        return f"the body did not arrive within {timeout:g} s"
+        return body_timed_out(timeout)
     if isinstance(exc, aiohttp.ClientPayloadError):
         return "the body was incomplete (shorter than its Content-Length, or a broken chunk)"
     return f"the body could not be read ({describe_error(exc, timeout)})"
@@ -413,11 +474,13 @@ async def audit_stream(
     items: Iterator[Item],
     options: AuditOptions,
     on_report: Callable[[int, TargetReport], Awaitable[None] | None],
+    transport: Transport | None = None,
 ) -> list[BaseException]:
     """Audit every target of ``items`` with ``options.concurrency`` workers.
 
     ``on_report(index, report)`` is called as soon as each target is done. Returns the
-    errors met while reading the target source (if any).
+    errors met while reading the target source (if any). ``transport`` (default: HTTP)
+    carries the probes; `corsguard.audit.transport.AppTransport` audits an app in-process.
     """
     loop = asyncio.get_running_loop()
     workers = max(1, options.concurrency)
@@ -430,7 +493,7 @@ async def audit_stream(
         name="corsguard-targets",
         daemon=True,
     )
-    prober = Prober(options)
+    prober = Prober(options, transport)
 
     async def worker() -> None:
         while True:
@@ -449,6 +512,11 @@ async def audit_stream(
             if result is not None:
                 await result
 
+    try:
+        await prober.start()
+    except BaseException:
+        await prober.close()
+        raise
     feeder.start()
     try:
         await asyncio.gather(*(worker() for _ in range(workers)))
@@ -469,9 +537,11 @@ class Collected:
         return [self.reports[i] for i in sorted(self.reports)]
 
 
-def audit_targets(targets: Iterable[Target], options: AuditOptions) -> list[TargetReport]:
+def audit_targets(
+    targets: Iterable[Target], options: AuditOptions, transport: Transport | None = None
+) -> list[TargetReport]:
     """Audit a few targets and return their reports in order (for the demo and tests)."""
     collected = Collected()
     items: Iterator[Item] = ((i, t, None) for i, t in enumerate(targets))
-    asyncio.run(audit_stream(items, options, collected.add))
+    asyncio.run(audit_stream(items, options, collected.add, transport))
     return collected.ordered()
