@@ -21,10 +21,11 @@ import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from corsguard import foreign
 from corsguard.engine import Decision, decide
 from corsguard.policy import Policy, PolicyError
 from corsguard.response import immediate_response, merge_response_headers
-from corsguard.startup import log_policy
+from corsguard.startup import log_policy, policy_in_force
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,16 +37,27 @@ _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 
 
 def _policy(policy: Policy | None, policy_kwargs: dict[str, Any]) -> Policy:
+    """The policy a middleware enforces (its development origins only with the switch on)."""
     if policy is None:
-        return Policy(**policy_kwargs)
+        return policy_in_force(Policy(**policy_kwargs))
     if policy_kwargs:
+        foreign_names = [name for name in policy_kwargs if foreign.lookup(name) is not None]
+        if foreign_names:
+            # Other libraries' names get their answer even beside policy= (issue #14).
+            raise PolicyError(
+                foreign.foreign_problem(
+                    entry, policy_kwargs[name], f"unknown option {name!r}", "python"
+                )
+                for name in foreign_names
+                if (entry := foreign.lookup(name)) is not None
+            )
         raise TypeError(
             "CORSMiddleware takes either policy=Policy(...) or the policy's options, not both: "
             f"move {', '.join(sorted(policy_kwargs))} into the Policy"
         )
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
-    return policy
+    return policy_in_force(policy)
 
 
 logger = logging.getLogger("corsguard")

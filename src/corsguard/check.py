@@ -27,7 +27,8 @@ from corsguard.config import (
 )
 from corsguard.findings import Severity
 from corsguard.origin import OriginPattern
-from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy, PolicyFinding
+from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy, PolicyError, PolicyFinding
+from corsguard.startup import DEVELOPMENT_SWITCH, development_mode
 from corsguard.untrusted import for_terminal
 
 KIND_LABELS = {
@@ -108,9 +109,12 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"{args.file}: cannot read it: {exc.strerror or exc}") from None
     errors = [problem.text for problem in problems]
+    development = _development_state(policy, errors)
     warnings = list(_warnings(policy)) if policy is not None else []
     findings = list(policy.findings) if policy is not None else []
     failing = _failing(findings, warnings, fail_on, args.strict)
+    if policy is not None and errors:
+        failing = failing or f"{len(errors)} error(s)"  # the development switch's
     valid = policy is not None and not failing
     if args.format == "json":
         report = {
@@ -121,11 +125,46 @@ def run(args: argparse.Namespace) -> int:
             # Every finding's one-line text and the other warnings, as before issue #11.
             "warnings": warnings,
             "policy": describe(policy) if policy is not None else None,
+            "development": development,
         }
         print(json.dumps(report, indent=2))
     else:
-        print("\n".join(_text_report(source, policy, errors, findings, warnings, failing)))
+        lines = _text_report(source, policy, errors, findings, warnings, failing)
+        print("\n".join([*lines, *_development_lines(development)]))
     return 0 if valid else 1
+
+
+def _development_state(policy: Policy | None, errors: list[str]) -> dict[str, Any] | None:
+    """Whether this environment's adapters would grant the development origins (None: none)."""
+    if policy is None or not policy.has_development_origins():
+        return None
+    try:
+        granted = development_mode()
+    except PolicyError as exc:
+        errors.extend(exc.problems)
+        granted = False
+    value = os.environ.get(DEVELOPMENT_SWITCH)
+    return {
+        "switch": DEVELOPMENT_SWITCH,
+        "value": None if value is None else for_terminal(value),
+        "granted": granted,
+        "origins": list(policy.development_origins),
+        "routes": {p: list(sub.development_origins) for p, sub in policy.routes.items()
+                   if sub.development_origins},
+    }  # fmt: skip
+
+
+def _development_lines(state: dict[str, Any] | None) -> Iterator[str]:
+    if state is None:
+        return
+    switch = state["switch"]
+    if state["granted"]:
+        yield (f"DEVELOPMENT MODE: {switch}=development here, so the middleware also trusts "
+               "the development origins; never set it in production")  # fmt: skip
+    else:
+        shown = "unset" if state["value"] is None else f"{state['value']!r}"
+        yield (f"development origins: not granted here ({switch} is {shown}); granted only "
+               f"where {switch}=development")  # fmt: skip
 
 
 def _failing(
@@ -173,6 +212,7 @@ def describe(policy: Policy) -> dict[str, Any]:
         "tolerate_public_suffix_wildcards": policy.tolerate_public_suffix_wildcards,
         "debug": policy.debug,
         "routes": {prefix: describe(sub) for prefix, sub in policy.routes.items()},
+        "development_origins": list(policy.development_origins),
     }
 
 
@@ -263,12 +303,18 @@ def _text_report(
 def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:
     if policy.any_origin:
         yield f"{indent}origins: * (any origin; a public API, no credentials)"
+    elif not policy.origin_patterns:
+        yield f"{indent}origins: none (no cross-origin reads)"
     else:
         yield f"{indent}origins:"
         width = max(len(p.text) for p in policy.origin_patterns)
         for pattern in policy.origin_patterns:
             label = KIND_LABELS.get(pattern.kind, pattern.kind)
             yield f"{indent}  {pattern.text.ljust(width)}  {label}"
+    if policy.development_origins:
+        listed_dev = ", ".join(policy.development_origins)
+        switch = f"{DEVELOPMENT_SWITCH}=development"
+        yield f"{indent}development origins (loopback; only with {switch}): {listed_dev}"
     listed = [m for m in policy.allow_methods if m != "*"]
     if "*" in policy.allow_methods:
         methods = "* (any method" + (

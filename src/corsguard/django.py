@@ -18,11 +18,16 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.E004  an option of the wrong type
 - corsguard.E005  a value the policy refuses (unsafe or invalid)
 - corsguard.E006  allow_origins is missing
+- corsguard.E009  settings.CORSGUARD is not set, and a django-cors-headers setting is
+                  (CORS_ALLOWED_ORIGINS...): what to write in settings.CORSGUARD instead
+- corsguard.E008  development_origins with CORSGUARD_ENV=development while DEBUG is False
+                  (or CORSGUARD_ENV is neither development nor production)
 - corsguard.W001  a policy warning
 - corsguard.W002  the middleware is not in settings.MIDDLEWARE
 - corsguard.W003  the middleware comes after CommonMiddleware
 - corsguard.W004  django-cors-headers' middleware is also installed
 - corsguard.E007  settings.CORSGUARD_REPORT_ONLY is not True or False
+- corsguard.W005  a django-cors-headers setting (CORS_*) is left beside settings.CORSGUARD
 
 ``settings.CORSGUARD_REPORT_ONLY = True`` observes instead of enforcing (issue #14,
 `corsguard.report_only`): the app's own CORS handling (django-cors-headers, say) answers,
@@ -42,12 +47,14 @@ from django.core import checks  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
 from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
 
+from corsguard import foreign
 from corsguard.config import Problem, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.observe import start, wsgi_answer
-from corsguard.policy import Policy
+from corsguard.policy import Policy, PolicyError
+from corsguard.problems import SETTINGS_DICT
 from corsguard.response import immediate_response
-from corsguard.startup import log_policy
+from corsguard.startup import development_mode, log_policy, policy_in_force
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -70,6 +77,23 @@ _CHECK_IDS = {
 }
 
 
+def foreign_settings() -> list[str]:
+    """django-cors-headers' (and flask-cors') CORS_* settings, each with what to write.
+
+    corsguard reads settings.CORSGUARD only; a CORS_ALLOWED_ORIGINS left from a migration
+    would otherwise look as if it still did something.
+    """
+    found: list[str] = []
+    for name in dir(settings):
+        entry = foreign.lookup(name) if name.startswith("CORS_") else None
+        if entry is None:
+            continue
+        lead = f"settings.{name} is not read by corsguard"
+        answer = foreign.foreign_problem(entry, getattr(settings, name), lead, "settings")
+        found.append(f"{answer.render(SETTINGS_DICT)} in {SOURCE}")
+    return found
+
+
 def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
     """The policy from settings.CORSGUARD, or the check errors that explain why not."""
     if not hasattr(settings, SETTING):
@@ -79,7 +103,8 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
                 f"CORSGUARD = {{'allow_origins': ['https://app.example.com']}}",
                 hint=DOCS_HINT,
                 id="corsguard.E001",
-            )
+            ),
+            *(checks.Error(text, id="corsguard.E009") for text in foreign_settings()),
         ]
     value = getattr(settings, SETTING)
     if not isinstance(value, (Mapping, Policy)):
@@ -93,6 +118,25 @@ def _settings_policy() -> tuple[Policy | None, list[checks.CheckMessage]]:
         ]
     policy, problems = mapping_policy_and_problems(value, SOURCE, toml=False)
     return policy, [_error(problem) for problem in problems]
+
+
+def _production_reason() -> str | None:
+    """Why this Django process looks like production: DEBUG is off (Django's deployment
+    checklist requires it there). Development origins are then refused, not granted."""
+    return None if getattr(settings, "DEBUG", False) else "settings.DEBUG is False"
+
+
+def _development_checks(policy: Policy) -> list[checks.CheckMessage]:
+    """corsguard.E008: the development switch is on (or mistyped) where it must not be."""
+    if not policy.has_development_origins():
+        return []
+    try:
+        if not development_mode():
+            return []
+        policy_in_force(policy, production=_production_reason())
+    except PolicyError as exc:
+        return [checks.Error(text, hint=DOCS_HINT, id="corsguard.E008") for text in exc.problems]
+    return []
 
 
 def _error(problem: Problem) -> checks.CheckMessage:
@@ -143,10 +187,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
     policy, errors = _settings_policy()
     messages.extend(errors)
+    if hasattr(settings, SETTING):
+        messages.extend(
+            checks.Warning(text, id="corsguard.W005", hint="Remove it.")
+            for text in foreign_settings()
+        )
     if policy is not None:
         messages.extend(
             checks.Warning(f"{SOURCE}: {text}", id="corsguard.W001") for text in _warnings(policy)
         )
+        messages.extend(_development_checks(policy))
     return messages
 
 
@@ -245,6 +295,10 @@ class CORSGuardMiddleware:
             raise ImproperlyConfigured(
                 f"settings.{REPORT_ONLY_SETTING} must be True or False, not {report_only!r}"
             )
+        try:
+            self.policy = policy_in_force(self.policy, production=_production_reason())
+        except PolicyError as exc:
+            raise ImproperlyConfigured(str(exc)) from None
         self._start()
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:

@@ -331,7 +331,8 @@ _KINDS = [
         "localhost-trusted",
         "A localhost origin is trusted in production",
         "Any program on a user's machine can serve a page on localhost.",
-        "Load development origins only in development policies.",
+        "List development origins in `development_origins`, which corsguard grants only "
+        "with `CORSGUARD_ENV=development`.",
         "`http://localhost`, `http://localhost:3000`, `http://127.0.0.1`",
         _foothold,
         _READ,

@@ -31,13 +31,15 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from corsguard.config import did_you_mean, mapping_policy_and_problems
+from corsguard import foreign
+from corsguard.config import SOURCE_OPTIONS, did_you_mean, mapping_policy_and_problems
 from corsguard.engine import Decision, decide
 from corsguard.observe import report_only_flag, start, wsgi_answer
 from corsguard.policy import Policy, PolicyError
+from corsguard.problems import SETTINGS_DICT
 from corsguard.report_only import Observer
 from corsguard.response import immediate_response
-from corsguard.startup import log_policy
+from corsguard.startup import log_policy, policy_in_force
 from corsguard.wsgi import (
     apply_to_headers,
     environ_headers,
@@ -58,7 +60,7 @@ logger = logging.getLogger("corsguard")
 
 def _to_policy(value: object, source: str) -> Policy:
     if isinstance(value, Policy):
-        return value
+        return policy_in_force(value, source)
     if not isinstance(value, Mapping):
         raise PolicyError(
             [f"{source} must be a dict of corsguard.Policy options or a corsguard.Policy, "
@@ -67,7 +69,41 @@ def _to_policy(value: object, source: str) -> Policy:
     policy, problems = mapping_policy_and_problems(value, source, toml=False)
     if policy is None:
         raise PolicyError(problem.text for problem in problems)
-    return policy
+    return policy_in_force(policy, source)
+
+
+def _keyword_error(where: str, unknown: Mapping[str, object]) -> PolicyError:
+    """CORSGuard(app, origins=...) as flask-cors' CORS(app, origins=...) is written."""
+    problems: list[str] = []
+    how = (
+        f"; CORSGuard takes its options in app.config[{CONFIG_KEY!r}] or "
+        "policy=corsguard.Policy(...)"
+    )
+    for name, value in unknown.items():
+        lead = f"{where}(): unknown keyword {name!r}"
+        entry = foreign.lookup(name)
+        if entry is not None:
+            problems.append(foreign.foreign_problem(entry, value, lead, "python").render() + how)
+        elif name in SOURCE_OPTIONS:
+            problems.append(f"{lead}: pass policy=Policy({name}=...) or set it in app.config"
+                            f"[{CONFIG_KEY!r}]")  # fmt: skip
+        else:
+            hint = did_you_mean(name, [*SOURCE_OPTIONS, "policy", "report_only"])
+            problems.append(f"{lead}:{hint or ' it takes app, policy and report_only'}{how}")
+    return PolicyError(problems)
+
+
+def _foreign_config(app: Flask) -> list[str]:
+    """flask-cors' (and django-cors-headers') CORS_* keys in app.config, with their answers."""
+    found: list[str] = []
+    for key in list(app.config):
+        entry = foreign.lookup(key) if isinstance(key, str) else None
+        if entry is None or not key.upper().startswith("CORS_"):
+            continue
+        lead = f"app.config[{key!r}] is not read by corsguard"
+        answer = foreign.foreign_problem(entry, app.config[key], lead, "settings")
+        found.append(f"{answer.render(SETTINGS_DICT)} in app.config[{CONFIG_KEY!r}]")
+    return found
 
 
 @dataclass
@@ -91,10 +127,13 @@ class CORSGuard:
         app: Flask | None = None,
         policy: Policy | None = None,
         report_only: bool | None = None,
+        **unknown: object,
     ) -> None:
+        if unknown:
+            raise _keyword_error("CORSGuard", unknown)
         if policy is not None and not isinstance(policy, Policy):
             raise TypeError(f"policy must be a corsguard.Policy, not {type(policy).__name__}")
-        self.policy = policy
+        self.policy = None if policy is None else policy_in_force(policy)
         # None: app.config[REPORT_ONLY_KEY] decides (default False).
         self.report_only = (
             None if report_only is None else report_only_flag(report_only, "report_only")
@@ -110,10 +149,13 @@ class CORSGuard:
         name = blueprint if isinstance(blueprint, str) else blueprint.name
         self._blueprints[name] = _to_policy(policy, f"blueprint_policy({name!r})")
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, **unknown: object) -> None:
         """Read app.config, validate it (raising PolicyError) and install the hooks."""
+        if unknown:
+            raise _keyword_error("init_app", unknown)
         policy = self.policy
         configured = app.config.get(CONFIG_KEY)
+        foreign_keys = _foreign_config(app)
         if configured is not None:
             if policy is not None:
                 raise PolicyError(
@@ -145,8 +187,11 @@ class CORSGuard:
             raise PolicyError(
                 [f"no CORS policy: set app.config[{CONFIG_KEY!r}] = "
                  "{'allow_origins': ['https://app.example.com']} or pass CORSGuard(app, "
-                 "policy=Policy(...))"]
+                 "policy=Policy(...))", *foreign_keys]
             )  # fmt: skip
+        for text in foreign_keys:
+            # A leftover flask-cors setting changes nothing here; said once, at start-up.
+            logger.warning("corsguard: %s", text)
         report_only = self.report_only
         if report_only is None:
             report_only = app.config.get(REPORT_ONLY_KEY, False)

@@ -14,13 +14,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from corsguard import sources, spec
+from corsguard import foreign, sources, spec
 from corsguard.decision import Decision
 from corsguard.findings import Context, Severity, order, render_fix, severity_of
 from corsguard.origin import OriginMatcher, OriginPattern, parse_origin_pattern
-from corsguard.origin_regex import translate_regex
 from corsguard.problems import Name, Problem, ProblemText, Setting, Text
 from corsguard.problems import PolicyError as PolicyError
 from corsguard.remediation import PLATFORM_NOTE, FixContext, safe_origins
@@ -105,6 +104,8 @@ class PolicyOptions:
     routes: Mapping[str, Policy]  # read-only view
     debug: bool
     on_reject: Callable[[Decision], object] | None
+    # Loopback origins granted only by the policy `Policy.in_development` returns.
+    development_origins: tuple[str, ...] = ()
 
 
 PreflightKey = tuple[str, bytes, bytes | None, bytes | None]
@@ -187,12 +188,27 @@ class Policy:
         debug: bool = False,
         on_reject: Callable[[Decision], object] | None = None,
         allow_origin_regex: str | None = None,
+        development_origins: Iterable[str] = (),
         **unknown: object,
     ) -> None:
         problems: list[Problem] = []
         warnings: list[str] = []
-        for name in unknown:
-            problems.append(_unknown_option(name))
+        for name, value in unknown.items():
+            entry = foreign.lookup(name)
+            if entry is None:
+                problems.append(_unknown_option(name))
+                continue
+            problems.append(
+                foreign.foreign_problem(entry, value, f"unknown option {name!r}", "python")
+            )
+            # The value is checked under corsguard's name too (when that one is not given),
+            # so that one error also says what is wrong with it (a regex among the origins).
+            carried = foreign.carried_value(entry, value)
+            if carried is not None:
+                if entry.target == "allow_origins" and allow_origins == ():
+                    allow_origins = cast("list[str]", carried)
+                elif entry.target == "allow_credentials" and allow_credentials is False:
+                    allow_credentials = cast(bool, carried)
 
         def flag(name: str, value: object) -> bool:
             if not isinstance(value, bool):
@@ -229,11 +245,12 @@ class Policy:
         exempt = _string_list(
             "write_protection_exempt_paths", write_protection_exempt_paths, problems
         )
+        development = _development_origins(development_origins, origins, problems)
 
         # --- origins
         any_origin = "*" in origins
         patterns: list[OriginPattern] = []
-        if not origins and allow_origin_regex is None and not origins_mistyped:
+        if not origins and allow_origin_regex is None and not origins_mistyped and not development:
             problems.append(
                 Problem(
                     "allow_origins",
@@ -276,6 +293,11 @@ class Policy:
             try:
                 pattern = parse_origin_pattern(text)
             except ValueError as exc:
+                if foreign.looks_like_regex(text):
+                    regexes = [t for t in origins if t != "*" and foreign.is_origin_regex(t)]
+                    corrected = foreign.corrected_origins(origins, regexes)
+                    problems.append(foreign.origin_regex_problem("allow_origins", text, corrected))
+                    continue
                 parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
                 refused = _refused("null-origin-trusted") if text.strip().lower() == "null" else ""
                 reason = (Name("allow_origins"), ": ", *parts)
@@ -558,6 +580,7 @@ class Policy:
             routes=MappingProxyType(dict(route_map)),
             debug=debug_flag,
             on_reject=on_reject,
+            development_origins=tuple(development),
         )
         object.__setattr__(self, "options", options)
         compiled = _compile(options, tuple(patterns), any_origin)
@@ -639,6 +662,46 @@ class Policy:
     @property
     def on_reject(self) -> Callable[[Decision], object] | None:
         return self.options.on_reject
+
+    @property
+    def development_origins(self) -> tuple[str, ...]:
+        return self.options.development_origins
+
+    def has_development_origins(self) -> bool:
+        """Whether this policy or one of its routes lists development origins."""
+        return bool(self.development_origins) or any(
+            sub.development_origins for sub in self.routes.values()
+        )
+
+    def in_development(self) -> Policy:
+        """This policy with its development origins granted, as for ``allow_origins``.
+
+        Only the adapters call it, and only when the development switch is on
+        (corsguard.startup.development_mode: ``CORSGUARD_ENV=development``); every other
+        use of the policy, production's included, never grants them. The origins are
+        loopback ones (checked at construction), so even a switch left on by mistake trusts
+        only pages served by the user's own machine. Their localhost-trusted findings are
+        left out: this is the development policy that finding asks for.
+        """
+        if not self.has_development_origins():
+            return self
+        routes = {prefix: sub.in_development() for prefix, sub in self.routes.items()}
+        options = {
+            name: getattr(self.options, name)
+            for name in self.options.__dataclass_fields__
+            if name not in ("development_origins", "routes")
+        }
+        own = self.options.allow_origins
+        options["allow_origins"] = [*own, *(o for o in self.development_origins if o not in own)]
+        options["routes"] = routes or None
+        granted = Policy(**options)
+        dev = set(self.development_origins)
+        kept = tuple(
+            f for f in granted.findings if not (f.id == "localhost-trusted" and _names(f, dev))
+        )
+        dropped = {f.text for f in granted.findings} - {f.text for f in kept}
+        warnings = tuple(w for w in granted.warnings if w not in dropped)
+        return _assemble(granted.options, granted.compiled, warnings, kept)
 
     # What the options mean, from the compiled form.
     @property
@@ -847,6 +910,68 @@ def _unknown_option(name: str) -> Problem:
     return Problem(None, name, (f"unknown option {name!r}",), (hint,))
 
 
+def _names(finding: PolicyFinding, origins: set[str]) -> bool:
+    """Whether ``finding`` is about one of ``origins`` (its message starts with the origin)."""
+    message = finding.message
+    if finding.route is not None:
+        message = message.removeprefix(f"routes {finding.route}: ")
+    return message.split(" ", 1)[0] in origins
+
+
+def _development_origins(value: object, origins: list[str], problems: list[Problem]) -> list[str]:
+    """The development origins: loopback only (localhost, 127.0.0.0/8, [::1]), any port.
+
+    A page on a loopback origin is served by the user's own machine (RFC 6761 §6.3 reserves
+    localhost for it; Fetch treats these hosts as potentially trustworthy), so even a
+    development switch left on in production trusts no remote site.
+    """
+    items = _string_list("development_origins", value, problems)
+    good: list[str] = []
+    for text in items:
+        try:
+            pattern = parse_origin_pattern(text)
+        except ValueError as exc:
+            parts = exc.parts if isinstance(exc, ProblemText) else (str(exc),)
+            problems.append(
+                Problem("development_origins", text, (Name("development_origins"), ": ", *parts))
+            )
+            continue
+        if not pattern.is_loopback:
+            problems.append(
+                Problem(
+                    "development_origins",
+                    text,
+                    (
+                        Name("development_origins"),
+                        f": {text} is not a loopback origin, and development origins are "
+                        "limited to pages served by the developer's own machine",
+                    ),
+                    (
+                        "; list localhost, 127.0.0.1 or [::1] origins here (any port, e.g. "
+                        "'http://localhost:*'), and other origins in ",
+                        Name("allow_origins"),
+                    ),
+                )
+            )
+            continue
+        good.append(pattern.text)
+    if good and "*" in origins:
+        problems.append(
+            Problem(
+                "development_origins",
+                good,
+                (
+                    Name("development_origins"),
+                    " beside ",
+                    Setting("allow_origins", ["*"]),
+                    " adds nothing: '*' already allows every origin",
+                ),
+                ("; remove them",),
+            )
+        )
+    return list(dict.fromkeys(good))
+
+
 def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]:
     if isinstance(value, (str, bytes)):
         problems.append(
@@ -889,13 +1014,7 @@ def _pattern_advice(option: str, prefix: str) -> Problem | None:
         return None
     regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
     kind = "a regular expression" if regex else "a glob"
-    literal = prefix.removeprefix("^")
-    cut = _PATH_PATTERN_MARKS.search(literal)
-    if cut is not None:
-        literal = literal[: cut.start()]
-    literal = literal.rstrip("/.")
-    segments = [segment for segment in literal.split("/") if segment]
-    suggestion = "/" + "/".join(segments)
+    suggestion = foreign.literal_prefix(prefix)
     what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
@@ -1149,7 +1268,8 @@ def _trusted_message(
     if kind == "localhost-trusted":
         return (
             f"{text} is trusted{with_creds}: any program on a user's "
-            "machine can serve a page there; allow it only in a development policy"
+            "machine can serve a page there; list it in development_origins, granted only "
+            "with CORSGUARD_ENV=development"
         )
     if kind == "third-party-origin-trusted":
         how = "names under" if pattern.is_wildcard_host else "a site on"
@@ -1180,26 +1300,9 @@ def _regex_advice(regex: str) -> Problem:
     widens trust, so ``^https://[a-z0-9-]+\\.example\\.com$`` (one label) is answered with
     ``https://+.example.com`` (one label), never ``https://*.example.com`` (any depth).
     """
-    translation = translate_regex(regex, "fullmatch") if isinstance(regex, str) else None
-    suggestion = translation.patterns if translation and translation.exact else []
     reason: Text = (
         Setting("allow_origin_regex", regex),
         " is not accepted: unanchored or unescaped regular expressions are the most common "
         "CORS hole in Python apps",
     )
-    shared = [p for p in suggestion if is_shared_hosting(parse_origin_pattern(p).host)]
-    if shared:
-        advice: Text = (
-            f"; its pattern {shared[0]!r} would trust every tenant of a public hosting "
-            "platform: host your previews on a domain you own and write e.g. ",
-            Setting("allow_origins", ["https://myapp-*.preview.example.com"]),
-        )
-    elif suggestion:
-        advice = ("; write ", Setting("allow_origins", suggestion), " instead")
-    else:
-        advice = (
-            "; list exact origins or patterns such as 'https://*.example.com', "
-            "'https://+.example.com' (one label), 'http://localhost:*' or "
-            "'https://myapp-*.preview.example.com'",
-        )
-    return Problem("allow_origin_regex", regex, reason, advice)
+    return Problem("allow_origin_regex", regex, reason, foreign.regex_answer([regex], "fullmatch"))

@@ -98,10 +98,10 @@ class FixContext:
 def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the origins a fix may trust, notes) from what the user trusts now.
 
-    Dropped: ``null`` and ``*``; localhost (a development policy only); a wildcard on a
-    public hosting platform (anyone can publish there), with a note saying what to list
-    instead, never a made-up domain in its place; an origin on such a platform stays only
-    "if you own it"; plain http becomes https (Fetch: an http page is anyone's on the path).
+    Dropped: ``null`` and ``*``; localhost (to development_origins); a wildcard on a public
+    hosting platform (anyone can publish there), with a note saying what to list instead,
+    never a made-up domain in its place; an origin on such a platform stays only "if you own
+    it"; plain http becomes https (Fetch: an http page is anyone's on the path).
     """
     kept: list[str] = []
     notes: list[str] = []
@@ -128,7 +128,7 @@ def safe_origins(origins: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ..
             origin = f"https://{host}{port}"
         kept.append(origin)
     if dev:
-        notes.append(f"allow {', '.join(dict.fromkeys(dev))} only in a development policy")
+        notes.append(_development_policy_note(dev))
     return tuple(dict.fromkeys(kept)), tuple(dict.fromkeys(notes))
 
 
@@ -136,6 +136,44 @@ PLATFORM_NOTE = (
     "anyone can publish on *.{platform}: list your deployments' exact origins, or a "
     "within-label pattern (https://<app>-*.<domain>) under a domain you own"
 )
+
+
+# Where a loopback origin belongs (issue #14): Policy's development_origins, which the
+# adapters grant only with CORSGUARD_ENV=development (corsguard.startup).
+DEVELOPMENT_HINT = "development_origins (granted only with CORSGUARD_ENV=development)"
+
+
+# A tunnel (ngrok, localtunnel...) is a development origin too, but a remote one, which
+# development_origins refuses: it keeps the older advice.
+_TUNNEL_HINT = "only in a development policy (a tunnel is not loopback)"
+
+
+_GENERIC_HINT = " only in a development policy"
+
+
+def development_note(origins: list[str] | tuple[str, ...]) -> str:
+    """The corsguard fix's note for loopback origins: put them in development_origins."""
+    return f"put {', '.join(dict.fromkeys(origins))} in {DEVELOPMENT_HINT}"
+
+
+def _development_policy_note(origins: list[str] | tuple[str, ...]) -> str:
+    # Every stack's wording (Express, nginx... have no development_origins);
+    # render_corsguard says where that is in corsguard.
+    return f"allow {', '.join(dict.fromkeys(origins))}{_GENERIC_HINT}"
+
+
+def _in_corsguard_terms(note: str) -> str:
+    if note.startswith("allow ") and note.endswith(_GENERIC_HINT):
+        return development_note(note[len("allow ") : -len(_GENERIC_HINT)].split(", "))
+    return note
+
+
+def tunnel_note(origins: list[str] | tuple[str, ...]) -> str:
+    return f"allow {', '.join(dict.fromkeys(origins))} {_TUNNEL_HINT}"
+
+
+def is_development_note(note: str) -> bool:
+    return note.endswith((DEVELOPMENT_HINT, _TUNNEL_HINT, _GENERIC_HINT))
 
 
 def _q(text: str) -> str:
@@ -231,6 +269,7 @@ def render_corsguard(ctx: FixContext) -> str:
     if ctx.public:
         return 'corsguard.Policy(allow_origins=["*"])  # public, read-only data without credentials'
     args = [f"allow_origins={_py_list(ctx.origins)}"] if ctx.origins else []
+    notes = [_in_corsguard_terms(note) for note in ctx.notes]
     if _creds(ctx):
         args.append("allow_credentials=True")
     if ctx.methods:
@@ -242,8 +281,8 @@ def render_corsguard(ctx: FixContext) -> str:
     if ctx.max_age is not None:
         args.append(f"max_age={ctx.max_age}")
     if not ctx.origins:
-        return from_env_call(args) + _comment([FROM_ENV_NOTE, *ctx.notes])
-    return "corsguard.Policy(" + ", ".join(args) + ")" + _comment(list(ctx.notes))
+        return from_env_call(args) + _comment([FROM_ENV_NOTE, *notes])
+    return "corsguard.Policy(" + ", ".join(args) + ")" + _comment(notes)
 
 
 def render_starlette(ctx: FixContext) -> str:

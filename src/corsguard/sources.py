@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+from corsguard import foreign
 from corsguard.problems import PYTHON, TOML, EnvironmentVariables, PolicyError, Spelling
 from corsguard.untrusted import for_terminal
 
@@ -43,6 +44,7 @@ LIST_OPTIONS = (
     "allow_headers",
     "expose_headers",
     "write_protection_exempt_paths",
+    "development_origins",
 )
 BOOL_OPTIONS = (
     "allow_credentials",
@@ -64,6 +66,9 @@ SOURCE_OPTIONS = (*LIST_OPTIONS, *BOOL_OPTIONS, *INT_OPTIONS, *STRING_OPTIONS)
 # Variables under the default prefix that belong to corsguard's own tooling, not to a policy
 # (tests/servers.py reads CORSGUARD_CHROMIUM).
 IGNORED_ENV_NAMES = frozenset({"CHROMIUM"})
+# The development switch (corsguard.startup.development_mode), read by the adapters whatever
+# the prefix; not a policy option.
+DEVELOPMENT_SWITCH = "CORSGUARD_ENV"
 
 _ENV_TRUE = "true"
 _ENV_FALSE = "false"
@@ -147,6 +152,8 @@ def env_policy_and_problems(
     code = dict(options or {})
     kwargs: dict[str, Any] = dict(code)
     dropped: set[str] = set()
+    # Values under a foreign name (CORSGUARD_ORIGINS), checked under corsguard's name too.
+    carried_env: dict[str, object] = {}
     for variable in sorted(env):
         if not variable.startswith(prefix):
             continue
@@ -162,9 +169,27 @@ def env_policy_and_problems(
             continue
         if option is None:
             rest = variable[len(prefix) :]
-            if rest in IGNORED_ENV_NAMES:
+            if rest in IGNORED_ENV_NAMES or variable == DEVELOPMENT_SWITCH:
                 continue
-            problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
+            entry = foreign.lookup(rest)
+            if entry is None:
+                problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
+                continue
+            value: object = raw
+            target = entry.target
+            if entry.kind == "wildcard" and raw.strip().lower() in (_ENV_TRUE, _ENV_FALSE):
+                value = raw.strip().lower() == _ENV_TRUE  # a switch for allow_origins=*
+            elif entry.kind == "same" and target in SOURCE_OPTIONS:
+                parsed, bad = _parse_env_value(variable, target, raw)
+                if bad is None:
+                    value = parsed
+            answer = foreign.foreign_problem(
+                entry, value, f"{variable} is not a corsguard setting", "env"
+            )
+            problems.append(Problem("unknown", answer.render(EnvironmentVariables(prefix))))
+            carried = foreign.carried_value(entry, value)
+            if carried is not None and target is not None:
+                carried_env[target] = carried
             continue
         stripped = raw.strip()
         if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "'\"":
@@ -185,9 +210,17 @@ def env_policy_and_problems(
         else:
             kwargs[option] = value
 
+    for target, carried in carried_env.items():
+        if env_variable(prefix, target) not in env:
+            kwargs[target] = carried
+
     origins_variable = env_variable(prefix, "allow_origins")
     if "allow_origins" in code:
         pass  # fixed in code: Policy itself judges it
+    elif "allow_origins" in carried_env and origins_variable not in env:
+        pass  # reported under its foreign name
+    elif origins_variable not in env and kwargs.get("development_origins"):
+        pass  # a development-only policy: no cross-origin reads in production
     elif origins_variable not in env:
         problems.append(
             Problem(
@@ -217,6 +250,11 @@ def _unknown_env(prefix: str, variable: str, rest: str) -> str:
         return (
             f"{variable}: per-path routes cannot be set from the environment; put them in a "
             "TOML file and load it with Policy.from_file"
+        )
+    if rest == "ENV":
+        return (
+            f"{variable} is not a corsguard setting: the development switch is "
+            f"{DEVELOPMENT_SWITCH}, whatever the prefix"
         )
     if rest.lower() in PYTHON_ONLY_OPTIONS:
         return f"{variable}: {rest.lower()} takes a Python callable; set it in code"
@@ -439,6 +477,10 @@ def mapping_policy_and_problems(
     problems: list[Problem] = []
     kwargs: dict[str, Any] = {}
     dropped: set[str] = set()
+    # A settings dict takes Policy's own keyword names and Python values, so its problems
+    # keep the Python spelling (problems.SETTINGS_DICT would write 'name': value instead).
+    spelling = TOML if toml else PYTHON
+    carried_kwargs: dict[str, Any] = {}
     allowed = list(SOURCE_OPTIONS) + ([] if where else [ROUTES])
     if not toml:
         allowed += list(PYTHON_ONLY_OPTIONS)
@@ -455,6 +497,16 @@ def mapping_policy_and_problems(
                 say("unknown", "routes: a route cannot have routes of its own")
             elif key in PYTHON_ONLY_OPTIONS:
                 say("unknown", f"{key}: takes a Python callable, which TOML cannot express")
+            elif (entry := foreign.lookup(key)) is not None:
+                answer = foreign.foreign_problem(
+                    entry, value, f"unknown option {key!r}", "toml" if toml else "settings"
+                )
+                say("unknown", answer.render(spelling))
+                # Checked under corsguard's name too, so that one error says everything.
+                carried = foreign.carried_value(entry, value)
+                target = entry.target
+                if carried is not None and target is not None and target not in mapping:
+                    carried_kwargs.setdefault(target, carried)
             else:
                 hint = did_you_mean(key, allowed) or f" the options are: {', '.join(allowed)}"
                 say("unknown", f"unknown option {key!r}:{hint}")
@@ -474,7 +526,16 @@ def mapping_policy_and_problems(
             continue
         kwargs[key] = list(value) if key in LIST_OPTIONS else value
 
-    if "allow_origins" not in mapping and "allow_origin_regex" not in mapping:
+    for target, carried in carried_kwargs.items():
+        if target not in dropped and target not in kwargs:
+            kwargs[target] = carried
+
+    if (
+        "allow_origins" not in mapping
+        and "allow_origin_regex" not in mapping
+        and "allow_origins" not in carried_kwargs
+        and "development_origins" not in mapping
+    ):
         example = (
             'allow_origins = ["https://app.example.com"]'
             if toml
@@ -486,9 +547,6 @@ def mapping_policy_and_problems(
         )
         dropped.add("allow_origins")
 
-    # A settings dict takes Policy's own keyword names and Python values, so its problems
-    # keep the Python spelling (problems.SETTINGS_DICT would write 'name': value instead).
-    spelling = TOML if toml else PYTHON
     return _build(kwargs, problems, dropped, spelling, f"{source}: {where}", policy_type)
 
 

@@ -272,3 +272,62 @@ def test_subprocess(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("environment (CORSGUARD_*): valid")
+
+
+DEVELOPMENT = """\
+allow_origins = ["https://app.example.com"]
+development_origins = ["http://localhost:*"]
+"""
+# (CORSGUARD_ENV, exit status, the last line's start, granted in --json)
+DEVELOPMENT_SWITCH = [
+    (None, 0, "development origins: not granted here (CORSGUARD_ENV is unset)", False),
+    ("production", 0, "development origins: not granted here (CORSGUARD_ENV is 'production')",
+     False),
+    ("development", 0, "DEVELOPMENT MODE: CORSGUARD_ENV=development here", True),
+    ("dev", 1, "development origins: not granted here (CORSGUARD_ENV is 'dev')", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("switch", "status", "last", "granted"), DEVELOPMENT_SWITCH)
+def test_development_origins_and_the_switch(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    switch: str | None,
+    status: int,
+    last: str,
+    granted: bool,
+) -> None:
+    if switch is None:
+        monkeypatch.delenv("CORSGUARD_ENV", raising=False)
+    else:
+        monkeypatch.setenv("CORSGUARD_ENV", switch)
+    path = write(tmp_path, DEVELOPMENT)
+    assert main(["check", path]) == status
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith(last)
+    assert (
+        "  development origins (loopback; only with CORSGUARD_ENV=development): http://localhost:*"
+    ) in lines
+    if status:
+        assert lines[0] == f"{path}: INVALID (1 error(s))"
+        assert any("is not a corsguard mode" in line for line in lines)
+    assert main(["check", path, "--json"]) == status
+    report = json.loads(capsys.readouterr().out)
+    assert report["development"]["granted"] is granted
+    assert report["development"]["origins"] == ["http://localhost:*"]
+    assert report["policy"]["development_origins"] == ["http://localhost:*"]
+    # The production origins are what the policy grants; the development one is apart.
+    assert [o["pattern"] for o in report["policy"]["origins"]] == ["https://app.example.com"]
+
+
+def test_development_origins_from_env(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CORSGUARD_ENV", raising=False)
+    monkeypatch.setenv("CORSGUARD_DEVELOPMENT_ORIGINS", "http://127.0.0.1:3000")
+    monkeypatch.delenv("CORSGUARD_ALLOW_ORIGINS", raising=False)
+    assert main(["check", "--env"]) == 0
+    out = capsys.readouterr().out
+    assert "origins: none (no cross-origin reads)" in out
+    assert "http://127.0.0.1:3000" in out

@@ -34,6 +34,7 @@ from django.urls import path
 
 from corsguard import Policy
 from corsguard.django import CORSGuardMiddleware, check_settings
+from corsguard.problems import PYTHON, SETTINGS_DICT
 
 CALLS: list[str] = []
 
@@ -232,9 +233,15 @@ BAD_SETTINGS: list[tuple[str, object, set[str], list[str]]] = [
                                                             "allow_credentials": True}}},
      {"corsguard.E005"}, ["routes['/p']"]),
     ("route unknown key", {"allow_origins": [APP], "routes": {"/p": {"origins": [APP]}}},
-     {"corsguard.E003", "corsguard.E006"}, ["routes['/p'].unknown option 'origins'"]),
+     {"corsguard.E003"}, ["routes['/p'].unknown option 'origins'", "did you mean 'allow_origins'",
+                          f"write allow_origins=[{APP!r}]"]),
     ("regex", {"allow_origin_regex": r"https://.*\.example\.com"}, {"corsguard.E005"},
      ["allow_origin_regex", "https://*.example.com"]),
+    ("regex in origins", {"allow_origins": [r"^https://(app|admin)\.example\.com$"]},
+     {"corsguard.E005"}, ["is a regular expression, not an origin",
+                          "i.e. allow_origins=['https://app.example.com', 'https://admin.example.com']"]),
+    ("regex in origins, no exact pattern", {"allow_origins": [r"^https://[a-z]+\.example\.com$"]},
+     {"corsguard.E005"}, ["is a regular expression", "no corsguard pattern trusts exactly"]),
 ]  # fmt: skip
 
 
@@ -305,3 +312,114 @@ def test_placement_and_warnings(middleware: list[str], policy: object, ids: set[
             out = io.StringIO()
             call_command("check", stdout=out, stderr=io.StringIO())
             assert "no issues" in out.getvalue()
+
+
+# Other libraries' names (issue #14): inside settings.CORSGUARD, and django-cors-headers'
+# own top-level CORS_* settings. (name, value, corsguard option, value to write, fragment)
+FOREIGN_SETTINGS: list[tuple[str, object, str, object, str]] = [
+    ("CORS_ALLOWED_ORIGINS", [APP], "allow_origins", [APP], "django-cors-headers"),
+    ("CORS_ORIGIN_WHITELIST", [APP], "allow_origins", [APP], "django-cors-headers"),
+    ("CORS_ALLOW_ALL_ORIGINS", True, "allow_origins", ["*"], "without credentials"),
+    ("CORS_ALLOWED_ORIGIN_REGEXES", [r"^https://app\.example\.com$"], "allow_origins", [APP],
+     "corsguard takes no regular expressions"),
+    ("CORS_ALLOW_CREDENTIALS", True, "allow_credentials", True, "django-cors-headers"),
+    ("CORS_ALLOW_METHODS", ["GET", "PUT"], "allow_methods", ["GET", "PUT"], "django-cors-headers"),
+    ("CORS_ALLOW_HEADERS", ["x-token"], "allow_headers", ["x-token"], "django-cors-headers"),
+    ("CORS_EXPOSE_HEADERS", ["x-total"], "expose_headers", ["x-total"], "flask-cors"),
+    ("CORS_PREFLIGHT_MAX_AGE", 600, "max_age", 600, "django-cors-headers"),
+    ("CORS_URLS_REGEX", r"^/api/.*$", "routes", None, "'routes': {'/api': "),
+    ("CORS_ALLOW_PRIVATE_NETWORK", True, "allow_private_network", True, "django-cors-headers"),
+]  # fmt: skip
+FOREIGN_IDS = [case[0] for case in FOREIGN_SETTINGS]
+
+
+@pytest.mark.parametrize(("name", "value", "target", "write", "fragment"), FOREIGN_SETTINGS,
+                         ids=FOREIGN_IDS)  # fmt: skip
+def test_foreign_key_in_corsguard_setting(
+    name: str, value: object, target: str, write: object, fragment: str
+) -> None:
+    base = {} if target == "allow_origins" else {"allow_origins": [APP]}
+    with override_settings(CORSGUARD={**base, name: value}):
+        messages = check_settings()
+        text = "\n".join(m.msg for m in messages)
+        assert {m.id for m in messages} == {"corsguard.E003"}
+        assert f"settings.CORSGUARD: unknown option {name!r}: did you mean {target!r}?" in text
+        # Inside the dict, settings keep Policy's Python spelling (as every problem there).
+        if write is not None:
+            assert PYTHON.setting(target, write, False) in text
+        else:
+            assert "'/api'" in text
+        with pytest.raises(ImproperlyConfigured) as info:
+            CORSGuardMiddleware(lambda request: HttpResponse())
+        assert f"unknown option {name!r}" in str(info.value)
+
+
+@pytest.mark.parametrize(("name", "value", "target", "write", "fragment"), FOREIGN_SETTINGS,
+                         ids=FOREIGN_IDS)  # fmt: skip
+def test_django_cors_headers_settings(
+    name: str, value: object, target: str, write: object, fragment: str
+) -> None:
+    """settings.CORS_ALLOWED_ORIGINS...: corsguard reads none of them. Without
+    settings.CORSGUARD each is an error (E009) saying what to write there; beside it, a
+    warning (W005) to remove it."""
+    with override_settings(**{name: value}):
+        del settings.CORSGUARD
+        messages = check_settings()
+        assert {m.id for m in messages} == {"corsguard.E001", "corsguard.E009"}
+        [foreign] = [m.msg for m in messages if m.id == "corsguard.E009"]
+        assert foreign.startswith(f"settings.{name} is not read by corsguard: did you mean")
+        assert foreign.endswith("in settings.CORSGUARD")
+        assert fragment in foreign
+        if write is not None:
+            # Written as a key of the CORSGUARD dict: 'allow_origins': [...]
+            assert SETTINGS_DICT.setting(target, write, False) in foreign
+        with pytest.raises(ImproperlyConfigured) as info:
+            CORSGuardMiddleware(lambda request: HttpResponse())
+        assert f"settings.{name}" in str(info.value)
+    with override_settings(**{name: value}):
+        messages = check_settings()
+        assert {m.id for m in messages} == {"corsguard.W005"}
+        assert not any(m.is_serious() for m in messages)
+        assert f"settings.{name} is not read by corsguard" in messages[0].msg
+
+
+DEV = "http://localhost:5173"
+# (DEBUG, CORSGUARD_ENV, the development origin granted, check ids)
+DEVELOPMENT = [
+    (False, None, False, set()),
+    (True, None, False, set()),
+    (True, "production", False, set()),
+    (True, "development", True, set()),
+    # DEBUG = False looks like production: the switch is refused there, not honoured.
+    (False, "development", None, {"corsguard.E008"}),
+    (True, "dev", None, {"corsguard.E008"}),
+]
+
+
+@pytest.mark.parametrize(("debug", "switch", "granted", "ids"), DEVELOPMENT)
+def test_development_origins(
+    debug: bool,
+    switch: str | None,
+    granted: bool | None,
+    ids: set[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if switch is None:
+        monkeypatch.delenv("CORSGUARD_ENV", raising=False)
+    else:
+        monkeypatch.setenv("CORSGUARD_ENV", switch)
+    policy = {"allow_origins": [APP], "development_origins": ["http://localhost:*"]}
+    with override_settings(**{**SETTINGS, "CORSGUARD": policy, "DEBUG": debug}):
+        messages = check_settings()
+        assert {m.id for m in messages} == ids
+        if granted is None:
+            with pytest.raises(ImproperlyConfigured) as info:
+                CORSGuardMiddleware(lambda request: HttpResponse())
+            assert "CORSGUARD_ENV" in str(info.value)
+            return
+        dev = Client().get("/api/data", HTTP_ORIGIN=DEV)
+        app = Client().get("/api/data", HTTP_ORIGIN=APP)
+        evil = Client().get("/api/data", HTTP_ORIGIN=EVIL)
+    assert (dev.headers.get("Access-Control-Allow-Origin") == DEV) is granted
+    assert app.headers["Access-Control-Allow-Origin"] == APP
+    assert "Access-Control-Allow-Origin" not in evil.headers

@@ -6,8 +6,11 @@ import textwrap
 
 import pytest
 
+from corsguard import Policy
 from corsguard.findings import Severity
 from corsguard.lint import lint_source
+from corsguard.lint.fixes import Fix, render
+from corsguard.lint.fixes import intent_from as fix_intent_from
 from corsguard.lint.judge import intent_from, render_fix
 from corsguard.lint.regexes import regex_samples, regex_to_patterns
 from corsguard.remediation import FROM_ENV_NOTE, PLATFORM_NOTE
@@ -244,6 +247,31 @@ def test_regex_reading(pattern: str, samples: list[str], patterns: list[str] | N
     assert regex_to_patterns(pattern) == patterns
 
 
+# (development origins found, the notes the fix carries) (issue #14): loopback ones go to
+# development_origins, which accepts only loopback; a tunnel is remote, so it cannot.
+DEV_HINT = "in development_origins (granted only with CORSGUARD_ENV=development)"
+TUNNEL_HINT = "only in a development policy (a tunnel is not loopback)"
+DEVELOPMENT_NOTES = [
+    (["http://localhost:3000"], [f"put http://localhost:3000 {DEV_HINT}"]),
+    (["https://abc123.ngrok.io"], [f"allow https://abc123.ngrok.io {TUNNEL_HINT}"]),
+    (["http://127.0.0.1:8000", "https://abc123.ngrok.io"],
+     [f"put http://127.0.0.1:8000 {DEV_HINT}", f"allow https://abc123.ngrok.io {TUNNEL_HINT}"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("dev", "notes"), DEVELOPMENT_NOTES)
+def test_development_notes(dev: list[str], notes: list[str]) -> None:
+    fix = render(Fix(fix_intent_from(exact=["https://app.example.com", *dev]), True))
+    assert fix.startswith('corsguard.Policy(allow_origins=["https://app.example.com"]')
+    for note in notes:
+        assert note in fix
+    if not any("ngrok" in origin for origin in dev):
+        assert "tunnel" not in fix
+    # The advice works: development_origins takes the loopback origins it names.
+    loopback = [origin for origin in dev if "ngrok" not in origin]
+    Policy(allow_origins=["https://app.example.com"], development_origins=loopback)
+
+
 def test_fix_translates_intent_safely() -> None:
     intent = intent_from(
         exact=[
@@ -261,7 +289,7 @@ def test_fix_translates_intent_safely() -> None:
         "allow_credentials=True)"
     )
     assert PLATFORM_NOTE.format(platform="vercel.app") in fix
-    assert "http://localhost:3000 only in a development policy" in fix
+    assert "put http://localhost:3000 in development_origins" in fix
     assert render_fix(intent_from(), False) == f"corsguard.Policy.from_env()  # {FROM_ENV_NOTE}"
 
 

@@ -673,8 +673,9 @@ def test_every_finding_id_has_a_fix_that_closes_it(kind: str, source: str) -> No
         match = _EXAMPLE.search(finding.message)
         example = next((g for g in match.groups() if g), None) if match else None
         if kind == "localhost-trusted":
-            # Production keeps its own origins; localhost goes to a development policy.
-            assert "only in a development policy" in note
+            # Production keeps its own origins; localhost goes to development_origins,
+            # granted only with CORSGUARD_ENV=development (issue #14).
+            assert "in development_origins (granted only with CORSGUARD_ENV=development)" in note
             assert not policy.allows_origin("http://localhost:3000")
         elif kind in ("wildcard-with-credentials", "origin-reflected"):
             assert policy.allow_credentials is False or not policy.allows_origin(

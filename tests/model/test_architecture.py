@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "decision": MODEL,
     "problems": MODEL,
     "origin_regex": MODEL,  # regexes to patterns, exactly (policy advice and migrate)
+    "foreign": MODEL,  # other libraries' option names and what to write instead
     "sources": MODEL,  # the env/TOML/settings readers Policy.from_env/from_file use
     "response": MODEL,  # the immediate response and header merge the adapters share
     "trusted": MODEL,  # trusting an origin or pattern on purpose, in finding ids (all tools)

@@ -61,6 +61,8 @@ ENV_VALUES = [
     ("websockets", {"BLOCK_CROSS_ORIGIN_WEBSOCKETS": "FALSE"}, "block_cross_origin_websockets",
      False),
     ("debug", {"DEBUG": "true"}, "debug", True),
+    ("development origins", {"DEVELOPMENT_ORIGINS": "http://localhost:* http://127.0.0.1:3000"},
+     "development_origins", ("http://localhost:*", "http://127.0.0.1:3000")),
     ("tolerate insecure", {"ALLOW_ORIGINS": "http://a.example.com", "ALLOW_CREDENTIALS": "true",
                            "TOLERATE_INSECURE_ORIGINS": "true"}, "tolerate_insecure_origins", True),
     ("tolerate psl", {"ALLOW_ORIGINS": "https://*-myteam.vercel.app", "ALLOW_CREDENTIALS": "true",
@@ -167,7 +169,8 @@ def test_env_prefix_and_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOP_CORS_ORIGINS", "https://x.example.com")
     problems = problems_of(lambda: Policy.from_env(prefix="SHOP_CORS_"))
     assert problems == [
-        "SHOP_CORS_ORIGINS is not a corsguard setting: did you mean 'SHOP_CORS_ALLOW_ORIGINS'?"
+        "SHOP_CORS_ORIGINS is not a corsguard setting: did you mean 'SHOP_CORS_ALLOW_ORIGINS'? "
+        "(flask-cors spells it origins): write SHOP_CORS_ALLOW_ORIGINS='https://x.example.com'"
     ]
     with pytest.raises(ValueError, match="non-empty"):
         Policy.from_env(prefix="")

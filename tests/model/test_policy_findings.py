@@ -85,7 +85,15 @@ def test_fix_uses_the_policys_own_origins() -> None:
     policy = Policy(allow_origins=[APP, "http://localhost:3000"], allow_credentials=True)
     (finding,) = policy.findings
     assert '["https://app.example.com"]' in finding.fix
-    assert "allow http://localhost:3000 only in a development policy" in finding.fix
+    assert (
+        "put http://localhost:3000 in development_origins "
+        "(granted only with CORSGUARD_ENV=development)"
+    ) in finding.fix
+    # ... which that option accepts, and the production policy then has no finding.
+    moved = Policy(
+        allow_origins=[APP], development_origins=["http://localhost:3000"], allow_credentials=True
+    )
+    assert moved.findings == ()
     # And the fix itself is a policy without the finding.
     assert Policy(allow_origins=[APP], allow_credentials=True).findings == ()
 

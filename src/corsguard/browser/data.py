@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, TypeAlias
 
 from corsguard.spec import TOKEN
@@ -75,8 +76,17 @@ class Response:
 
     def values(self, name: str) -> list[str]:
         """Every field value of ``name``, trimmed as HTTP parsing does."""
-        lower = name.lower()
-        return [v.strip(" \t") for n, v in self.headers if n.lower() == lower]
+        return list(self._by_name.get(name.lower(), ()))
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        # The CORS checks look up about ten names per response: one pass over the fields,
+        # not one per lookup (testing.fetch's cost, issue #14). Not a dataclass field, so
+        # equality and hashing still read the headers alone.
+        index: dict[str, list[str]] = {}
+        for name, value in self.headers:
+            index.setdefault(name.lower(), []).append(value.strip(" \t"))
+        return index
 
     def get(self, name: str) -> str | None:
         """The combined value (fields joined with ", ", as Chromium's GetNormalizedHeader)."""

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from corsguard import remediation as R
 from corsguard.lint.regexes import is_loopback, regex_to_patterns, third_party_platform
 from corsguard.origin_regex import translate_regex
 from corsguard.probes import split_origin
@@ -148,8 +149,12 @@ def intent_from(
             add(f"https://{suffix}")
             add(f"https://*.{suffix}")
     if dev:
-        listed = ", ".join(dict.fromkeys(dev))
-        notes.append(f"allow {listed} only in a development policy")
+        tunnels = [o for o in dev if tunnel_host(split_origin(o)[1])]
+        loopback = [o for o in dev if o not in tunnels]
+        if loopback:
+            notes.append(R.development_note(loopback))
+        if tunnels:
+            notes.append(R.tunnel_note(tunnels))
     for pattern in dict.fromkeys(subdomains):
         _scheme, host, _port = split_origin(pattern)
         depth = "one label deep" if host.startswith("+.") else "at any depth"

@@ -147,7 +147,7 @@ def intent_from(
             found += [f"https://{suffix}", f"https://*.{suffix}"]
     origins, safe_notes = R.safe_origins(found)
     # The catalogue's note order: what each origin needs, then the regexes, then development.
-    dev = [n for n in safe_notes if n.endswith("development policy")]
+    dev = [n for n in safe_notes if R.is_development_note(n)]
     notes = [n for n in safe_notes if n not in dev] + notes + dev
     return Intent(origins, tuple(dict.fromkeys(notes)))
 
