@@ -1,0 +1,6 @@
+import os
+
+DEPLOYMENT_ENV = os.getenv("DEPLOYMENT_ENV")
+
+if not DEPLOYMENT_ENV or DEPLOYMENT_ENV not in {"PRODUCTION", "STAGE", "LOCAL"}:
+    DEPLOYMENT_ENV = "LOCAL"
