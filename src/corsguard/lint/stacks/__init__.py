@@ -17,6 +17,7 @@ from pathlib import Path
 from corsguard.lint import FileResult, LintFinding
 from corsguard.lint.analyzer import RawFinding, ignored_ids
 from corsguard.lint.files import MAX_FILE_BYTES, read_source
+from corsguard.lint.prefilter import might_matter
 from corsguard.untrusted import for_terminal
 
 __all__ = [
@@ -116,9 +117,16 @@ def _run(
 
 
 def lint_stack_source(
-    text: str, path: str, stack: str | None = None, loader: Loader | None = None
+    text: str,
+    path: str,
+    stack: str | None = None,
+    loader: Loader | None = None,
+    *,
+    prefilter: bool = True,
 ) -> FileResult:
-    """Lint one non-Python file; ``loader`` reads the project's own imported modules."""
+    """Lint one non-Python file; ``loader`` reads the project's own imported modules.
+    A file without any of its stack's CORS words is not parsed (corsguard.lint.prefilter;
+    ``prefilter=False`` parses it all the same)."""
     stack = stack or stack_of(path, text)
     if stack is None:
         return FileResult(path)
@@ -126,6 +134,8 @@ def lint_stack_source(
         return FileResult(path, note=f"larger than {MAX_FILE_BYTES} bytes; skipped", skipped=True)
     if stack in missing_stacks():
         return FileResult(path, note=_missing_note(stack), skipped=True)
+    if prefilter and not might_matter(stack, text):
+        return FileResult(path)
     try:
         raw, notes = _run(stack, text, path, loader)
     except RecursionError:

@@ -1,0 +1,75 @@
+"""Which files can hold a finding at all: a keyword test run before any file is parsed.
+
+Most files of a code base have nothing to do with CORS, and parsing them (``ast.parse``,
+tree-sitter, crossplane) is what a run spends its time on (issue #13, benchmarks/bench_lint.py).
+Each reader reports only what it recognises through a word the file must then contain
+(case-insensitively), so a file without any of its stack's words is not parsed:
+
+- Python (``corsguard.lint.analyzer``): every library it judges is named with "cors"
+  (CORSMiddleware, flask_cors, CORS_* settings, corsheaders, aiohttp_cors, corsguard), and a
+  hand-written header is set under a name containing "origin" (Access-Control-Allow-Origin,
+  hdrs.ACCESS_CONTROL_ALLOW_ORIGIN, flask-cors' cross_origin, allow_origins). A header name
+  may also come from another module of the project, so "origin" stays broad (a file that only
+  reads the request's Origin may set the header through an imported constant); only the
+  English words "original..." and "originat..." (original, originally, originating), which no
+  CORS name contains, do not count.
+- JavaScript/TypeScript (``stacks.javascript``): a CORS package is recognised only by the
+  string literal of its require/import ("cors", "@fastify/cors", "@koa/cors", "kcors",
+  "cors-anywhere", "socket.io"), and a hand-written header only by its name written as a
+  literal ("Access-Control-Allow-Origin"; the other CORS headers are judged only next to it).
+  A value the file imports is still followed into the imported module whatever that module
+  contains: the filter only decides which files are linted, never which are read.
+- nginx files are few and small, and crossplane's lexer is cheap: all are read (a file that
+  does not parse is reported as skipped, whatever it holds).
+- Spring (Java/Kotlin): @CrossOrigin, CorsConfiguration/CorsRegistry, allowedOrigins...
+  ("cors" or "origin", as for Python); Spring properties: the ``*.cors.*`` keys.
+
+Not covered (as before this filter): a header name spelled with escapes
+(``"Access-Control-Allow-\\x4frigin"``), which no reader is meant to decode for this.
+``tests/lint/test_lint_prefilter.py`` lints every corpus file with and without the filter
+and checks that nothing the filter skips had a finding.
+"""
+
+from __future__ import annotations
+
+__all__ = ["might_matter"]
+
+# "origin" followed by one of these is an English word (original, originate), not CORS.
+_NOT_ORIGIN = ("al", "at")
+_ACAO = "access-control-allow-origin"
+
+
+def _mentions_origin(lowered: str) -> bool:
+    start = lowered.find("origin")
+    while start >= 0:
+        if not lowered.startswith(_NOT_ORIGIN, start + 6):
+            return True
+        start = lowered.find("origin", start + 6)
+    return False
+
+
+def _python(lowered: str) -> bool:
+    return "cors" in lowered or _mentions_origin(lowered)
+
+
+def _javascript(lowered: str) -> bool:
+    return "cors" in lowered or _ACAO in lowered or "socket.io" in lowered
+
+
+def _properties(lowered: str) -> bool:
+    return "cors" in lowered
+
+
+_TESTS = {
+    "python": _python,
+    "javascript": _javascript,
+    "spring": _python,  # the same two words: cors (CorsConfiguration), origin (@CrossOrigin)
+    "spring-properties": _properties,
+}
+
+
+def might_matter(kind: str, text: str) -> bool:
+    """Can a file of this kind ("python" or a stack of ``corsguard.lint.stacks``) with this
+    text give a finding or a note? False only when it certainly cannot."""
+    test = _TESTS.get(kind)
+    return test is None or test(text.lower())
