@@ -9,6 +9,7 @@ installed (the CLI reports those files as skipped).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Callable
@@ -87,9 +88,17 @@ def _looks_like_nginx(text: str) -> bool:
 
 def missing_stacks() -> dict[str, tuple[str, ...]]:
     """Stacks whose parsers are not importable, with the missing modules."""
+    return dict(_missing(importlib.util.find_spec))
+
+
+@functools.lru_cache(maxsize=4)
+def _missing(find_spec: Callable[[str], object]) -> dict[str, tuple[str, ...]]:
+    # Asked once per linted file: find_spec searches sys.path for a module not imported yet
+    # (it is not, while every file is left out by the keyword filter). Cached per finder, so
+    # a test that replaces importlib.util.find_spec is asked afresh.
     out: dict[str, tuple[str, ...]] = {}
     for stack, modules in _REQUIRES.items():
-        missing = tuple(m for m in modules if importlib.util.find_spec(m) is None)
+        missing = tuple(m for m in modules if find_spec(m) is None)
         if missing:
             out[stack] = missing
     return out
