@@ -7,7 +7,7 @@ example sources unpacked from `pip download --no-deps --no-binary :all: django s
 the size the target below is stated for.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_lint.py [PATH...] [--site-packages]
-        [--repeat N]
+        [--repeat N] [--profile N]
 
 Prints files, findings, wall and CPU time (the CPU time of this process is the figure to read
 on a loaded machine), peak memory (max RSS of the process, and
@@ -48,6 +48,21 @@ def lint_all(paths: list[str]) -> tuple[int, int]:
     return files, sum(len(r.findings) for r in results)
 
 
+def profile(paths: list[str], top: int) -> None:
+    """Where one run's time goes (cProfile inflates Python-level calls, not the parsers)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    files, findings = lint_all(paths)
+    profiler.disable()
+    print(f"files: {files}, findings: {findings}")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*")
@@ -55,11 +70,21 @@ def main() -> None:
         "--site-packages", action="store_true", help="lint this environment's site-packages"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of timing, run once under cProfile and print the N costliest functions",
+    )
     args = parser.parse_args()
     if args.site_packages:
         paths = [*args.paths, sysconfig.get_paths()["purelib"]]
     else:
         paths = args.paths or default_paths()
+    if args.profile:
+        profile(paths, args.profile)
+        return
     times = []
     cpu_times = []
     files = findings = 0
