@@ -100,6 +100,8 @@ def test_the_filter_leaves_out_most_files_of_a_code_base_without_cors() -> None:
         ("javascript", "res.set({ 'access-control-allow-origin': origin });", True),
         ("javascript", "support.cors = !!xhr; e.originalEvent; a.origin", False),
         ("javascript", "const crossOrigin = img.crossOrigin;", False),
+        ("javascript", "fetch(url, { mode: 'cors', credentials: 'include' })", False),
+        ("javascript", "const fromCors = 'cors';", False),
         # Spring: annotations, configuration classes; properties: the cors keys.
         ("spring", '@CrossOrigin(origins = "*")', True),
         ("spring", "CorsConfiguration c = new CorsConfiguration();", True),
@@ -115,13 +117,27 @@ def test_what_each_stack_needs_to_be_read(kind: str, text: str, matters: bool) -
 
 
 def test_every_javascript_package_the_reader_knows_is_let_through() -> None:
-    """A package added to the reader's table must be one the filter recognises."""
+    """A package added to the reader's table must be one the filter recognises, in every
+    form the reader binds it: require, dynamic import, import statements."""
     pytest.importorskip("tree_sitter_javascript")
+    from corsguard.lint import prefilter
     from corsguard.lint.stacks.javascript import _LIBRARIES
 
+    assert set(_LIBRARIES) == set(prefilter._JS_PACKAGES)
     for package in _LIBRARIES:
         for quote in ("'", '"', "`"):
-            assert might_matter("javascript", f"x = require({quote}{package}{quote});"), package
+            for form in (
+                "const x = require({q}{p}{q});",
+                "const {{ a }} = require( ({q}{p}{q}) );",
+                "fastify.register(import({q}{p}{q}));",
+                "import x from {q}{p}{q};",
+                "import * as x from\n  {q}{p}{q};",
+                "import x = require({q}{p}{q});",
+            ):
+                text = form.format(q=quote, p=package)
+                assert might_matter("javascript", text), text
+        # The same name elsewhere is not an import of it.
+        assert not might_matter("javascript", f"fetch(u, {{ mode: '{package}' }})"), package
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

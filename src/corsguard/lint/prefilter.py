@@ -16,9 +16,10 @@ Each reader reports only what it recognises through a word the file must then co
 - JavaScript/TypeScript (``stacks.javascript``): a CORS package is recognised only by the
   string literal of its require/import, compared whole ("cors", "@fastify/cors", "@koa/cors",
   "kcors", "cors-anywhere", "socket.io": each ends in "cors", "cors-anywhere" or "socket.io"
-  right before its closing quote), and a hand-written header only by its name written as a
-  literal ("Access-Control-Allow-Origin"; the other CORS headers are judged only next to it).
-  So jQuery's ``support.cors`` or a bundle's ``originalEvent`` do not make a file parsed.
+  right before its closing quote, after ``require(``, ``import(`` or ``from``), and a
+  hand-written header only by its name written as a literal ("Access-Control-Allow-Origin";
+  the other CORS headers are judged only next to it). So jQuery's ``support.cors``, a
+  bundle's ``originalEvent`` or ``fetch(url, {mode: "cors"})`` do not make a file parsed.
   A value the file imports is still followed into the imported module whatever that module
   contains: the filter only decides which files are linted, never which are read.
 - nginx files are few and small, and crossplane's lexer is cheap: all are read (a file that
@@ -34,14 +35,25 @@ and checks that nothing the filter skips had a finding.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["might_matter"]
 
 # "origin" followed by one of these is an English word (original, originate), not CORS.
 _NOT_ORIGIN = ("al", "at")
 _ACAO = "access-control-allow-origin"
-# The end of a CORS package's name in a string literal: 'cors', "@koa/cors", `socket.io`.
+# The CORS packages the JavaScript reader knows (stacks.javascript._LIBRARIES; a test keeps
+# the two equal), and how its name is written where the reader looks for it: the string
+# argument of require(...) or import(...), or the source of an import statement.
+_JS_PACKAGES = ("cors", "@fastify/cors", "fastify-cors", "@koa/cors", "koa2-cors", "kcors",
+                "cors-anywhere", "socket.io")  # fmt: skip
 _JS_PACKAGE_ENDS = ("cors", "cors-anywhere", "socket.io")
 _QUOTES = ("'", '"', "`")
+_JS_IMPORT = re.compile(
+    r"(?:require|import|from)[\s(]*(['\"`])(?:"
+    + "|".join(re.escape(p) for p in _JS_PACKAGES)
+    + r")\1\Z"
+)
 
 
 def _mentions_origin(lowered: str) -> bool:
@@ -57,19 +69,23 @@ def _python(lowered: str) -> bool:
     return "cors" in lowered or _mentions_origin(lowered)
 
 
-def _quoted_end(lowered: str, word: str) -> bool:
-    """Does ``word`` occur right before a closing quote? (str.find: a regex is ten times
-    slower on a large bundle.)"""
-    start = lowered.find(word)
+def _imports_package(lowered: str, end: str) -> bool:
+    """Is a CORS package ending in ``end`` required or imported? Each place where ``end``
+    meets a closing quote (rare: str.find, as a regex over a large bundle is ten times
+    slower) is checked for the rest: ``fetch(url, {mode: 'cors'})`` is not an import."""
+    start = lowered.find(end)
     while start >= 0:
-        if lowered.startswith(_QUOTES, start + len(word)):
+        stop = start + len(end)
+        if lowered.startswith(_QUOTES, stop) and _JS_IMPORT.search(
+            lowered, max(0, start - 256), stop + 1
+        ):
             return True
-        start = lowered.find(word, start + 1)
+        start = lowered.find(end, start + 1)
     return False
 
 
 def _javascript(lowered: str) -> bool:
-    return _ACAO in lowered or any(_quoted_end(lowered, end) for end in _JS_PACKAGE_ENDS)
+    return _ACAO in lowered or any(_imports_package(lowered, end) for end in _JS_PACKAGE_ENDS)
 
 
 def _properties(lowered: str) -> bool:
