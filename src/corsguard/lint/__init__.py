@@ -65,11 +65,10 @@ class FileResult:
 def might_have_cors(text: str) -> bool:
     """Cheap pre-filter: can this Python file hold anything the analyzer reports?
 
-    Every construct the analyzer recognises names either CORS (CORSMiddleware, flask_cors,
-    CORS_* settings, aiohttp_cors) or the Origin header (Access-Control-Allow-Origin, Origin,
-    HTTP_ORIGIN, hdrs.ACCESS_CONTROL_ALLOW_ORIGIN), so a file mentioning neither "cors" nor
-    "origin" (other than in "original"/"originate") cannot produce a finding; see
-    corsguard.lint.prefilter.
+    Every construct the analyzer recognises names CORS (CORSMiddleware, flask_cors, CORS_*
+    settings, aiohttp_cors, corsguard), allow_origins, the Access-Control-* headers or the
+    Origin header as a string ("Origin", HTTP_ORIGIN); a file naming none of them cannot
+    produce a finding. See corsguard.lint.prefilter for the exact words.
     """
     return might_matter("python", text)
 

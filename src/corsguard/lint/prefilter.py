@@ -6,13 +6,16 @@ Each reader reports only what it recognises through a word the file must then co
 (case-insensitively), so a file without any of its stack's words is not parsed:
 
 - Python (``corsguard.lint.analyzer``): every library it judges is named with "cors"
-  (CORSMiddleware, flask_cors, CORS_* settings, corsheaders, aiohttp_cors, corsguard), and a
-  hand-written header is set under a name containing "origin" (Access-Control-Allow-Origin,
-  hdrs.ACCESS_CONTROL_ALLOW_ORIGIN, flask-cors' cross_origin, allow_origins). A header name
-  may also come from another module of the project, so "origin" stays broad (a file that only
-  reads the request's Origin may set the header through an imported constant); only the
-  English words "original..." and "originat..." (original, originally, originating), which no
-  CORS name contains, do not count.
+  (CORSMiddleware, flask_cors, CORS_* settings, corsheaders, aiohttp_cors, corsguard) or
+  ``allow_origin...`` (``Policy(allow_origins=...)``), and hand-written CORS code names
+  Access-Control-Allow-Origin (as a string, or as ``hdrs.ACCESS_CONTROL_ALLOW_ORIGIN``,
+  ``response.access_control_allow_origin``) or the request's Origin header ("Origin",
+  b"origin", HTTP_ORIGIN, flask-cors' cross_origin). The word "origin" alone is not enough:
+  Django's templates, CSRF checks, "same-origin" policies and docstrings ("the origin of")
+  are not CORS code.
+  A header name may also come from another module of the project (``from .headers import
+  ACAO``): a file that sets the header only through such an import and reads the Origin only
+  through one too is not read (the word "origin" of a variable used to be enough).
 - JavaScript/TypeScript (``stacks.javascript``): a CORS package is recognised only by the
   string literal of its require/import, compared whole ("cors", "@fastify/cors", "@koa/cors",
   "kcors", "cors-anywhere", "socket.io": each ends in "cors", "cors-anywhere" or "socket.io"
@@ -25,7 +28,8 @@ Each reader reports only what it recognises through a word the file must then co
 - nginx files are few and small, and crossplane's lexer is cheap: all are read (a file that
   does not parse is reported as skipped, whatever it holds).
 - Spring (Java/Kotlin): @CrossOrigin, CorsConfiguration/CorsRegistry, allowedOrigins...
-  ("cors" or "origin", as for Python); Spring properties: the ``*.cors.*`` keys.
+  ("cors", or "origin" other than in "original"/"originate"); Spring properties: the
+  ``*.cors.*`` keys.
 
 Not covered (as before this filter): a header name spelled with escapes
 (``"Access-Control-Allow-\\x4frigin"``), which no reader is meant to decode for this.
@@ -42,6 +46,9 @@ __all__ = ["might_matter"]
 # "origin" followed by one of these is an English word (original, originate), not CORS.
 _NOT_ORIGIN = ("al", "at")
 _ACAO = "access-control-allow-origin"
+# What the Python analyzer recognises is named with one of these (see the module docstring).
+_PYTHON_WORDS = ("cors", "access-control-", "access_control_", "allow_origin", "cross_origin",
+                 "crossorigin", "http_origin")  # fmt: skip
 # The CORS packages the JavaScript reader knows (stacks.javascript._LIBRARIES; a test keeps
 # the two equal), and how its name is written where the reader looks for it: the string
 # argument of require(...) or import(...), or the source of an import statement.
@@ -65,8 +72,18 @@ def _mentions_origin(lowered: str) -> bool:
     return False
 
 
+def _quoted_origin(lowered: str) -> bool:
+    """The Origin header named as a string: "Origin", b"origin" (the request's, read)."""
+    start = lowered.find("origin")
+    while start >= 0:
+        if lowered.startswith(_QUOTES, start + 6) and lowered[start - 1 : start] in _QUOTES:
+            return True
+        start = lowered.find("origin", start + 6)
+    return False
+
+
 def _python(lowered: str) -> bool:
-    return "cors" in lowered or _mentions_origin(lowered)
+    return any(word in lowered for word in _PYTHON_WORDS) or _quoted_origin(lowered)
 
 
 def _imports_package(lowered: str, end: str) -> bool:
@@ -88,6 +105,11 @@ def _javascript(lowered: str) -> bool:
     return _ACAO in lowered or any(_imports_package(lowered, end) for end in _JS_PACKAGE_ENDS)
 
 
+def _spring(lowered: str) -> bool:
+    # @CrossOrigin, CorsConfiguration, allowedOrigins, addAllowedOriginPattern...
+    return "cors" in lowered or _mentions_origin(lowered)
+
+
 def _properties(lowered: str) -> bool:
     return "cors" in lowered
 
@@ -95,7 +117,7 @@ def _properties(lowered: str) -> bool:
 _TESTS = {
     "python": _python,
     "javascript": _javascript,
-    "spring": _python,  # the same two words: cors (CorsConfiguration), origin (@CrossOrigin)
+    "spring": _spring,
     "spring-properties": _properties,
 }
 
