@@ -7,7 +7,7 @@ example sources unpacked from `pip download --no-deps --no-binary :all: django s
 the size the target below is stated for.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_lint.py [PATH...] [--site-packages]
-        [--repeat N] [--profile N]
+        [--repeat N] [--profile N] [--compare-prefilter]
 
 Prints files, findings, wall and CPU time (the CPU time of this process is the figure to read
 on a loaded machine), peak memory (max RSS of the process, and
@@ -63,6 +63,34 @@ def profile(paths: list[str], top: int) -> None:
     stats.sort_stats("cumulative").print_stats(top)
 
 
+def compare_prefilter(paths: list[str]) -> int:
+    """The keyword filter (corsguard.lint.prefilter) must lose no finding: 0 when none is."""
+    filtered, files = lint_paths(paths, [])
+    start = time.process_time()
+    everything, _ = lint_paths(paths, [], prefilter=False)
+    full_cpu = time.process_time() - start
+    lost = [
+        full.path
+        for fast, full in zip(filtered, everything, strict=True)
+        if (fast.findings, fast.silenced) != (full.findings, full.silenced)
+    ]
+    quiet = [
+        full
+        for fast, full in zip(filtered, everything, strict=True)
+        if fast != full and full.path not in lost
+    ]
+    print(f"files: {files}; without the filter: {full_cpu:.2f} s cpu")
+    print(f"findings: {sum(len(r.findings) for r in everything)} without the filter, "
+          f"{sum(len(r.findings) for r in filtered)} with it")  # fmt: skip
+    print(f"files whose findings differ: {len(lost)}; whose notes only: {len(quiet)}")
+    for full in quiet:  # a file left out: its notes (values not evaluated, parse errors) go
+        said = [full.note] if full.note else [f"line {n.line}: {n.message}" for n in full.notes]
+        print(f"notes only: {full.path}: {'; '.join(said)[:160]}")
+    for path in lost:
+        print(f"LOST: {path}")
+    return 1 if lost else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*")
@@ -77,6 +105,12 @@ def main() -> None:
         default=0,
         help="instead of timing, run once under cProfile and print the N costliest functions",
     )
+    parser.add_argument(
+        "--compare-prefilter",
+        action="store_true",
+        help="instead of timing, lint once with and once without the keyword filter and "
+        "list every file whose findings differ (there must be none)",
+    )
     args = parser.parse_args()
     if args.site_packages:
         paths = [*args.paths, sysconfig.get_paths()["purelib"]]
@@ -85,6 +119,8 @@ def main() -> None:
     if args.profile:
         profile(paths, args.profile)
         return
+    if args.compare_prefilter:
+        sys.exit(compare_prefilter(paths))
     times = []
     cpu_times = []
     files = findings = 0
