@@ -81,6 +81,8 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
     A glob matches the whole relative path or any trailing part of it, so ``migrations``
     skips every directory of that name and ``app/settings/*.py`` works at any depth.
     """
+    if not patterns:
+        return False
     parts = relative.split("/")
     tails = ["/".join(parts[i:]) for i in range(len(parts))]
     return any(p.match(tail) for p in patterns for tail in tails)

@@ -83,7 +83,10 @@ def _quoted_origin(lowered: str) -> bool:
 
 
 def _python(lowered: str) -> bool:
-    return any(word in lowered for word in _PYTHON_WORDS) or _quoted_origin(lowered)
+    for word in _PYTHON_WORDS:  # a loop, not any(): no generator per file
+        if word in lowered:
+            return True
+    return _quoted_origin(lowered)
 
 
 def _imports_package(lowered: str, end: str) -> bool:
