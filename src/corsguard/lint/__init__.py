@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from corsguard.findings import Severity
 from corsguard.lint.analyzer import Analyzer, ignored_ids
 from corsguard.lint.newer_syntax import needs_newer_python
+from corsguard.lint.prefilter import might_matter
 
 if TYPE_CHECKING:
     from corsguard.lint.project import Project
@@ -62,22 +63,23 @@ class FileResult:
 
 
 def might_have_cors(text: str) -> bool:
-    """Cheap pre-filter: can this file hold anything the analyzer reports?
+    """Cheap pre-filter: can this Python file hold anything the analyzer reports?
 
-    Every construct the analyzer recognises names either CORS (CORSMiddleware, flask_cors,
-    CORS_* settings, aiohttp_cors) or the Origin header (Access-Control-Allow-Origin, Origin,
-    HTTP_ORIGIN, hdrs.ACCESS_CONTROL_ALLOW_ORIGIN) in a literal or name the analyzer must
-    resolve within this file, so a file mentioning neither "cors" nor "origin" in any case
-    cannot produce a finding.
+    Every construct the analyzer recognises names CORS (CORSMiddleware, flask_cors, CORS_*
+    settings, aiohttp_cors, corsguard), allow_origins, the Access-Control-* headers or the
+    Origin header as a string ("Origin", HTTP_ORIGIN); a file naming none of them cannot
+    produce a finding. See corsguard.lint.prefilter for the exact words.
     """
-    lowered = text.lower()
-    return "cors" in lowered or "origin" in lowered
+    return might_matter("python", text)
 
 
-def lint_source(text: str, path: str = "<string>", project: Project | None = None) -> FileResult:
+def lint_source(
+    text: str, path: str = "<string>", project: Project | None = None, *, prefilter: bool = True
+) -> FileResult:
     """Lint one module's source text; with ``project``, names imported from the project's
-    other modules are followed (see corsguard.lint.project)."""
-    if not might_have_cors(text):
+    other modules are followed (see corsguard.lint.project). ``prefilter=False`` parses and
+    analyses even a file without any CORS word (for checking the filter)."""
+    if prefilter and not might_have_cors(text):
         return FileResult(path)
     tree = project.cached_tree(path) if project is not None else None
     if tree is None:

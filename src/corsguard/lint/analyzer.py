@@ -56,6 +56,7 @@ from corsguard.lint.values import (
     Options,
     Scope,
     ScopeNode,
+    child_nodes,
     dotted,
     list_edit,
     module_statements,
@@ -185,7 +186,7 @@ class Analyzer:
         stack: list[tuple[ast.AST, Scope | None]] = [(self.tree, None)]
         while stack:
             node, scope = stack.pop()
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 child_scope = scope
                 kind = type(child)
                 if kind is ast.Call:
@@ -647,10 +648,12 @@ class Analyzer:
             inherited = self._star_inherited(statements, module_parts)
             self._judge_settings({**inherited, **module_parts}, self.tree)
         for stmt in statements:
-            if isinstance(stmt, ast.ClassDef) and self._configuration_class(stmt, 0):
-                own = _settings_parts(stmt.body)
-                if not any(name.startswith("CORS_") for name in own):
-                    continue
+            if not isinstance(stmt, ast.ClassDef):
+                continue
+            own = _settings_parts(stmt.body)
+            # Own CORS_* settings first: whether the class is a Configuration may parse the
+            # modules of its bases, which a class without such settings never needs.
+            if any(name.startswith("CORS_") for name in own) and self._configuration_class(stmt, 0):
                 parts = {**self._class_inherited(stmt, 0), **own}
                 self._judge_settings(parts, stmt)
 

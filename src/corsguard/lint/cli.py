@@ -6,7 +6,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 
 from corsguard.cli import UsageError
@@ -81,6 +81,8 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
     A glob matches the whole relative path or any trailing part of it, so ``migrations``
     skips every directory of that name and ``app/settings/*.py`` works at any depth.
     """
+    if not patterns:
+        return False
     parts = relative.split("/")
     tails = ["/".join(parts[i:]) for i in range(len(parts))]
     return any(p.match(tail) for p in patterns for tail in tails)
@@ -89,8 +91,8 @@ def _excluded(relative: str, patterns: list[re.Pattern[str]]) -> bool:
 def iter_files(paths: list[str], excludes: list[str]) -> Iterator[Path]:
     """The .py and stack files (JS/TS, nginx, Spring) to lint, in a stable order; explicit
     file arguments are always read."""
-    for path, _root in iter_targets(paths, excludes):
-        yield path
+    for path, _root in _targets(paths, excludes):
+        yield Path(path)
 
 
 def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, Path]]:
@@ -99,17 +101,24 @@ def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, 
     The root of a directory argument is that directory; of a file argument, the current
     directory. os.walk does not descend into symlinked directories (followlinks=False).
     """
+    for path, root in _targets(paths, excludes):
+        yield Path(path), Path(root)
+
+
+def _targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[str, str]]:
+    """iter_targets with plain strings: a walk over thousands of files spends more time
+    building Path objects than listing directories (issue #13)."""
     patterns = [_glob_regex(p.strip("/")) for p in excludes]
     for raw in paths:
-        root = Path(raw)
-        if not root.is_dir():  # a file, or anything else named on the command line
-            if not _excluded(root.as_posix(), patterns):
-                yield root, Path.cwd()
+        root = os.fspath(Path(raw))  # normalised as before ("a//b/" is "a/b")
+        if not os.path.isdir(root):  # a file, or anything else named on the command line
+            if not _excluded(Path(root).as_posix(), patterns):
+                yield root, os.getcwd()
             continue
         for dirpath, dirnames, filenames in os.walk(root):
-            base = Path(dirpath)
-            relative_base = base.relative_to(root).as_posix()
-            prefix = "" if relative_base == "." else relative_base + "/"
+            # os.walk joins below the root it was given: the rest is the relative path.
+            relative_base = dirpath[len(root) :].lstrip(os.sep).replace(os.sep, "/")
+            prefix = relative_base + "/" if relative_base else ""
             dirnames[:] = sorted(
                 d
                 for d in dirnames
@@ -118,13 +127,14 @@ def iter_targets(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, 
                 and not _excluded(prefix + d, patterns)
             )
             for name in sorted(filenames):
-                wanted = name.endswith(".py") or wants_file(str(base / name))
+                full = os.path.join(dirpath, name)
+                wanted = name.endswith(".py") or wants_file(full)
                 if wanted and not _excluded(prefix + name, patterns):
-                    yield base / name, root
+                    yield full, root
             # A directory named x.py is not walked into as a module; say that it was passed.
             for name in dirnames:
                 if name.endswith(".py") and not _excluded(prefix + name, patterns):
-                    yield base / name, root
+                    yield os.path.join(dirpath, name), root
 
 
 def _decode(data: bytes) -> str:
@@ -138,9 +148,15 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def lint_file(path: Path, root: Path | None = None, project: Project | None = None) -> FileResult:
-    display = str(path)
-    data = read_source(path, root)
+def lint_file(
+    path: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None = None,
+    project: Project | None = None,
+    *,
+    prefilter: bool = True,
+) -> FileResult:
+    display = os.fspath(path)
+    data = read_source(display, root)
     if isinstance(data, str):
         return FileResult(display, note=data, skipped=True)
     try:
@@ -150,18 +166,23 @@ def lint_file(path: Path, root: Path | None = None, project: Project | None = No
     stack = None if display.endswith(".py") else stack_of(display, text)
     if stack is not None:
         # Other stacks; relative imports are followed only inside the linted tree.
-        return lint_stack_source(text, display, stack, file_loader(str(root or path.parent)))
-    return lint_source(text, display, project)
+        base = os.fspath(root) if root is not None else os.path.dirname(display) or "."
+        loader = file_loader(base)
+        return lint_stack_source(text, display, stack, loader, prefilter=prefilter)
+    return lint_source(text, display, project, prefilter=prefilter)
 
 
-def build_project(targets: list[tuple[Path, Path]]) -> Project:
+def build_project(
+    targets: Iterable[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
+) -> Project:
     """The symbol table over the Python files of one run (corsguard.lint.project); modules
     are read only when another module asks for a name in them, through the same bounded
     reader as the linted files."""
-    roots = {str(path): root for path, root in targets}
+    pairs = [(os.fspath(path), os.fspath(root)) for path, root in targets]
+    roots = dict(pairs)
 
     def reader(path: str) -> str | None:
-        data = read_source(Path(path), roots.get(path))
+        data = read_source(path, roots.get(path))
         if isinstance(data, str):
             return None
         try:
@@ -170,25 +191,32 @@ def build_project(targets: list[tuple[Path, Path]]) -> Project:
             return None
 
     files: list[tuple[str, PurePath]] = []
-    for path, root in targets:
-        if path.suffix != ".py":
+    for path, root in pairs:
+        if not path.endswith(".py"):
             continue
-        try:
-            relative = PurePath(os.path.relpath(path, root))
-        except ValueError:  # another drive
-            relative = PurePath(path.name)
-        if relative.parts and relative.parts[0] == "..":
-            relative = PurePath(path.name)
-        files.append((str(path), relative))
+        if path.startswith(root + os.sep) and root not in (".", os.sep):
+            relative = path[len(root) + 1 :]  # found by the walk below root: no syscall
+        else:
+            try:
+                relative = os.path.relpath(path, root)
+            except ValueError:  # another drive
+                relative = os.path.basename(path)
+        if relative == ".." or relative.startswith(".." + os.sep):
+            relative = os.path.basename(path)
+        files.append((path, PurePath(relative)))
     return Project(files, reader)
 
 
-def lint_paths(paths: list[str], excludes: list[str]) -> tuple[list[FileResult], int]:
+def lint_paths(
+    paths: list[str], excludes: list[str], *, prefilter: bool = True
+) -> tuple[list[FileResult], int]:
     """Every file's result (all of them, in order) and the count of files: one run, one
-    symbol table."""
-    targets = list(iter_targets(paths, excludes))
+    symbol table. ``prefilter=False`` parses every file, even one without any CORS word
+    (corsguard.lint.prefilter), to check that the filter loses nothing."""
+    targets = list(_targets(paths, excludes))
     project = build_project(targets)
-    return [lint_file(path, root, project) for path, root in targets], len(targets)
+    results = [lint_file(path, root, project, prefilter=prefilter) for path, root in targets]
+    return results, len(targets)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -43,7 +43,9 @@ def _within(path: str, root: str) -> bool:
         return False
 
 
-def read_source(path: Path, root: Path | None = None) -> bytes | str:
+def read_source(
+    path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None
+) -> bytes | str:
     """The bytes of a regular file of at most MAX_FILE_BYTES, or why it is not read.
 
     Everything in a linted repository is attacker-written: a ``*.py`` symlink to /dev/zero
@@ -54,7 +56,7 @@ def read_source(path: Path, root: Path | None = None) -> bytes | str:
     """
     try:
         info = os.lstat(path)
-        target = str(path)
+        target = os.fspath(path)
         if stat.S_ISLNK(info.st_mode):
             resolved = os.path.realpath(path)
             base = os.path.realpath(root if root is not None else Path.cwd())

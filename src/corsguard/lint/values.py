@@ -173,6 +173,27 @@ def dotted(node: ast.expr) -> str | None:
     return None
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))`` without the expression contexts (Load, Store,
+    Del: shared singletons that hold nothing), about twice as fast: the walks over every
+    node of a module are most of a lint run's time (issue #13)."""
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+    out: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
 @dataclass
 class _Entry:
     kind: str  # value | loop | param | unknown
@@ -234,7 +255,7 @@ class Scope:
                     _Entry("unknown", None, current, (current.lineno, current.col_offset))
                 )
                 continue
-            for child in ast.iter_child_nodes(current):
+            for child in child_nodes(current):
                 parents[id(child)] = current
                 if not isinstance(child, ast.Lambda):
                     stack.append(child)

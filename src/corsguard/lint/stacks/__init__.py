@@ -9,6 +9,7 @@ installed (the CLI reports those files as skipped).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 from corsguard.lint import FileResult, LintFinding
 from corsguard.lint.analyzer import RawFinding, ignored_ids
 from corsguard.lint.files import MAX_FILE_BYTES, read_source
+from corsguard.lint.prefilter import might_matter
 from corsguard.untrusted import for_terminal
 
 __all__ = [
@@ -86,9 +88,17 @@ def _looks_like_nginx(text: str) -> bool:
 
 def missing_stacks() -> dict[str, tuple[str, ...]]:
     """Stacks whose parsers are not importable, with the missing modules."""
+    return dict(_missing(importlib.util.find_spec))
+
+
+@functools.lru_cache(maxsize=4)
+def _missing(find_spec: Callable[[str], object]) -> dict[str, tuple[str, ...]]:
+    # Asked once per linted file: find_spec searches sys.path for a module not imported yet
+    # (it is not, while every file is left out by the keyword filter). Cached per finder, so
+    # a test that replaces importlib.util.find_spec is asked afresh.
     out: dict[str, tuple[str, ...]] = {}
     for stack, modules in _REQUIRES.items():
-        missing = tuple(m for m in modules if importlib.util.find_spec(m) is None)
+        missing = tuple(m for m in modules if find_spec(m) is None)
         if missing:
             out[stack] = missing
     return out
@@ -116,9 +126,16 @@ def _run(
 
 
 def lint_stack_source(
-    text: str, path: str, stack: str | None = None, loader: Loader | None = None
+    text: str,
+    path: str,
+    stack: str | None = None,
+    loader: Loader | None = None,
+    *,
+    prefilter: bool = True,
 ) -> FileResult:
-    """Lint one non-Python file; ``loader`` reads the project's own imported modules."""
+    """Lint one non-Python file; ``loader`` reads the project's own imported modules.
+    A file without any of its stack's CORS words is not parsed (corsguard.lint.prefilter;
+    ``prefilter=False`` parses it all the same)."""
     stack = stack or stack_of(path, text)
     if stack is None:
         return FileResult(path)
@@ -126,6 +143,8 @@ def lint_stack_source(
         return FileResult(path, note=f"larger than {MAX_FILE_BYTES} bytes; skipped", skipped=True)
     if stack in missing_stacks():
         return FileResult(path, note=_missing_note(stack), skipped=True)
+    if prefilter and not might_matter(stack, text):
+        return FileResult(path)
     try:
         raw, notes = _run(stack, text, path, loader)
     except RecursionError:

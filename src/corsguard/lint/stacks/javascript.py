@@ -1660,11 +1660,6 @@ def _origin_literals(values: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def might_apply(text: str) -> bool:
-    lowered = text.lower()
-    return "cors" in lowered or "origin" in lowered
-
-
 def grants_of(text: str, path: str = "app.js", loader: Loader | None = None) -> list[Grant]:
     """The origin decisions the linter reads in one file, before judgement (for cross-checks
     against the real libraries or live servers)."""
@@ -1674,9 +1669,8 @@ def grants_of(text: str, path: str = "app.js", loader: Loader | None = None) -> 
 
 
 def lint_javascript(text: str, path: str, loader: Loader | None = None) -> list[RawFinding]:
-    """Findings for one JavaScript/TypeScript file (``loader`` follows relative imports)."""
-    if not might_apply(text):
-        return []
+    """Findings for one JavaScript/TypeScript file (``loader`` follows relative imports).
+    Every file given is parsed: the keyword filter is the caller's (corsguard.lint.prefilter)."""
     module = JSModule(text, path, loader)
     return Analysis(module).run()
 

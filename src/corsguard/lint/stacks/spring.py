@@ -351,9 +351,8 @@ def _combine(base: _Cors | None, method: _Cors) -> _Cors:
 
 
 def lint_spring_source(text: str, path: str) -> list[RawFinding]:
-    lowered = text.lower()
-    if "cors" not in lowered and "crossorigin" not in lowered and "origin" not in lowered:
-        return []
+    """Findings for one Java/Kotlin file; every file given is parsed (the keyword filter is
+    the caller's, corsguard.lint.prefilter)."""
     src = Source(text, path)
     configs: list[_Cors] = []
     configs.extend(_annotations(src))
@@ -614,8 +613,7 @@ def _yaml_items(text: str) -> list[tuple[str, str, int]]:
 
 
 def lint_spring_properties(text: str, path: str) -> list[RawFinding]:
-    if "cors" not in text.lower():
-        return []
+    """Findings for one Spring properties/YAML file (the keyword filter is the caller's)."""
     items = _yaml_items(text) if path.endswith((".yml", ".yaml")) else _properties(text)
     groups: dict[str, _Cors] = {}
     for key, value, line in items:
