@@ -5,7 +5,7 @@ benchmark, one route in twenty has a hand-written CORS mistake (a reflected orig
 trusted, ``*`` with credentials, no ``Vary: Origin``, a preflight that reflects any origin)
 and the rest answer plain JSON. Each run is the command a CI job runs, in a subprocess:
 
-    corsguard audit --app bench_audit_app:starlette_app --origin http://app.example.test \\
+    corsguard audit --app bench_audit_app:starlette_app --origin https://app.example.test \\
         --format jsonl -o /dev/null
 
 (no PATH: the routes are listed from the app). The script checks that every route was
@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-TRUSTED = "http://app.example.test"
+TRUSTED = "https://app.example.test"
 ROUTES = int(os.environ.get("CORSGUARD_BENCH_ROUTES", "1000"))
 KINDS = ("reflect", "null", "wildcard-credentials", "no-vary", "preflight-reflect")
 EXPECTED = {
