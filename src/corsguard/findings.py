@@ -597,6 +597,21 @@ def _intent(kind_id: str, ctx: FixContext) -> FixContext:
         # '*' with no origin known is read as public data by design, a valid choice: the
         # fix keeps it and says when it is not (Fetch: '*' never carries credentials).
         return dataclasses.replace(ctx, public=True)
+    if kind_id == "any-subdomain-trusted":
+        # Issue #13: the fix for trusting every subdomain must not trust every subdomain
+        # again, in any stack: the subdomain patterns are named in a note instead (the other
+        # origins and options are kept; none left is the "no origin known" fix).
+        wide = [o for o in ctx.origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
+        if wide:
+            return dataclasses.replace(
+                ctx,
+                origins=tuple(o for o in ctx.origins if o not in wide),
+                notes=(
+                    *ctx.notes,
+                    *(f"{o} left out: list the front ends under it, or keep it if every "
+                      "host is yours" for o in wide),
+                ),
+            )  # fmt: skip
     return ctx
 
 

@@ -359,8 +359,11 @@ def test_the_fix_linted_again_no_longer_yields_its_finding(
     ids = {kind_id for kind_id, _ in found}
     if "pattern" in context:
         assert ids <= _PATTERN_IDS, (fix, found)
-        if kind not in _PATTERN_IDS:
-            assert kind not in ids
+        # The any-subdomain-trusted fix leaves the subdomain patterns out (a note names
+        # them), so it does not trust every subdomain again (issue #13); regex-origin is a
+        # note on the form a stack without patterns must use.
+        if kind != "regex-origin":
+            assert kind not in ids, (fix, found)
     else:
         # Exact origins: nothing at all is left to report.
         assert found == frozenset(), (fix, found)
