@@ -9,10 +9,6 @@ by .ci/run) runs unprivileged on 127.0.0.1 with its prefix, config and cache in 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,38 +17,11 @@ from typing import Any
 import pytest
 
 from corsguard.cli import main
-from tests.helpers.servers import free_port, serve_wsgi
+from tests.helpers.nginx import caching_proxy
+from tests.helpers.servers import serve_wsgi
 
 HOST = "my.website.com"
 FRONT_END = "https://my.website.com"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-CONFIG = """\
-{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  proxy_cache_path {tmp}/cache levels=1 keys_zone=api:1m max_size=10m inactive=10m;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://127.0.0.1:{upstream};
-      proxy_cache api;
-      # The key is nginx's default: scheme, host and the URI with its query.
-      proxy_cache_key $scheme$proxy_host$request_uri;
-      add_header X-Cache-Status $upstream_cache_status always;
-    }}
-  }}
-}}
-"""
 
 
 def api(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -69,35 +38,11 @@ def api(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """nginx caching the API; yields nginx's port."""
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is needed: apt-get install -y nginx-light (.ci/run does)")
-    tmp = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    with serve_wsgi(api) as upstream:
-        conf = tmp / "nginx.conf"
-        # Started as root (a CI container), nginx's workers would switch to nobody, who
-        # cannot enter the temp dir; unprivileged, the user directive is not allowed.
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        conf.write_text(CONFIG.format(user=user, tmp=tmp, port=port, upstream=upstream))
-        process = subprocess.Popen(
-            [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            for _ in range(200):
-                try:
-                    get(port, "/ready", None)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        error = process.stderr.read().decode() if process.stderr else ""
-                        pytest.fail(f"nginx did not start: {error[-500:]}")
-                    time.sleep(0.05)
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with (
+        serve_wsgi(api) as upstream,
+        caching_proxy(tmp_path_factory.mktemp("nginx"), upstream) as port,
+    ):
+        yield port
 
 
 def get(port: int, path: str, origin: str | None) -> tuple[str | None, str | None, bytes]:

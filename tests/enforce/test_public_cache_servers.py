@@ -11,10 +11,6 @@ tests/model) judges whether a page can read what the cache hands it.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,44 +25,17 @@ from corsguard import Policy
 from corsguard.asgi import CORSMiddleware
 from corsguard.audit.severity import readability
 from corsguard.cli import main
-from tests.helpers.servers import free_port, serve_asgi
+from tests.helpers.nginx import caching_proxy
+from tests.helpers.servers import serve_asgi
 
 HOST = "api.example.com"
 FRONT_END = "https://app.example.com"
 OTHER = "https://other.example.net"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 POLICY = Policy(
     allow_origins=[FRONT_END],
     routes={"/public": Policy(allow_origins=["*"], expose_headers=["X-Total"])},
 )
-
-CONFIG = """\
-{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  proxy_cache_path {tmp}/cache levels=1 keys_zone=api:1m max_size=10m inactive=10m;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://127.0.0.1:{upstream};
-      proxy_cache api;
-      # nginx's default key (scheme, host, URI): Origin is not in it, only in Vary.
-      proxy_cache_key $scheme$proxy_host$request_uri;
-      add_header X-Cache-Status $upstream_cache_status always;
-    }}
-  }}
-}}
-"""
 
 
 async def endpoint(request: Request) -> PlainTextResponse:
@@ -90,33 +59,8 @@ def upstream() -> Iterator[int]:
 @pytest.fixture(scope="module")
 def cache(upstream: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """nginx caching uvicorn; yields nginx's port."""
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is needed: apt-get install -y nginx-light (.ci/run does)")
-    tmp = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    conf = tmp / "nginx.conf"
-    # As root (CI), nginx's workers would switch to nobody, who cannot enter the temp dir.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf.write_text(CONFIG.format(user=user, tmp=tmp, port=port, upstream=upstream))
-    process = subprocess.Popen(
-        [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for _ in range(200):
-            try:
-                get(port, "/ready", None)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    error = process.stderr.read().decode() if process.stderr else ""
-                    pytest.fail(f"nginx did not start: {error[-500:]}")
-                time.sleep(0.05)
+    with caching_proxy(tmp_path_factory.mktemp("nginx"), upstream) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def get(port: int, path: str, origin: str | None) -> tuple[list[tuple[str, str]], str]:

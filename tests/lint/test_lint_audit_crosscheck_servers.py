@@ -27,12 +27,12 @@ import pytest
 
 from corsguard.cli import main
 from corsguard.findings import KINDS
+from tests.helpers import nginx
 from tests.helpers.node_servers import NODE_DIR, ensure_node_modules
 from tests.helpers.servers import free_port
 
 HOST = "my.website.com"
 FRONT_END = "https://my.website.com"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CORPUS = Path(__file__).parent / "lint_corpus_stacks"
 
 pytestmark = pytest.mark.servers  # node and nginx per case: seconds each
@@ -323,30 +323,6 @@ def test_express_lint_and_audit_agree(node: str, case: Case, tmp_path: Path) -> 
 # nginx: configurations answering `return 200`, run unprivileged with a temp prefix (as in
 # tests/test_audit_cache.py). Lint reads the whole nginx.conf, or the corpus snippet itself.
 
-NGINX_CONF = """\
-{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-{http}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-{location}
-      return 200 'ok';
-    }}
-  }}
-}}
-"""
-
 ECHO = (
     "      add_header Access-Control-Allow-Origin $http_origin always;\n"
     "      add_header Access-Control-Allow-Credentials true always;\n"
@@ -388,8 +364,7 @@ NGINX_HTTP = {
 
 @pytest.mark.parametrize("case", NGINX_CASES, ids=[c.name for c in NGINX_CASES])
 def test_nginx_lint_and_audit_agree(case: Case, tmp_path: Path) -> None:
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is needed: apt-get install -y nginx-light (.ci/run does)")
+    nginx.require()
     port = free_port()
     conf = tmp_path / "nginx.conf"
     if case.source.startswith("corpus:"):
@@ -398,17 +373,9 @@ def test_nginx_lint_and_audit_agree(case: Case, tmp_path: Path) -> None:
     else:
         file = conf
         location = case.source
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf.write_text(
-        NGINX_CONF.format(
-            user=user,
-            tmp=tmp_path,
-            port=port,
-            http=NGINX_HTTP.get(case.name, ""),
-            location=location,
-        )
-    )
-    command = [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
+    server = f"    location / {{\n{location}\n      return 200 'ok';\n    }}"
+    conf = nginx.write_config(tmp_path, port, http=NGINX_HTTP.get(case.name, ""), server=server)
+    command = nginx.command(tmp_path, conf)
     with running(command, port, f"nginx {case.name}"):
         cross_check(case, file, port, tmp_path)
 

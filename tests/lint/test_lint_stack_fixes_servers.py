@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -25,12 +24,12 @@ import pytest
 
 from corsguard.cli import main
 from corsguard.remediation import NGINX_LOCATION
+from tests.helpers import nginx
 from tests.helpers.node_servers import NODE_DIR, ensure_node_modules
 from tests.helpers.servers import free_port
 
 HOST = "my.website.com"
 FRONT_END = "https://my.website.com"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @contextlib.contextmanager
@@ -165,29 +164,6 @@ def test_the_express_fix_applied_ends_the_finding(
 
 # --- nginx -----------------------------------------------------------------------------------
 
-NGINX_CONF = """\
-{user}worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-{http}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-{location}
-      return 200 'ok';
-    }}
-  }}
-}}
-"""
 NGINX_CASES = [
     (
         "echo-with-credentials",
@@ -209,21 +185,18 @@ NGINX_CASES = [
 
 
 def nginx_conf(tmp: Path, port: int, http: str, location: str) -> Path:
-    conf = tmp / "nginx.conf"
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, port=port, http=http, location=location))
-    return conf
+    server = f"    location / {{\n{location}\n      return 200 'ok';\n    }}"
+    return nginx.write_config(tmp, port, http=http, server=server)
 
 
 @pytest.mark.parametrize(("name", "bad", "ids"), NGINX_CASES, ids=[c[0] for c in NGINX_CASES])
 def test_the_nginx_fix_applied_ends_the_finding(
     name: str, bad: str, ids: set[str], tmp_path: Path
 ) -> None:
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is needed: apt-get install -y nginx-light (.ci/run does)")
+    nginx.require()
 
     def serve(conf: Path) -> list[str]:
-        return [NGINX, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
+        return nginx.command(tmp_path, conf)
 
     port = free_port()
     conf = nginx_conf(tmp_path, port, "", bad)
