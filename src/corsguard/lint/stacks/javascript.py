@@ -45,6 +45,8 @@ from corsguard.lint.stacks.common import (
     not_run,
     samples_of,
 )
+from corsguard.lint.stacks.syntax_tree import node_text as _text
+from corsguard.lint.stacks.syntax_tree import walk as _walk
 
 Loader = Callable[[str, str], "tuple[str, str] | None"]  # (importing path, spec) -> (path, text)
 
@@ -68,7 +70,6 @@ _LIBRARIES = {
     "socket.io": "socket.io",
 }
 _MAX_DEPTH = 3  # import hops followed
-_MAX_NODES = 400_000  # a larger file is not walked (attacker-written input, bounded work)
 
 
 class _Unknown:
@@ -144,24 +145,6 @@ def _parser(path: str) -> Parser:
             language = Language(tree_sitter_javascript.language())
         _PARSERS[key] = Parser(language)
     return _PARSERS[key]
-
-
-def _text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    cursor = [node]
-    count = 0
-    while cursor:
-        current = cursor.pop()
-        count += 1
-        if count > _MAX_NODES:
-            return
-        yield current
-        cursor.extend(reversed(current.children))
 
 
 def _unwrap(node: Node | None) -> Node | None:

@@ -25,7 +25,7 @@ Spring Boot 3.x CorsEndpointProperties:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import tree_sitter_java
@@ -34,6 +34,8 @@ from tree_sitter import Language, Node, Parser
 
 from corsguard.lint.analyzer import RawFinding
 from corsguard.lint.stacks.common import Grant, Regex, compile_regex, judge_grant
+from corsguard.lint.stacks.syntax_tree import node_text as _text
+from corsguard.lint.stacks.syntax_tree import walk as _walk
 
 
 class _Unknown:
@@ -42,7 +44,6 @@ class _Unknown:
 
 
 UNKNOWN: Any = _Unknown()
-_MAX_NODES = 400_000
 _MAX_YAML_NODES = 100_000
 _PARSERS: dict[str, Parser] = {}
 _ORIGIN_METHODS = frozenset(
@@ -79,24 +80,6 @@ def _parser(kotlin: bool) -> Parser:
         language = tree_sitter_kotlin.language() if kotlin else tree_sitter_java.language()
         _PARSERS[key] = Parser(Language(language))
     return _PARSERS[key]
-
-
-def _text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    count = 0
-    while stack:
-        current = stack.pop()
-        count += 1
-        if count > _MAX_NODES:
-            return
-        yield current
-        stack.extend(reversed(current.children))
 
 
 def origin_pattern_matcher(pattern: str) -> Callable[[str], bool] | None:
