@@ -22,23 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import django
 import pytest
 from django.conf import settings
 
-if not settings.configured:
-    settings.configure(
-        SECRET_KEY="corsguard-tests",
-        DEBUG=False,
-        ALLOWED_HOSTS=["testserver", "api.example.com"],
-        INSTALLED_APPS=["corsguard.django.CORSGuardConfig"],
-        MIDDLEWARE=["corsguard.django.CORSGuardMiddleware"],
-        ROOT_URLCONF=__name__,
-        DATABASES={},
-        USE_TZ=True,
-        CORSGUARD={"allow_origins": ["https://app.example.com"]},
-    )
-    django.setup()
+from tests.helpers.django_settings import configure as configure_django
+
+if not settings.configured:  # process-wide: the first Django test module configures it
+    configure_django(__name__)
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
