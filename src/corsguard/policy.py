@@ -1222,10 +1222,20 @@ def _findings(
                 "requested header is allowed (echoed); list the headers the API uses",
             )
         )
-    # The any-subdomain-trusted fix leaves the subdomain patterns out in the catalogue
-    # (findings._intent). A wildcard over a hosting platform or public suffix is left out here
-    # with a note: anyone's names (kept, the fix would not even construct without the
-    # tolerate flag).
+    # Issue #13: the fix for any-subdomain-trusted must not trust every subdomain again, so
+    # the subdomain patterns are named in a note instead (the other options are kept).
+    wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
+    narrow_ctx = replace(
+        fix_ctx,
+        origins=tuple(o for o in origins if o not in wide),
+        notes=(
+            *notes,
+            *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
+              for o in wide),
+        ),
+    )  # fmt: skip
+    # Likewise a wildcard over a hosting platform or public suffix: anyone's names, left out
+    # with a note (kept, the fix would not even construct without the tolerate flag).
     platforms = {
         p.text: classify_pattern(p).platform
         for p in patterns
@@ -1236,7 +1246,7 @@ def _findings(
         origins=tuple(o for o in origins if o not in platforms),
         notes=(*notes, *(PLATFORM_NOTE.format(platform=p) for p in platforms.values())),
     )
-    contexts = {"third-party-origin-trusted": platform_ctx}
+    contexts = {"any-subdomain-trusted": narrow_ctx, "third-party-origin-trusted": platform_ctx}
     found = [
         PolicyFinding(
             kind,
