@@ -603,9 +603,10 @@ def _intent(kind_id: str, ctx: FixContext) -> FixContext:
         # origins and options are kept; none left is the "no origin known" fix).
         wide = [o for o in ctx.origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
         if wide:
+            left_out = set(wide)  # linear in the number of origins, whatever their count
             return dataclasses.replace(
                 ctx,
-                origins=tuple(o for o in ctx.origins if o not in wide),
+                origins=tuple(o for o in ctx.origins if o not in left_out),
                 notes=(
                     *ctx.notes,
                     *(f"{o} left out: list the front ends under it, or keep it if every "

@@ -1224,10 +1224,13 @@ def _findings(
         )
     # Issue #13: the fix for any-subdomain-trusted must not trust every subdomain again, so
     # the subdomain patterns are named in a note instead (the other options are kept).
+    # findings._intent applies the same rule for every stack; narrowing once here keeps a
+    # policy with thousands of patterns (one finding each) from narrowing once per finding.
     wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
+    left_out = set(wide)  # linear: a policy may hold 10,000 patterns
     narrow_ctx = replace(
         fix_ctx,
-        origins=tuple(o for o in origins if o not in wide),
+        origins=tuple(o for o in origins if o not in left_out),
         notes=(
             *notes,
             *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
