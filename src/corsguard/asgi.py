@@ -158,15 +158,19 @@ class CORSMiddleware:
             path = scope["path"]
             if scope.get("root_path"):
                 path = route_path(scope)
+            # The scheme is not passed: no rule of the engine compares it (see decide).
+            # Without per-path rules the raw path cannot change the decision (route_policy).
             policy = self.policy
-            decision = decide(
-                policy,
-                scope["method"],
-                path,
-                scope["headers"],
-                scope.get("scheme", "http"),  # optional in the ASGI spec
-                raw_path=None if policy.compiled.paths is None else self._raw_path(scope),
-            )
+            if policy.compiled.paths is None:
+                decision = decide(policy, scope["method"], path, scope["headers"])
+            else:
+                decision = decide(
+                    policy,
+                    scope["method"],
+                    path,
+                    scope["headers"],
+                    raw_path=self._raw_path(scope),
+                )
             if decision.status is not None:
                 await _respond(send, decision)
                 return

@@ -10,7 +10,7 @@ opens. Memory is a handful of counters whatever clients send.
 No timer and no thread: a window is closed by the first event after it ends. Counters are
 updated under a lock, which is taken only on this path (never for an allowed request), and
 only while the budget lasts: once a class's budget for the window is spent, an event costs a
-clock read, two comparisons and an atomic count, with no lock and no formatting.
+clock read, one dict lookup and an atomic count, with no lock and no formatting.
 """
 
 from __future__ import annotations
@@ -74,28 +74,52 @@ class RateLimiter:
         window: float = WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.per_class = per_class
-        self.per_window = per_window
+        self._per_class_budget = per_class
+        self._per_window_budget = per_window
         self.window = window
         self._clock = clock
         self._lock = threading.Lock()
         self._window_end = -1.0
         self._total = 0
-        # Keys come from a fixed vocabulary (event x kind x REASON_CLASSES), so this dict
-        # has a few dozen entries at most, whatever the origins and paths.
+        # Keys come from a fixed vocabulary (event x kind x REASON_CLASSES), so these dicts
+        # have a few dozen entries at most, whatever the origins and paths.
         self._per_class: dict[tuple[str, str, str], int] = {}
+        # The classes turned away in the open window, each with the window's end: the
+        # flood path is one lookup. A class enters when its budget is spent, or on its first
+        # event past the total budget (one locked pass per class per window).
+        self._closed: dict[tuple[str, str, str], float] = {}
         # Turned-away events are counted by next() on an itertools.count, which is atomic,
         # so the flood path needs no lock; the window's count is the difference of marks.
         self._drops = itertools.count()
         self._mark = next(self._drops)
 
+    # Budgets changed on a live limiter take effect at once: the closed classes are
+    # judged afresh.
+    @property
+    def per_class(self) -> int:
+        return self._per_class_budget
+
+    @per_class.setter
+    def per_class(self, value: int) -> None:
+        with self._lock:
+            self._per_class_budget = value
+            self._closed.clear()
+
+    @property
+    def per_window(self) -> int:
+        return self._per_window_budget
+
+    @per_window.setter
+    def per_window(self, value: int) -> None:
+        with self._lock:
+            self._per_window_budget = value
+            self._closed.clear()
+
     def admit(self, key: tuple[str, str, str]) -> tuple[bool, int]:
         """(whether to log this event, lines suppressed in the window that just ended)."""
         now = self._clock()
-        # The flood path: the window is open and this class or the total is spent.
-        if now < self._window_end and (
-            self._total >= self.per_window or self._per_class.get(key, 0) >= self.per_class
-        ):
+        # The flood path: this class is spent for the open window.
+        if now < self._closed.get(key, -1.0):
             next(self._drops)
             return False, 0
         return self._admit(key, now)
@@ -111,12 +135,16 @@ class RateLimiter:
                 self._window_end = now + self.window
                 self._total = 0
                 self._per_class.clear()
+                self._closed.clear()
             count = self._per_class.get(key, 0)
-            if count >= self.per_class or self._total >= self.per_window:
+            if count >= self._per_class_budget or self._total >= self._per_window_budget:
+                self._closed[key] = self._window_end
                 next(self._drops)
                 return False, ended
             self._per_class[key] = count + 1
             self._total += 1
+            if count + 1 >= self._per_class_budget:
+                self._closed[key] = self._window_end
             return True, ended
 
     def reset(self) -> None:
@@ -124,6 +152,7 @@ class RateLimiter:
             self._window_end = -1.0
             self._total = 0
             self._per_class.clear()
+            self._closed.clear()
             self._mark = next(self._drops)
 
 
@@ -156,21 +185,20 @@ def log(event: str, kind: str, reason: str, fields: Callable[..., str], *args: A
         label = reason_class(reason)
         if len(_CLASS_CACHE) < _CLASS_CACHE_SIZE:
             _CLASS_CACHE[reason] = label
-    log_class((event, kind, label), fields, *args)
+    log_class((event, kind, label), fields, args)
 
 
-def log_class(key: tuple[str, str, str], fields: Callable[..., str], *args: Any) -> None:
+def log_class(key: tuple[str, str, str], fields: Callable[..., str], args: tuple[Any, ...]) -> None:
     """`log` for a caller that knows the class key (event, kind, reason class) beforehand.
 
     The engine's fixed reasons and the WSGI memo's remembered refusals come this way, so a
     flood of them costs this one call: the lock-free budget check below, inlined from
-    RateLimiter.admit, runs before anything else (the logger's level included).
+    RateLimiter.admit, runs before anything else (the logger's level included). ``args``
+    come as one tuple, not spread: a flood then costs no packing of them either.
     """
     budget = limiter  # read once: tests swap the module's limiter
     now = budget._clock()
-    if now < budget._window_end and (
-        budget._total >= budget.per_window or budget._per_class.get(key, 0) >= budget.per_class
-    ):
+    if now < budget._closed.get(key, -1.0):
         if not muted.get():  # report-only's silent decision counts nothing
             next(budget._drops)
         return

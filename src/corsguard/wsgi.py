@@ -205,7 +205,7 @@ class CORSMiddleware:
             if remembered is not None:
                 cors, vary, unlisted = remembered
                 if unlisted is not None:
-                    refusal_log.log_class(unlisted[0], _unlisted_line, unlisted, environ)
+                    refusal_log.log_class(unlisted[0], _unlisted_line, (unlisted, environ))
                 return self.app(environ, _with_cors(start_response, cors, vary))
         decision = decide(
             self.policy,

@@ -164,7 +164,12 @@ def test_rate_limit_bounds_lines_and_memory(
             window += 1
             window_start = now[0]
         key = (event, kind, reason_class(reason))
+        # The reference: admitted while both budgets of this window last, no sooner closed.
+        expected = (
+            per_key.get((window, key), 0) < per_class and admitted.get(window, 0) < per_window
+        )
         ok, suppressed = limiter.admit(key)
+        assert ok == expected
         reported += suppressed
         if ok:
             admitted[window] = admitted.get(window, 0) + 1
@@ -177,6 +182,21 @@ def test_rate_limit_bounds_lines_and_memory(
     now[0] += 10
     _ok, pending = limiter.admit(("refused", "preflight", "other"))
     assert sum(admitted.values()) + reported + pending == len(events)
+
+
+def test_budgets_changed_on_a_live_limiter_apply_at_once() -> None:
+    # A class turned away for the window opens again when its budget is raised (the
+    # flood path's table of closed classes is judged afresh), and closes when lowered.
+    now = [0.0]
+    limiter = RateLimiter(per_class=1, per_window=5, window=60, clock=lambda: now[0])
+    key = ("unlisted", "cross-origin", "origin-not-allowed")
+    assert limiter.admit(key) == (True, 0)
+    assert limiter.admit(key) == (False, 0)
+    limiter.per_class = 3
+    assert limiter.admit(key) == (True, 0)
+    limiter.per_window = 2
+    assert limiter.admit(key) == (False, 0)
+    assert limiter.admit(("refused", "preflight", "other")) == (False, 0)
 
 
 @given(st.text(max_size=300))
