@@ -149,6 +149,9 @@ class CompiledPolicy:
     on_reject: Callable[[Decision], object] | None
     exempt_prefixes: frozenset[str]  # write-protection exemptions
     routes: Mapping[str, Policy]  # the route table: path prefix to the route's policy
+    # The routes' first segments ('/api' for '/api/v1'): a path whose first segment is none
+    # of them can only fall under a '/' route, found with one lookup (engine._route_policy).
+    route_heads: frozenset[str]
     # With routes or exempt paths: the strict policy for paths whose readings disagree,
     # and the longest route or exempt prefix (engine.route_policy); otherwise None.
     paths: tuple[Policy, int] | None
@@ -848,10 +851,19 @@ def _compile(
         debug=options.debug,
         on_reject=options.on_reject,
         exempt_prefixes=frozenset(options.write_protection_exempt_paths),
-        routes=options.routes,
+        # A plain dict, read-only by convention: its lookups cost less than a mappingproxy's,
+        # and every request to a policy with routes makes a few of them.
+        routes=dict(options.routes),
+        route_heads=frozenset(_first_segment(prefix) for prefix in options.routes),
         paths=None,
         preflight_memo={},
     )
+
+
+def _first_segment(path: str) -> str:
+    """'/api' for '/api/v1' or '/api', '/' for '/'."""
+    cut = path.find("/", 1)
+    return path if cut < 0 else path[:cut]
 
 
 def _path_table(policy: Policy) -> tuple[Policy, int] | None:
@@ -896,6 +908,7 @@ def _path_table(policy: Policy) -> tuple[Policy, int] | None:
             block_cross_origin_websockets=True,
             exempt_prefixes=frozenset(),
             routes=no_routes,
+            route_heads=frozenset(),
             paths=None,
         ),
     )
