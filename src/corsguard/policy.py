@@ -566,6 +566,8 @@ class Policy:
                 for key, sub in route_map.items()
             }
 
+        warnings.extend(_unreachable_exemptions(exempt_prefixes, route_map))
+
         # --- compile
         options = PolicyOptions(
             allow_origins=tuple(origins),
@@ -1043,6 +1045,45 @@ def _pattern_advice(option: str, prefix: str) -> Problem | None:
         ),
         (f", {write}",),
     )
+
+
+def _owning_route(path: str, keys: Iterable[str]) -> str | None:
+    """The longest route prefix whose segments start ``path`` (both normalised), or None."""
+    best: str | None = None
+    for key in keys:
+        if (path == key or path.startswith(key + "/")) and (best is None or len(key) > len(best)):
+            best = key
+    return best
+
+
+def _unreachable_exemptions(exempt: list[str], routes: Mapping[str, Policy]) -> list[str]:
+    """Warnings for exempt paths the engine never applies.
+
+    Routes inherit nothing (engine.route_policy): the policy of the longest route prefix
+    decides, exemptions included. So an app-level exempt path under a route's prefix, and a
+    route's exempt path that neither lies under its prefix nor covers it, are never applied;
+    `corsguard check` would otherwise list them as open.
+    """
+    found: list[str] = []
+    for path in exempt:
+        owner = _owning_route(path, routes)
+        if owner is not None:
+            found.append(
+                f"write_protection_exempt_paths: {path!r} never applies: routes[{owner!r}] "
+                "decides every path below it and inherits nothing; list it in that route's "
+                "write_protection_exempt_paths"
+            )
+    for key, sub in routes.items():
+        for path in sub.write_protection_exempt_paths:
+            owner = _owning_route(path, routes)
+            if owner == key or key.startswith(path + "/"):
+                continue  # below the route and decided by it, or covering the whole route
+            where = "the app's own policy" if owner is None else f"routes[{owner!r}]"
+            found.append(
+                f"routes[{key!r}]: write_protection_exempt_paths {path!r} never applies: "
+                f"{where} decides every path below it; list it there"
+            )
+    return found
 
 
 def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | None:
