@@ -1056,6 +1056,20 @@ def _owning_route(path: str, keys: Iterable[str]) -> str | None:
     return best
 
 
+def exemption_applies(path: str, routes: Mapping[str, Policy], route: str | None) -> bool:
+    """Whether the engine ever applies an exempt path listed by the app's own policy
+    (``route`` None) or by ``routes[route]``, given the app's route table.
+
+    Routes inherit nothing (engine.route_policy): the longest route prefix decides. An
+    app-level exempt path applies where no route owns it; a route's applies below the
+    route, or where it covers the whole route.
+    """
+    owner = _owning_route(path, routes)
+    if route is None:
+        return owner is None
+    return owner == route or route.startswith(path + "/")
+
+
 def _unreachable_exemptions(exempt: list[str], routes: Mapping[str, Policy]) -> list[str]:
     """Warnings for exempt paths the engine never applies.
 
@@ -1066,8 +1080,8 @@ def _unreachable_exemptions(exempt: list[str], routes: Mapping[str, Policy]) -> 
     """
     found: list[str] = []
     for path in exempt:
-        owner = _owning_route(path, routes)
-        if owner is not None:
+        if not exemption_applies(path, routes, None):
+            owner = _owning_route(path, routes)
             found.append(
                 f"write_protection_exempt_paths: {path!r} never applies: routes[{owner!r}] "
                 "decides every path below it and inherits nothing; list it in that route's "
@@ -1075,9 +1089,9 @@ def _unreachable_exemptions(exempt: list[str], routes: Mapping[str, Policy]) -> 
             )
     for key, sub in routes.items():
         for path in sub.write_protection_exempt_paths:
+            if exemption_applies(path, routes, key):
+                continue
             owner = _owning_route(path, routes)
-            if owner == key or key.startswith(path + "/"):
-                continue  # below the route and decided by it, or covering the whole route
             where = "the app's own policy" if owner is None else f"routes[{owner!r}]"
             found.append(
                 f"routes[{key!r}]: write_protection_exempt_paths {path!r} never applies: "

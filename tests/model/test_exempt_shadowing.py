@@ -9,11 +9,14 @@ never apply, and each case here is held to what engine.decide does.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from corsguard import Policy
+from corsguard.cli import main
 from corsguard.engine import decide
 
 A = "https://a.example.test"
@@ -56,3 +59,42 @@ def test_warning_follows_the_engine(
     assert (decision.status is None) == applies
     said: list[Any] = [w for w in policy.warnings if "never applies" in w and repr(named) in w]
     assert bool(said) != applies, policy.warnings
+
+
+def _toml(exempt: list[str], routes: dict[str, list[str]]) -> str:
+    lines = [f'allow_origins = ["{A}"]', f"write_protection_exempt_paths = {exempt!r}"]
+    for key, paths in routes.items():
+        lines += [f'[routes."{key}"]', f'allow_origins = ["{A}"]',
+                  f"write_protection_exempt_paths = {paths!r}"]  # fmt: skip
+    return "\n".join(lines).replace("'", '"') + "\n"
+
+
+@pytest.mark.parametrize(
+    ("exempt", "routes", "named", "probe", "applies"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_check_lists_as_open_only_what_the_engine_exempts(
+    exempt: list[str],
+    routes: dict[str, list[str]],
+    named: str,
+    probe: str,
+    applies: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `corsguard check`, text and JSON, names an exempt path as open exactly where the
+    # engine lets a cross-site write through it.
+    path = tmp_path / "policy.toml"
+    path.write_text(_toml(exempt, routes))
+    main(["check", str(path)])
+    text = capsys.readouterr().out
+    opened = [line.split("open to any origin: ")[1] for line in text.splitlines()
+              if "open to any origin: " in line]  # fmt: skip
+    assert any(named in line.rstrip(")").split(", ") for line in opened) == applies, text
+    main(["check", "--json", str(path)])
+    described = json.loads(capsys.readouterr().out)["policy"]
+    listed = list(described["cross_origin_writes"]["exempt_paths"])
+    for sub in described["routes"].values():
+        listed += sub["cross_origin_writes"]["exempt_paths"]
+    assert (named in listed) == applies
