@@ -329,7 +329,10 @@ def _text_report(
         yield from (f"  - {for_terminal(text)}" for text in notes)
 
 
-def _policy_lines(policy: Policy, indent: str, exempt: Sequence[str]) -> Iterator[str]:
+def _policy_lines(
+    policy: Policy, indent: str, exempt: Sequence[str] | None = None
+) -> Iterator[str]:
+    """The text lines describing ``policy``; ``exempt`` as in `write_trust`."""
     if policy.any_origin:
         yield f"{indent}origins: * (any origin; a public API, no credentials)"
     elif not policy.origin_patterns:
