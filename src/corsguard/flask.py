@@ -221,9 +221,11 @@ class CORSGuard:
         # any other hook (an auth check, say) can run or answer without CORS headers.
         app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
         app.after_request(_after_request)
-        if not isinstance(app.wsgi_app, _FinalCORSHeaders):
-            app.wsgi_app = _FinalCORSHeaders(app.wsgi_app)  # type: ignore[method-assign]
-        app.wsgi_app.report_only = bool(report_only)  # type: ignore[attr-defined]
+        layer = app.wsgi_app
+        if not isinstance(layer, _FinalCORSHeaders):
+            layer = _FinalCORSHeaders(app.wsgi_app)
+            app.wsgi_app = layer  # type: ignore[method-assign]
+        layer.report_only = bool(report_only)
         _warn_flask_cors(app, state)
 
     def policy_for(self, app: Flask, blueprints: list[str]) -> Policy | None:
