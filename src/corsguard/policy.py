@@ -32,7 +32,12 @@ from corsguard.spec import (
     NORMALIZED_METHODS,
     is_token,
 )
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
+from corsguard.suffixes import (
+    is_shared_hosting,
+    shared_suffix_beneath,
+    shared_suffix_in_label,
+    shared_suffix_one_below,
+)
 from corsguard.trusted import classify_pattern
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
@@ -1115,11 +1120,11 @@ def _check_credentialed_origin(
     beneath = _suffix_beneath(pattern)
     if beneath is not None:
         also = (
-            f"also matches {beneath!r}, a public suffix (Public Suffix List) whose origin "
-            "serves anyone's content"
-            if pattern.kind == "one-label"
-            else f"also matches every host under {beneath!r}, a public suffix (Public "
+            f"also matches every host under {beneath!r}, a public suffix (Public "
             "Suffix List) where anyone can create a name"
+            if pattern.kind == "subdomain"
+            else f"also matches {beneath!r}, a public suffix (Public Suffix List) whose "
+            "origin serves anyone's content"
         )
         problems.append(
             Problem(
@@ -1155,12 +1160,15 @@ def _suffix_beneath(pattern: OriginPattern) -> str | None:
     '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
     (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. '+.' matches
     the names one label down, so only an entry there counts (s3.amazonaws.com itself serves
-    anyone's bucket as a path). A within-label '*' matches names that are not entries.
+    anyone's bucket as a path). A within-label '*' counts an entry one label down whose
+    first label it matches (s3-*.amazonaws.com matches s3-us-west-2.amazonaws.com).
     """
     if pattern.kind == "subdomain":
         return shared_suffix_beneath(pattern.host)
     if pattern.kind == "one-label":
         return shared_suffix_one_below(pattern.host)
+    if pattern.kind == "label":
+        return shared_suffix_in_label(pattern.host, pattern.label_prefix, pattern.label_suffix)
     return None
 
 

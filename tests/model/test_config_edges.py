@@ -75,10 +75,45 @@ def test_tolerated_wildcard_over_a_suffix_beneath_is_a_warning(
         # A within-label '*' matches a single label directly under the domain, never a
         # host under s3.amazonaws.com.
         "https://myapp-*.amazonaws.com",
+        # 's3-*' under example.com: no entry there.
+        "https://s3-*.example.com",
     ],
 )
 def test_credentialed_wildcards_with_no_suffix_beneath_still_pass(pattern: str) -> None:
     Policy(allow_origins=[pattern], allow_credentials=True)
+
+
+# (within-label pattern, the public-suffix entry it matches as a whole host). The entry's
+# own origin serves anyone's content (path-style S3: https://s3-us-west-2.amazonaws.com/
+# BUCKET/page.html), which is why '+.amazonaws.com' is refused; a within-label '*' that
+# matches such an entry is the same hole.
+WITHIN_LABEL_ON_AN_ENTRY = [
+    ("https://s3-*.amazonaws.com", "https://s3-us-west-2.amazonaws.com"),
+    ("https://s*.amazonaws.com", "https://s3-external-1.amazonaws.com"),
+    ("https://*-website-us-east-1.amazonaws.com", "https://s3-website-us-east-1.amazonaws.com"),
+    ("https://s3-*.amazonaws.com:*", "https://s3-us-west-2.amazonaws.com:8443"),
+    ("https://c*e.amazonaws.com", "https://compute.amazonaws.com"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "entry_origin"), WITHIN_LABEL_ON_AN_ENTRY)
+def test_credentialed_within_label_pattern_matching_a_suffix_is_refused(
+    pattern: str, entry_origin: str
+) -> None:
+    # The pattern really matches the entry's origin (the hole is real) ...
+    assert Policy(allow_origins=[pattern]).allows_origin(entry_origin)
+    # ... so with credentials it is refused, naming the entry and what to write instead.
+    text = problems_of(allow_origins=[pattern], allow_credentials=True)
+    host = entry_origin.split("://", 1)[1].split(":", 1)[0]
+    assert pattern in text
+    assert "public suffix" in text
+    assert "tolerate_public_suffix_wildcards=True" in text
+    named = text.split("also matches '", 1)[1].split("'", 1)[0]
+    assert Policy(allow_origins=[pattern]).allows_origin(f"https://{named}")
+    assert named.endswith(".amazonaws.com") and host.endswith(".amazonaws.com")
+    # The advice it gives is itself accepted with credentials.
+    advice = text.split("within-label pattern such as '", 1)[1].split("'", 1)[0]
+    Policy(allow_origins=[advice], allow_credentials=True)
 
 
 def test_wildcard_directly_on_a_suffix_is_still_refused() -> None:
@@ -295,3 +330,14 @@ def test_check_subprocess_deep_nesting(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "nested too deeply" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("pattern", "entry_origin"), WITHIN_LABEL_ON_AN_ENTRY)
+def test_tolerated_within_label_pattern_on_a_suffix_is_a_finding(
+    pattern: str, entry_origin: str
+) -> None:
+    policy = Policy(
+        allow_origins=[pattern], allow_credentials=True, tolerate_public_suffix_wildcards=True
+    )
+    assert [f.id for f in policy.findings] == ["third-party-origin-trusted"]
+    assert any(pattern in warning and "tolerated" in warning for warning in policy.warnings)
