@@ -1013,13 +1013,24 @@ def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]
 _PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
+# A path parameter in a framework's route syntax: Flask/Werkzeug '<int:id>', Express and
+# Rails ':id' (a whole segment), Starlette/FastAPI '{item_id}' or '{path:path}'. Copied
+# from a route table into a prefix, it is taken literally and never matches.
+_ROUTE_PARAMETER = re.compile(r"<[^<>/]*>|/:[A-Za-z_]\w*|\{[A-Za-z_]\w*(?::\w+)?\}")
+
+
 def _pattern_advice(option: str, prefix: str) -> Problem | None:
+    parameter = _ROUTE_PARAMETER.search(prefix)
     mark = _PATH_PATTERN_MARKS.search(prefix)
-    if mark is None:
+    if parameter is None and mark is None:
         return None
     regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
-    kind = "a regular expression" if regex else "a glob"
-    suggestion = foreign.literal_prefix(prefix)
+    if parameter is not None and (mark is None or parameter.start() <= mark.start()):
+        kind = "a route pattern"
+        suggestion = foreign.literal_prefix(prefix[: parameter.start()] or "/")
+    else:
+        kind = "a regular expression" if regex else "a glob"
+        suggestion = foreign.literal_prefix(prefix)
     what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
@@ -1037,6 +1048,22 @@ def _pattern_advice(option: str, prefix: str) -> Problem | None:
     )
 
 
+def _stray_in_path(prefix: str) -> str | None:
+    """Why a prefix holds a character no literal path prefix means to, or None.
+
+    A control character (a newline left by a file or an environment variable), whitespace
+    at either end, or '#', which starts a URL fragment that browsers never send (RFC 3986
+    section 3.5); a space inside a path is legal and left alone.
+    """
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in prefix):
+        return "holds a control character"
+    if prefix != prefix.strip():
+        return "has leading or trailing whitespace"
+    if "#" in prefix:
+        return "holds '#': '#' starts a URL fragment, which browsers never send"
+    return None
+
+
 def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         advice = _pattern_advice(option, prefix) if isinstance(prefix, str) else None
@@ -1050,6 +1077,20 @@ def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | No
     advice = _pattern_advice(option, prefix)
     if advice is not None:
         problems.append(advice)
+        return None
+    stray = _stray_in_path(prefix)
+    if stray is not None:
+        clean = foreign.literal_prefix(
+            "".join(c for c in prefix.split("#", 1)[0] if c.isprintable()).strip()
+        )
+        problems.append(
+            Problem(
+                option,
+                prefix,
+                (Name(option), f": {prefix!r} {stray}, so it would never match a request"),
+                (f"; write {clean!r}",),
+            )
+        )
         return None
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:

@@ -194,6 +194,14 @@ PATTERN_KEYS = [
     (r"/hooks$", "a regular expression", "'/hooks'"),
     (r"/api/.+", "a regular expression", "'/api'"),
     (r"^/api", "a regular expression", "'/api'"),
+    # Framework route syntax: Flask/Werkzeug converters, Express and Rails parameters,
+    # Starlette/FastAPI path parameters. Taken literally they would never match.
+    ("/users/<int:id>", "a route pattern", "'/users'"),
+    ("/users/<id>/posts", "a route pattern", "'/users'"),
+    ("/users/:id", "a route pattern", "'/users'"),
+    ("/api/:version/items", "a route pattern", "'/api'"),
+    ("/items/{item_id}", "a route pattern", "'/items'"),
+    ("/files/{path:path}", "a route pattern", "'/files'"),
 ]
 
 
@@ -224,7 +232,31 @@ def test_exempt_root_glob_does_not_suggest_root() -> None:
     assert "'/webhooks'" in text
 
 
-@pytest.mark.parametrize("key", ["/api", "/robots.txt", "/v1.2/items", "/a-b_c~d", "/@me"])
+# (key, words of the problem): characters a literal path prefix holds only by mistake,
+# such as a newline left by a file or an environment variable, or a URL fragment.
+STRAY_KEYS = [
+    ("/webhooks\n", "a control character"),
+    ("/api\x00", "a control character"),
+    ("/api\t", "a control character"),
+    ("/api\u0085", "a control character"),
+    ("/api ", "leading or trailing whitespace"),
+    ("/api#top", "'#' starts a URL fragment"),
+]
+
+
+@pytest.mark.parametrize(("key", "words"), STRAY_KEYS)
+@pytest.mark.parametrize("option", ["routes", "write_protection_exempt_paths"])
+def test_route_keys_with_stray_characters_are_refused(option: str, key: str, words: str) -> None:
+    value: object = {key: SUB} if option == "routes" else [key]
+    text = problems_of(allow_origins=ORIGINS, **{option: value})
+    assert words in text
+    assert repr(key) in text  # shown escaped, never raw
+    assert "write '/" in text
+
+
+@pytest.mark.parametrize(
+    "key", ["/api", "/robots.txt", "/v1.2/items", "/a-b_c~d", "/@me", "/a b", "/x:y", "/v1/a:run"]
+)
 def test_plain_keys_still_pass(key: str) -> None:
     policy = Policy(allow_origins=ORIGINS, routes={key: SUB}, write_protection_exempt_paths=[key])
     assert list(policy.routes) == [key]
@@ -278,6 +310,12 @@ HOSTILE = [
         "a string of 100012 characters (at allow_origins[0])",
     ),
     ("huge file", "# " + "x" * (MAX_FILE_BYTES + 1) + "\n", "larger than 1024 KiB"),
+    (
+        # Windows Notepad saves UTF-8 with a byte order mark, which TOML does not allow.
+        "byte order mark",
+        '\ufeffallow_origins = ["https://a.example.com"]\n',
+        "starts with a byte order mark (U+FEFF)",
+    ),
 ]
 
 
@@ -341,3 +379,21 @@ def test_tolerated_within_label_pattern_on_a_suffix_is_a_finding(
     )
     assert [f.id for f in policy.findings] == ["third-party-origin-trusted"]
     assert any(pattern in warning and "tolerated" in warning for warning in policy.warnings)
+
+
+# os.environ decodes undecodable bytes as lone surrogates (PEP 383), and a name can hold
+# control characters: the unknown name is shown escaped, so the message can be printed.
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("CORSGUARD_ALLOW_ORIGIN\udce9", "CORSGUARD_ALLOW_ORIGIN\\xe9"),
+        ("CORSGUARD_X\x1b[2J", "CORSGUARD_X\\x1b[2J"),
+    ],
+)
+def test_unknown_env_names_are_shown_escaped(name: str, shown: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        policy_from_env(environ={"CORSGUARD_ALLOW_ORIGINS": "https://a.example.com", name: "x"})
+    text = str(info.value)
+    assert shown in text
+    text.encode("utf-8")  # no lone surrogate left
+    assert "\x1b" not in text
