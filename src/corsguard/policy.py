@@ -1277,13 +1277,16 @@ def _findings(
     # policy with thousands of patterns (one finding each) from narrowing once per finding.
     wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
     left_out = set(wide)  # linear: a policy may hold 10,000 patterns
+    named = wide[:_LISTED_PER_KIND]
     narrow_ctx = replace(
         fix_ctx,
         origins=tuple(o for o in origins if o not in left_out),
         notes=(
             *notes,
             *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
-              for o in wide),
+              for o in named),
+            *([f"{len(wide) - len(named)} more subdomain patterns left out the same way"]
+              if len(wide) > len(named) else []),
         ),
     )  # fmt: skip
     # Likewise a wildcard over a hosting platform or public suffix: anyone's names, left out
@@ -1296,19 +1299,38 @@ def _findings(
     platform_ctx = replace(
         fix_ctx,
         origins=tuple(o for o in origins if o not in platforms),
-        notes=(*notes, *(PLATFORM_NOTE.format(platform=p) for p in platforms.values())),
+        notes=(
+            *notes,
+            *(PLATFORM_NOTE.format(platform=p) for p in dict.fromkeys(platforms.values())),
+        ),
     )
     contexts = {"any-subdomain-trusted": narrow_ctx, "third-party-origin-trusted": platform_ctx}
-    found = [
-        PolicyFinding(
-            kind,
-            severity_of(kind, ctx),
-            message,
-            render_fix(kind, "corsguard", contexts.get(kind, fix_ctx)),
-        )
-        for kind, message in out
-    ]
+    # Every finding of a kind has the same fix, which names the policy's origins: rendered
+    # once per kind, and at most _LISTED_PER_KIND findings of a kind are listed (the last
+    # one counts the rest), so that the findings of a policy of 20,000 patterns (the TOML
+    # bound) stay linear in its size. Rendered per finding, 19,000 '*.' patterns took 24 GB.
+    fixes: dict[str, str] = {}
+    listed: dict[str, list[str]] = {}
+    for kind, message in out:
+        listed.setdefault(kind, []).append(message)
+    found: list[PolicyFinding] = []
+    for kind, messages in listed.items():
+        if len(messages) > _LISTED_PER_KIND:
+            rest = len(messages) - _LISTED_PER_KIND
+            messages = [
+                *messages[: _LISTED_PER_KIND - 1],
+                f"{messages[_LISTED_PER_KIND - 1]} (and {rest} more allow_origins entries "
+                "like it, not listed)",
+            ]
+        fix = fixes.get(kind)
+        if fix is None:
+            fix = fixes[kind] = render_fix(kind, "corsguard", contexts.get(kind, fix_ctx))
+        found.extend(PolicyFinding(kind, severity_of(kind, ctx), m, fix) for m in messages)
     return tuple(sorted(found, key=lambda f: order(f.id)))
+
+
+# How many findings of one kind, and notes of one sort in a fix, are listed one by one.
+_LISTED_PER_KIND = 20
 
 
 def _trusted_message(
