@@ -178,14 +178,28 @@ def asgi_runner(app: Any, method: str, headers: list[tuple[bytes, bytes]]) -> Ca
     return run
 
 
+# The same policy with per-path rules (a stricter route, a write exemption): every request
+# then reads its path against them (engine.route_policy). Starlette has no such option;
+# its row is compared with Starlette's plain middleware.
+ROUTED_OPTIONS = dict(
+    OPTIONS,
+    routes={"/admin": Policy(allow_origins=[APP], allow_credentials=True)},
+    write_protection_exempt_paths=["/webhooks"],
+)
+ROUTED_CASES = {"allowed simple GET, per-path rules": CASES["allowed simple GET"]}
+
+
 def bench_asgi(number: int, repeat: int) -> list[tuple[str, float, float, float]]:
     apps = {
         "none": bare_asgi,
         "starlette": StarletteCORS(bare_asgi, **OPTIONS),  # type: ignore[arg-type]
         "corsguard": GuardASGI(bare_asgi, **OPTIONS),
     }
+    routed = dict(apps, corsguard=GuardASGI(bare_asgi, **ROUTED_OPTIONS))
     rows = []
-    for case, (method, headers) in CASES.items():
+    cases = [(case, request, apps) for case, request in CASES.items()]
+    cases += [(case, request, routed) for case, request in ROUTED_CASES.items()]
+    for case, (method, headers), apps in cases:
         runners = {name: asgi_runner(app, method, headers) for name, app in apps.items()}
         times = {
             name: value / 100

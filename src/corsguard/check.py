@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from corsguard.cli import UsageError
@@ -27,7 +27,13 @@ from corsguard.config import (
 )
 from corsguard.findings import Severity
 from corsguard.origin import OriginPattern
-from corsguard.policy import SAFELISTED_HEADER_NAMES, Policy, PolicyError, PolicyFinding
+from corsguard.policy import (
+    SAFELISTED_HEADER_NAMES,
+    Policy,
+    PolicyError,
+    PolicyFinding,
+    exemption_applies,
+)
 from corsguard.startup import DEVELOPMENT_SWITCH, development_mode
 from corsguard.untrusted import for_terminal
 
@@ -194,8 +200,13 @@ def _notes(policy: Policy) -> Iterator[str]:
     yield from (text for text in _warnings(policy) if text not in texts)
 
 
-def describe(policy: Policy) -> dict[str, Any]:
-    """What a policy allows, as plain data (the --json output's "policy")."""
+def describe(policy: Policy, app: Policy | None = None, route: str | None = None) -> dict[str, Any]:
+    """What a policy allows, as plain data (the --json output's "policy").
+
+    ``app`` and ``route``: for a route's policy, the app's policy and the route's prefix,
+    so that exempt paths the engine never applies are not described as open.
+    """
+    exempt = applied_exemptions(policy, app, route)
     return {
         "any_origin": policy.any_origin,
         "origins": [_describe_pattern(p) for p in policy.origin_patterns],
@@ -208,21 +219,39 @@ def describe(policy: Policy) -> dict[str, Any]:
         "block_cross_origin_writes": policy.block_cross_origin_writes,
         "write_protection_exempt_paths": list(policy.write_protection_exempt_paths),
         "block_cross_origin_websockets": policy.block_cross_origin_websockets,
-        "cross_origin_writes": write_trust(policy, websocket=False),
-        "cross_origin_websockets": write_trust(policy, websocket=True),
+        "cross_origin_writes": write_trust(policy, websocket=False, exempt=exempt),
+        "cross_origin_websockets": write_trust(policy, websocket=True, exempt=exempt),
         "tolerate_insecure_origins": policy.tolerate_insecure_origins,
         "tolerate_public_suffix_wildcards": policy.tolerate_public_suffix_wildcards,
         "debug": policy.debug,
-        "routes": {prefix: describe(sub) for prefix, sub in policy.routes.items()},
+        "routes": {prefix: describe(sub, policy, prefix) for prefix, sub in policy.routes.items()},
         "development_origins": list(policy.development_origins),
     }
 
 
-def write_trust(policy: Policy, *, websocket: bool) -> dict[str, Any]:
+def applied_exemptions(
+    policy: Policy, app: Policy | None = None, route: str | None = None
+) -> list[str]:
+    """The exempt paths of ``policy`` that the engine applies (see policy.exemption_applies):
+    for the app's policy (``app`` None) or for ``app.routes[route]``."""
+    routes = policy.routes if app is None else app.routes
+    return [
+        path
+        for path in policy.write_protection_exempt_paths
+        if exemption_applies(path, routes, route)
+    ]
+
+
+def write_trust(
+    policy: Policy, *, websocket: bool, exempt: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Which origins may send a cross-origin write (or WebSocket handshake), as engine.decide
     enforces it: with credentials (cookies, HTTP auth) only an origin trusted with them,
     without credentials any origin the policy allows. Same-origin requests always pass.
+    ``exempt``: the exempt paths that apply (`applied_exemptions`; default: all listed).
     """
+    if exempt is None:
+        exempt = policy.write_protection_exempt_paths
     flag = "block_cross_origin_websockets" if websocket else "block_cross_origin_writes"
     enforced = bool(getattr(policy, flag))
     if not enforced:
@@ -241,7 +270,7 @@ def write_trust(policy: Policy, *, websocket: bool) -> dict[str, Any]:
     }
     if not websocket:
         # Exempt paths take any origin's writes, credentials and all; handshakes have none.
-        trust["exempt_paths"] = list(policy.write_protection_exempt_paths) if enforced else []
+        trust["exempt_paths"] = list(exempt) if enforced else []
     return trust
 
 
@@ -280,12 +309,12 @@ def _text_report(
     else:
         yield f"{source}: valid"
     if policy is not None:
-        yield from _policy_lines(policy, "  ")
+        yield from _policy_lines(policy, "  ", applied_exemptions(policy))
         if policy.routes:
             yield "  routes (longest matching path prefix wins; nothing is inherited):"
             for prefix, sub in policy.routes.items():
                 yield f"    {for_terminal(prefix)}"
-                yield from _policy_lines(sub, "      ")
+                yield from _policy_lines(sub, "      ", applied_exemptions(sub, policy, prefix))
     if errors:
         yield "errors:"
         yield from (f"  - {for_terminal(text)}" for text in errors)
@@ -302,7 +331,7 @@ def _text_report(
         yield from (f"  - {for_terminal(text)}" for text in notes)
 
 
-def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:
+def _policy_lines(policy: Policy, indent: str, exempt: Sequence[str]) -> Iterator[str]:
     if policy.any_origin:
         yield f"{indent}origins: * (any origin; a public API, no credentials)"
     elif not policy.origin_patterns:
@@ -344,9 +373,10 @@ def _policy_lines(policy: Policy, indent: str) -> Iterator[str]:
     yield f"{indent}private network access: " + (
         "allowed for trusted origins" if policy.allow_private_network else "not allowed"
     )
-    yield f"{indent}cross-origin writes: {_trust_text(write_trust(policy, websocket=False))}"
+    writes = write_trust(policy, websocket=False, exempt=exempt)
+    yield f"{indent}cross-origin writes: {_trust_text(writes)}"
     yield f"{indent}cross-origin WebSocket handshakes: " + _trust_text(
-        write_trust(policy, websocket=True)
+        write_trust(policy, websocket=True, exempt=exempt)
     )
     tolerated = [
         name

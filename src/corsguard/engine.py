@@ -733,12 +733,21 @@ def _route_policy(policy: Policy, path: str) -> Policy:
     ``path`` is one reading of the request's path: a prefix ending in '/' or cut inside a
     segment is never a route (routes are stored without either), so it needs no cleaning.
     """
-    routes = policy.compiled.routes
-    for prefix in _segment_prefixes(path):
+    compiled = policy.compiled
+    routes = compiled.routes
+    # Most paths are under no route: their first segment settles it in one lookup.
+    cut = path.find("/", 1)
+    if (path if cut < 0 else path[:cut]) not in compiled.route_heads:
+        return routes.get("/", policy)
+    # _segment_prefixes written out: this runs on every request to a policy with routes.
+    prefix = path
+    while True:
         sub = routes.get(prefix)
         if sub is not None:
             return sub
-    return policy
+        if prefix == "/":
+            return policy
+        prefix = prefix[: prefix.rfind("/")] or "/"
 
 
 def _exempt_reading(policy: Policy, reading: str) -> bool:

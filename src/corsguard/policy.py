@@ -154,6 +154,9 @@ class CompiledPolicy:
     on_reject: Callable[[Decision], object] | None
     exempt_prefixes: frozenset[str]  # write-protection exemptions
     routes: Mapping[str, Policy]  # the route table: path prefix to the route's policy
+    # The routes' first segments ('/api' for '/api/v1'): a path whose first segment is none
+    # of them can only fall under a '/' route, found with one lookup (engine._route_policy).
+    route_heads: frozenset[str]
     # With routes or exempt paths: the strict policy for paths whose readings disagree,
     # and the longest route or exempt prefix (engine.route_policy); otherwise None.
     paths: tuple[Policy, int] | None
@@ -568,6 +571,8 @@ class Policy:
                 for key, sub in route_map.items()
             }
 
+        warnings.extend(_unreachable_exemptions(exempt_prefixes, route_map))
+
         # --- compile
         options = PolicyOptions(
             allow_origins=tuple(origins),
@@ -853,10 +858,19 @@ def _compile(
         debug=options.debug,
         on_reject=options.on_reject,
         exempt_prefixes=frozenset(options.write_protection_exempt_paths),
-        routes=options.routes,
+        # A plain dict, read-only by convention: its lookups cost less than a mappingproxy's,
+        # and every request to a policy with routes makes a few of them.
+        routes=dict(options.routes),
+        route_heads=frozenset(_first_segment(prefix) for prefix in options.routes),
         paths=None,
         preflight_memo={},
     )
+
+
+def _first_segment(path: str) -> str:
+    """'/api' for '/api/v1' or '/api', '/' for '/'."""
+    cut = path.find("/", 1)
+    return path if cut < 0 else path[:cut]
 
 
 def _path_table(policy: Policy) -> tuple[Policy, int] | None:
@@ -901,6 +915,7 @@ def _path_table(policy: Policy) -> tuple[Policy, int] | None:
             block_cross_origin_websockets=True,
             exempt_prefixes=frozenset(),
             routes=no_routes,
+            route_heads=frozenset(),
             paths=None,
         ),
     )
@@ -1062,6 +1077,59 @@ def _stray_in_path(prefix: str) -> str | None:
     if "#" in prefix:
         return "holds '#': '#' starts a URL fragment, which browsers never send"
     return None
+
+
+def _owning_route(path: str, keys: Iterable[str]) -> str | None:
+    """The longest route prefix whose segments start ``path`` (both normalised), or None."""
+    best: str | None = None
+    for key in keys:
+        if (path == key or path.startswith(key + "/")) and (best is None or len(key) > len(best)):
+            best = key
+    return best
+
+
+def exemption_applies(path: str, routes: Mapping[str, Policy], route: str | None) -> bool:
+    """Whether the engine ever applies an exempt path listed by the app's own policy
+    (``route`` None) or by ``routes[route]``, given the app's route table.
+
+    Routes inherit nothing (engine.route_policy): the longest route prefix decides. An
+    app-level exempt path applies where no route owns it; a route's applies below the
+    route, or where it covers the whole route.
+    """
+    owner = _owning_route(path, routes)
+    if route is None:
+        return owner is None
+    return owner == route or route.startswith(path + "/")
+
+
+def _unreachable_exemptions(exempt: list[str], routes: Mapping[str, Policy]) -> list[str]:
+    """Warnings for exempt paths the engine never applies.
+
+    Routes inherit nothing (engine.route_policy): the policy of the longest route prefix
+    decides, exemptions included. So an app-level exempt path under a route's prefix, and a
+    route's exempt path that neither lies under its prefix nor covers it, are never applied;
+    `corsguard check` would otherwise list them as open.
+    """
+    found: list[str] = []
+    for path in exempt:
+        if not exemption_applies(path, routes, None):
+            owner = _owning_route(path, routes)
+            found.append(
+                f"write_protection_exempt_paths: {path!r} never applies: routes[{owner!r}] "
+                "decides every path below it and inherits nothing; list it in that route's "
+                "write_protection_exempt_paths"
+            )
+    for key, sub in routes.items():
+        for path in sub.write_protection_exempt_paths:
+            if exemption_applies(path, routes, key):
+                continue
+            owner = _owning_route(path, routes)
+            where = "the app's own policy" if owner is None else f"routes[{owner!r}]"
+            found.append(
+                f"routes[{key!r}]: write_protection_exempt_paths {path!r} never applies: "
+                f"{where} decides every path below it; list it there"
+            )
+    return found
 
 
 def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | None:

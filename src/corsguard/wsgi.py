@@ -57,6 +57,12 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[bytes, bytes]]:
     if _has_cookie(environ):
         # The engine reads only whether cookies came (write trust), never their value.
         headers.append((b"cookie", b"present"))
+    if environ.get("REMOTE_USER") and "HTTP_AUTHORIZATION" not in environ:
+        # The server authenticated the user itself (CGI REMOTE_USER, RFC 3875 §4.1.11) and
+        # kept the Authorization header (mod_wsgi without WSGIPassAuthorization, IIS): the
+        # browser's cached HTTP auth came with the request. An empty value has no valid
+        # scheme, which the engine counts as ambient credentials (engine._ambient_auth).
+        headers.append((b"authorization", b""))
     return headers
 
 
@@ -177,7 +183,7 @@ class CORSMiddleware:
         # pass-through is remembered with its log line's fields, and a repeat logs through
         # the refusal log's budget as the engine would (engine.logs_unlisted), the path
         # read afresh. OPTIONS (which may be a preflight) and requests with an
-        # Authorization header (write trust reads its scheme) are decided afresh.
+        # Authorization header or a REMOTE_USER (write trust reads them) are decided afresh.
         policy = self.policy
         self._memo: dict[_MemoKey, _MemoEntry] | None = (
             {} if not policy.routes and not policy.write_protection_exempt_paths else None
@@ -193,7 +199,12 @@ class CORSMiddleware:
         method = environ.get("REQUEST_METHOD", "GET")
         memo = self._memo
         key: _MemoKey | None = None
-        if memo is not None and method != "OPTIONS" and "HTTP_AUTHORIZATION" not in environ:
+        if (
+            memo is not None
+            and method != "OPTIONS"
+            and "HTTP_AUTHORIZATION" not in environ
+            and "REMOTE_USER" not in environ
+        ):
             key = (
                 method,
                 environ.get("HTTP_ORIGIN"),

@@ -175,3 +175,24 @@ def test_interrupted_jsonl_keeps_what_was_written(lab: RunningLab, tmp_path: Pat
         lab.url("/plain"),
         lab.url("/reflect"),
     ]
+
+
+def test_target_reader_after_the_run_ends_leaves_no_unawaited_put() -> None:
+    # The reader thread may still hold a target when the run's event loop has closed (an
+    # interrupted audit): its queue.put is then never scheduled, and must be closed rather
+    # than left for the garbage collector to report as "never awaited".
+    import asyncio
+    import gc
+    import threading
+    import warnings
+
+    from corsguard.audit.prober import _feed
+
+    loop = asyncio.new_event_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
+    loop.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _feed(iter(["https://a.example"]), queue, loop, 1, threading.Event())
+        gc.collect()
+    assert [w for w in caught if "never awaited" in str(w.message)] == []

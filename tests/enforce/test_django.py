@@ -471,3 +471,24 @@ def test_report_only_may_sit_below_django_cors_headers() -> None:
     ):
         assert not [m for m in check_settings() if m.id == "corsguard.E010"]
         CORSGuardMiddleware(lambda request: HttpResponse())
+
+
+@pytest.mark.parametrize(
+    ("meta", "status", "called"),
+    [
+        # Apache/mod_wsgi authenticated the user and kept the Authorization header back.
+        ({"REMOTE_USER": "alice"}, 403, False),
+        ({"REMOTE_USER": "alice", "HTTP_AUTHORIZATION": "Bearer t0ken"}, 200, True),
+        ({}, 200, True),
+    ],
+    ids=["REMOTE_USER refused", "Bearer scheme runs", "no user runs"],
+)
+def test_server_authenticated_write_from_public_route(
+    meta: dict[str, str], status: int, called: bool
+) -> None:
+    # Write trust (issue #10): the server's own HTTP auth is a credential the browser sent.
+    CALLS.clear()
+    with override_settings(**SETTINGS):
+        response = Client().generic("POST", "/public/info", HTTP_ORIGIN=EVIL, **meta)
+    assert response.status_code == status
+    assert bool(CALLS) == called

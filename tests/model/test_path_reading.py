@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corsguard import Policy
 from corsguard.asgi import CORSMiddleware
@@ -362,3 +364,22 @@ def test_hostile_paths_get_a_decision(path: str, raw: str | None) -> None:
         # Whatever the path, an untrusted cross-site write or handshake is refused.
         assert decision.status == 403 or (method == "GET" and not websocket)
         assert decision.headers == ()
+
+
+_SEGMENTS = st.sampled_from(["a", "b", "api", "v1", "x.y", "é"])
+_PATHS = st.lists(_SEGMENTS, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@given(routes=st.sets(_PATHS, max_size=5), path=_PATHS)
+def test_route_lookup_is_the_longest_whole_segment_prefix(routes: set[str], path: str) -> None:
+    # The engine's lookup (one set test for paths under no route, then the walk) against
+    # the rule written plainly: the longest route key equal to the path or followed in it
+    # by '/'.
+    policy = Policy(
+        allow_origins=["https://app.example.com"],
+        routes={key: Policy(allow_origins=[f"https://{i}.example.com"]) for i, key in
+                enumerate(sorted(routes))},
+    )  # fmt: skip
+    under = [key for key in routes if key == "/" or path == key or path.startswith(key + "/")]
+    expected = policy.routes[max(under, key=len)] if under else policy
+    assert route_policy(policy, path) is expected

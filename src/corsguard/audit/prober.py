@@ -446,9 +446,11 @@ def _feed(
     """Read the (possibly blocking) target source in a thread, into a bounded queue."""
 
     def put(item: Any) -> bool:
+        put_item = queue.put(item)
         try:
-            future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+            future = asyncio.run_coroutine_threadsafe(put_item, loop)
         except RuntimeError:  # the loop is closed: the run is over
+            put_item.close()  # never scheduled: closed, not left to warn "never awaited"
             return False
         while not stop.is_set():
             try:
