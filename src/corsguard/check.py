@@ -105,15 +105,17 @@ def run(args: argparse.Namespace) -> int:
         source = f"environment ({env_variable(prefix, '*')})"
         policy, problems = env_policy_and_problems(prefix)
     else:
-        source = args.file
+        # A file name may hold any character (a glob over a repository's files in CI):
+        # shown escaped, never interpreted by the terminal.
+        source = for_terminal(args.file)
         if os.path.isdir(args.file):
-            raise UsageError(f"{args.file} is a directory: give a TOML file")
+            raise UsageError(f"{source} is a directory: give a TOML file")
         try:
             policy, problems = file_policy_and_problems(args.file)
         except FileNotFoundError:
-            raise UsageError(f"{args.file}: no such file") from None
+            raise UsageError(f"{source}: no such file") from None
         except OSError as exc:
-            raise UsageError(f"{args.file}: cannot read it: {exc.strerror or exc}") from None
+            raise UsageError(f"{source}: cannot read it: {exc.strerror or exc}") from None
     errors = [problem.text for problem in problems]
     development = _development_state(policy, errors)
     warnings = list(_warnings(policy)) if policy is not None else []
@@ -311,11 +313,11 @@ def _text_report(
         if policy.routes:
             yield "  routes (longest matching path prefix wins; nothing is inherited):"
             for prefix, sub in policy.routes.items():
-                yield f"    {prefix}"
+                yield f"    {for_terminal(prefix)}"
                 yield from _policy_lines(sub, "      ", applied_exemptions(sub, policy, prefix))
     if errors:
         yield "errors:"
-        yield from (f"  - {text}" for text in errors)
+        yield from (f"  - {for_terminal(text)}" for text in errors)
     if findings:
         # The same ids and severities as `corsguard lint` and `corsguard audit` (issue #11).
         yield "findings (accepted, but risky):"

@@ -25,7 +25,9 @@ preflights and refusals itself, and adds CORS headers to every other response, t
 - corsguard.W001  a policy warning
 - corsguard.W002  the middleware is not in settings.MIDDLEWARE
 - corsguard.W003  the middleware comes after CommonMiddleware
-- corsguard.W004  django-cors-headers' middleware is also installed
+- corsguard.W004  django-cors-headers' middleware is also installed, below corsguard's
+- corsguard.E010  django-cors-headers' middleware is listed above corsguard's (it would
+                  decide the response; the middleware refuses to start too)
 - corsguard.E007  settings.CORSGUARD_REPORT_ONLY is not True or False
 - corsguard.W005  a django-cors-headers setting (CORS_*) is left beside settings.CORSGUARD
 
@@ -176,7 +178,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                 id="corsguard.E007",
             )
         )
-    if CORSHEADERS_MIDDLEWARE in middleware and report_only is not True:
+    outer = _outer_corsheaders(middleware)
+    if outer is not None and report_only is not True:
+        messages.append(checks.Error(outer, id="corsguard.E010"))
+    elif CORSHEADERS_MIDDLEWARE in middleware and report_only is not True:
         messages.append(
             checks.Warning(
                 f"{CORSHEADERS_MIDDLEWARE} is also in settings.MIDDLEWARE: it would add CORS "
@@ -198,6 +203,27 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         )
         messages.extend(_development_checks(policy))
     return messages
+
+
+def _outer_corsheaders(middleware: list[str]) -> str | None:
+    """Why django-cors-headers above corsguard in MIDDLEWARE is refused, or None.
+
+    Django calls middleware top-down on the way in and bottom-up on the way out, so one
+    listed above corsguard's answers preflights before corsguard sees them and adds its
+    headers after corsguard has decided (Django docs, "Middleware order and layering").
+    corsguard cannot strip them there, so a leftover would decide the response (issue #10).
+    """
+    if CORSHEADERS_MIDDLEWARE not in middleware or MIDDLEWARE_PATH not in middleware:
+        return None
+    if middleware.index(CORSHEADERS_MIDDLEWARE) > middleware.index(MIDDLEWARE_PATH):
+        return None
+    return (
+        f"{CORSHEADERS_MIDDLEWARE} is listed above {MIDDLEWARE_PATH} in settings.MIDDLEWARE: "
+        "it answers preflights before corsguard sees them and adds its own CORS headers "
+        "after corsguard's, so django-cors-headers, not settings.CORSGUARD, would decide "
+        "the response. Remove it (and its CORS_* settings) now that settings.CORSGUARD is in "
+        "place, or set CORSGUARD_REPORT_ONLY = True to observe it"
+    )
 
 
 def _warnings(policy: Policy) -> Iterable[str]:
@@ -299,6 +325,10 @@ class CORSGuardMiddleware:
             self.policy = policy_in_force(self.policy, production=_production_reason())
         except PolicyError as exc:
             raise ImproperlyConfigured(str(exc)) from None
+        outer = _outer_corsheaders(list(getattr(settings, "MIDDLEWARE", None) or ()))
+        if outer is not None and not report_only:
+            # WSGI and ASGI servers run no system checks: refused here too (corsguard.E010).
+            raise ImproperlyConfigured(f"[corsguard.E010] {outer}")
         self._start()
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:

@@ -39,6 +39,7 @@ from corsguard.policy import Policy, PolicyError
 from corsguard.problems import SETTINGS_DICT
 from corsguard.report_only import Observer
 from corsguard.response import immediate_response
+from corsguard.spec import ACCESS_CONTROL_PREFIX
 from corsguard.startup import log_policy, policy_in_force
 from corsguard.wsgi import (
     apply_to_headers,
@@ -220,8 +221,11 @@ class CORSGuard:
         # any other hook (an auth check, say) can run or answer without CORS headers.
         app.before_request_funcs.setdefault(None, []).insert(0, _before_request)
         app.after_request(_after_request)
-        if not isinstance(app.wsgi_app, _FinalCORSHeaders):
-            app.wsgi_app = _FinalCORSHeaders(app.wsgi_app)  # type: ignore[method-assign]
+        layer = app.wsgi_app
+        if not isinstance(layer, _FinalCORSHeaders):
+            layer = _FinalCORSHeaders(app.wsgi_app)
+            app.wsgi_app = layer  # type: ignore[method-assign]
+        layer.report_only = bool(report_only)
         _warn_flask_cors(app, state)
 
     def policy_for(self, app: Flask, blueprints: list[str]) -> Policy | None:
@@ -240,10 +244,17 @@ class _FinalCORSHeaders:
     Flask runs after_request functions in reverse order of registration, and flask-cors
     also wraps ``handle_exception`` to add headers after every hook has run; so only the
     headers passed to the server's start_response are sure to be the last word.
+
+    A response corsguard never decided (a hook registered ahead of corsguard's answered, a
+    url_value_preprocessor aborted, or no policy covers the route) leaves without any
+    Access-Control-* header: otherwise a leftover flask-cors hook, which runs on every
+    response, would grant it (issue #10: a leftover must never decide the response).
+    Report-only mode changes nothing, so there the headers are left as they are.
     """
 
     def __init__(self, wsgi_app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> None:
         self.wsgi_app = wsgi_app
+        self.report_only = False
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         def start_with_policy(
@@ -259,6 +270,12 @@ class _FinalCORSHeaders:
                     observer, seen, request_headers, raw_path = observed
                     answer = wsgi_answer(status, headers)
                     observer.report(seen, answer, request_headers, raw_path)
+                elif not self.report_only:
+                    headers = [
+                        (name, value)
+                        for name, value in headers
+                        if not name.lower().startswith(ACCESS_CONTROL_PREFIX)
+                    ]
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start_with_policy)

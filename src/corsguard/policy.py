@@ -32,7 +32,12 @@ from corsguard.spec import (
     NORMALIZED_METHODS,
     is_token,
 )
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
+from corsguard.suffixes import (
+    is_shared_hosting,
+    shared_suffix_beneath,
+    shared_suffix_in_label,
+    shared_suffix_one_below,
+)
 from corsguard.trusted import classify_pattern
 
 # Fetch §cors-safelisted-request-header names. Browsers still preflight some values of
@@ -1023,13 +1028,24 @@ def _string_list(name: str, value: object, problems: list[Problem]) -> list[str]
 _PATH_PATTERN_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
+# A path parameter in a framework's route syntax: Flask/Werkzeug '<int:id>', Express and
+# Rails ':id' (a whole segment), Starlette/FastAPI '{item_id}' or '{path:path}'. Copied
+# from a route table into a prefix, it is taken literally and never matches.
+_ROUTE_PARAMETER = re.compile(r"<[^<>/]*>|/:[A-Za-z_]\w*|\{[A-Za-z_]\w*(?::\w+)?\}")
+
+
 def _pattern_advice(option: str, prefix: str) -> Problem | None:
+    parameter = _ROUTE_PARAMETER.search(prefix)
     mark = _PATH_PATTERN_MARKS.search(prefix)
-    if mark is None:
+    if parameter is None and mark is None:
         return None
     regex = ".*" in prefix or ".+" in prefix or bool(set(prefix) & set("()[]{}^$|\\"))
-    kind = "a regular expression" if regex else "a glob"
-    suggestion = foreign.literal_prefix(prefix)
+    if parameter is not None and (mark is None or parameter.start() <= mark.start()):
+        kind = "a route pattern"
+        suggestion = foreign.literal_prefix(prefix[: parameter.start()] or "/")
+    else:
+        kind = "a regular expression" if regex else "a glob"
+        suggestion = foreign.literal_prefix(prefix)
     what = " key" if option == "routes" else ":"
     write = f"write {suggestion!r}"
     if suggestion == "/" and option != "routes":
@@ -1045,6 +1061,22 @@ def _pattern_advice(option: str, prefix: str) -> Problem | None:
         ),
         (f", {write}",),
     )
+
+
+def _stray_in_path(prefix: str) -> str | None:
+    """Why a prefix holds a character no literal path prefix means to, or None.
+
+    A control character (a newline left by a file or an environment variable), whitespace
+    at either end, or '#', which starts a URL fragment that browsers never send (RFC 3986
+    section 3.5); a space inside a path is legal and left alone.
+    """
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in prefix):
+        return "holds a control character"
+    if prefix != prefix.strip():
+        return "has leading or trailing whitespace"
+    if "#" in prefix:
+        return "holds '#': '#' starts a URL fragment, which browsers never send"
+    return None
 
 
 def _owning_route(path: str, keys: Iterable[str]) -> str | None:
@@ -1113,6 +1145,20 @@ def _route_key(option: str, prefix: object, problems: list[Problem]) -> str | No
     advice = _pattern_advice(option, prefix)
     if advice is not None:
         problems.append(advice)
+        return None
+    stray = _stray_in_path(prefix)
+    if stray is not None:
+        clean = foreign.literal_prefix(
+            "".join(c for c in prefix.split("#", 1)[0] if c.isprintable()).strip()
+        )
+        problems.append(
+            Problem(
+                option,
+                prefix,
+                (Name(option), f": {prefix!r} {stray}, so it would never match a request"),
+                (f"; write {clean!r}",),
+            )
+        )
         return None
     segments = prefix.split("/")
     if any(segment in (".", "..") for segment in segments) or "%" in prefix:
@@ -1183,11 +1229,11 @@ def _check_credentialed_origin(
     beneath = _suffix_beneath(pattern)
     if beneath is not None:
         also = (
-            f"also matches {beneath!r}, a public suffix (Public Suffix List) whose origin "
-            "serves anyone's content"
-            if pattern.kind == "one-label"
-            else f"also matches every host under {beneath!r}, a public suffix (Public "
+            f"also matches every host under {beneath!r}, a public suffix (Public "
             "Suffix List) where anyone can create a name"
+            if pattern.kind == "subdomain"
+            else f"also matches {beneath!r}, a public suffix (Public Suffix List) whose "
+            "origin serves anyone's content"
         )
         problems.append(
             Problem(
@@ -1223,12 +1269,15 @@ def _suffix_beneath(pattern: OriginPattern) -> str | None:
     '*.' matches hosts at any depth, so a public suffix anywhere beneath the domain
     (s3.amazonaws.com under amazonaws.com) lets anyone create a matching host. '+.' matches
     the names one label down, so only an entry there counts (s3.amazonaws.com itself serves
-    anyone's bucket as a path). A within-label '*' matches names that are not entries.
+    anyone's bucket as a path). A within-label '*' counts an entry one label down whose
+    first label it matches (s3-*.amazonaws.com matches s3-us-west-2.amazonaws.com).
     """
     if pattern.kind == "subdomain":
         return shared_suffix_beneath(pattern.host)
     if pattern.kind == "one-label":
         return shared_suffix_one_below(pattern.host)
+    if pattern.kind == "label":
+        return shared_suffix_in_label(pattern.host, pattern.label_prefix, pattern.label_suffix)
     return None
 
 
@@ -1296,13 +1345,16 @@ def _findings(
     # policy with thousands of patterns (one finding each) from narrowing once per finding.
     wide = [o for o in origins if o.split("://", 1)[-1].startswith(("*.", "+."))]
     left_out = set(wide)  # linear: a policy may hold 10,000 patterns
+    named = wide[:_LISTED_PER_KIND]
     narrow_ctx = replace(
         fix_ctx,
         origins=tuple(o for o in origins if o not in left_out),
         notes=(
             *notes,
             *(f"{o} left out: list the front ends under it, or keep it if every host is yours"
-              for o in wide),
+              for o in named),
+            *([f"{len(wide) - len(named)} more subdomain patterns left out the same way"]
+              if len(wide) > len(named) else []),
         ),
     )  # fmt: skip
     # Likewise a wildcard over a hosting platform or public suffix: anyone's names, left out
@@ -1315,19 +1367,38 @@ def _findings(
     platform_ctx = replace(
         fix_ctx,
         origins=tuple(o for o in origins if o not in platforms),
-        notes=(*notes, *(PLATFORM_NOTE.format(platform=p) for p in platforms.values())),
+        notes=(
+            *notes,
+            *(PLATFORM_NOTE.format(platform=p) for p in dict.fromkeys(platforms.values())),
+        ),
     )
     contexts = {"any-subdomain-trusted": narrow_ctx, "third-party-origin-trusted": platform_ctx}
-    found = [
-        PolicyFinding(
-            kind,
-            severity_of(kind, ctx),
-            message,
-            render_fix(kind, "corsguard", contexts.get(kind, fix_ctx)),
-        )
-        for kind, message in out
-    ]
+    # Every finding of a kind has the same fix, which names the policy's origins: rendered
+    # once per kind, and at most _LISTED_PER_KIND findings of a kind are listed (the last
+    # one counts the rest), so that the findings of a policy of 20,000 patterns (the TOML
+    # bound) stay linear in its size. Rendered per finding, 19,000 '*.' patterns took 24 GB.
+    fixes: dict[str, str] = {}
+    listed: dict[str, list[str]] = {}
+    for kind, message in out:
+        listed.setdefault(kind, []).append(message)
+    found: list[PolicyFinding] = []
+    for kind, messages in listed.items():
+        if len(messages) > _LISTED_PER_KIND:
+            rest = len(messages) - _LISTED_PER_KIND
+            messages = [
+                *messages[: _LISTED_PER_KIND - 1],
+                f"{messages[_LISTED_PER_KIND - 1]} (and {rest} more allow_origins entries "
+                "like it, not listed)",
+            ]
+        fix = fixes.get(kind)
+        if fix is None:
+            fix = fixes[kind] = render_fix(kind, "corsguard", contexts.get(kind, fix_ctx))
+        found.extend(PolicyFinding(kind, severity_of(kind, ctx), m, fix) for m in messages)
     return tuple(sorted(found, key=lambda f: order(f.id)))
+
+
+# How many findings of one kind, and notes of one sort in a fix, are listed one by one.
+_LISTED_PER_KIND = 20
 
 
 def _trusted_message(

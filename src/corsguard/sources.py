@@ -173,7 +173,10 @@ def env_policy_and_problems(
                 continue
             entry = foreign.lookup(rest)
             if entry is None:
-                problems.append(Problem("unknown", _unknown_env(prefix, variable, rest)))
+                # The name may hold any byte (os.environ decodes them as lone surrogates):
+                # shown escaped, so the message can be printed and logged.
+                message = _unknown_env(prefix, for_terminal(variable), for_terminal(rest))
+                problems.append(Problem("unknown", message))
                 continue
             value: object = raw
             target = entry.target
@@ -347,6 +350,14 @@ def load_toml_table(
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, Problem("syntax", f"{name}: not UTF-8 text (byte {exc.start}); TOML is UTF-8")
+    if text.startswith("\ufeff"):
+        # Windows editors save "UTF-8 with BOM"; TOML 1.0 has no byte order mark, and
+        # tomllib's own error ("Invalid statement" at line 1, column 1) does not say why.
+        return None, Problem(
+            "syntax",
+            f"{name}: starts with a byte order mark (U+FEFF), which TOML does not allow: "
+            "save the file as UTF-8 without BOM",
+        )
     deep = _DEEP_DOTTED_KEY.search(text)
     if deep is not None:
         line = text.count("\n", 0, deep.start()) + 1

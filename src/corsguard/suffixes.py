@@ -8,6 +8,7 @@ read once, lazily, from that package's own file.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import publicsuffixlist
@@ -99,6 +100,44 @@ def _entries_one_below() -> dict[str, str]:
         if dot and (known is None or (len(entry), entry) < (len(known), known)):
             below[parent] = entry
     return below
+
+
+@lru_cache(maxsize=1)
+def _first_labels_by_parent() -> dict[str, tuple[str, ...]]:
+    """For every domain, the first labels of the list entries exactly one label beneath it.
+
+    Sorted by length, then alphabetically, so the first match is the shortest entry.
+    """
+    labels: dict[str, set[str]] = {}
+    for entry in _entries():
+        first, dot, parent = entry.partition(".")
+        if dot:
+            labels.setdefault(parent, set()).add(first)
+    return {
+        parent: tuple(sorted(names, key=lambda n: (len(n), n))) for parent, names in labels.items()
+    }
+
+
+def shared_suffix_in_label(domain: str, prefix: str, suffix: str) -> str | None:
+    """A list entry ``PREFIX*SUFFIX.domain`` that a within-label pattern matches, or None.
+
+    ``https://s3-*.amazonaws.com`` matches ``s3-us-west-2.amazonaws.com`` itself, an entry
+    whose origin serves anyone's bucket as a path, as ``+.amazonaws.com`` does. The '*'
+    stands for one or more of [a-z0-9-] (corsguard.origin's label matching).
+    """
+    parent = domain.lower().rstrip(".")
+    for first in _first_labels_by_parent().get(parent, ()):
+        if (
+            len(first) > len(prefix) + len(suffix)
+            and first.startswith(prefix)
+            and first.endswith(suffix)
+            and _WILDCARD_PART.fullmatch(first[len(prefix) : len(first) - len(suffix)])
+        ):
+            return f"{first}.{parent}"
+    return None
+
+
+_WILDCARD_PART = re.compile(r"[a-z0-9-]+")
 
 
 def is_shared_hosting(domain: str) -> bool:

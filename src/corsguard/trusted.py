@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from corsguard.origin import Origin, OriginPattern
 from corsguard.probes import split_origin
 from corsguard.remediation import third_party_platform
-from corsguard.suffixes import is_shared_hosting, shared_suffix_beneath, shared_suffix_one_below
+from corsguard.suffixes import (
+    is_shared_hosting,
+    shared_suffix_beneath,
+    shared_suffix_in_label,
+    shared_suffix_one_below,
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class TrustedClass:
 _NONE = TrustedClass(())
 
 
-def _classify(scheme: str, host: str, kind: str) -> TrustedClass:
+def _classify(
+    scheme: str, host: str, kind: str, label_prefix: str = "", label_suffix: str = ""
+) -> TrustedClass:
     # Loopback first and alone: any program on the user's machine can serve a page there,
     # whatever the scheme (http://localhost is a potentially trustworthy origin, W3C Secure
     # Contexts section 3.2, so plain http adds nothing to it).
@@ -51,7 +58,13 @@ def _classify(scheme: str, host: str, kind: str) -> TrustedClass:
         # '+.' (one label): only a suffix one label down is reachable (s3.amazonaws.com).
         platform = host if is_shared_hosting(host) else shared_suffix_one_below(host)
     elif kind == "label":
-        platform = host if is_shared_hosting(host) else None
+        # A '*' inside the first label: a suffix one label down whose label it matches
+        # (s3-*.amazonaws.com matches s3-us-west-2.amazonaws.com, anyone's buckets).
+        platform = (
+            host
+            if is_shared_hosting(host)
+            else shared_suffix_in_label(host, label_prefix, label_suffix)
+        )
     else:
         platform = third_party_platform(host)
     if platform is not None:
@@ -66,7 +79,9 @@ def _classify(scheme: str, host: str, kind: str) -> TrustedClass:
 
 def classify_pattern(pattern: OriginPattern) -> TrustedClass:
     """The ids for trusting a validated corsguard pattern (``Policy`` and ``audit --origin``)."""
-    return _classify(pattern.scheme, pattern.host, pattern.kind)
+    return _classify(
+        pattern.scheme, pattern.host, pattern.kind, pattern.label_prefix, pattern.label_suffix
+    )
 
 
 def classify_origin(origin: str) -> TrustedClass:

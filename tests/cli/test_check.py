@@ -331,3 +331,24 @@ def test_development_origins_from_env(
     out = capsys.readouterr().out
     assert "origins: none (no cross-origin reads)" in out
     assert "http://127.0.0.1:3000" in out
+
+
+# A file name is whatever the repository holds (CI runs `corsguard check configs/*.toml`):
+# its control and BiDi characters are shown escaped in every line that names it.
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("esc\x1b[31mred.toml", "esc\\x1b[31mred.toml"),
+        ("rlo\u202eLMTH.toml", "rlo\\u202eLMTH.toml"),
+    ],
+)
+@pytest.mark.parametrize("body", ['allow_origins = ["https://a.example.com/"]\n', "\xff"])
+def test_file_names_are_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, shown: str, body: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(body.encode("latin-1"))
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert shown in out
+    assert "\x1b" not in out and "\u202e" not in out

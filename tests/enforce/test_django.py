@@ -415,6 +415,64 @@ def test_development_origins(
     assert "Access-Control-Allow-Origin" not in evil.headers
 
 
+# django-cors-headers left in MIDDLEWARE beside corsguard (issue #10, point 6). Below
+# corsguard it is inner: corsguard replaces its headers and it is a warning (W004). Above
+# corsguard it is outer: its process_response runs after corsguard's and it answers
+# preflights before corsguard sees them, so it would decide the response; corsguard
+# cannot strip it, so it refuses to start (check E010 and the middleware itself), naming it.
+CORSHEADERS = "corsheaders.middleware.CorsMiddleware"
+GUARD = "corsguard.django.CORSGuardMiddleware"
+LEFTOVER = {
+    "CORS_ALLOW_ALL_ORIGINS": True,
+    "CORS_ALLOW_CREDENTIALS": True,
+    "CORS_URLS_REGEX": r"^.*$",
+}
+
+
+def test_django_cors_headers_above_corsguard_is_refused() -> None:
+    with override_settings(
+        ROOT_URLCONF=__name__, MIDDLEWARE=[CORSHEADERS, GUARD], CORSGUARD=PLACED, **LEFTOVER
+    ):
+        messages = check_settings()
+        refused = [m for m in messages if m.id == "corsguard.E010"]
+        assert len(refused) == 1 and refused[0].is_serious()
+        assert CORSHEADERS in refused[0].msg and "above" in refused[0].msg
+        assert "corsguard.W004" not in {m.id for m in messages}
+        with pytest.raises(ImproperlyConfigured) as info:
+            CORSGuardMiddleware(lambda request: HttpResponse())
+        assert CORSHEADERS in str(info.value)
+        assert "remove it" in str(info.value).lower()
+
+
+def test_django_cors_headers_below_corsguard_never_decides() -> None:
+    with override_settings(
+        ROOT_URLCONF=__name__, MIDDLEWARE=[GUARD, CORSHEADERS], CORSGUARD=PLACED, **LEFTOVER
+    ):
+        assert "corsguard.W004" in {m.id for m in check_settings()}
+        client = Client()
+        read = client.get("/api/data", **_headers(EVIL))
+        assert read.status_code == 200
+        assert "Access-Control-Allow-Origin" not in read.headers
+        preflight = client.options(
+            "/api/data", **_headers(EVIL, HTTP_ACCESS_CONTROL_REQUEST_METHOD="DELETE")
+        )
+        assert preflight.status_code == 403
+        assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_report_only_may_sit_below_django_cors_headers() -> None:
+    # Report-only observes the app's own CORS handling and changes nothing: no refusal.
+    with override_settings(
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=[CORSHEADERS, GUARD],
+        CORSGUARD=PLACED,
+        CORSGUARD_REPORT_ONLY=True,
+        **LEFTOVER,
+    ):
+        assert not [m for m in check_settings() if m.id == "corsguard.E010"]
+        CORSGuardMiddleware(lambda request: HttpResponse())
+
+
 @pytest.mark.parametrize(
     ("meta", "status", "called"),
     [

@@ -197,10 +197,12 @@ def test_blueprints_only() -> None:
     CORSGuard(app)
     client = app.test_client()
     assert client.get("/public/info", headers={"Origin": EVIL}).status_code == 200
-    # Outside the blueprint there is no policy: corsguard adds nothing and refuses nothing.
+    # Outside the blueprint there is no policy: corsguard refuses nothing, and grants
+    # nothing either: the view's own Access-Control-* headers (or a leftover flask-cors
+    # hook's) are removed, as docs/deployment.md says ("no CORS headers").
     response = client.post("/data", headers={"Origin": EVIL})
     assert response.status_code == 200
-    assert "Access-Control-Allow-Origin" in response.headers  # the view's own, untouched
+    assert "Access-Control-Allow-Origin" not in response.headers
     assert "data" in calls
 
 

@@ -244,6 +244,112 @@ def test_uvicorn_lifespan_off_answers_500_and_logs(tmp_path: Path, name: str) ->
     assert "Traceback" not in out
 
 
+# An app with its own FastAPI lifespan: corsguard's start-up failure comes first, and the
+# app's own start-up code never runs with an invalid policy in force.
+FASTAPI_OWN_LIFESPAN = """
+from contextlib import asynccontextmanager
+from fastapi import FastAPI
+from corsguard.asgi import CORSMiddleware
+
+SECRET_KEY = "{secret}"
+
+@asynccontextmanager
+async def lifespan(app):
+    print("APP LIFESPAN STARTED", flush=True)
+    yield
+
+app = FastAPI(lifespan=lifespan)
+
+@app.get("/")
+def index():
+    return {{"ok": True}}
+
+app.add_middleware(CORSMiddleware, allow_origins=["{origin}"], allow_credentials=True)
+"""
+
+# (id, the command after the port is chosen, the app): the other ways users start an ASGI
+# app. gunicorn with uvicorn's worker class exits with "Worker failed to boot".
+OTHER_LAUNCHERS = {
+    "gunicorn-uvicorn-worker": (
+        lambda port: [PYTHON, "-m", "gunicorn", "-k", "uvicorn.workers.UvicornWorker",
+                      "-b", f"127.0.0.1:{port}", "main:app"],
+        FASTAPI,
+    ),
+    "fastapi-own-lifespan": (lambda port: uvicorn(port), FASTAPI_OWN_LIFESPAN),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("launcher", sorted(OTHER_LAUNCHERS))
+def test_other_asgi_launchers_exit_on_an_invalid_policy(tmp_path: Path, launcher: str) -> None:
+    command, template = OTHER_LAUNCHERS[launcher]
+    cwd = write_app(tmp_path, template, BAD_ORIGIN)
+    result = run_to_exit(command(free_port()), cwd, environment(BAD_ORIGIN))
+    assert result.returncode != 0
+    assert PROBLEM in result.stderr
+    assert SECRET not in result.stderr
+    assert "APP LIFESPAN STARTED" not in result.stdout
+
+
+# Supervisors that stop when their worker fails its lifespan start-up but then exit with
+# status 0 themselves (documented in docs/deployment.md): the check is that they stop by
+# themselves, print the problem and never report a completed start-up.
+SUPERVISORS = {
+    "uvicorn-workers-2": lambda port: uvicorn(port, "--workers", "2"),
+    "hypercorn": lambda port: [PYTHON, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}",
+                               "main:app"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("supervisor", sorted(SUPERVISORS))
+def test_supervisors_stop_on_an_invalid_policy(tmp_path: Path, supervisor: str) -> None:
+    cwd = write_app(tmp_path, FASTAPI, BAD_ORIGIN)
+    result = run_to_exit(SUPERVISORS[supervisor](free_port()), cwd, environment(BAD_ORIGIN))
+    assert PROBLEM in result.stderr
+    assert "startup failed" in result.stderr.lower() or "failure in startup" in result.stderr
+    assert "Application startup complete" not in result.stderr
+    assert SECRET not in result.stderr
+
+
+# A FastAPI sub-app mounted on another: Starlette sends no lifespan events to mounted apps,
+# so the sub-app's middleware is built at its first request. The server starts; every
+# request to the sub-app gets a 500 that names nothing, and the log names the problem.
+MOUNTED_SUB_APP = """
+from fastapi import FastAPI
+from corsguard.asgi import CORSMiddleware
+
+SECRET_KEY = "{secret}"
+sub = FastAPI()
+
+@sub.get("/x")
+def x():
+    return {{"ok": True}}
+
+sub.add_middleware(CORSMiddleware, allow_origins=["{origin}"])
+app = FastAPI()
+
+@app.get("/")
+def index():
+    return {{"ok": True}}
+
+app.mount("/api", sub)
+"""
+
+
+def test_mounted_sub_app_with_an_invalid_policy_answers_500(tmp_path: Path) -> None:
+    cwd = write_app(tmp_path, MOUNTED_SUB_APP, BAD_ORIGIN)
+    port = free_port()
+    with running(uvicorn(port), cwd, environment(BAD_ORIGIN), port) as process:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/x", timeout=10) as r:
+                status, body = r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read()
+    out = process.stdout.read() if process.stdout else ""
+    assert status == 500
+    assert b"CORS policy is invalid" in body and b"app.example.com" not in body
+    assert PROBLEM in out
+
+
 # ------------------------------------------------------------------ in-process behaviour
 
 
@@ -337,6 +443,16 @@ def index():
 def test_flask_run_exits_on_an_invalid_policy(tmp_path: Path, template: str) -> None:
     cwd = write_app(tmp_path, template, BAD_ORIGIN)
     command = [PYTHON, "-m", "flask", "--app", "main", "run", "--port", str(free_port())]
+    result = run_to_exit(command, cwd, environment(BAD_ORIGIN))
+    assert result.returncode != 0
+    assert PROBLEM in result.stderr
+    assert SECRET not in result.stderr
+
+
+@pytest.mark.parametrize("template", [FLASK_EXTENSION, FLASK_WSGI], ids=["extension", "wsgi"])
+def test_gunicorn_flask_exits_on_an_invalid_policy(tmp_path: Path, template: str) -> None:
+    cwd = write_app(tmp_path, template, BAD_ORIGIN)
+    command = [PYTHON, "-m", "gunicorn", "-b", f"127.0.0.1:{free_port()}", "main:app"]
     result = run_to_exit(command, cwd, environment(BAD_ORIGIN))
     assert result.returncode != 0
     assert PROBLEM in result.stderr

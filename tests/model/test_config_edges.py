@@ -75,10 +75,45 @@ def test_tolerated_wildcard_over_a_suffix_beneath_is_a_warning(
         # A within-label '*' matches a single label directly under the domain, never a
         # host under s3.amazonaws.com.
         "https://myapp-*.amazonaws.com",
+        # 's3-*' under example.com: no entry there.
+        "https://s3-*.example.com",
     ],
 )
 def test_credentialed_wildcards_with_no_suffix_beneath_still_pass(pattern: str) -> None:
     Policy(allow_origins=[pattern], allow_credentials=True)
+
+
+# (within-label pattern, the public-suffix entry it matches as a whole host). The entry's
+# own origin serves anyone's content (path-style S3: https://s3-us-west-2.amazonaws.com/
+# BUCKET/page.html), which is why '+.amazonaws.com' is refused; a within-label '*' that
+# matches such an entry is the same hole.
+WITHIN_LABEL_ON_AN_ENTRY = [
+    ("https://s3-*.amazonaws.com", "https://s3-us-west-2.amazonaws.com"),
+    ("https://s*.amazonaws.com", "https://s3-external-1.amazonaws.com"),
+    ("https://*-website-us-east-1.amazonaws.com", "https://s3-website-us-east-1.amazonaws.com"),
+    ("https://s3-*.amazonaws.com:*", "https://s3-us-west-2.amazonaws.com:8443"),
+    ("https://c*e.amazonaws.com", "https://compute.amazonaws.com"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "entry_origin"), WITHIN_LABEL_ON_AN_ENTRY)
+def test_credentialed_within_label_pattern_matching_a_suffix_is_refused(
+    pattern: str, entry_origin: str
+) -> None:
+    # The pattern really matches the entry's origin (the hole is real) ...
+    assert Policy(allow_origins=[pattern]).allows_origin(entry_origin)
+    # ... so with credentials it is refused, naming the entry and what to write instead.
+    text = problems_of(allow_origins=[pattern], allow_credentials=True)
+    host = entry_origin.split("://", 1)[1].split(":", 1)[0]
+    assert pattern in text
+    assert "public suffix" in text
+    assert "tolerate_public_suffix_wildcards=True" in text
+    named = text.split("also matches '", 1)[1].split("'", 1)[0]
+    assert Policy(allow_origins=[pattern]).allows_origin(f"https://{named}")
+    assert named.endswith(".amazonaws.com") and host.endswith(".amazonaws.com")
+    # The advice it gives is itself accepted with credentials.
+    advice = text.split("within-label pattern such as '", 1)[1].split("'", 1)[0]
+    Policy(allow_origins=[advice], allow_credentials=True)
 
 
 def test_wildcard_directly_on_a_suffix_is_still_refused() -> None:
@@ -159,6 +194,14 @@ PATTERN_KEYS = [
     (r"/hooks$", "a regular expression", "'/hooks'"),
     (r"/api/.+", "a regular expression", "'/api'"),
     (r"^/api", "a regular expression", "'/api'"),
+    # Framework route syntax: Flask/Werkzeug converters, Express and Rails parameters,
+    # Starlette/FastAPI path parameters. Taken literally they would never match.
+    ("/users/<int:id>", "a route pattern", "'/users'"),
+    ("/users/<id>/posts", "a route pattern", "'/users'"),
+    ("/users/:id", "a route pattern", "'/users'"),
+    ("/api/:version/items", "a route pattern", "'/api'"),
+    ("/items/{item_id}", "a route pattern", "'/items'"),
+    ("/files/{path:path}", "a route pattern", "'/files'"),
 ]
 
 
@@ -189,7 +232,31 @@ def test_exempt_root_glob_does_not_suggest_root() -> None:
     assert "'/webhooks'" in text
 
 
-@pytest.mark.parametrize("key", ["/api", "/robots.txt", "/v1.2/items", "/a-b_c~d", "/@me"])
+# (key, words of the problem): characters a literal path prefix holds only by mistake,
+# such as a newline left by a file or an environment variable, or a URL fragment.
+STRAY_KEYS = [
+    ("/webhooks\n", "a control character"),
+    ("/api\x00", "a control character"),
+    ("/api\t", "a control character"),
+    ("/api\u0085", "a control character"),
+    ("/api ", "leading or trailing whitespace"),
+    ("/api#top", "'#' starts a URL fragment"),
+]
+
+
+@pytest.mark.parametrize(("key", "words"), STRAY_KEYS)
+@pytest.mark.parametrize("option", ["routes", "write_protection_exempt_paths"])
+def test_route_keys_with_stray_characters_are_refused(option: str, key: str, words: str) -> None:
+    value: object = {key: SUB} if option == "routes" else [key]
+    text = problems_of(allow_origins=ORIGINS, **{option: value})
+    assert words in text
+    assert repr(key) in text  # shown escaped, never raw
+    assert "write '/" in text
+
+
+@pytest.mark.parametrize(
+    "key", ["/api", "/robots.txt", "/v1.2/items", "/a-b_c~d", "/@me", "/a b", "/x:y", "/v1/a:run"]
+)
 def test_plain_keys_still_pass(key: str) -> None:
     policy = Policy(allow_origins=ORIGINS, routes={key: SUB}, write_protection_exempt_paths=[key])
     assert list(policy.routes) == [key]
@@ -243,6 +310,12 @@ HOSTILE = [
         "a string of 100012 characters (at allow_origins[0])",
     ),
     ("huge file", "# " + "x" * (MAX_FILE_BYTES + 1) + "\n", "larger than 1024 KiB"),
+    (
+        # Windows Notepad saves UTF-8 with a byte order mark, which TOML does not allow.
+        "byte order mark",
+        '\ufeffallow_origins = ["https://a.example.com"]\n',
+        "starts with a byte order mark (U+FEFF)",
+    ),
 ]
 
 
@@ -295,3 +368,58 @@ def test_check_subprocess_deep_nesting(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "nested too deeply" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("pattern", "entry_origin"), WITHIN_LABEL_ON_AN_ENTRY)
+def test_tolerated_within_label_pattern_on_a_suffix_is_a_finding(
+    pattern: str, entry_origin: str
+) -> None:
+    policy = Policy(
+        allow_origins=[pattern], allow_credentials=True, tolerate_public_suffix_wildcards=True
+    )
+    assert [f.id for f in policy.findings] == ["third-party-origin-trusted"]
+    assert any(pattern in warning and "tolerated" in warning for warning in policy.warnings)
+
+
+# os.environ decodes undecodable bytes as lone surrogates (PEP 383), and a name can hold
+# control characters: the unknown name is shown escaped, so the message can be printed.
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("CORSGUARD_ALLOW_ORIGIN\udce9", "CORSGUARD_ALLOW_ORIGIN\\xe9"),
+        ("CORSGUARD_X\x1b[2J", "CORSGUARD_X\\x1b[2J"),
+    ],
+)
+def test_unknown_env_names_are_shown_escaped(name: str, shown: str) -> None:
+    with pytest.raises(PolicyError) as info:
+        policy_from_env(environ={"CORSGUARD_ALLOW_ORIGINS": "https://a.example.com", name: "x"})
+    text = str(info.value)
+    assert shown in text
+    text.encode("utf-8")  # no lone surrogate left
+    assert "\x1b" not in text
+
+
+# A file of thousands of '*.' patterns with credentials (within the TOML bounds): every
+# pattern is an any-subdomain-trusted finding, and each finding's fix used to be rendered
+# on its own, naming every pattern, so the findings grew with the square of the policy
+# (19,000 patterns: killed at 24 GB during `corsguard check`, and at every start-up, which
+# logs the findings). Their total size must stay linear in the policy.
+def test_findings_of_a_huge_policy_stay_linear(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    count = 2000
+    origins = [f"https://*.s{i}.example.com" for i in range(count)]
+    policy = Policy(allow_origins=origins, allow_credentials=True)
+    findings = policy.findings
+    size = sum(len(f.message) + len(f.fix) for f in findings)
+    policy_size = sum(map(len, origins))
+    assert size < 20 * policy_size, size
+    # Every pattern is still accounted for: named in a finding or counted in one.
+    text = "\n".join(f.message for f in findings)
+    assert origins[0] in text and f"{count - len(findings)} more" in text
+    path = tmp_path / "cors.toml"
+    path.write_text(
+        "allow_credentials = true\nallow_origins = [" + ",".join(f'"{o}"' for o in origins) + "]\n"
+    )
+    assert main(["check", str(path)]) == 0
+    assert len(capsys.readouterr().out) < 20 * policy_size

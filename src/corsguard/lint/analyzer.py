@@ -175,6 +175,9 @@ class Analyzer:
         self.guards: list[_Install] = []  # corsguard installed
         self._list_of: dict[int, int] = {}  # id of a call -> id of the list it is written in
         self.others: list[_Install] = []  # another CORS library installed
+        # name -> the expressions bound to it (``guarded = CORSMiddleware(api)``), to follow
+        # an app through the variables a hand-wrapped ASGI app passes through.
+        self._bindings: dict[str, list[ast.expr]] = {}
 
     def notes(self) -> list[tuple[int, str]]:
         """(line, message) for what was left unevaluated, by line."""
@@ -242,6 +245,12 @@ class Analyzer:
             self.acac.append((anchor, value, scope))
 
     def _assign(self, node: ast.Assign, scope: Scope | None) -> None:
+        if (
+            len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, (ast.Name, ast.Call))
+        ):
+            self._bindings.setdefault(node.targets[0].id, []).append(node.value)
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 # flask: app.config["CORS_SUPPORTS_CREDENTIALS"] = True
@@ -1008,8 +1017,16 @@ class Analyzer:
         if not self.guards:
             return
         guards = sorted(self.guards, key=lambda g: _position(g.node))
+        wraps = {id(i.node): i for i in (*guards, *self.others) if i.how == "wrap"}
         for other in self.others:
             exact = [g for g in guards if g.target is not None and g.target == other.target]
+            if not exact and other.how == "wrap":
+                # A hand-wrapped ASGI app: CORS(Guard(api)), or guarded = Guard(api) then
+                # CORS(guarded). Both wrap the same app, whatever the names in between.
+                app = self._wrapped_app(other, wraps)
+                exact = [
+                    g for g in guards if g.how == "wrap" and self._wrapped_app(g, wraps) == app
+                ]
             loose = [g for g in guards if g.target is None or other.target is None]
             if not exact and not loose:
                 continue
@@ -1026,14 +1043,7 @@ class Analyzer:
             dangerous = outer is True or creds is not False or every_origin
             guard_line = getattr(guard.node, "lineno", 1)
             guard_name = guard.library.rsplit(".", 1)[-1]
-            if outer is True and other.how == "hook":
-                # flask-cors' after_request hook leaves a response alone only when it already
-                # has Access-Control-Allow-Origin (flask_cors/core.py, set_cors_headers).
-                why = (
-                    "its after_request hook runs after corsguard's and adds its own headers "
-                    "to every response corsguard refused"
-                )
-            elif outer is True:
+            if outer is True:
                 why = (
                     "it is the outer layer, so it answers CORS requests and preflights "
                     "before corsguard sees them"
@@ -1064,6 +1074,30 @@ class Analyzer:
                 f"(line {guard_line}): {why}",
                 fix,
             )
+
+    def _wrapped_app(self, install: _Install, wraps: dict[int, _Install]) -> str | None:
+        """The innermost app a wrapper's first argument leads to, through nested wrapper
+        calls and names bound once; None when it cannot be followed."""
+        node = install.node
+        for _ in range(16):  # a bound on chains of names; real ones are a few long
+            if not isinstance(node, ast.Call) or not node.args:
+                return None
+            arg = node.args[0]
+            while isinstance(arg, ast.Name):
+                bound = self._bindings.get(arg.id, [])
+                if len(bound) != 1 or bound[0] is arg:
+                    break  # rebound (app = Wrap(app)) or never bound here: the name itself
+                if isinstance(bound[0], ast.Call) and id(bound[0]) not in wraps:
+                    break  # api = FastAPI(): the app
+                if isinstance(bound[0], ast.Call):
+                    arg = bound[0]
+                    break
+                arg = bound[0]
+            if isinstance(arg, ast.Call) and id(arg) in wraps:
+                node = arg
+                continue
+            return dotted(arg)
+        return None
 
     def _config_at(self, node: ast.AST) -> _Config | None:
         for config in self.configs:
@@ -1483,6 +1517,13 @@ _POLICY_OPTIONS = frozenset(
 )
 
 
+def _encloses(outer: ast.AST, inner: ast.AST) -> bool:
+    """Is ``inner`` one of the arguments of the call ``outer``, at any depth?"""
+    if not isinstance(outer, ast.Call):
+        return False
+    return any(node is inner for arg in outer.args for node in ast.walk(arg))
+
+
 def _target(args: list[ast.expr]) -> str | None:
     """The app a library is installed on: ``CORS(app)``, ``CORSMiddleware(app.wsgi_app)``."""
     if not args:
@@ -1506,6 +1547,10 @@ def _outermost(other: _Install, guard: _Install) -> bool | None:
     later = _position(other.node) > _position(guard.node)
     if other.how in ("app", "view"):
         return False
+    if guard.how == other.how == "wrap" and _encloses(other.node, guard.node):
+        return True  # CORS(Guard(api)): written around it
+    if guard.how == other.how == "wrap" and _encloses(guard.node, other.node):
+        return False  # Guard(CORS(api))
     if guard.how == "wrap" or other.how == "wrap":
         # A wrapper wraps whatever was built before it: the later of two wrappers is outside.
         return later if guard.how == other.how else other.how == "wrap"
@@ -1516,9 +1561,11 @@ def _outermost(other: _Install, guard: _Install) -> bool | None:
     if {other.how, guard.how} == {"add", "list"}:
         return other.how == "add"  # added middleware wraps the middleware=[...] list
     if other.how == guard.how == "hook":
-        # Flask runs after_request functions in reverse order of registration, so the one
-        # installed first runs last and has the final word on the headers.
-        return not later
+        # Flask runs after_request functions in reverse order of registration, so flask-cors
+        # installed first would run last; but CORSGuard applies its decision in a WSGI layer
+        # around app.wsgi_app (corsguard.flask._FinalCORSHeaders), after every hook and
+        # error handler, so in either order corsguard has the final word.
+        return False
     return None
 
 

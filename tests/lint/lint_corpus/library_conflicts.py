@@ -38,8 +38,8 @@ star = Starlette(
     ]
 )
 
-# flask-cors installed first: its after_request hook runs last and adds its headers to what
-# corsguard refused.
+# flask-cors installed first: its after_request hook runs last, but CORSGuard applies its
+# decision in a WSGI layer after every hook; a leftover to remove (high: every origin).
 web = Flask(__name__)
 CORS(web)  # expect: wildcard-origin cors-library-conflict
 CORSGuard(web)
