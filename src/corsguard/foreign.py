@@ -271,9 +271,22 @@ def _shape(target: str) -> str:
 _PATH_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
+# A Python string literal pasted whole, quotes and prefix included: r"^/api/.*".
+_PASTED_LITERAL = re.compile(r"""[rRuU]?(['"])(.*)\1""", re.DOTALL)
+
+
 def literal_prefix(pattern: str) -> str:
-    """The plain path prefix a glob or path regex starts with: ``r'^/api/.*'`` -> ``/api``."""
-    literal = pattern.removeprefix("^")
+    """The plain path prefix a glob or path regex starts with: ``r'^/api/.*'`` -> ``/api``.
+
+    A pasted Python literal (``r"/api/.*"``) is read inside its quotes; a path written with
+    backslashes and no slash is read with slashes; a backslash-escaped slash is a slash.
+    """
+    pasted = _PASTED_LITERAL.fullmatch(pattern.strip())
+    if pasted is not None:
+        pattern = pasted.group(2)
+    if "/" not in pattern:
+        pattern = pattern.replace("\\", "/")
+    literal = pattern.replace("\\/", "/").removeprefix("^")
     cut = _PATH_MARKS.search(literal)
     if cut is not None:
         literal = literal[: cut.start()]

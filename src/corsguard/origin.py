@@ -293,9 +293,11 @@ def parse_origin_pattern(text: str) -> OriginPattern:
         raise ValueError(f"{text!r}: '*.' cannot stand before an IP address; list the address")
     _check_host(text, rest_host)
     if len(labels) < 3 and "." not in rest_host and rest_host != "localhost":
+        # The label with its '*' as written: 'x-*.ck' is refused for what it is, not '*.ck'.
         raise ValueError(
-            f"{text!r}: '*.{rest_host}' would match every site under a top-level domain; "
-            "name your own domain, as in 'https://*.example.com'"
+            f"{text!r}: {labels[0] + '.' + rest_host!r} would match every site under a "
+            f"top-level domain ({rest_host!r}), names anyone can register; name your own "
+            "domain, as in 'https://*.example.com'"
         )
     star_label = labels[0]
     if star_label == "*":

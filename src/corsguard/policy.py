@@ -1359,11 +1359,17 @@ def _findings(
     )  # fmt: skip
     # Likewise a wildcard over a hosting platform or public suffix: anyone's names, left out
     # with a note (kept, the fix would not even construct without the tolerate flag).
-    platforms = {
-        p.text: classify_pattern(p).platform
-        for p in patterns
-        if p.is_wildcard_host and "third-party-origin-trusted" in classify_pattern(p).ids
-    }
+    # An exact origin that is a public suffix itself (s3.amazonaws.com) is no one's own
+    # site either: left out alike.
+    platforms: dict[str, str] = {}
+    for p in patterns:
+        judged = classify_pattern(p)
+        if (
+            "third-party-origin-trusted" in judged.ids
+            and judged.platform is not None
+            and (p.is_wildcard_host or judged.platform == p.host)
+        ):
+            platforms[p.text] = judged.platform
     platform_ctx = replace(
         fix_ctx,
         origins=tuple(o for o in origins if o not in platforms),
@@ -1414,6 +1420,12 @@ def _trusted_message(
             "with CORSGUARD_ENV=development"
         )
     if kind == "third-party-origin-trusted":
+        if not pattern.is_wildcard_host and platform == pattern.host:
+            return (
+                f"{text} is trusted{with_creds}: {platform} is itself a public suffix "
+                "(Public Suffix List), an origin no one party owns; a platform may serve "
+                "anyone's content there (S3 path-style URLs)"
+            )
         how = "names under" if pattern.is_wildcard_host else "a site on"
         tolerated = " (tolerated)" if creds and tolerate_psl and pattern.is_wildcard_host else ""
         return (

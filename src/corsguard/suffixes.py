@@ -151,6 +151,15 @@ def is_shared_hosting(domain: str) -> bool:
     return bool(public_suffix_list().is_public(domain))
 
 
+def is_listed_suffix(host: str) -> bool:
+    """Whether ``host`` is itself a Public Suffix List entry (or a platform named above).
+
+    Only explicit entries count, not the list's default rule (which would make every
+    single-label intranet name public): ``s3.amazonaws.com``, ``github.io``, ``co.uk``.
+    """
+    return host.lower().rstrip(".") in _entries()
+
+
 def shared_suffix_beneath(domain: str) -> str | None:
     """A public suffix or hosting platform strictly beneath ``domain``, or None.
 

@@ -18,6 +18,7 @@ from corsguard.origin import Origin, OriginPattern
 from corsguard.probes import split_origin
 from corsguard.remediation import third_party_platform
 from corsguard.suffixes import (
+    is_listed_suffix,
     is_shared_hosting,
     shared_suffix_beneath,
     shared_suffix_in_label,
@@ -66,7 +67,10 @@ def _classify(
             else shared_suffix_in_label(host, label_prefix, label_suffix)
         )
     else:
-        platform = third_party_platform(host)
+        # An exact origin on a platform (myorg.github.io), or whose host is itself a public
+        # suffix: s3.amazonaws.com serves anyone's bucket at its own origin (path-style
+        # URLs), and no one party owns a public suffix's origin (Public Suffix List).
+        platform = third_party_platform(host) or (host if is_listed_suffix(host) else None)
     if platform is not None:
         ids.append("third-party-origin-trusted")
     # Anyone on the network path can inject script into a plain-http page.

@@ -202,6 +202,11 @@ PATTERN_KEYS = [
     ("/api/:version/items", "a route pattern", "'/api'"),
     ("/items/{item_id}", "a route pattern", "'/items'"),
     ("/files/{path:path}", "a route pattern", "'/files'"),
+    # A Python literal pasted whole (quotes and r prefix), a backslash path, an escaped slash.
+    ('r"/api/.*"', "a regular expression", "'/api'"),
+    ("r'^/api/v1/.*$'", "a regular expression", "'/api/v1'"),
+    ("\\api", "a regular expression", "'/api'"),
+    ("^\\/api\\/.*", "a regular expression", "'/api'"),
 ]
 
 

@@ -157,6 +157,17 @@ ROWS = [
         },
     ),
     Row(
+        # A public suffix's own origin: S3 serves anyone's bucket there (path-style URLs).
+        "public-suffix-origin",
+        v("third-party-origin-trusted:high"),
+        {"allow_origins": ["https://s3.amazonaws.com"], "allow_credentials": True},
+        starlette={"allow_origins": ["https://s3.amazonaws.com"], "allow_credentials": True},
+        django={
+            "CORS_ALLOWED_ORIGINS": ["https://s3.amazonaws.com"],
+            "CORS_ALLOW_CREDENTIALS": True,
+        },
+    ),
+    Row(
         "plain-http-hosting-platform",
         v("third-party-origin-trusted:medium", "insecure-origin-trusted:low"),
         {"allow_origins": ["http://myorg.github.io"]},

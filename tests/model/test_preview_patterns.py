@@ -247,6 +247,8 @@ INVALID_PATTERNS = [
     ("https://myapp_*.preview.example.com", "letters, digits and hyphens"),
     ("https://myapp-*", "a wildcard needs a domain after it"),
     ("https://myapp-*.com", "would match every site under a top-level domain"),
+    # The pattern as written is named, not '*.ck'.
+    ("https://x-*.ck", "'x-*.ck' would match every site under a top-level domain ('ck')"),
     ("https://MYAPP-*.preview.example.com", "uppercase"),
     ("https://myapp-*.preview.example.com/", "trailing slash"),
     ("https://myapp-*.preview.example.com.", "trailing dot"),

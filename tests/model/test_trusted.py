@@ -35,6 +35,14 @@ CASES: list[tuple[str, tuple[str, ...], str | None]] = [
     ("https://myapp-*.vercel.app", ("third-party-origin-trusted",), "vercel.app"),
     # '*.' reaches beneath into a public suffix (s3.amazonaws.com: anyone makes a bucket).
     ("https://*.amazonaws.com", ("third-party-origin-trusted",), "s3.amazonaws.com"),
+    # A public suffix's own origin: path-style S3 serves anyone's bucket there.
+    ("https://s3.amazonaws.com", ("third-party-origin-trusted",), "s3.amazonaws.com"),
+    ("https://github.io", ("third-party-origin-trusted",), "github.io"),
+    ("https://co.uk", ("third-party-origin-trusted",), "co.uk"),
+    # Only listed entries: the list's default rule would make every intranet name public.
+    ("https://intranet", (), None),
+    ("https://app.internal", (), None),
+    ("https://amazonaws.com", (), None),
 ]
 
 
@@ -42,7 +50,8 @@ CASES: list[tuple[str, tuple[str, ...], str | None]] = [
 def test_classify_pattern(text: str, ids: tuple[str, ...], platform: str | None) -> None:
     found = classify_pattern(parse_origin_pattern(text))
     assert found.ids == ids
-    if platform != "s3.amazonaws.com":  # the shortest entry beneath, whichever the list has
+    if platform != "s3.amazonaws.com" or "*" not in text:
+        # (beneath a '*.' pattern: the shortest entry, whichever the list has)
         assert found.platform == platform
     else:
         assert found.platform is not None and found.platform.endswith(".amazonaws.com")
