@@ -106,38 +106,40 @@ def measure_all(fns: dict[str, Callable[[], Any]], number: int, repeat: int) -> 
     return {name: value * 1e6 for name, value in best.items()}
 
 
-def measure_paired(
-    fns: dict[str, Callable[[], Any]], base: str, number: int, rounds: int
-) -> dict[str, float]:
-    """Per-call overheads over ``fns[base]``: the median over rounds of paired differences.
+def measure_paired(fns: dict[str, Callable[[], Any]], base: str, calls: int) -> dict[str, float]:
+    """Per-call overheads over ``fns[base]``: the median of paired differences.
 
-    In every round each function runs ``number`` calls back to back, the order turning
-    from round to round; a function's overhead in that round is its time minus the base's
-    time in the same round. The median of those differences is reported (µs per call),
-    and the base's own best time under its name. Meant for overheads that are a small
-    difference of two large figures (a Flask request is ~100 µs, a CORS extension adds
-    10 to 50): the best of each contender, taken apart, may come from different moments
-    of the machine, and their difference then measures the machine more than the code.
+    ``calls`` times, every function is called once, back to back (the order turning from
+    one call to the next), each call timed alone; a function's overhead at that moment is
+    its time minus the base's. The median of those differences is reported (µs per call),
+    and the base's median time under its name. Meant for overheads that are a small
+    difference of two large figures (a Flask request is ~100 µs, a CORS extension adds 5 to
+    50): calls a few microseconds apart meet the same state of the machine, where the best
+    of each contender, taken apart, may come from different moments of it. The garbage
+    collector runs between calls, every 500, outside the timings.
     """
     names = list(fns)
-    diffs: dict[str, list[float]] = {name: [] for name in names if name != base}
-    best_base = float("inf")
-    for round_index in range(rounds):
-        shift = round_index % len(names)
-        times: dict[str, float] = {}
-        for name in names[shift:] + names[:shift]:
-            fn = fns[name]
-            gc.disable()
-            start = clock()
-            for _ in range(number):
+    own: dict[str, list[float]] = {name: [] for name in names}
+    order = names + names
+    gc.disable()
+    try:
+        for index in range(calls):
+            shift = index % len(names)
+            for name in order[shift : shift + len(names)]:
+                fn = fns[name]
+                start = clock()
                 fn()
-            times[name] = (clock() - start) / number
-            gc.enable()
-        best_base = min(best_base, times[base])
-        for name in diffs:
-            diffs[name].append(times[name] - times[base])
-    result = {name: statistics.median(values) * 1e6 for name, values in diffs.items()}
-    result[base] = best_base * 1e6
+                own[name].append(clock() - start)
+            if index % 500 == 499:
+                gc.collect()
+    finally:
+        gc.enable()
+    result = {
+        name: statistics.median(a - b for a, b in zip(own[name], own[base], strict=True)) * 1e6
+        for name in names
+        if name != base
+    }
+    result[base] = statistics.median(own[base]) * 1e6
     return result
 
 
@@ -299,8 +301,8 @@ def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float,
 
             calls[name] = call
         bare_calls = {name: calls.pop(name) for name in ("bare WSGI", "corsguard on bare WSGI")}
-        # Short rounds, many of them, differences paired within a round (measure_paired).
-        overheads = measure_paired(calls, "none", number // 40, repeat * 10)
+        # Every call paired with the bare app's next to it (measure_paired).
+        overheads = measure_paired(calls, "none", number)
         alone = measure_all(bare_calls, number, repeat)
         rows.append(
             (
@@ -359,8 +361,8 @@ def main() -> None:
     for case, bare, star, guard in bench_asgi(number, repeat):
         print(f"| {case} | {bare:.2f} | {star:.2f} | {guard:.2f} | {guard / star:.2f} |")
     print("\n### WSGI (Flask): overhead per request over the bare app (µs)\n")
-    print("Flask columns: median of paired differences (measure_paired); the last column,")
-    print("corsguard around a bare WSGI app, is a best time like the ASGI table's.\n")
+    print("Flask columns: medians, each call paired with a bare one (measure_paired); the")
+    print("last column, corsguard around a bare WSGI app, is a best time as in the ASGI table.\n")
     print("| case | bare Flask app | flask-cors | corsguard | corsguard / flask-cors "
           "| corsguard on a bare WSGI app |")  # fmt: skip
     print("|---|---|---|---|---|---|")
