@@ -38,6 +38,11 @@ MAX_ORIGIN_LENGTH = 512
 MAX_REQUEST_HEADERS_LENGTH = 4096
 # Granted preflights are remembered by their exact request values: clients repeat them.
 PREFLIGHT_CACHE_SIZE = 1024
+# A policy with per-path rules remembers the route of each clean path it saw (paths recur),
+# up to this many, cleared when full; longer paths are looked up afresh (client-chosen, so
+# the memory stays bounded: at most ROUTE_MEMO_SIZE x ROUTE_MEMO_PATH_LENGTH characters).
+ROUTE_MEMO_SIZE = 1024
+ROUTE_MEMO_PATH_LENGTH = 256
 
 # Fetch §methods: a "safe" method does not change state; everything else is a write.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -168,7 +173,19 @@ def decide(
     c = policy.compiled
     if c.paths is not None:
         # Per-path rules: the route's policy, or the strict one where readings disagree.
-        c = route_policy(policy, path, raw_path).compiled
+        # Without a '%' in the raw path the choice is a function of the path: remembered.
+        if raw_path is None or "%" not in raw_path:
+            memo = c.route_memo
+            routed = memo.get(path)
+            if routed is None:
+                routed = route_policy(policy, path, None)
+                if len(path) <= ROUTE_MEMO_PATH_LENGTH:
+                    if len(memo) >= ROUTE_MEMO_SIZE:
+                        memo.clear()  # bounded, whatever clients send
+                    memo[path] = routed
+            c = routed.compiled
+        else:
+            c = route_policy(policy, path, raw_path).compiled
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every

@@ -161,6 +161,10 @@ class CompiledPolicy:
     # and the longest route or exempt prefix (engine.route_policy); otherwise None.
     paths: tuple[Policy, int] | None
     preflight_memo: dict[PreflightKey, HeaderTuple]
+    # With a path table: the policy route_policy chose for a path with no '%' in its raw
+    # form, by the path (bounded by the engine, ROUTE_MEMO_SIZE; a function of the path
+    # alone, so it changes no answer). Made afresh wherever ``paths`` is set.
+    route_memo: dict[str, Policy]
 
 
 class Policy:
@@ -599,11 +603,15 @@ class Policy:
         found = own + tuple(f.on_route(key) for key, sub in route_map.items() for f in sub.findings)
         object.__setattr__(self, "findings", found)
         object.__setattr__(self, "warnings", tuple(f.text for f in own) + tuple(warnings))
-        object.__setattr__(self, "compiled", replace(compiled, paths=_path_table(self)))
+        object.__setattr__(
+            self, "compiled", replace(compiled, paths=_path_table(self), route_memo={})
+        )
 
     def _with_on_reject(self, on_reject: Callable[[Decision], object]) -> Policy:
         options = replace(self.options, on_reject=on_reject)
-        compiled = replace(self.compiled, on_reject=on_reject, preflight_memo={}, paths=None)
+        compiled = replace(
+            self.compiled, on_reject=on_reject, preflight_memo={}, paths=None, route_memo={}
+        )
         return _assemble(options, compiled, self.warnings, self.findings)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -782,7 +790,9 @@ def _assemble(
     object.__setattr__(policy, "findings", findings)
     object.__setattr__(policy, "compiled", compiled)
     if compiled.paths is None:
-        object.__setattr__(policy, "compiled", replace(compiled, paths=_path_table(policy)))
+        object.__setattr__(
+            policy, "compiled", replace(compiled, paths=_path_table(policy), route_memo={})
+        )
     return policy
 
 
@@ -864,6 +874,7 @@ def _compile(
         route_heads=frozenset(_first_segment(prefix) for prefix in options.routes),
         paths=None,
         preflight_memo={},
+        route_memo={},
     )
 
 
@@ -917,6 +928,7 @@ def _path_table(policy: Policy) -> tuple[Policy, int] | None:
             routes=no_routes,
             route_heads=frozenset(),
             paths=None,
+            route_memo={},
         ),
     )
     return strict, max(map(len, prefixes))

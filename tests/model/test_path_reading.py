@@ -383,3 +383,64 @@ def test_route_lookup_is_the_longest_whole_segment_prefix(routes: set[str], path
     under = [key for key in routes if key == "/" or path == key or path.startswith(key + "/")]
     expected = policy.routes[max(under, key=len)] if under else policy
     assert route_policy(policy, path) is expected
+
+
+_ANY_PATHS = st.lists(
+    st.sampled_from(["a", "admin", "webhooks", "..", ".", "", "x;y", "%2F", "b\\c", "é"]),
+    max_size=5,
+).map(lambda parts: "/" + "/".join(parts))
+
+
+@given(paths=st.lists(_ANY_PATHS, min_size=1, max_size=30))
+def test_route_memo_changes_no_decision(paths: list[str]) -> None:
+    # The engine remembers the route of clean-raw paths: a request decided through a warm
+    # memo, and one whose memo was just cleared, get what route_policy says afresh.
+    from corsguard import engine
+
+    policy = Policy(
+        allow_origins=["https://app.example.com"],
+        allow_credentials=True,
+        routes={"/admin": Policy(allow_origins=["https://admin.example.com"])},
+        write_protection_exempt_paths=["/webhooks"],
+    )
+    for path in paths * 2:
+        for origin in ("https://app.example.com", "https://admin.example.com"):
+            decided = decide(policy, "GET", path, [(b"origin", origin.encode())])
+            fresh = decide(route_policy(policy, path), "GET", path, [(b"origin", origin.encode())])
+            assert decided.headers == fresh.headers
+            assert decided.allowed == fresh.allowed
+        posted = decide(policy, "POST", path, [(b"origin", b"https://evil.example")])
+        assert (
+            posted.status
+            == decide(
+                route_policy(policy, path), "POST", path, [(b"origin", b"https://evil.example")]
+            ).status
+        )
+    assert len(policy.compiled.route_memo) <= engine.ROUTE_MEMO_SIZE
+
+
+def test_route_memo_is_bounded_whatever_paths_clients_send() -> None:
+    from corsguard import engine
+
+    policy = Policy(
+        allow_origins=["https://app.example.com"],
+        routes={"/admin": Policy(allow_origins=["https://admin.example.com"])},
+    )
+    for i in range(engine.ROUTE_MEMO_SIZE * 3):
+        decide(policy, "GET", f"/p{i}", [])
+    decide(policy, "GET", "/" + "a" * (engine.ROUTE_MEMO_PATH_LENGTH + 1), [])
+    memo = policy.compiled.route_memo
+    assert 0 < len(memo) <= engine.ROUTE_MEMO_SIZE
+    assert all(len(path) <= engine.ROUTE_MEMO_PATH_LENGTH for path in memo)
+
+
+def test_a_warm_route_memo_is_not_used_for_an_encoded_slash() -> None:
+    # "/webhooks/x" sent as /webhooks%2Fx: a component that keeps %2F reads one segment
+    # "webhooks%2Fx", not under the exemption; the readings disagree, so the strict policy
+    # decides even after the clean spelling of the same decoded path was remembered.
+    policy = Policy(
+        allow_origins=["https://app.example.com"], write_protection_exempt_paths=["/webhooks"]
+    )
+    evil = [(b"origin", b"https://evil.example")]
+    assert decide(policy, "POST", "/webhooks/x", evil).status is None  # exempt, remembered
+    assert decide(policy, "POST", "/webhooks/x", evil, raw_path="/webhooks%2Fx").status == 403
