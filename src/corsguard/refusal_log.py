@@ -161,6 +161,16 @@ limiter = RateLimiter()
 # Set by report-only mode (corsguard.report_only) around its silent decisions: the engine's
 # lines for refusals that are not made are left out, and leave the budget untouched.
 muted: contextvars.ContextVar[bool] = contextvars.ContextVar("corsguard_muted", default=False)
+# Whether anything in this process has ever muted (report-only sets it before its first
+# silent decision): until then the flood path skips reading the ContextVar.
+ever_muted = False
+
+
+def mute() -> contextvars.Token[bool]:
+    """Mute the engine's lines in this context (report-only); undo with ``muted.reset``."""
+    global ever_muted
+    ever_muted = True
+    return muted.set(True)
 
 
 def configure(
@@ -199,7 +209,7 @@ def log_class(key: tuple[str, str, str], fields: Callable[..., str], args: tuple
     budget = limiter  # read once: tests swap the module's limiter
     now = budget._clock()
     if now < budget._closed.get(key, -1.0):
-        if not muted.get():  # report-only's silent decision counts nothing
+        if not (ever_muted and muted.get()):  # report-only's silent decision counts nothing
             next(budget._drops)
         return
     # A silenced logger spends no budget (checked here, past the flood path: a budget spent

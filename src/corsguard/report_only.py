@@ -277,7 +277,7 @@ class Observer:
         *,
         raw_path: str | None = None,
     ) -> Decision:
-        token = refusal_log.muted.set(True)
+        token = refusal_log.mute()
         try:
             return decide(self.silent, method, path, headers, scheme, websocket, raw_path=raw_path)
         finally:
