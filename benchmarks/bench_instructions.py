@@ -77,8 +77,23 @@ def _wsgi_app(contender: str) -> Any:
     return app.wsgi_app
 
 
+# Origin lookups, 1 against 10,000 entries: the timing bench's policies and origins.
+LOOKUPS = ("exact hit", "subdomain-pattern hit", "one-label-pattern hit", "miss")
+
+
+def _lookup_child(size: str, case: str, requests: int) -> None:
+    small, large, probes = timing.lookup_policies()
+    policy = small if size == "1 entry" else large
+    origin = probes[case]
+    for _ in range(requests):
+        policy.allows_origin(origin)
+
+
 def child(table: str, contender: str, case: str, requests: int) -> None:
     """Serve ``case`` ``requests`` times (run under cachegrind by the parent)."""
+    if table == "lookup":
+        _lookup_child(contender, case, requests)
+        return
     # The refusal log's lines go nowhere: the budget still runs, the terminal stays quiet.
     logging.getLogger("corsguard").addHandler(logging.NullHandler())
     logging.getLogger("corsguard").propagate = False
@@ -133,24 +148,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=1000, help="requests counted (x100)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=("middleware", "lookup"), help="one of the two tables only"
+    )
     args = parser.parse_args()
     if args.child:
         table, contender, case, count = args.child
         child(table, contender, case, int(count))
         return
     requests = max(100, args.requests // 100 * 100)
-    jobs = [
-        (table, contender, case)
-        for table, contenders in CONTENDERS.items()
-        for case in CASES[table]
-        for contender in contenders
-    ]
+    jobs = []
+    if args.only != "lookup":
+        jobs += [
+            (table, contender, case)
+            for table, contenders in CONTENDERS.items()
+            for case in CASES[table]
+            for contender in contenders
+        ]
+    if args.only != "middleware":
+        jobs += [("lookup", size, case) for case in LOOKUPS for size in ("1 entry", "10,000")]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         counts = dict(
             zip(jobs, pool.map(lambda job: per_request(*job, requests), jobs), strict=True)
         )
     print(f"Instructions per request (cachegrind), {requests} requests counted per contender\n")
     for table, (bare, other, guard) in CONTENDERS.items():
+        if args.only == "lookup":
+            break
         title = "ASGI (bare app)" if table == "asgi" else "WSGI (Flask)"
         print(f"### {title}: instructions per request over the bare app\n")
         print(f"| case | bare app | {other} | corsguard | corsguard / {other} |")
@@ -161,6 +185,13 @@ def main() -> None:
             ours = counts[(table, guard, case)] - base
             print(f"| {case} | {base:,.0f} | {theirs:,.0f} | {ours:,.0f} | {ours / theirs:.2f} |")
         print()
+    if args.only != "middleware":
+        print("### Origin lookup: instructions per lookup, 1 against 10,000 entries\n")
+        print("| lookup | 1 entry | 10,000 entries | ratio |")
+        print("|---|---|---|---|")
+        for case in LOOKUPS:
+            one, many = counts[("lookup", "1 entry", case)], counts[("lookup", "10,000", case)]
+            print(f"| {case} | {one:,.0f} | {many:,.0f} | {many / one:.2f} |")
 
 
 if __name__ == "__main__":

@@ -316,7 +316,8 @@ def bench_wsgi(number: int, repeat: int) -> list[tuple[str, float, float, float,
     return rows
 
 
-def bench_lookup(number: int, repeat: int) -> list[tuple[str, float, float]]:
+def lookup_policies() -> tuple[Policy, Policy, dict[str, str]]:
+    """The 1-entry and 10,000-entry policies, and the origin each lookup case asks for."""
     # One exact origin and one pattern against 10,000 entries of all four host kinds.
     small = [APP]
     large = [f"https://app{i}.example.com" for i in range(5000)]
@@ -334,6 +335,11 @@ def bench_lookup(number: int, repeat: int) -> list[tuple[str, float, float]]:
         "one-label-pattern hit": "https://a.team0.example.com",
         "miss": "https://evil.example.net",
     }
+    return small_policy, large_policy, probes
+
+
+def bench_lookup(number: int, repeat: int) -> list[tuple[str, float, float]]:
+    small_policy, large_policy, probes = lookup_policies()
     rows = []
     for label, origin in probes.items():
         small_time = measure(lambda o=origin: small_policy.allows_origin(o), number, repeat)
