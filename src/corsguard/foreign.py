@@ -271,6 +271,8 @@ def _shape(target: str) -> str:
 _PATH_MARKS = re.compile(r"[*?()\[\]{}^$|\\]|\.\+")
 
 
+# A path written with backslashes only, as on Windows: \api\v1 (not a regex: \d+).
+_BACKSLASH_PATH = re.compile(r"(?:\\[\w.~-]+)+\\?")
 # A Python string literal pasted whole, quotes and prefix included: r"^/api/.*".
 _PASTED_LITERAL = re.compile(r"""[rRuU]?(['"])(.*)\1""", re.DOTALL)
 
@@ -284,7 +286,7 @@ def literal_prefix(pattern: str) -> str:
     pasted = _PASTED_LITERAL.fullmatch(pattern.strip())
     if pasted is not None:
         pattern = pasted.group(2)
-    if "/" not in pattern:
+    if _BACKSLASH_PATH.fullmatch(pattern):
         pattern = pattern.replace("\\", "/")
     literal = pattern.replace("\\/", "/").removeprefix("^")
     cut = _PATH_MARKS.search(literal)
