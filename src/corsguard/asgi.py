@@ -164,16 +164,12 @@ class CORSMiddleware:
             if policy.compiled.paths is None:
                 decision = decide(policy, scope["method"], path, scope["headers"])
             else:
-                # _raw_path written out: the raw path matters only with a '%' escape.
-                raw = scope.get("raw_path")  # optional in the ASGI spec, bytes where given
                 decision = decide(
                     policy,
                     scope["method"],
                     path,
                     scope["headers"],
-                    raw_path=raw.decode("latin-1")
-                    if isinstance(raw, bytes) and b"%" in raw
-                    else None,
+                    raw_path=self._raw_path(scope),
                 )
             if decision.status is not None:
                 await _respond(send, decision)

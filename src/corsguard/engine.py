@@ -173,19 +173,7 @@ def decide(
     c = policy.compiled
     if c.paths is not None:
         # Per-path rules: the route's policy, or the strict one where readings disagree.
-        # Without a '%' in the raw path the choice is a function of the path: remembered.
-        if raw_path is None or "%" not in raw_path:
-            memo = c.route_memo
-            routed = memo.get(path)
-            if routed is None:
-                routed = route_policy(policy, path, None)
-                if len(path) <= ROUTE_MEMO_PATH_LENGTH:
-                    if len(memo) >= ROUTE_MEMO_SIZE:
-                        memo.clear()  # bounded, whatever clients send
-                    memo[path] = routed
-            c = routed.compiled
-        else:
-            c = route_policy(policy, path, raw_path).compiled
+        c = route_policy(policy, path, raw_path).compiled
 
     if origin_raw is None:
         # Fetch §origin-header: browsers send Origin on every CORS request and every
@@ -625,9 +613,28 @@ def route_policy(policy: Policy, path: str, raw_path: str | None = None) -> Poli
     a strict policy that grants no CORS headers, exempts nothing and refuses cross-origin
     writes and WebSocket handshakes (a route cannot be borrowed by spelling its path).
     """
-    table = policy.compiled.paths
+    compiled = policy.compiled
+    table = compiled.paths
     if table is None:
         return policy
+    # Without a '%' in the raw path the choice is a function of the path: remembered.
+    if raw_path is None or "%" not in raw_path:
+        memo = compiled.route_memo
+        routed = memo.get(path)
+        if routed is None:
+            routed = _choose_route(policy, table, path, None)
+            if len(path) <= ROUTE_MEMO_PATH_LENGTH:
+                if len(memo) >= ROUTE_MEMO_SIZE:
+                    memo.clear()  # bounded, whatever clients send
+                memo[path] = routed
+        return routed
+    return _choose_route(policy, table, path, raw_path)
+
+
+def _choose_route(
+    policy: Policy, table: tuple[Policy, int], path: str, raw_path: str | None
+) -> Policy:
+    """route_policy without its memo; ``table`` is the policy's path table."""
     if (
         (raw_path is None or "%" not in raw_path)
         and path[:1] == "/"
